@@ -1,0 +1,1 @@
+"""moodmix: mood-based playlists on the ReccoBeats API."""

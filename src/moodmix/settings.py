@@ -1,0 +1,138 @@
+"""One ``Settings`` for all of moodmix, read from ``MOODMIX_*`` environment variables.
+
+A profile (``MOODMIX_PROFILE=legacy|seed|adaptive``, default ``adaptive``) fills every knob
+it has an opinion on; any knob set explicitly (argument or its own variable) wins::
+
+    settings = Settings()                          # adaptive defaults + environment
+    settings = Settings(profile="legacy")          # the numbers from before the seed
+    settings = Settings(profile="seed", rate_per_min=60)
+
+``docs/CONFIGURATION.md`` lists every variable.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Profile = Literal["legacy", "seed", "adaptive"]
+RateMode = Literal["fixed", "adaptive"]
+
+DEFAULT_RECCOBEATS_URL = "https://api.reccobeats.com"
+
+_PROFILES: dict[str, dict[str, Any]] = {
+    "legacy": {
+        "rate_mode": "fixed",
+        "rate_per_min": 120.0,
+        "max_concurrency": 10,
+        "dedup": False,
+        "ttl_recommendations_s": 5 * 60,
+        "ttl_tracks_s": 60 * 60,
+        "ttl_registry_valid_s": 30 * 86_400,
+        "ttl_registry_missing_s": 7 * 86_400,
+        "l1_max_entries": 1_000,
+        "batch_size": 100,
+        "id_batch_concurrency": 20,
+        "features_concurrency": 30,
+        "seed_chunk_concurrency": 0,
+        "seed_stagger_s": 0.0,
+        "coalesce": False,
+        "breaker": False,
+        "stale_if_error": False,
+        "prefetch": False,
+    },
+    "seed": {
+        "rate_mode": "fixed",
+        "rate_per_min": 80.0,
+        "max_concurrency": 6,
+        "dedup": True,
+        "ttl_recommendations_s": 15 * 60,
+        "ttl_tracks_s": 2 * 60 * 60,
+        "ttl_registry_valid_s": 60 * 86_400,
+        "ttl_registry_missing_s": 14 * 86_400,
+        "l1_max_entries": 5_000,
+        "batch_size": 50,
+        "id_batch_concurrency": 4,
+        "features_concurrency": 10,
+        "seed_chunk_concurrency": 3,
+        "seed_stagger_s": 0.2,
+        "coalesce": False,
+        "breaker": False,
+        "stale_if_error": False,
+        "prefetch": False,
+    },
+    "adaptive": {
+        "rate_mode": "adaptive",
+        "rate_per_min": 80.0,
+        "max_concurrency": 6,
+        "dedup": True,
+        "ttl_recommendations_s": 15 * 60,
+        "ttl_tracks_s": 2 * 60 * 60,
+        "ttl_registry_valid_s": 60 * 86_400,
+        "ttl_registry_missing_s": 14 * 86_400,
+        "l1_max_entries": 5_000,
+        "batch_size": 40,
+        "id_batch_concurrency": 4,
+        "features_concurrency": 10,
+        "seed_chunk_concurrency": 3,
+        "seed_stagger_s": 0.0,
+        "coalesce": True,
+        "breaker": True,
+        "stale_if_error": True,
+        "prefetch": True,
+    },
+}
+
+
+def profile_values(profile: Profile) -> dict[str, Any]:
+    """The knobs a profile sets, as a fresh dict."""
+    return dict(_PROFILES[profile])
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Field ``x`` is read from ``MOODMIX_X``."""
+
+    model_config = SettingsConfigDict(env_prefix="MOODMIX_", extra="forbid", frozen=True)
+
+    profile: Profile = "adaptive"
+
+    # Upstream client
+    reccobeats_url: str = Field(DEFAULT_RECCOBEATS_URL, description="ReccoBeats base URL")
+    connect_timeout_s: float = Field(5.0, gt=0, le=120)
+    read_timeout_s: float = Field(10.0, gt=0, le=300)
+    http2: bool = True
+    max_connections: int = Field(20, ge=1, le=1000)
+    user_agent: str = "moodmix/0.1 (+https://github.com/moodmix/moodmix)"
+
+    # Gateway knobs. The defaults are the ``adaptive`` profile's; another profile fills in its
+    # own values for every knob not set explicitly.
+    rate_mode: RateMode = "adaptive"
+    rate_per_min: float = Field(80.0, gt=0, le=100_000)
+    max_concurrency: int = Field(6, ge=1, le=1000)
+    dedup: bool = True
+    ttl_recommendations_s: float = Field(15 * 60, ge=0)
+    ttl_tracks_s: float = Field(2 * 60 * 60, ge=0)
+    ttl_registry_valid_s: float = Field(60 * 86_400, ge=0)
+    ttl_registry_missing_s: float = Field(14 * 86_400, ge=0)
+    l1_max_entries: int = Field(5_000, ge=1)
+    batch_size: int = Field(40, ge=1, le=100)
+    id_batch_concurrency: int = Field(4, ge=1, le=100)
+    features_concurrency: int = Field(10, ge=1, le=100)
+    seed_chunk_concurrency: int = Field(3, ge=0, le=100)
+    seed_stagger_s: float = Field(0.0, ge=0, le=10)
+    coalesce: bool = True
+    breaker: bool = True
+    stale_if_error: bool = True
+    prefetch: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_profile(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        profile = data.get("profile", "adaptive")
+        if profile not in _PROFILES:
+            return data  # the field's own validation says what is allowed
+        return {**_PROFILES[profile], **data}
