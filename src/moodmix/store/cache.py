@@ -1,0 +1,455 @@
+"""The tiered per-item cache: L1 in memory (Python objects), L2 in a ``Storage`` (bytes).
+
+Keys are ``(kind, key)`` pairs; each kind has a ``CachePolicy``. An entry is fresh for
+``ttl`` seconds after it was stored, then stale-but-revalidatable for
+``stale_while_revalidate`` more, then servable only on upstream error for
+``stale_if_error`` more, and never returned after that::
+
+    cache = TieredCache(5_000, SQLiteStorage(path), {"track": CachePolicy(ttl=7200)},
+                        codecs={"track": ModelCodec(Track)})
+    await cache.put("track", track.id, track)
+    hit = await cache.get("track", track.id)        # Lookup(state=FRESH, value=track, tier="l1")
+    found = await cache.get_many("track", ids)      # L1 first, one L2 batch for the rest
+    backup = await cache.get_stale_for_error("track", track.id)   # when the upstream fails
+
+An L1 hit is a dict lookup: the object stored is the object returned (treat it as
+immutable). L2 holds ``<8-byte stored_at><codec bytes>`` and drops it once the last window
+closes. If L2 raises ``StorageUnavailable`` the cache answers from L1 alone, counts
+the failure and retries L2 after ``l2_retry_after`` seconds.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import struct
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import structlog
+
+from moodmix.clock import Clock, wall
+from moodmix.store.codec import Codec, JsonCodec
+from moodmix.store.hotkeys import HotKeys
+from moodmix.store.lru import LRU
+from moodmix.store.storage import Storage, StorageUnavailable, Stored
+
+log = structlog.get_logger(__name__)
+
+Tier = Literal["l1", "l2"]
+CacheKey = tuple[str, str]
+
+_HEADER = struct.Struct("<d")
+
+
+class State(enum.StrEnum):
+    """What a lookup found."""
+
+    FRESH = "fresh"
+    STALE = "stale"
+    MISS = "miss"
+
+
+@dataclass(frozen=True, slots=True)
+class CachePolicy:
+    """How long entries of one kind live, in seconds: fresh, then stale windows."""
+
+    ttl: float
+    stale_while_revalidate: float = 0.0
+    stale_if_error: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("ttl", "stale_while_revalidate", "stale_if_error"):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value < 0
+            ):
+                raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
+
+    @property
+    def retention(self) -> float:
+        """Seconds an entry is kept at all: ``ttl + stale_while_revalidate + stale_if_error``."""
+        return self.ttl + self.stale_while_revalidate + self.stale_if_error
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """The answer to a lookup.
+
+    ``age`` is seconds since the value was stored; ``fresh_for`` is seconds until it turns
+    stale (0 unless fresh), which a warming layer can use to refresh hot keys in time.
+    """
+
+    state: State
+    value: Any = None
+    tier: Tier | None = None
+    age: float = 0.0
+    fresh_for: float = 0.0
+
+    @property
+    def hit(self) -> bool:
+        """Whether a value was found (fresh or stale)."""
+        return self.state is not State.MISS
+
+    @property
+    def fresh(self) -> bool:
+        return self.state is State.FRESH
+
+    @property
+    def stale(self) -> bool:
+        return self.state is State.STALE
+
+
+MISS = Lookup(State.MISS)
+
+
+@dataclass(slots=True)
+class TierStats:
+    """Lookups a tier answered fresh (``hits``) or stale (``stale``), and those it could not
+    answer fresh (``misses``: they went on to the next tier or came back stale or empty)."""
+
+    hits: int = 0
+    stale: int = 0
+    misses: int = 0
+
+
+@dataclass(slots=True)
+class KindStats:
+    """Counters of one kind. ``misses`` are lookups no tier could answer."""
+
+    l1: TierStats = field(default_factory=TierStats)
+    l2: TierStats = field(default_factory=TierStats)
+    misses: int = 0
+    served_on_error: int = 0
+
+    @property
+    def lookups(self) -> int:
+        return self.l1.hits + self.l1.misses
+
+    @property
+    def hit_rate(self) -> float:
+        """Fresh answers from either tier per lookup (0.0 before the first lookup)."""
+        lookups = self.lookups
+        return (self.l1.hits + self.l2.hits) / lookups if lookups else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """A snapshot of the cache's counters."""
+
+    kinds: dict[str, KindStats]
+    l1_entries: int
+    l1_max_entries: int
+    l1_evictions: int
+    l2_errors: int
+    l2_decode_errors: int
+    l2_available: bool
+
+    @property
+    def hit_rate(self) -> float:
+        """Fresh answers per lookup over all kinds."""
+        lookups = sum(k.lookups for k in self.kinds.values())
+        hits = sum(k.l1.hits + k.l2.hits for k in self.kinds.values())
+        return hits / lookups if lookups else 0.0
+
+
+class _Entry:
+    __slots__ = ("error_until", "fresh_until", "revalidate_until", "stored_at", "value")
+
+    def __init__(self, value: Any, stored_at: float, policy: CachePolicy) -> None:
+        self.value = value
+        self.stored_at = stored_at
+        self.fresh_until = stored_at + policy.ttl
+        self.revalidate_until = self.fresh_until + policy.stale_while_revalidate
+        self.error_until = self.revalidate_until + policy.stale_if_error
+
+    def fresh_lookup(self, now: float, tier: Tier) -> Lookup:
+        return Lookup(State.FRESH, self.value, tier, now - self.stored_at, self.fresh_until - now)
+
+    def stale_lookup(self, now: float, tier: Tier) -> Lookup:
+        return Lookup(State.STALE, self.value, tier, now - self.stored_at, 0.0)
+
+
+class TieredCache:
+    """L1 memory LRU over an optional L2 ``Storage``, with per-kind expiry policies.
+
+    ``codec`` turns values into L2 bytes (``codecs`` overrides it per kind); ``namespace``
+    prefixes every L2 key, so the cache can share a storage with other users.
+    """
+
+    def __init__(
+        self,
+        l1_max_entries: int,
+        l2: Storage | None,
+        policies: Mapping[str, CachePolicy],
+        *,
+        clock: Clock = wall,
+        codec: Codec | None = None,
+        codecs: Mapping[str, Codec] | None = None,
+        namespace: str = "cache:",
+        l2_retry_after: float = 5.0,
+        hot_keys: int = 1024,
+    ) -> None:
+        if not policies:
+            raise ValueError("policies must name at least one kind, e.g. {'track': CachePolicy(…)}")
+        for kind, policy in policies.items():
+            if not isinstance(kind, str) or not kind or ":" in kind:
+                raise ValueError(f"policies: kind {kind!r} must be a non-empty string without ':'")
+            if not isinstance(policy, CachePolicy):
+                raise ValueError(f"policies[{kind!r}] must be a CachePolicy, got {policy!r}")
+        unknown = set(codecs or {}) - set(policies)
+        if unknown:
+            raise ValueError(f"codecs name kinds without a policy: {sorted(unknown)}")
+        if not l2_retry_after >= 0:
+            raise ValueError(f"l2_retry_after must be >= 0 seconds, got {l2_retry_after!r}")
+        self._l1: LRU[CacheKey, _Entry] = LRU(l1_max_entries)
+        self._l2 = l2
+        self._policies = dict(policies)
+        self._clock = clock
+        default = codec if codec is not None else JsonCodec()
+        self._codecs = {kind: (codecs or {}).get(kind, default) for kind in policies}
+        self._namespace = namespace
+        self._l2_retry_after = l2_retry_after
+        self._l2_down_until = float("-inf")
+        self._l2_errors = 0
+        self._l2_decode_errors = 0
+        self._hot: HotKeys[CacheKey] = HotKeys(hot_keys)
+        self._counts = {kind: KindStats() for kind in policies}
+
+    @property
+    def policies(self) -> Mapping[str, CachePolicy]:
+        return self._policies
+
+    async def get(self, kind: str, key: str) -> Lookup:
+        """Fresh or stale-while-revalidate value for ``(kind, key)``, else ``MISS``."""
+        counts = self._kind(kind)
+        ck = (kind, key)
+        self._hot.add(ck)
+        now = self._clock()
+        entry = self._l1.get(ck)
+        if entry is not None:
+            if now < entry.fresh_until:
+                counts.l1.hits += 1
+                return entry.fresh_lookup(now, "l1")
+            if now >= entry.error_until:
+                self._l1.pop(ck)
+                entry = None
+        counts.l1.misses += 1
+        found = await self._read_l2(kind, [key], now)
+        return self._settle(counts, ck, entry, found, now)
+
+    async def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Lookup]:
+        """``get`` for each key: L1 first, then one L2 batch read for the rest."""
+        counts = self._kind(kind)
+        if isinstance(keys, str):
+            raise ValueError("keys must be an iterable of keys, not one string")
+        now = self._clock()
+        answers: dict[str, Lookup] = {}
+        pending: dict[str, _Entry | None] = {}
+        for key in keys:
+            if key in answers or key in pending:
+                continue
+            ck = (kind, key)
+            self._hot.add(ck)
+            entry = self._l1.get(ck)
+            if entry is not None:
+                if now < entry.fresh_until:
+                    counts.l1.hits += 1
+                    answers[key] = entry.fresh_lookup(now, "l1")
+                    continue
+                if now >= entry.error_until:
+                    self._l1.pop(ck)
+                    entry = None
+            counts.l1.misses += 1
+            pending[key] = entry
+        if pending:
+            found = await self._read_l2(kind, list(pending), now)
+            for key, entry in pending.items():
+                answers[key] = self._settle(counts, (kind, key), entry, found, now)
+        return answers
+
+    async def get_stale_for_error(self, kind: str, key: str) -> Lookup:
+        """Any value still within its ``stale_if_error`` window, for when the upstream fails.
+
+        Fresh values come back ``FRESH``; older ones ``STALE``; past the window, ``MISS``.
+        """
+        counts = self._kind(kind)
+        ck = (kind, key)
+        now = self._clock()
+        entry = self._l1.get(ck)
+        if entry is not None and now >= entry.error_until:
+            self._l1.pop(ck)
+            entry = None
+        tier: Tier = "l1"
+        if entry is None:
+            found = await self._read_l2(kind, [key], now)
+            entry = found.get(key) if found else None
+            if entry is None:
+                return MISS
+            self._l1.set(ck, entry)
+            tier = "l2"
+        if now < entry.fresh_until:
+            return entry.fresh_lookup(now, tier)
+        counts.served_on_error += 1
+        return entry.stale_lookup(now, tier)
+
+    async def put(self, kind: str, key: str, value: Any) -> None:
+        """Store ``value`` as fresh now, in L1 and (if available) L2."""
+        await self.put_many(kind, {key: value})
+
+    async def put_many(self, kind: str, items: Mapping[str, Any]) -> None:
+        """Store every item as fresh now: L1 at once, L2 in one batch write.
+
+        Raises ``ValueError`` if a value cannot be encoded for L2 (nothing is stored then).
+        """
+        self._kind(kind)
+        for key in items:
+            if not isinstance(key, str):
+                raise ValueError(f"keys must be strings, got {key!r}")
+        policy = self._policies[kind]
+        now = self._clock()
+        entries = {key: _Entry(value, now, policy) for key, value in items.items()}
+        if not entries or now >= next(iter(entries.values())).error_until:
+            return  # nothing given, or a policy that keeps nothing
+        payload: dict[str, Stored] = {}
+        if self._l2 is not None and self._l2_usable(now):
+            codec = self._codecs[kind]
+            header = _HEADER.pack(now)
+            for key, entry in entries.items():
+                try:
+                    data = header + codec.encode(entry.value)
+                except (TypeError, ValueError) as exc:
+                    raise ValueError(
+                        f"value for ({kind!r}, {key!r}) cannot be encoded by {codec!r}: {exc}"
+                    ) from exc
+                payload[self._namespace + kind + ":" + key] = Stored(data, entry.error_until)
+        for key, entry in entries.items():
+            self._l1.set((kind, key), entry)
+        if payload and self._l2 is not None:
+            try:
+                await self._l2.set_many(payload)
+            except StorageUnavailable as exc:
+                self._l2_failed(exc, now)
+
+    async def invalidate(self, kind: str | None = None) -> None:
+        """Drop every entry of ``kind`` (of all kinds when ``None``) from both tiers.
+
+        Raises ``StorageUnavailable`` if L2 cannot be cleared (L1 is cleared regardless).
+        """
+        if kind is None:
+            self._l1.clear()
+            prefix = self._namespace
+        else:
+            self._kind(kind)
+            self._l1.remove_where(lambda ck, _: ck[0] == kind)
+            prefix = self._namespace + kind + ":"
+        if self._l2 is not None:
+            await self._l2.clear(prefix)
+
+    def hot_keys(self, n: int = 20) -> list[tuple[CacheKey, int]]:
+        """The ``n`` most requested ``(kind, key)`` pairs with approximate request counts."""
+        return self._hot.top(n)
+
+    def stats(self) -> CacheStats:
+        """A snapshot of hits, stale answers and misses per kind and tier."""
+        return CacheStats(
+            kinds={
+                kind: KindStats(
+                    TierStats(c.l1.hits, c.l1.stale, c.l1.misses),
+                    TierStats(c.l2.hits, c.l2.stale, c.l2.misses),
+                    c.misses,
+                    c.served_on_error,
+                )
+                for kind, c in self._counts.items()
+            },
+            l1_entries=len(self._l1),
+            l1_max_entries=self._l1.max_entries,
+            l1_evictions=self._l1.evictions,
+            l2_errors=self._l2_errors,
+            l2_decode_errors=self._l2_decode_errors,
+            l2_available=self._l2_usable(self._clock()),
+        )
+
+    async def close(self) -> None:
+        """Close L2."""
+        if self._l2 is not None:
+            await self._l2.close()
+
+    def _kind(self, kind: str) -> KindStats:
+        counts = self._counts.get(kind)
+        if counts is None:
+            raise ValueError(
+                f"kind {kind!r} has no cache policy; known kinds: {sorted(self._counts)}"
+            )
+        return counts
+
+    def _settle(
+        self,
+        counts: KindStats,
+        ck: CacheKey,
+        entry: _Entry | None,
+        found: dict[str, _Entry] | None,
+        now: float,
+    ) -> Lookup:
+        """Answer a lookup L1 could not answer fresh, from L1's leftover and L2's find."""
+        tier: Tier = "l1"
+        if found is not None:
+            newer = found.get(ck[1])
+            if newer is not None and (entry is None or newer.stored_at > entry.stored_at):
+                self._l1.set(ck, newer)
+                if now < newer.fresh_until:
+                    counts.l2.hits += 1
+                    return newer.fresh_lookup(now, "l2")
+                entry, tier = newer, "l2"
+            counts.l2.misses += 1
+        if entry is not None and now < entry.revalidate_until:
+            (counts.l1 if tier == "l1" else counts.l2).stale += 1
+            return entry.stale_lookup(now, tier)
+        counts.misses += 1
+        return MISS
+
+    async def _read_l2(self, kind: str, keys: list[str], now: float) -> dict[str, _Entry] | None:
+        """Live L2 entries for ``keys``; ``None`` when there is no usable L2."""
+        if self._l2 is None or not self._l2_usable(now):
+            return None  # no L2, or it failed less than l2_retry_after ago
+        prefix = self._namespace + kind + ":"
+        try:
+            stored = await self._l2.get_many([prefix + key for key in keys])
+        except StorageUnavailable as exc:
+            self._l2_failed(exc, now)
+            return None
+        policy = self._policies[kind]
+        codec = self._codecs[kind]
+        found: dict[str, _Entry] = {}
+        cut = len(prefix)
+        for skey, item in stored.items():
+            data = item.value
+            if len(data) < _HEADER.size:
+                self._l2_decode_errors += 1
+                continue
+            try:
+                value = codec.decode(data[_HEADER.size :])
+            except (TypeError, ValueError):
+                self._l2_decode_errors += 1
+                continue
+            entry = _Entry(value, _HEADER.unpack_from(data)[0], policy)
+            if now < entry.error_until:
+                found[skey[cut:]] = entry
+        return found
+
+    def _l2_usable(self, now: float) -> bool:
+        return self._l2 is not None and now >= self._l2_down_until
+
+    def _l2_failed(self, exc: StorageUnavailable, now: float) -> None:
+        self._l2_errors += 1
+        self._l2_down_until = now + self._l2_retry_after
+        log.warning(
+            "cache_l2_unavailable",
+            backend=exc.backend,
+            error=str(exc),
+            retry_in_s=self._l2_retry_after,
+        )
