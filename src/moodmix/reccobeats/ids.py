@@ -29,6 +29,7 @@ _BASE62 = re.compile(r"[0-9A-Za-z]{22}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _KINDS: tuple[Kind, ...] = ("track", "artist", "album")
 _SPOTIFY_HOSTS = {"open.spotify.com", "play.spotify.com"}
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,7 @@ def _parse_uri(raw: str) -> ParsedId:
 
 
 def _parse_link(raw: str) -> ParsedId:
-    candidate = raw if "://" in raw else "https://" + raw
+    candidate = raw if _SCHEME.match(raw) else "https://" + raw
     parts = urlsplit(candidate)
     if (parts.hostname or "").lower() not in _SPOTIFY_HOSTS:
         raise ValueError(f"{_shorten(raw)!r} is not an open.spotify.com link")
