@@ -12,6 +12,7 @@ it has an opinion on; any knob set explicitly (argument or its own variable) win
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -19,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Profile = Literal["legacy", "seed", "adaptive"]
 RateMode = Literal["fixed", "adaptive"]
+CacheBackend = Literal["sqlite", "memory", "redis"]
 
 DEFAULT_RECCOBEATS_URL = "https://api.reccobeats.com"
 
@@ -27,9 +29,15 @@ _PROFILES: dict[str, dict[str, Any]] = {
         "rate_mode": "fixed",
         "rate_per_min": 120.0,
         "max_concurrency": 10,
+        "burst": 10,
         "dedup": False,
         "ttl_recommendations_s": 5 * 60,
         "ttl_tracks_s": 60 * 60,
+        "ttl_features_s": 60 * 60,
+        "ttl_artists_s": 60 * 60,
+        "ttl_search_s": 5 * 60,
+        "swr_fraction": 0.0,
+        "lane_pause": False,
         "ttl_registry_valid_s": 30 * 86_400,
         "ttl_registry_missing_s": 7 * 86_400,
         "l1_max_entries": 1_000,
@@ -47,9 +55,15 @@ _PROFILES: dict[str, dict[str, Any]] = {
         "rate_mode": "fixed",
         "rate_per_min": 80.0,
         "max_concurrency": 6,
+        "burst": 1,
         "dedup": True,
         "ttl_recommendations_s": 15 * 60,
         "ttl_tracks_s": 2 * 60 * 60,
+        "ttl_features_s": 2 * 60 * 60,
+        "ttl_artists_s": 2 * 60 * 60,
+        "ttl_search_s": 15 * 60,
+        "swr_fraction": 0.0,
+        "lane_pause": False,
         "ttl_registry_valid_s": 60 * 86_400,
         "ttl_registry_missing_s": 14 * 86_400,
         "l1_max_entries": 5_000,
@@ -67,9 +81,15 @@ _PROFILES: dict[str, dict[str, Any]] = {
         "rate_mode": "adaptive",
         "rate_per_min": 80.0,
         "max_concurrency": 6,
+        "burst": 1,
         "dedup": True,
         "ttl_recommendations_s": 15 * 60,
         "ttl_tracks_s": 2 * 60 * 60,
+        "ttl_features_s": 30 * 86_400,
+        "ttl_artists_s": 7 * 86_400,
+        "ttl_search_s": 86_400,
+        "swr_fraction": 0.25,
+        "lane_pause": True,
         "ttl_registry_valid_s": 60 * 86_400,
         "ttl_registry_missing_s": 14 * 86_400,
         "l1_max_entries": 5_000,
@@ -106,14 +126,28 @@ class Settings(BaseSettings):
     max_connections: int = Field(20, ge=1, le=1000)
     user_agent: str = "moodmix/0.1 (+https://github.com/moodmix/moodmix)"
 
+    # Where the gateway keeps what it learned (L2 cache and id registry)
+    cache_backend: CacheBackend = "sqlite"
+    cache_path: Path = Path.home() / ".cache" / "moodmix" / "cache.sqlite3"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
     # Gateway knobs. The defaults are the ``adaptive`` profile's; another profile fills in its
     # own values for every knob not set explicitly.
     rate_mode: RateMode = "adaptive"
     rate_per_min: float = Field(80.0, gt=0, le=100_000)
     max_concurrency: int = Field(6, ge=1, le=1000)
+    burst: int = Field(1, ge=1, le=1000)
     dedup: bool = True
     ttl_recommendations_s: float = Field(15 * 60, ge=0)
     ttl_tracks_s: float = Field(2 * 60 * 60, ge=0)
+    ttl_features_s: float = Field(30 * 86_400, ge=0)
+    ttl_artists_s: float = Field(7 * 86_400, ge=0)
+    ttl_search_s: float = Field(86_400, ge=0)
+    swr_fraction: float = Field(0.25, ge=0, le=10)
+    stale_if_error_s: float = Field(86_400, ge=0)
+    lane_pause: bool = True
+    retry_attempts: int = Field(3, ge=1, le=10)
+    coalesce_window_s: float = Field(0.005, ge=0, le=1)
     ttl_registry_valid_s: float = Field(60 * 86_400, ge=0)
     ttl_registry_missing_s: float = Field(14 * 86_400, ge=0)
     l1_max_entries: int = Field(5_000, ge=1)

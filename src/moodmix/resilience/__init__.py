@@ -1,0 +1,32 @@
+"""Generic resilience primitives: nothing here knows about music or HTTP.
+
+from moodmix.resilience import Scheduler, TokenBucket, AdaptiveRate, SingleFlight
+"""
+
+from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.batcher import MISSING, Batcher, Missing
+from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen
+from moodmix.resilience.ratelimit import TokenBucket
+from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry, retry_on
+from moodmix.resilience.scheduler import BACKGROUND, INTERACTIVE, Priority, Scheduler
+from moodmix.resilience.singleflight import SingleFlight
+
+__all__ = [
+    "BACKGROUND",
+    "INTERACTIVE",
+    "MISSING",
+    "AdaptiveRate",
+    "Batcher",
+    "CircuitBreaker",
+    "CircuitOpen",
+    "Missing",
+    "Priority",
+    "RetryBudget",
+    "RetryDecision",
+    "RetryPolicy",
+    "Scheduler",
+    "SingleFlight",
+    "TokenBucket",
+    "retry",
+    "retry_on",
+]

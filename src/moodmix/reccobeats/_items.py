@@ -1,0 +1,218 @@
+"""Per-item lookups (tracks, audio features, artists, albums): gateway layers 1 to 4.
+
+A batch of ids is answered item by item: the id registry turns Spotify ids into ReccoBeats
+ids (and answers known-missing ones at once), the tiered cache answers what it holds,
+single-flight joins items already being fetched, and the batcher packs the remaining misses,
+from this caller and any other, into upstream batch calls of at most 40 ids::
+
+    tracks = ItemLookup("track", fetch=lambda c, ids: c.get_tracks(ids), ...)
+    found = await tracks.get_many(["00aqkszH1FdUiJJWvX6iEl", "8212bab8-…"])  # {asked id: Track}
+
+Each layer is optional (the profiles switch them), and removing one removes its code path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+import structlog
+
+from moodmix.reccobeats._background import BackgroundTasks
+from moodmix.reccobeats._metrics import GatewayMetrics
+from moodmix.reccobeats._upstream import Upstream
+from moodmix.reccobeats.client import ReccoBeatsClient
+from moodmix.reccobeats.errors import ReccoBeatsError
+from moodmix.reccobeats.ids import MAX_BATCH_IDS, parse_id
+from moodmix.reccobeats.models import ApiModel
+from moodmix.resilience.batcher import Batcher
+from moodmix.resilience.scheduler import Priority
+from moodmix.resilience.singleflight import SingleFlight
+from moodmix.store.cache import State, TieredCache
+from moodmix.store.registry import IdRegistry
+
+M = TypeVar("M", bound=ApiModel)
+
+BatchFetch = Callable[[ReccoBeatsClient, list[str]], Awaitable[Sequence[M]]]
+
+log = structlog.get_logger("moodmix.gateway")
+
+
+class ItemLookup(Generic[M]):
+    """Answers ``{asked id: item}`` for one kind of item; unknown ids are left out."""
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        fetch: BatchFetch[M],
+        upstream: Upstream,
+        cache: TieredCache,
+        registry: IdRegistry | None,
+        metrics: GatewayMetrics,
+        background: BackgroundTasks,
+        batch_size: int = MAX_BATCH_IDS,
+        batch_concurrency: int = 4,
+        dedup: bool = True,
+        coalesce: bool = True,
+        coalesce_window: float = 0.005,
+        stale_if_error: bool = True,
+    ) -> None:
+        self.kind = kind
+        self._fetch = fetch
+        self._upstream = upstream
+        self._cache = cache
+        self._registry = registry
+        self._metrics = metrics
+        self._batch_size = min(batch_size, MAX_BATCH_IDS)
+        self._batch_slots = asyncio.Semaphore(batch_concurrency)
+        self._flight: SingleFlight[str, M] | None = SingleFlight() if dedup else None
+        self._batcher: Batcher[str, M] | None = (
+            Batcher(
+                self._fetch_coalesced,
+                max_batch=self._batch_size,
+                window=coalesce_window,
+                max_concurrent_batches=batch_concurrency,
+            )
+            if coalesce
+            else None
+        )
+        self._stale_if_error = stale_if_error
+        self._background = background
+
+    async def get_many(
+        self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
+    ) -> dict[str, M]:
+        """The items for ``ids`` (any id form), keyed by the id as asked."""
+        asked = {text: parse_id(text).value for text in ids}
+        self._metrics.lookups.labels(kind=self.kind).inc(len(asked))
+        keys = await self._resolve(set(asked.values()))
+        cached = {key for key in keys.values() if key}
+        found: dict[str, M] = {}
+        misses: list[str] = []
+        for key, lookup in (await self._cache.get_many(self.kind, cached)).items():
+            tier = lookup.tier or "l2"
+            self._metrics.cache.labels(kind=self.kind, tier=tier, result=lookup.state.value).inc()
+            if not lookup.hit:
+                misses.append(key)
+                continue
+            found[key] = lookup.value
+            if lookup.state is State.STALE:
+                self._refresh_later([key])
+        # Spotify ids the registry cannot place yet are asked for as they are.
+        misses += [raw for raw, key in keys.items() if key is None]
+        if misses:
+            found.update(await self._fetch_misses(misses, priority))
+        answer: dict[str, M] = {}
+        for text, raw in asked.items():
+            item = found.get(keys[raw] or raw)
+            if item is not None:
+                answer[text] = item
+        return answer
+
+    async def _resolve(self, wanted: set[str]) -> dict[str, str | None]:
+        """Each wanted id -> the cache key (ReccoBeats id), ``None`` to ask upstream, or "" if
+        the registry knows the upstream does not have it."""
+        keys: dict[str, str | None] = {raw: raw for raw in wanted if len(raw) != 22}
+        spotify = [raw for raw in wanted if len(raw) == 22]
+        if not spotify:
+            return keys
+        if self._registry is None:
+            keys.update(dict.fromkeys(spotify))
+            return keys
+        resolution = await self._registry.resolve_many(spotify)
+        self._metrics.registry_lookups.labels(answered="yes").inc(
+            len(resolution.known) + len(resolution.missing)
+        )
+        self._metrics.registry_lookups.labels(answered="no").inc(len(resolution.unknown))
+        keys.update(resolution.known)
+        keys.update(dict.fromkeys(resolution.missing, ""))
+        keys.update(dict.fromkeys(resolution.unknown))
+        return keys
+
+    async def _fetch_misses(self, keys: list[str], priority: Priority) -> dict[str, M]:
+        try:
+            if self._flight is not None:
+                joined = sum(self._flight.in_flight(k) for k in keys)
+                if joined:
+                    self._metrics.dedup_joins.labels(kind=self.kind).inc(joined)
+                    log.debug("dedup_join", kind=self.kind, items=joined)
+                return await self._flight.do_many(keys, lambda ks: self._fetch_keys(ks, priority))
+            return await self._fetch_keys(keys, priority)
+        except ReccoBeatsError:
+            if not self._stale_if_error:
+                raise
+            rescued = await self._stale_for_error(keys)
+            if rescued is None:
+                raise
+            return rescued
+
+    async def _fetch_keys(self, keys: list[str], priority: Priority) -> dict[str, M]:
+        if self._batcher is not None and priority is Priority.INTERACTIVE:
+            return await self._batcher.get_many(keys)
+        chunks = [keys[i : i + self._batch_size] for i in range(0, len(keys), self._batch_size)]
+        results = await asyncio.gather(*(self._fetch_chunk(c, priority) for c in chunks))
+        return {k: v for part in results for k, v in part.items()}
+
+    async def _fetch_coalesced(self, keys: list[str]) -> dict[str, M]:
+        return await self._fetch_chunk(keys, Priority.INTERACTIVE)
+
+    async def _fetch_chunk(self, keys: list[str], priority: Priority) -> dict[str, M]:
+        """One upstream batch call; learns ids and caches every item it returns."""
+        async with self._batch_slots:
+            items = await self._upstream.call(
+                lambda client: self._fetch(client, keys), priority=priority
+            )
+        self._metrics.batch_size.labels(kind=self.kind).observe(len(keys))
+        if len(keys) > 1:
+            self._metrics.coalesced.labels(kind=self.kind).inc(len(keys))
+        by_key: dict[str, M] = {}
+        learned: dict[str, str] = {}
+        for item in items:
+            rid = getattr(item, "id", None)
+            if not isinstance(rid, str):
+                continue
+            by_key[rid] = item
+            sid = getattr(item, "spotify_id", None)
+            if isinstance(sid, str):
+                by_key[sid] = item
+                learned[sid] = rid
+        await self._cache.put_many(
+            self.kind, {item_id: item for item_id, item in by_key.items() if len(item_id) != 22}
+        )
+        if self._registry is not None:
+            if learned:
+                await self._registry.learn_many(learned)
+            absent = [k for k in keys if len(k) == 22 and k not in by_key]
+            if absent:
+                await self._registry.mark_missing(absent)
+        return {k: by_key[k] for k in keys if k in by_key}
+
+    async def _stale_for_error(self, keys: list[str]) -> dict[str, M] | None:
+        rescued: dict[str, M] = {}
+        for key in keys:
+            lookup = await self._cache.get_stale_for_error(self.kind, key)
+            if not lookup.hit:
+                return None
+            rescued[key] = lookup.value
+        log.warning("served_stale_on_error", kind=self.kind, items=len(rescued))
+        return rescued
+
+    def _refresh_later(self, keys: list[str]) -> None:
+        """Stale-while-revalidate: serve the stale item now, fetch a fresh one in the background."""
+        if self._flight is not None and all(self._flight.in_flight(k) for k in keys):
+            return
+
+        async def refresh() -> None:
+            try:
+                await self._fetch_misses(keys, Priority.BACKGROUND)
+                self._metrics.prefetches.labels(reason="revalidate").inc(len(keys))
+            except ReccoBeatsError as exc:
+                log.info("revalidate_failed", kind=self.kind, error=str(exc))
+
+        self._background.spawn(refresh(), name=f"revalidate-{self.kind}")
+
+    async def refresh(self, keys: Sequence[str]) -> int:
+        """Fetch ``keys`` again at background priority; returns how many came back."""
+        return len(await self._fetch_keys(list(keys), Priority.BACKGROUND))

@@ -1,0 +1,137 @@
+"""The one way out to ReccoBeats: retry, then the breaker, then a scheduler slot, then the client.
+
+Every attempt, first or retried, passes the breaker and waits for its own token and
+concurrency slot, so a request never leaves without a token and retries are paced like any
+other request. A 429 pauses the whole lane for its Retry-After (adaptive mode) rather than
+just the request that drew it::
+
+    upstream = Upstream(client, scheduler, breaker=breaker, policy=RetryPolicy(3), ...)
+    tracks = await upstream.call(lambda c: c.get_tracks(ids), priority=Priority.INTERACTIVE)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import structlog
+
+from moodmix.clock import Clock, monotonic
+from moodmix.reccobeats._metrics import GatewayMetrics
+from moodmix.reccobeats.client import ReccoBeatsClient
+from moodmix.reccobeats.errors import (
+    MalformedResponse,
+    RateLimited,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen
+from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry
+from moodmix.resilience.scheduler import Priority, Scheduler
+
+T = TypeVar("T")
+
+log = structlog.get_logger("moodmix.gateway")
+
+_TRANSIENT = (UpstreamUnavailable, UpstreamTimeout, MalformedResponse)
+
+
+def is_breaker_failure(exc: BaseException) -> bool:
+    """What counts against the breaker: the upstream failing, not it saying no or not found."""
+    return isinstance(exc, _TRANSIENT)
+
+
+def classify(exc: Exception) -> RetryDecision | None:
+    """Retry 429s (after their Retry-After) and transient failures; nothing else."""
+    if isinstance(exc, RateLimited):
+        return RetryDecision(min_delay=exc.retry_after)
+    if isinstance(exc, _TRANSIENT):
+        return RetryDecision()
+    return None
+
+
+class Upstream:
+    """Sends client calls under the gateway's retry, breaker and scheduling policy."""
+
+    def __init__(
+        self,
+        client: ReccoBeatsClient,
+        scheduler: Scheduler,
+        *,
+        policy: RetryPolicy,
+        metrics: GatewayMetrics,
+        breaker: CircuitBreaker | None = None,
+        budget: RetryBudget | None = None,
+        lane_pause: bool = True,
+        clock: Clock = monotonic,
+    ) -> None:
+        self.client = client
+        self.scheduler = scheduler
+        self.breaker = breaker
+        self._policy = policy
+        self._budget = budget
+        self._metrics = metrics
+        self._lane_pause = lane_pause
+        self._clock = clock
+
+    async def call(
+        self,
+        fn: Callable[[ReccoBeatsClient], Awaitable[T]],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+    ) -> T:
+        """``fn(client)`` under the policy; raises the client's typed errors.
+
+        While the breaker is open this fails fast with ``UpstreamUnavailable(retry_after=…)``.
+        """
+        first = True
+
+        async def attempt() -> T:
+            nonlocal first
+            if not first:
+                self._metrics.retries.inc()
+            first = False
+            return await self._attempt(fn, priority)
+
+        try:
+            return await retry(
+                attempt,
+                self._policy,
+                classify=classify,
+                budget=self._budget,
+                clock=self._clock,
+            )
+        except CircuitOpen as exc:
+            raise UpstreamUnavailable(
+                "ReccoBeats is failing; moodmix stopped asking for a moment "
+                f"(try again in {exc.retry_after:.0f} s)",
+                retry_after=exc.retry_after,
+            ) from None
+
+    async def _attempt(
+        self, fn: Callable[[ReccoBeatsClient], Awaitable[T]], priority: Priority
+    ) -> T:
+        if self.breaker is None:
+            return await self._send(fn, priority)
+        async with self.breaker.call():
+            return await self._send(fn, priority)
+
+    async def _send(self, fn: Callable[[ReccoBeatsClient], Awaitable[T]], priority: Priority) -> T:
+        started = self._clock()
+        async with self.scheduler.slot(priority) as slot:
+            self._metrics.limiter_wait.labels(priority=priority.name.lower()).observe(
+                self._clock() - started
+            )
+            try:
+                return await fn(self.client)
+            except RateLimited as exc:
+                self._metrics.rate_limited.labels(endpoint=exc.endpoint or "?").inc()
+                log.warning(
+                    "upstream_rate_limited",
+                    endpoint=exc.endpoint,
+                    retry_after=exc.retry_after,
+                    lane_paused=self._lane_pause,
+                )
+                if self._lane_pause:
+                    slot.throttled(exc.retry_after)
+                raise

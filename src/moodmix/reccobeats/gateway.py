@@ -1,0 +1,480 @@
+"""``ReccoBeats``: the gateway every part of moodmix uses to talk to the upstream.
+
+It answers like the client, but through the layers of ``docs/ARCHITECTURE.md`` in order:
+id registry, tiered cache, single-flight, batcher, scheduler (priority, rate limiter,
+concurrency cap), breaker and retry, and only then the client::
+
+    async with ReccoBeats.from_settings(Settings()) as rb:
+        tracks = await rb.get_tracks(["00aqkszH1FdUiJJWvX6iEl"])
+        recs = await rb.get_recommendations([tracks[0].id], size=20, energy=0.3)
+        print(rb.stats().cache_hit_rate)
+
+The profile in ``Settings`` decides which layers exist; a layer that is off is not built.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self, TypeVar
+
+import structlog
+
+from moodmix.clock import Clock, monotonic, wall
+from moodmix.reccobeats._background import BackgroundTasks
+from moodmix.reccobeats._items import ItemLookup
+from moodmix.reccobeats._metrics import GatewayMetrics
+from moodmix.reccobeats._requests import RequestLookup, request_key
+from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
+from moodmix.reccobeats.client import ReccoBeatsClient
+from moodmix.reccobeats.errors import NotFound
+from moodmix.reccobeats.ids import parse_id, parse_ids
+from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
+from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.breaker import CircuitBreaker, State
+from moodmix.resilience.ratelimit import TokenBucket
+from moodmix.resilience.retry import RetryBudget, RetryPolicy
+from moodmix.resilience.scheduler import Priority, Scheduler
+from moodmix.settings import Settings
+from moodmix.store import (
+    CachePolicy,
+    IdRegistry,
+    MemoryStorage,
+    ModelCodec,
+    RedisStorage,
+    SQLiteStorage,
+    Storage,
+    TieredCache,
+)
+
+T = TypeVar("T")
+
+log = structlog.get_logger("moodmix.gateway")
+
+_BREAKER_GAUGE = {State.CLOSED: 0, State.HALF_OPEN: 1, State.OPEN: 2}
+
+
+@dataclass(frozen=True)
+class GatewayStats:
+    """A snapshot of what the gateway did, for ``stats()``, the dashboard and the benchmark."""
+
+    profile: str
+    upstream_requests: int
+    upstream_429: int
+    retries: int
+    cache_hit_rate: float
+    cache_lookups: int
+    dedup_joins: int
+    coalesced_items: int
+    batches: int
+    registry_validated: int
+    registry_missing: int
+    registry_efficiency: float
+    rate_per_min: float
+    breaker_state: str
+    l1_entries: int
+
+
+def open_storage(settings: Settings) -> Storage:
+    """The L2 storage the settings ask for."""
+    if settings.cache_backend == "memory":
+        return MemoryStorage(max_entries=max(50_000, settings.l1_max_entries * 10))
+    if settings.cache_backend == "redis":
+        return RedisStorage(settings.redis_url)
+    return SQLiteStorage(settings.cache_path.expanduser())
+
+
+def build_scheduler(settings: Settings, *, clock: Clock = monotonic) -> Scheduler:
+    """Layer 5 as the settings ask: a fixed or adaptive rate, the burst and the concurrency cap."""
+    rate = settings.rate_per_min / 60
+    controller = AdaptiveRate(rate, clock=clock) if settings.rate_mode == "adaptive" else None
+    bucket = TokenBucket(rate, settings.burst, clock=clock)
+    return Scheduler(bucket, settings.max_concurrency, clock=clock, controller=controller)
+
+
+def cache_policies(settings: Settings) -> dict[str, CachePolicy]:
+    """TTLs by kind, with stale windows as the profile allows."""
+    sie = settings.stale_if_error_s if settings.stale_if_error else 0.0
+
+    def policy(ttl: float) -> CachePolicy:
+        return CachePolicy(
+            ttl, stale_while_revalidate=ttl * settings.swr_fraction, stale_if_error=sie
+        )
+
+    return {
+        "track": policy(settings.ttl_tracks_s),
+        "features": policy(settings.ttl_features_s),
+        "artist": policy(settings.ttl_artists_s),
+        "album": policy(settings.ttl_artists_s),
+        "recommendations": policy(settings.ttl_recommendations_s),
+        "artist_search": policy(settings.ttl_search_s),
+        "album_search": policy(settings.ttl_search_s),
+        "track_page": policy(settings.ttl_search_s),
+        "album_page": policy(settings.ttl_search_s),
+    }
+
+
+class ReccoBeats:
+    """The ReccoBeats gateway. Build it with ``from_settings``; close it with ``aclose``."""
+
+    def __init__(
+        self,
+        client: ReccoBeatsClient,
+        settings: Settings,
+        *,
+        storage: Storage | None,
+        clock: Clock = monotonic,
+        wall_clock: Clock = wall,
+        metrics: GatewayMetrics | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.metrics = metrics or GatewayMetrics()
+        self._client = client
+        self._storage = storage
+        self._background = BackgroundTasks()
+        self.scheduler = build_scheduler(settings, clock=clock)
+        self.breaker = (
+            CircuitBreaker(
+                is_failure=is_breaker_failure,
+                on_state_change=self._breaker_changed,
+                clock=clock,
+            )
+            if settings.breaker
+            else None
+        )
+        self.upstream = Upstream(
+            client,
+            self.scheduler,
+            policy=RetryPolicy(settings.retry_attempts, 0.25, 8.0, rng=rng or random.Random()),
+            budget=RetryBudget(clock=clock) if settings.breaker else None,
+            breaker=self.breaker,
+            metrics=self.metrics,
+            lane_pause=settings.lane_pause,
+            clock=clock,
+        )
+        self.cache = TieredCache(
+            settings.l1_max_entries,
+            storage,
+            cache_policies(settings),
+            clock=wall_clock,
+            codecs={
+                "track": ModelCodec(Track),
+                "features": ModelCodec(AudioFeatures),
+                "artist": ModelCodec(Artist),
+                "album": ModelCodec(Album),
+                "recommendations": ModelCodec(list[Track]),
+                "artist_search": ModelCodec(Page[Artist]),
+                "album_search": ModelCodec(Page[Album]),
+                "track_page": ModelCodec(Page[Track]),
+                "album_page": ModelCodec(Page[Album]),
+            },
+        )
+        self.registry = IdRegistry(
+            storage,
+            clock=wall_clock,
+            valid_ttl=settings.ttl_registry_valid_s,
+            missing_ttl=settings.ttl_registry_missing_s,
+        )
+        common = {
+            "upstream": self.upstream,
+            "cache": self.cache,
+            "metrics": self.metrics,
+            "background": self._background,
+            "dedup": settings.dedup,
+            "stale_if_error": settings.stale_if_error,
+        }
+        items = {
+            **common,
+            "registry": self.registry,
+            "batch_size": settings.batch_size,
+            "coalesce": settings.coalesce,
+            "coalesce_window": settings.coalesce_window_s,
+        }
+        self.tracks: ItemLookup[Track] = ItemLookup(
+            "track",
+            fetch=lambda c, ids: c.get_tracks(ids),
+            batch_concurrency=settings.id_batch_concurrency,
+            **items,  # type: ignore[arg-type]
+        )
+        self.features: ItemLookup[AudioFeatures] = ItemLookup(
+            "features",
+            fetch=lambda c, ids: c.get_audio_features(ids),
+            batch_concurrency=settings.features_concurrency,
+            **items,  # type: ignore[arg-type]
+        )
+        self.artists: ItemLookup[Artist] = ItemLookup(
+            "artist",
+            fetch=lambda c, ids: c.get_artists(ids),
+            batch_concurrency=settings.id_batch_concurrency,
+            **items,  # type: ignore[arg-type]
+        )
+        self.albums: ItemLookup[Album] = ItemLookup(
+            "album",
+            fetch=lambda c, ids: c.get_albums(ids),
+            batch_concurrency=settings.id_batch_concurrency,
+            **items,  # type: ignore[arg-type]
+        )
+        self._recommendations: RequestLookup[list[Track]] = RequestLookup(
+            "recommendations",
+            **common,  # type: ignore[arg-type]
+        )
+        self._artist_search: RequestLookup[Page[Artist]] = RequestLookup(
+            "artist_search",
+            **common,  # type: ignore[arg-type]
+        )
+        self._album_search: RequestLookup[Page[Album]] = RequestLookup(
+            "album_search",
+            **common,  # type: ignore[arg-type]
+        )
+        self._track_pages: RequestLookup[Page[Track]] = RequestLookup(
+            "track_page",
+            **common,  # type: ignore[arg-type]
+        )
+        self._album_pages: RequestLookup[Page[Album]] = RequestLookup(
+            "album_page",
+            **common,  # type: ignore[arg-type]
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        client: ReccoBeatsClient | None = None,
+        storage: Storage | None = None,
+        clock: Clock = monotonic,
+        wall_clock: Clock = wall,
+    ) -> Self:
+        """A gateway for ``settings``: its own client and L2 storage unless given.
+
+        ``clock`` paces requests; ``wall_clock`` dates cache entries (both injectable for tests).
+        """
+        settings = settings or Settings()
+        metrics = GatewayMetrics()
+
+        def observe(endpoint: str, status: int, elapsed: float) -> None:
+            metrics.upstream_requests.labels(endpoint=endpoint, status=str(status)).inc()
+            metrics.upstream_seconds.labels(endpoint=endpoint).observe(elapsed)
+
+        client = client or ReccoBeatsClient.from_settings(settings, on_response=observe)
+        storage = storage if storage is not None else open_storage(settings)
+        return cls(
+            client,
+            settings,
+            storage=storage,
+            clock=clock,
+            wall_clock=wall_clock,
+            metrics=metrics,
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop background work, then close the client and the storage."""
+        await self._background.aclose()
+        await self._client.aclose()
+        await self.cache.close()
+        await self.registry.close()
+
+    # --- tracks and audio features ------------------------------------------------------------
+
+    async def get_tracks(
+        self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
+    ) -> list[Track]:
+        """Tracks for ``ids`` (any id form, any number), in order; unknown ids left out."""
+        found = await self.tracks.get_many(_ids(ids, "ids"), priority=priority)
+        return _ordered(ids, found)
+
+    async def get_track(self, id: str) -> Track:
+        """One track; ``NotFound`` if ReccoBeats does not know it."""
+        return _one(await self.get_tracks([id]), id, "track")
+
+    async def get_audio_features(
+        self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
+    ) -> list[AudioFeatures]:
+        """Audio features for ``ids``, in order; unknown ids left out."""
+        found = await self.features.get_many(_ids(ids, "ids"), priority=priority)
+        return _ordered(ids, found)
+
+    async def get_track_audio_features(self, id: str) -> AudioFeatures:
+        return _one(await self.get_audio_features([id]), id, "audio features")
+
+    async def get_recommendations(
+        self,
+        seeds: Sequence[str],
+        *,
+        size: int = 10,
+        negative_seeds: Sequence[str] | None = None,
+        feature_weight: float | None = None,
+        priority: Priority = Priority.INTERACTIVE,
+        **targets: float | None,
+    ) -> list[Track]:
+        """Recommendations; the tracks are also cached one by one, so later lookups are free."""
+        seed_ids = sorted({p.value for p in parse_ids(seeds, expect=None)})
+        negative = sorted({p.value for p in parse_ids(negative_seeds or [])}) or None
+        key = request_key(
+            seeds=seed_ids, size=size, negative=negative, weight=feature_weight, **targets
+        )
+
+        async def fetch(client: ReccoBeatsClient) -> list[Track]:
+            return await client.get_recommendations(
+                seed_ids,
+                size=size,
+                negative_seeds=negative,
+                feature_weight=feature_weight,
+                **targets,  # type: ignore[arg-type]
+            )
+
+        tracks = await self._recommendations.get(key, fetch, priority=priority)
+        await self._remember_tracks(tracks)
+        return tracks
+
+    # --- artists and albums ---------------------------------------------------------------------
+
+    async def get_artists(self, ids: Sequence[str]) -> list[Artist]:
+        return _ordered(ids, await self.artists.get_many(_ids(ids, "ids")))
+
+    async def get_artist(self, id: str) -> Artist:
+        return _one(await self.get_artists([id]), id, "artist")
+
+    async def get_albums(self, ids: Sequence[str]) -> list[Album]:
+        return _ordered(ids, await self.albums.get_many(_ids(ids, "ids")))
+
+    async def get_album(self, id: str) -> Album:
+        return _one(await self.get_albums([id]), id, "album")
+
+    async def search_artists(self, text: str, *, page: int = 0, size: int = 20) -> Page[Artist]:
+        key = request_key(text=_normalised(text), page=page, size=size)
+        return await self._artist_search.get(
+            key, lambda c: c.search_artists(text, page=page, size=size)
+        )
+
+    async def search_albums(self, text: str, *, page: int = 0, size: int = 20) -> Page[Album]:
+        key = request_key(text=_normalised(text), page=page, size=size)
+        return await self._album_search.get(
+            key, lambda c: c.search_albums(text, page=page, size=size)
+        )
+
+    async def get_artist_tracks(self, id: str, *, page: int = 0, size: int = 20) -> Page[Track]:
+        key = request_key(of="artist", id=parse_id(id).value, page=page, size=size)
+        result = await self._track_pages.get(
+            key, lambda c: c.get_artist_tracks(id, page=page, size=size)
+        )
+        await self._remember_tracks(result.content)
+        return result
+
+    async def get_album_tracks(self, id: str, *, page: int = 0, size: int = 20) -> Page[Track]:
+        key = request_key(of="album", id=parse_id(id).value, page=page, size=size)
+        result = await self._track_pages.get(
+            key, lambda c: c.get_album_tracks(id, page=page, size=size)
+        )
+        await self._remember_tracks(result.content)
+        return result
+
+    async def get_artist_albums(self, id: str, *, page: int = 0, size: int = 20) -> Page[Album]:
+        key = request_key(of="artist", id=parse_id(id).value, page=page, size=size)
+        return await self._album_pages.get(
+            key, lambda c: c.get_artist_albums(id, page=page, size=size)
+        )
+
+    async def analyze_audio(self, data: bytes, *, filename: str = "audio.mp3") -> AudioFeatures:
+        """Features of an uploaded file (not cached: uploads are one-off)."""
+        return await self.upstream.call(lambda c: c.analyze_audio(data, filename=filename))
+
+    # --- introspection --------------------------------------------------------------------------
+
+    def stats(self) -> GatewayStats:
+        """A snapshot of counters from every layer."""
+        cache = self.cache.stats()
+        registry = self.registry.stats()
+        metrics = self.metrics
+
+        def total(counter: object) -> int:
+            return int(
+                sum(
+                    s.value
+                    for m in counter.collect()  # type: ignore[attr-defined]
+                    for s in m.samples
+                    if s.name.endswith("_total")
+                )
+            )
+
+        batches = int(
+            sum(
+                s.value
+                for m in metrics.batch_size.collect()
+                for s in m.samples
+                if s.name.endswith("_count")
+            )
+        )
+        return GatewayStats(
+            profile=self.settings.profile,
+            upstream_requests=total(metrics.upstream_requests),
+            upstream_429=total(metrics.rate_limited),
+            retries=total(metrics.retries),
+            cache_hit_rate=cache.hit_rate,
+            cache_lookups=sum(k.lookups for k in cache.kinds.values()),
+            dedup_joins=total(metrics.dedup_joins),
+            coalesced_items=total(metrics.coalesced),
+            batches=batches,
+            registry_validated=registry.validated,
+            registry_missing=registry.missing,
+            registry_efficiency=registry.efficiency,
+            rate_per_min=self.scheduler.stats.rate * 60,
+            breaker_state=self.breaker.state.name.lower() if self.breaker else "off",
+            l1_entries=cache.l1_entries,
+        )
+
+    # --- internals ------------------------------------------------------------------------------
+
+    async def _remember_tracks(self, tracks: Sequence[Track]) -> None:
+        """Cache tracks that came inside a list response, and learn their Spotify ids."""
+        if not tracks:
+            return
+        await self.cache.put_many("track", {t.id: t for t in tracks})
+        await self.registry.learn_many({sid: t.id for t in tracks if (sid := t.spotify_id)})
+
+    def _breaker_changed(self, old: State, new: State) -> None:
+        self.metrics.breaker_state.set(_BREAKER_GAUGE[new])
+        log.warning("breaker_state_changed", old=old.name.lower(), new=new.name.lower())
+
+
+def _ids(ids: Sequence[str], name: str) -> Sequence[str]:
+    if isinstance(ids, str):
+        raise ValueError(f"{name} must be a list of ids, not one string")
+    if not ids:
+        raise ValueError(f"{name} must not be empty")
+    return ids
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _ordered(ids: Sequence[str], found: dict[str, T]) -> list[T]:
+    seen: set[int] = set()
+    out: list[T] = []
+    for text in ids:
+        item = found.get(text)
+        if item is not None and id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def _one(items: list[T], id: str, what: str) -> T:
+    if not items:
+        raise NotFound(f"ReccoBeats does not know the {what} {id!r}")
+    return items[0]

@@ -1,0 +1,177 @@
+"""A pacing token bucket whose rate can change at run time and which can be paused.
+
+aiolimiter and limits/pyrate-limiter read their own clocks, cannot change their rate while
+callers wait, and have no way to stop handing out tokens until a Retry-After has passed, so
+this small bucket is written here::
+
+    bucket = TokenBucket(rate=80 / 60, burst=1)   # 80 requests a minute, 0.75 s apart
+    async with bucket:                             # or: await bucket.acquire()
+        response = await client.get(url)
+    bucket.pause_until(time.monotonic() + 2.0)     # a 429 said "Retry-After: 2"
+    bucket.set_rate(60 / 60)                       # the adaptive controller said so
+
+The bucket holds at most ``burst`` tokens and gains ``rate`` tokens a second; taking one needs a
+whole token. Over any stretch of time it hands out at most ``burst`` tokens plus what the rate
+let in during that stretch, whatever the rate changes and pauses. A pause hands out nothing
+before its end and leaves at most one token for the moment it ends (an upstream that answered
+429 has no burst to offer either). Tokens are taken only at the moment they are handed out, so
+a caller cancelled while it waits costs nothing, and a lower rate applies at once to everyone
+still waiting. The pure methods (``delay``, ``try_acquire``, ``tokens``) take an optional
+``now`` so tests and simulations can drive the bucket without a running loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+
+from moodmix.clock import Clock, monotonic
+
+Sleep = Callable[[float], Awaitable[object]]
+
+_EPSILON = 1e-9
+
+
+def _check_rate(rate: float) -> float:
+    if not (isinstance(rate, int | float) and math.isfinite(rate) and rate > 0):
+        raise ValueError(f"rate must be a finite number of tokens per second > 0, got {rate!r}")
+    return float(rate)
+
+
+class TokenBucket:
+    """Hands out at most ``burst`` tokens at once and ``rate`` tokens per second on average."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int = 1,
+        *,
+        clock: Clock = monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
+            raise ValueError(f"burst must be a whole number of tokens >= 1, got {burst!r}")
+        self._rate = _check_rate(rate)
+        self._burst = burst
+        self._clock = clock
+        self._sleep = sleep
+        self._stamp = clock()
+        self._tokens = float(burst)
+        self._paused_until = -math.inf
+        self.granted = 0
+        """Tokens handed out so far (refunds subtracted)."""
+
+    @property
+    def rate(self) -> float:
+        """Tokens added per second."""
+        return self._rate
+
+    @property
+    def burst(self) -> int:
+        """The most tokens the bucket holds."""
+        return self._burst
+
+    @property
+    def paused_until(self) -> float:
+        """The clock time before which no token is handed out (``-inf`` if never paused)."""
+        return self._paused_until
+
+    def tokens(self, now: float | None = None) -> float:
+        """Tokens that could be taken at ``now`` (0.0 while paused; may be fractional)."""
+        now = self._refill(now)
+        if now < self._paused_until:
+            return 0.0
+        return max(self._tokens, 0.0)
+
+    def delay(self, now: float | None = None, *, tokens: float = 1.0) -> float:
+        """Seconds from ``now`` until ``tokens`` tokens are in the bucket and no pause holds.
+
+        0.0 means they are there now. Nothing is taken: a caller that waits this long and then
+        calls ``try_acquire`` gets a token unless someone else took it or the rate went down.
+        """
+        if not (isinstance(tokens, int | float) and 0 < tokens <= self._burst):
+            raise ValueError(f"tokens must be > 0 and <= burst ({self._burst}), got {tokens!r}")
+        now = self._refill(now)
+        paused = self._paused_until - now
+        short = tokens - self._tokens
+        return max(
+            paused if paused > _EPSILON else 0.0,
+            short / self._rate if short > _EPSILON else 0.0,
+        )
+
+    def try_acquire(self, now: float | None = None) -> bool:
+        """Take one token if one can be taken at ``now``; never waits."""
+        now = self._refill(now)
+        if self.delay(now) > 0.0:
+            return False
+        self._tokens -= 1.0
+        self.granted += 1
+        return True
+
+    def refund(self, now: float | None = None) -> None:
+        """Give back a token that was taken but not used (its request never left)."""
+        now = self._refill(now)
+        self._tokens = min(self._tokens + 1.0, float(self._burst))
+        self._cap_for_pause(now)
+        self.granted -= 1
+
+    async def acquire(self) -> None:
+        """Wait until a token can be taken, then take it.
+
+        Callers waiting together are not queued in order; ``Scheduler`` does that.
+        """
+        while not self.try_acquire():
+            await self._sleep(self.delay())
+
+    def set_rate(self, rate: float, now: float | None = None) -> None:
+        """Add ``rate`` tokens per second from ``now`` on; what was earned so far is kept."""
+        rate = _check_rate(rate)
+        now = self._refill(now)
+        self._rate = rate
+        self._cap_for_pause(now)
+
+    def pause_until(self, until: float, now: float | None = None) -> None:
+        """Hand out no token before ``until``, and at most one at that moment.
+
+        A pause can only be lengthened: an ``until`` before the current pause's end is ignored.
+        """
+        if not (isinstance(until, int | float) and math.isfinite(until)):
+            raise ValueError(f"until must be a finite clock time, got {until!r}")
+        now = self._refill(now)
+        if until <= max(now, self._paused_until):
+            return
+        self._paused_until = float(until)
+        self._cap_for_pause(now)
+
+    def _cap_for_pause(self, now: float) -> None:
+        remaining = self._paused_until - now
+        if remaining > 0:
+            self._tokens = min(self._tokens, 1.0 - remaining * self._rate)
+
+    def _refill(self, now: float | None) -> float:
+        if now is None:
+            now = self._clock()
+        if now > self._stamp:
+            earned = (now - self._stamp) * self._rate
+            self._tokens = min(self._tokens + earned, float(self._burst))
+            self._stamp = now
+        return max(now, self._stamp)
+
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return (
+            f"TokenBucket(rate={self._rate:.4g}/s, burst={self._burst}, "
+            f"tokens={max(self._tokens, 0.0):.3g}, granted={self.granted})"
+        )

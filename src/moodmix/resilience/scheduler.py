@@ -1,0 +1,344 @@
+"""The upstream scheduler: priority lanes in front of a token bucket and a concurrency cap.
+
+aiolimiter, asyncio.Semaphore and PriorityQueue each do one part, but none hands out a token and
+a slot together, pauses a whole lane for a Retry-After or feeds an adaptive rate, so here::
+
+    scheduler = Scheduler(TokenBucket(rate=80 / 60), max_concurrency=6, controller=control)
+    async with scheduler.slot(Priority.INTERACTIVE) as slot:
+        response = await client.get(url)
+        if response.status_code == 429:
+            slot.throttled(retry_after=float(response.headers["Retry-After"]))
+    print(scheduler.expected_wait(), scheduler.stats.mean_wait)
+
+Callers queue by priority, first come first served within a priority; a background caller never
+takes a token while an interactive one waits, and with ``background_headroom=n`` it only takes
+one when ``n`` more are left for interactive callers. The caller at the head gets a token and a
+free slot at the same moment, so a request leaves the instant it is paced and tokens never pile
+up behind a full cap. A caller cancelled while waiting takes nothing; one cancelled between
+being granted and resuming gives its token and slot back.
+
+The outcome is reported on the slot: ``throttled(retry_after)`` pauses the whole lane until
+then (no token is handed out before) and tells the controller, ``succeeded()`` tells it too,
+``failed()`` tells nothing (an error that says nothing about the rate). Leaving the block
+normally without a report counts as a success; leaving it with an exception, as a failure.
+A success is *saturated* when callers were still waiting behind it and demand over the last
+``demand_window`` seconds was at least the rate: only then is it evidence for a higher rate.
+Without a controller (fixed mode) the rate stays what the bucket was given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import math
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType, TracebackType
+
+from moodmix.clock import Clock, monotonic
+from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.ratelimit import Sleep, TokenBucket
+
+
+class Priority(enum.IntEnum):
+    """Lanes, served in this order."""
+
+    INTERACTIVE = 0
+    BACKGROUND = 1
+
+
+INTERACTIVE = Priority.INTERACTIVE
+BACKGROUND = Priority.BACKGROUND
+
+
+@dataclass(frozen=True)
+class SchedulerStats:
+    """A snapshot of the scheduler; rates are per second, waits in seconds."""
+
+    granted: int
+    throttled: int
+    total_wait: float
+    rate: float
+    paused_until: float | None
+    queued: Mapping[Priority, int] = field(default_factory=dict)
+    in_flight: int = 0
+
+    @property
+    def mean_wait(self) -> float:
+        """Mean time a granted caller waited for its token and slot."""
+        return self.total_wait / self.granted if self.granted else 0.0
+
+
+class OutcomeAlreadyReported(RuntimeError):
+    """A slot's outcome can be reported once."""
+
+
+@dataclass(eq=False)
+class _Waiter:
+    priority: Priority
+    enqueued: float
+    future: asyncio.Future[None]
+    granted_at: float = math.nan
+    saturated: bool = False
+
+
+class Slot:
+    """The right to send one request; report what the upstream answered on it."""
+
+    def __init__(self, scheduler: Scheduler, priority: Priority, granted_at: float, waited: float):
+        self._scheduler = scheduler
+        self.priority = priority
+        self.granted_at = granted_at
+        """Clock time the token and slot were granted (when the request left)."""
+        self.waited = waited
+        """Seconds spent waiting for them."""
+        self.saturated = False
+        """Whether demand exceeded the rate when this slot was granted."""
+        self.outcome: str | None = None
+        """"succeeded", "throttled" or "failed" once reported."""
+
+    def succeeded(self) -> None:
+        """The upstream answered (anything but a 429)."""
+        self._report("succeeded")
+        self._scheduler._on_success(self)
+
+    def throttled(self, retry_after: float) -> None:
+        """The upstream answered 429: pause the lane for ``retry_after`` seconds."""
+        if not (isinstance(retry_after, int | float) and math.isfinite(retry_after)):
+            raise ValueError(f"retry_after must be a finite number of seconds, got {retry_after!r}")
+        if retry_after < 0:
+            raise ValueError(f"retry_after must be >= 0 seconds, got {retry_after!r}")
+        self._report("throttled")
+        self._scheduler._on_throttled(self, float(retry_after))
+
+    def failed(self) -> None:
+        """The request failed in a way that says nothing about the rate (a 500, a timeout)."""
+        self._report("failed")
+
+    def _report(self, outcome: str) -> None:
+        if self.outcome is not None:
+            raise OutcomeAlreadyReported(f"this slot's outcome was already {self.outcome!r}")
+        self.outcome = outcome
+
+
+class _SlotContext:
+    def __init__(self, scheduler: Scheduler, priority: Priority) -> None:
+        self._scheduler = scheduler
+        self._priority = priority
+        self._slot: Slot | None = None
+
+    async def __aenter__(self) -> Slot:
+        self._slot = await self._scheduler._acquire(self._priority)
+        return self._slot
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        slot = self._slot
+        if slot is None:
+            return
+        if slot.outcome is None:
+            if exc_type is None:
+                slot.succeeded()
+            else:
+                slot.failed()
+        self._scheduler._release()
+
+
+class Scheduler:
+    """Hands out tokens of ``limiter`` and slots under ``max_concurrency``, by priority."""
+
+    def __init__(
+        self,
+        limiter: TokenBucket,
+        max_concurrency: int = 6,
+        *,
+        clock: Clock = monotonic,
+        controller: AdaptiveRate | None = None,
+        sleep: Sleep = asyncio.sleep,
+        background_headroom: int = 0,
+        demand_window: float = 30.0,
+    ) -> None:
+        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
+            raise ValueError(
+                f"max_concurrency must be a whole number >= 1, got {max_concurrency!r}"
+            )
+        if max_concurrency < 1:
+            raise ValueError(
+                f"max_concurrency must be a whole number >= 1, got {max_concurrency!r}"
+            )
+        if (
+            isinstance(background_headroom, bool)
+            or not isinstance(background_headroom, int)
+            or not 0 <= background_headroom < limiter.burst
+        ):
+            raise ValueError(
+                "background_headroom must be a whole number of tokens from 0 to the limiter's "
+                f"burst - 1 ({limiter.burst - 1}), got {background_headroom!r}"
+            )
+        if not (isinstance(demand_window, int | float) and 0 < demand_window < math.inf):
+            raise ValueError(
+                f"demand_window must be a number of seconds > 0, got {demand_window!r}"
+            )
+        self._limiter = limiter
+        self._max = max_concurrency
+        self._clock = clock
+        self._controller = controller
+        self._sleep = sleep
+        self._headroom = background_headroom
+        self._window = float(demand_window)
+        self._lanes: dict[Priority, deque[_Waiter]] = {p: deque() for p in Priority}
+        self._arrivals: deque[float] = deque()
+        self._in_flight = 0
+        self._granted = 0
+        self._throttled = 0
+        self._total_wait = 0.0
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at = math.inf
+        if controller is not None:
+            limiter.set_rate(controller.rate, clock())
+
+    @property
+    def limiter(self) -> TokenBucket:
+        return self._limiter
+
+    @property
+    def controller(self) -> AdaptiveRate | None:
+        return self._controller
+
+    def slot(self, priority: Priority = Priority.INTERACTIVE) -> _SlotContext:
+        """``async with scheduler.slot(priority) as slot:`` waits for a token and a slot."""
+        if not isinstance(priority, Priority):
+            raise ValueError(
+                f"priority must be a Priority (INTERACTIVE or BACKGROUND), got {priority!r}"
+            )
+        return _SlotContext(self, priority)
+
+    def expected_wait(self) -> float:
+        """Seconds a new interactive caller would wait for its token: the pause still to run,
+        the tokens needed by interactive callers ahead of it, at the current rate.
+
+        The concurrency cap is left out; it binds only when requests are slow.
+        """
+        now = self._clock()
+        position = len(self._lanes[Priority.INTERACTIVE]) + 1
+        burst = self._limiter.burst
+        wait = self._limiter.delay(now, tokens=min(position, burst))
+        return wait + max(0, position - burst) / self._limiter.rate
+
+    @property
+    def stats(self) -> SchedulerStats:
+        now = self._clock()
+        paused = self._limiter.paused_until
+        return SchedulerStats(
+            granted=self._granted,
+            throttled=self._throttled,
+            total_wait=self._total_wait,
+            rate=self._limiter.rate,
+            paused_until=paused if paused > now else None,
+            queued=MappingProxyType({p: len(lane) for p, lane in self._lanes.items()}),
+            in_flight=self._in_flight,
+        )
+
+    async def _acquire(self, priority: Priority) -> Slot:
+        now = self._clock()
+        waiter = _Waiter(priority, now, asyncio.get_running_loop().create_future())
+        self._lanes[priority].append(waiter)
+        self._arrivals.append(now)
+        self._dispatch()
+        try:
+            await waiter.future
+        except asyncio.CancelledError:
+            if waiter.future.done() and not waiter.future.cancelled():
+                self._limiter.refund(self._clock())
+                self._granted -= 1
+                self._total_wait -= waiter.granted_at - waiter.enqueued
+                self._in_flight -= 1
+            else:
+                self._lanes[priority].remove(waiter)
+            self._dispatch()
+            raise
+        slot = Slot(self, priority, waiter.granted_at, waiter.granted_at - waiter.enqueued)
+        slot.saturated = waiter.saturated
+        return slot
+
+    def _release(self) -> None:
+        self._in_flight -= 1
+        self._dispatch()
+
+    def _on_success(self, slot: Slot) -> None:
+        if self._controller is not None:
+            now = self._clock()
+            self._controller.on_success(now, saturated=slot.saturated, sent_at=slot.granted_at)
+            self._apply_rate(now)
+
+    def _on_throttled(self, slot: Slot, retry_after: float) -> None:
+        now = self._clock()
+        self._throttled += 1
+        self._limiter.pause_until(now + retry_after, now)
+        if self._controller is not None:
+            self._controller.on_throttled(now, retry_after, sent_at=slot.granted_at)
+            self._apply_rate(now)
+        self._dispatch()
+
+    def _apply_rate(self, now: float) -> None:
+        assert self._controller is not None
+        if self._controller.rate != self._limiter.rate:
+            self._limiter.set_rate(self._controller.rate, now)
+            self._dispatch()
+
+    def _head(self) -> _Waiter | None:
+        for lane in self._lanes.values():
+            if lane:
+                return lane[0]
+        return None
+
+    def _demand(self, now: float) -> float:
+        while self._arrivals and self._arrivals[0] < now - self._window:
+            self._arrivals.popleft()
+        return len(self._arrivals) / self._window
+
+    def _dispatch(self) -> None:
+        now = self._clock()
+        while self._in_flight < self._max:
+            waiter = self._head()
+            if waiter is None:
+                break
+            needed = 1 if waiter.priority is Priority.INTERACTIVE else 1 + self._headroom
+            wait = self._limiter.delay(now, tokens=needed)
+            if wait > 0 or not self._limiter.try_acquire(now):
+                self._arm(now, wait)
+                return
+            self._lanes[waiter.priority].popleft()
+            self._in_flight += 1
+            self._granted += 1
+            self._total_wait += now - waiter.enqueued
+            waiter.granted_at = now
+            waiting = any(self._lanes.values())
+            waiter.saturated = waiting and self._demand(now) >= self._limiter.rate
+            waiter.future.set_result(None)
+        self._disarm()
+
+    def _arm(self, now: float, wait: float) -> None:
+        at = now + wait
+        if self._timer is not None and self._timer_at <= at:
+            return
+        self._disarm()
+        self._timer_at = at
+        self._timer = asyncio.get_running_loop().create_task(self._tick(wait))
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = None
+        self._timer_at = math.inf
+
+    async def _tick(self, wait: float) -> None:
+        await self._sleep(wait)
+        self._timer = None
+        self._timer_at = math.inf
+        self._dispatch()
