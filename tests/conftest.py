@@ -32,10 +32,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from moodmix.simulator.catalog import Catalog
-
     from moodmix.clock import Clock
     from moodmix.simulator import SimulatorServer
+    from moodmix.simulator.catalog import Catalog
 
 MakeSimulator = Callable[..., Awaitable["SimulatorServer"]]
 

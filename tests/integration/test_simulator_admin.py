@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from moodmix.simulator.catalog import Catalog
 
 from moodmix.simulator import SimulatorServer
+from moodmix.simulator.catalog import Catalog
 
 
 @pytest.fixture

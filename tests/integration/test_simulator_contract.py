@@ -18,10 +18,10 @@ import httpx
 import orjson
 import pytest
 import yaml
-from moodmix.simulator.catalog import Catalog
 from openapi_schema_validator import OAS30Validator
 
 from moodmix.simulator import SimulatorServer
+from moodmix.simulator.catalog import Catalog
 
 CONTRACT = Path(__file__).resolve().parents[1] / "contract"
 SPEC: dict[str, Any] = yaml.safe_load((CONTRACT / "reccobeats-openapi.yml").read_text())

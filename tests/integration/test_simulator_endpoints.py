@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from moodmix.simulator.catalog import Catalog
 
 from moodmix.simulator import SimulatorServer
+from moodmix.simulator.catalog import Catalog
 
 UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000"
 

@@ -7,11 +7,11 @@ from collections.abc import Awaitable, Callable
 import httpx
 import orjson
 import pytest
-from moodmix.simulator.catalog import Catalog
 from pydantic import BaseModel, ValidationError
 
 from moodmix.reccobeats.models import AudioFeatures, ItemList, Track
 from moodmix.simulator import SimulatorServer
+from moodmix.simulator.catalog import Catalog
 
 MakeSimulator = Callable[..., Awaitable[SimulatorServer]]
 

@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
-from moodmix.simulator.catalog import Catalog
 
 from moodmix.clock import ManualClock
 from moodmix.simulator import SimulatorServer
+from moodmix.simulator.catalog import Catalog
 
 MakeSimulator = Callable[..., Awaitable[SimulatorServer]]
 

@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 import typer
-from moodmix.simulator.catalog import Catalog
 from typer.testing import CliRunner
 
 from moodmix.simulator import (
@@ -22,6 +21,7 @@ from moodmix.simulator import (
     serve_forever,
 )
 from moodmix.simulator import command as command_module
+from moodmix.simulator.catalog import Catalog
 
 SMALL: dict[str, Any] = {"port": 0, "tracks": 200, "artists": 20, "seed": 3}
 
