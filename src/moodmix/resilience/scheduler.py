@@ -33,6 +33,7 @@ import enum
 import math
 from collections import deque
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from types import MappingProxyType, TracebackType
 
@@ -122,7 +123,7 @@ class Slot:
         self.outcome = outcome
 
 
-class _SlotContext:
+class _SlotContext(AbstractAsyncContextManager["Slot"]):
     def __init__(self, scheduler: Scheduler, priority: Priority) -> None:
         self._scheduler = scheduler
         self._priority = priority
@@ -210,7 +211,7 @@ class Scheduler:
     def controller(self) -> AdaptiveRate | None:
         return self._controller
 
-    def slot(self, priority: Priority = Priority.INTERACTIVE) -> _SlotContext:
+    def slot(self, priority: Priority = Priority.INTERACTIVE) -> AbstractAsyncContextManager[Slot]:
         """``async with scheduler.slot(priority) as slot:`` waits for a token and a slot."""
         if not isinstance(priority, Priority):
             raise ValueError(
