@@ -148,6 +148,7 @@ class Settings(BaseSettings):
     lane_pause: bool = True
     retry_attempts: int = Field(3, ge=1, le=10)
     coalesce_window_s: float = Field(0.005, ge=0, le=1)
+    warm_interval_s: float = Field(30.0, gt=0, le=86_400)
     ttl_registry_valid_s: float = Field(60 * 86_400, ge=0)
     ttl_registry_missing_s: float = Field(14 * 86_400, ge=0)
     l1_max_entries: int = Field(5_000, ge=1)

@@ -192,3 +192,57 @@ async def test_sqlite_l2_keeps_what_was_learned_across_a_restart(
     assert len(await second.get_tracks(ids)) == 20
     assert upstream(simulator) == 1
     assert second.stats().cache_hit_rate == 1.0
+
+
+async def _until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait (bounded) for background work to show its effect."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "background work did not happen in time"
+        await asyncio.sleep(0.01)
+
+
+async def test_features_of_recommended_tracks_are_prefetched_in_the_background(
+    gateway: Gateway, simulator: SimulatorServer, catalog: Catalog
+) -> None:
+    rb = gateway()
+    recs = await rb.get_recommendations([catalog.track_spotify_ids()[3]], size=12)
+    await _until(lambda: upstream(simulator, "/v1/audio-features") == 1)
+    features = await rb.get_audio_features([t.id for t in recs])
+    assert len(features) == 12
+    assert upstream(simulator, "/v1/audio-features") == 1
+
+
+async def test_without_prefetch_nothing_is_fetched_ahead(
+    gateway: Gateway, simulator: SimulatorServer, catalog: Catalog
+) -> None:
+    rb = gateway(profile="seed", rate_per_min=60_000, burst=50)
+    assert rb.warmer is None
+    await rb.get_recommendations([catalog.track_spotify_ids()[3]], size=12)
+    await asyncio.sleep(0.05)
+    assert upstream(simulator, "/v1/audio-features") == 0
+
+
+async def test_hot_keys_are_refreshed_before_they_expire(
+    simulator: SimulatorServer, catalog: Catalog
+) -> None:
+    clock = ManualClock(1_700_000_000.0)
+    settings = Settings(
+        reccobeats_url=simulator.url, rate_per_min=60_000, burst=50, warm_interval_s=3600
+    )
+    rb = ReccoBeats.from_settings(settings, storage=MemoryStorage(clock=clock), wall_clock=clock)
+    try:
+        ids = list(catalog.track_spotify_ids()[:8])
+        for _ in range(3):
+            await rb.get_tracks(ids)
+        assert upstream(simulator, "/v1/track") == 1
+        clock.advance(settings.ttl_tracks_s * 0.9)  # into the last fifth of freshness
+        assert rb.warmer is not None
+        assert await rb.warmer.refresh_due() == 8
+        assert upstream(simulator, "/v1/track") == 2
+        clock.advance(settings.ttl_tracks_s * 0.5)  # past the first copy's freshness
+        await rb.get_tracks(ids)
+        assert upstream(simulator, "/v1/track") == 2  # the refreshed copy answered
+    finally:
+        await rb.aclose()

@@ -501,3 +501,28 @@ async def test_lookups_reject_unknown_kinds_and_bad_keys() -> None:
         await cache.get_many("track", "abc")
     with pytest.raises(ValueError, match="keys must be strings"):
         await cache.put_many("track", {1: "x"})  # type: ignore[dict-item]
+
+
+async def test_expiring_names_hot_keys_near_the_end_of_their_freshness() -> None:
+    clock = ManualClock(1_000.0)
+    cache = TieredCache(
+        100,
+        None,
+        {"track": CachePolicy(100.0, stale_while_revalidate=50.0)},
+        clock=clock,
+    )
+    await cache.put("track", "a", {"v": 1})
+    clock.advance(30)
+    await cache.put("track", "b", {"v": 2})
+    for _ in range(3):
+        await cache.get("track", "a")
+        await cache.get("track", "b")
+    assert cache.expiring(10, 0.2) == []
+    clock.advance(55)  # a: 85 s old (last fifth), b: 55 s old
+    assert cache.expiring(10, 0.2) == [("track", "a")]
+    clock.advance(40)  # a: 125 s old, stale but revalidatable; b: 95 s old, in its last fifth
+    assert sorted(cache.expiring(10, 0.2)) == [("track", "a"), ("track", "b")]
+    clock.advance(100)  # both past the revalidate window: nothing to refresh
+    assert cache.expiring(10, 0.2) == []
+    with pytest.raises(ValueError, match="margin"):
+        cache.expiring(10, 1.5)

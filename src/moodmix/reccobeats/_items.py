@@ -215,4 +215,4 @@ class ItemLookup(Generic[M]):
 
     async def refresh(self, keys: Sequence[str]) -> int:
         """Fetch ``keys`` again at background priority; returns how many came back."""
-        return len(await self._fetch_keys(list(keys), Priority.BACKGROUND))
+        return len(await self._fetch_misses(list(keys), Priority.BACKGROUND))

@@ -10,6 +10,7 @@ share one cache entry and one in-flight fetch however they were spelled::
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -28,6 +29,9 @@ from moodmix.store.cache import State, TieredCache
 T = TypeVar("T")
 
 log = structlog.get_logger("moodmix.gateway")
+
+_RECIPES = 512
+"""How many recent requests warming can repeat (the hot ones are among them)."""
 
 
 def request_key(**parts: Any) -> str:
@@ -59,6 +63,7 @@ class RequestLookup(Generic[T]):
         self._flight: SingleFlight[str, T] | None = SingleFlight() if dedup else None
         self._stale_if_error = stale_if_error
         self._background = background
+        self._recipes: OrderedDict[str, Callable[[ReccoBeatsClient], Awaitable[T]]] = OrderedDict()
 
     async def get(
         self,
@@ -68,6 +73,7 @@ class RequestLookup(Generic[T]):
         priority: Priority = Priority.INTERACTIVE,
     ) -> T:
         """The cached answer for ``key``, or ``fetch(client)`` through the upstream."""
+        self._remember(key, fetch)
         self._metrics.lookups.labels(kind=self.kind).inc()
         lookup = await self._cache.get(self.kind, key)
         tier = lookup.tier or "l2"
@@ -102,6 +108,26 @@ class RequestLookup(Generic[T]):
             self._metrics.dedup_joins.labels(kind=self.kind).inc()
             log.debug("dedup_join", kind=self.kind)
         return await self._flight.do(key, go)
+
+    async def refresh(self, key: str) -> int:
+        """Fetch ``key`` again at background priority if its request is remembered: 1 if so."""
+        fetch = self._recipes.get(key)
+        if fetch is None:
+            return 0
+        try:
+            await self._fetch(key, fetch, Priority.BACKGROUND)
+        except ReccoBeatsError as exc:
+            log.info("warming_failed", kind=self.kind, error=str(exc))
+            return 0
+        self._metrics.prefetches.labels(reason="refresh").inc()
+        return 1
+
+    def _remember(self, key: str, fetch: Callable[[ReccoBeatsClient], Awaitable[T]]) -> None:
+        """Keep how to ask for the most recent keys, so warming can ask again (bounded)."""
+        self._recipes[key] = fetch
+        self._recipes.move_to_end(key)
+        if len(self._recipes) > _RECIPES:
+            self._recipes.popitem(last=False)
 
     def _refresh_later(self, key: str, fetch: Callable[[ReccoBeatsClient], Awaitable[T]]) -> None:
         if self._flight is not None and self._flight.in_flight(key):

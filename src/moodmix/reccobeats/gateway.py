@@ -28,6 +28,7 @@ from moodmix.reccobeats._items import ItemLookup
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._requests import RequestLookup, request_key
 from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
+from moodmix.reccobeats._warming import Warmer
 from moodmix.reccobeats.client import ReccoBeatsClient
 from moodmix.reccobeats.errors import NotFound
 from moodmix.reccobeats.ids import parse_id, parse_ids
@@ -238,6 +239,31 @@ class ReccoBeats:
             **common,  # type: ignore[arg-type]
         )
 
+        self.warmer = (
+            Warmer(
+                self.cache,
+                self.scheduler,
+                items={
+                    "track": self.tracks,
+                    "features": self.features,
+                    "artist": self.artists,
+                    "album": self.albums,
+                },
+                requests={
+                    "recommendations": self._recommendations,
+                    "artist_search": self._artist_search,
+                    "album_search": self._album_search,
+                    "track_page": self._track_pages,
+                    "album_page": self._album_pages,
+                },
+                metrics=self.metrics,
+                background=self._background,
+                interval=settings.warm_interval_s,
+            )
+            if settings.prefetch
+            else None
+        )
+
     @classmethod
     def from_settings(
         cls,
@@ -294,6 +320,7 @@ class ReccoBeats:
         self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
     ) -> list[Track]:
         """Tracks for ``ids`` (any id form, any number), in order; unknown ids left out."""
+        self._start_warming()
         found = await self.tracks.get_many(_ids(ids, "ids"), priority=priority)
         return _ordered(ids, found)
 
@@ -305,6 +332,7 @@ class ReccoBeats:
         self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
     ) -> list[AudioFeatures]:
         """Audio features for ``ids``, in order; unknown ids left out."""
+        self._start_warming()
         found = await self.features.get_many(_ids(ids, "ids"), priority=priority)
         return _ordered(ids, found)
 
@@ -337,8 +365,12 @@ class ReccoBeats:
                 **targets,  # type: ignore[arg-type]
             )
 
+        self._start_warming()
         tracks = await self._recommendations.get(key, fetch, priority=priority)
         await self._remember_tracks(tracks)
+        if self.warmer is not None:
+            # What a playlist asks for next: the candidates' audio features.
+            self.warmer.prefetch("features", [t.id for t in tracks])
         return tracks
 
     # --- artists and albums ---------------------------------------------------------------------
@@ -445,6 +477,10 @@ class ReccoBeats:
             return
         await self.cache.put_many("track", {t.id: t for t in tracks})
         await self.registry.learn_many({sid: t.id for t in tracks if (sid := t.spotify_id)})
+
+    def _start_warming(self) -> None:
+        if self.warmer is not None:
+            self.warmer.start()
 
     def _breaker_changed(self, old: State, new: State) -> None:
         self.metrics.breaker_state.set(_BREAKER_GAUGE[new])

@@ -354,6 +354,29 @@ class TieredCache:
         """The ``n`` most requested ``(kind, key)`` pairs with approximate request counts."""
         return self._hot.top(n)
 
+    def holds_fresh(self, kind: str, key: str) -> bool:
+        """Whether L1 holds a fresh value for ``(kind, key)``; counts nothing."""
+        entry = self._l1.peek((kind, key))
+        return entry is not None and self._clock() < entry.fresh_until
+
+    def expiring(self, n: int, margin: float) -> list[CacheKey]:
+        """Of the ``n`` hottest keys held in L1, those whose freshness ends within ``margin``
+        of their kind's TTL (0.2: the last fifth), or that are already stale but still
+        revalidatable: the keys worth refreshing before anyone misses them. Counts nothing.
+        """
+        if not 0.0 <= margin <= 1.0:
+            raise ValueError(f"margin must be a share of the TTL from 0 to 1, got {margin!r}")
+        now = self._clock()
+        due: list[CacheKey] = []
+        for ck, _count in self._hot.top(n):
+            entry = self._l1.peek(ck)
+            policy = self._policies.get(ck[0])
+            if entry is None or policy is None:
+                continue
+            if entry.fresh_until - policy.ttl * margin <= now < entry.revalidate_until:
+                due.append(ck)
+        return due
+
     def stats(self) -> CacheStats:
         """A snapshot of hits, stale answers and misses per kind and tier."""
         return CacheStats(

@@ -1,0 +1,104 @@
+"""Layer 7, predictive warming: refresh popular keys before they expire, and prefetch what
+will be asked for next, only with spare quota and never ahead of an interactive request.
+
+    warmer = Warmer(cache, scheduler, items={"track": tracks}, requests={...}, interval=30)
+    warmer.prefetch("features", [t.id for t in recommended])   # the engine asks for these next
+    warmer.start()                                             # the refresh loop, in background
+
+Everything it sends goes out at ``Priority.BACKGROUND``, which the scheduler serves only
+when no interactive caller waits; a round is skipped while interactive callers queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import structlog
+
+from moodmix.reccobeats._background import BackgroundTasks
+from moodmix.reccobeats._items import ItemLookup
+from moodmix.reccobeats._metrics import GatewayMetrics
+from moodmix.reccobeats._requests import RequestLookup
+from moodmix.reccobeats.errors import ReccoBeatsError
+from moodmix.resilience.scheduler import Priority, Scheduler
+from moodmix.store.cache import TieredCache
+
+log = structlog.get_logger("moodmix.gateway")
+
+
+class Warmer:
+    """Keeps hot entries fresh and fetches likely next lookups in the background."""
+
+    def __init__(
+        self,
+        cache: TieredCache,
+        scheduler: Scheduler,
+        *,
+        items: Mapping[str, ItemLookup[Any]],
+        requests: Mapping[str, RequestLookup[Any]],
+        metrics: GatewayMetrics,
+        background: BackgroundTasks,
+        interval: float = 30.0,
+        margin: float = 0.2,
+        top: int = 256,
+    ) -> None:
+        if not interval > 0:
+            raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
+        self._cache = cache
+        self._scheduler = scheduler
+        self._items = items
+        self._requests = requests
+        self._metrics = metrics
+        self._background = background
+        self._interval = interval
+        self._margin = margin
+        self._top = top
+        self._started = False
+
+    def start(self) -> None:
+        """Start the refresh loop (once; needs a running event loop)."""
+        if not self._started:
+            self._started = True
+            self._background.spawn(self._loop(), name="warming")
+
+    def prefetch(self, kind: str, ids: Sequence[str]) -> None:
+        """Fetch ``ids`` of ``kind`` in the background unless L1 already holds them fresh."""
+        wanted = [i for i in dict.fromkeys(ids) if not self._cache.holds_fresh(kind, i)]
+        if wanted:
+            self._background.spawn(self._fetch(kind, wanted, "prefetch"), name=f"prefetch-{kind}")
+
+    def _spare(self) -> bool:
+        return self._scheduler.stats.queued.get(Priority.INTERACTIVE, 0) == 0
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            if self._spare():
+                await self.refresh_due()
+
+    async def refresh_due(self) -> int:
+        """One round: refresh the hot keys close to expiry. Returns how many were asked for."""
+        due: dict[str, list[str]] = defaultdict(list)
+        for kind, key in self._cache.expiring(self._top, self._margin):
+            due[kind].append(key)
+        asked = 0
+        for kind, keys in due.items():
+            if kind in self._items:
+                asked += len(keys)
+                await self._fetch(kind, keys, "refresh")
+            elif kind in self._requests:
+                for key in keys:
+                    asked += await self._requests[kind].refresh(key)
+        return asked
+
+    async def _fetch(self, kind: str, keys: list[str], reason: str) -> None:
+        try:
+            got = await self._items[kind].refresh(keys)
+        except ReccoBeatsError as exc:
+            log.info("warming_failed", kind=kind, reason=reason, error=str(exc))
+            return
+        self._metrics.prefetches.labels(reason=reason).inc(got)
+        log.debug("warmed", kind=kind, reason=reason, items=got)
