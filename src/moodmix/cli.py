@@ -7,8 +7,11 @@ $ moodmix simulator --rate 60/min --burst 5
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 
+from moodmix.logs import configure_logging
 from moodmix.recommend_command import recommend
+from moodmix.settings import Settings
 from moodmix.simulator.command import simulator
 
 app = typer.Typer(
@@ -18,6 +21,17 @@ app = typer.Typer(
 )
 app.command("recommend")(recommend)
 app.command("simulator")(simulator)
+
+
+@app.callback()
+def _setup() -> None:
+    """Mood-based playlists on the ReccoBeats API, within its strict rate limits."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        typer.echo(f"error in MOODMIX_* settings: {exc}", err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, json=settings.log_json)
 
 
 def main() -> None:

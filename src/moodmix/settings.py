@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     max_connections: int = Field(20, ge=1, le=1000)
     user_agent: str = "moodmix/0.1 (+https://github.com/moodmix/moodmix)"
 
+    log_level: Literal["debug", "info", "warning", "error"] = "warning"
+    log_json: bool = False
+
     # Where the gateway keeps what it learned (L2 cache and id registry)
     cache_backend: CacheBackend = "sqlite"
     cache_path: Path = Path.home() / ".cache" / "moodmix" / "cache.sqlite3"

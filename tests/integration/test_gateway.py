@@ -246,3 +246,29 @@ async def test_hot_keys_are_refreshed_before_they_expire(
         assert upstream(simulator, "/v1/track") == 2  # the refreshed copy answered
     finally:
         await rb.aclose()
+
+
+async def test_lookups_survive_5xx_malformed_bodies_and_dropped_connections(
+    gateway: Gateway, make_simulator: Any, catalog: Catalog
+) -> None:
+    flaky = await make_simulator(error_rate=0.15, malformed_rate=0.1, drop_rate=0.1, seed=3)
+    rb = gateway(url=flaky.url, retry_attempts=8, breaker=False, coalesce=False)
+    ids = list(catalog.track_spotify_ids()[:400])
+    batches = [ids[i : i + 40] for i in range(0, 400, 40)]
+    results = await asyncio.gather(*(rb.get_tracks(b) for b in batches))
+    assert [len(r) for r in results] == [40] * 10
+    faults = flaky.counters.snapshot()["faults"]
+    assert faults["error"] + faults["malformed"] + faults["drop"] >= 1
+    assert rb.stats().retries >= 1
+
+
+async def test_a_slow_upstream_times_out_and_the_retry_gets_through(
+    gateway: Gateway, make_simulator: Any, catalog: Catalog
+) -> None:
+    slow = await make_simulator(timeout_rate=1.0, timeout_hold_s=2.0)
+    rb = gateway(url=slow.url, read_timeout_s=0.2, retry_attempts=10, breaker=False)
+    lookup = asyncio.create_task(rb.get_tracks(list(catalog.track_spotify_ids()[:40])))
+    await _until(lambda: slow.counters.snapshot()["faults"]["timeout"] >= 1)
+    slow.state.reconfigure(slow.state.config.with_changes(timeout_rate=0.0))
+    assert len(await lookup) == 40
+    assert rb.stats().retries >= 1

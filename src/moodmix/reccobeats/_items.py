@@ -100,6 +100,7 @@ class ItemLookup(Generic[M]):
             found[key] = lookup.value
             if lookup.state is State.STALE:
                 self._refresh_later([key])
+        log.debug("cache_lookup", kind=self.kind, hits=len(found), misses=len(misses))
         # Spotify ids the registry cannot place yet are asked for as they are.
         misses += [raw for raw, key in keys.items() if key is None]
         if misses:

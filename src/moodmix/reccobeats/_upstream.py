@@ -33,6 +33,9 @@ T = TypeVar("T")
 
 log = structlog.get_logger("moodmix.gateway")
 
+_LONG_WAIT_S = 1.0
+"""A wait for quota this long is worth a warning."""
+
 _TRANSIENT = (UpstreamUnavailable, UpstreamTimeout, MalformedResponse)
 
 
@@ -119,9 +122,11 @@ class Upstream:
     async def _send(self, fn: Callable[[ReccoBeatsClient], Awaitable[T]], priority: Priority) -> T:
         started = self._clock()
         async with self.scheduler.slot(priority) as slot:
-            self._metrics.limiter_wait.labels(priority=priority.name.lower()).observe(
-                self._clock() - started
-            )
+            waited = self._clock() - started
+            self._metrics.limiter_wait.labels(priority=priority.name.lower()).observe(waited)
+            self._metrics.rate.set(self.scheduler.stats.rate * 60)
+            if waited >= _LONG_WAIT_S:
+                log.warning("limiter_wait", seconds=round(waited, 2), priority=priority.name)
             try:
                 return await fn(self.client)
             except RateLimited as exc:
