@@ -5,7 +5,8 @@
 
 Event names are one per thing that happens: ``cache_lookup``, ``dedup_join`` and
 ``stagger`` at debug; ``upstream_rate_limited`` and ``limiter_wait`` at warning. Below the
-chosen level a call is a no-op, so debug events cost nothing on the hot path.
+chosen level a call is a no-op, so debug events cost nothing on the hot path. Loggers are
+bound on first use, so configure before the first event.
 """
 
 from __future__ import annotations
@@ -35,5 +36,5 @@ def configure_logging(level: str = "warning", *, json: bool = False) -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=False,
+        cache_logger_on_first_use=True,
     )

@@ -79,6 +79,15 @@ class ItemLookup(Generic[M]):
             else None
         )
         self._stale_if_error = stale_if_error
+        # Label lookups cost more than the increments on an L1 hit: bind them once.
+        self._counted_lookups = metrics.lookups.labels(kind=kind)
+        self._registry_answered = metrics.registry_lookups.labels(answered="yes")
+        self._registry_asked = metrics.registry_lookups.labels(answered="no")
+        self._cache_counts = {
+            (tier, state.value): metrics.cache.labels(kind=kind, tier=tier, result=state.value)
+            for tier in ("l1", "l2")
+            for state in State
+        }
         self._background = background
 
     async def get_many(
@@ -86,14 +95,13 @@ class ItemLookup(Generic[M]):
     ) -> dict[str, M]:
         """The items for ``ids`` (any id form), keyed by the id as asked."""
         asked = {text: parse_id(text).value for text in ids}
-        self._metrics.lookups.labels(kind=self.kind).inc(len(asked))
+        self._counted_lookups.inc(len(asked))
         keys = await self._resolve(set(asked.values()))
         cached = {key for key in keys.values() if key}
         found: dict[str, M] = {}
         misses: list[str] = []
         for key, lookup in (await self._cache.get_many(self.kind, cached)).items():
-            tier = lookup.tier or "l2"
-            self._metrics.cache.labels(kind=self.kind, tier=tier, result=lookup.state.value).inc()
+            self._cache_counts[lookup.tier or "l2", lookup.state.value].inc()
             if not lookup.hit:
                 misses.append(key)
                 continue
@@ -123,10 +131,8 @@ class ItemLookup(Generic[M]):
             keys.update(dict.fromkeys(spotify))
             return keys
         resolution = await self._registry.resolve_many(spotify)
-        self._metrics.registry_lookups.labels(answered="yes").inc(
-            len(resolution.known) + len(resolution.missing)
-        )
-        self._metrics.registry_lookups.labels(answered="no").inc(len(resolution.unknown))
+        self._registry_answered.inc(len(resolution.known) + len(resolution.missing))
+        self._registry_asked.inc(len(resolution.unknown))
         keys.update(resolution.known)
         keys.update(dict.fromkeys(resolution.missing, ""))
         keys.update(dict.fromkeys(resolution.unknown))
