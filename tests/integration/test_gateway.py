@@ -270,3 +270,16 @@ async def test_a_slow_upstream_times_out_and_the_retry_gets_through(
     slow.state.reconfigure(slow.state.config.with_changes(timeout_rate=0.0))
     assert len(await lookup) == 40
     assert rb.stats().retries >= 1
+
+
+async def test_targets_as_a_mapping_or_keywords_are_one_request(
+    gateway: Gateway, simulator: SimulatorServer, catalog: Catalog
+) -> None:
+    rb = gateway()
+    seed = catalog.track_spotify_ids()[11]
+    first = await rb.get_recommendations([seed], size=5, targets={"energy": 0.2, "tempo": 90.0})
+    second = await rb.get_recommendations([seed], size=5, energy=0.2, tempo=90.0)
+    assert [t.id for t in first] == [t.id for t in second]
+    assert upstream(simulator, "/v1/track/recommendation") == 1
+    with pytest.raises(ValueError, match="unknown feature targets \\['happiness'\\]"):
+        await rb.get_recommendations([seed], targets={"happiness": 1.0})

@@ -15,7 +15,7 @@ The profile in ``Settings`` decides which layers exist; a layer that is off is n
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self, TypeVar
@@ -26,6 +26,7 @@ from moodmix.clock import Clock, monotonic, wall
 from moodmix.reccobeats._background import BackgroundTasks
 from moodmix.reccobeats._items import ItemLookup
 from moodmix.reccobeats._metrics import GatewayMetrics
+from moodmix.reccobeats._params import UNIT_TARGETS
 from moodmix.reccobeats._requests import RequestLookup, request_key
 from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
 from moodmix.reccobeats._warming import Warmer
@@ -51,6 +52,9 @@ from moodmix.store import (
 )
 
 T = TypeVar("T")
+
+TARGETS = (*UNIT_TARGETS, "tempo", "loudness", "key", "mode", "popularity")
+"""Feature targets ``get_recommendations`` accepts."""
 
 log = structlog.get_logger("moodmix.gateway")
 
@@ -346,11 +350,19 @@ class ReccoBeats:
         size: int = 10,
         negative_seeds: Sequence[str] | None = None,
         feature_weight: float | None = None,
+        targets: Mapping[str, float] | None = None,
         priority: Priority = Priority.INTERACTIVE,
-        **targets: float | None,
+        **target_kwargs: float | None,
     ) -> list[Track]:
-        """Recommendations; the tracks are also cached one by one, so later lookups are free."""
-        seed_ids = sorted({p.value for p in parse_ids(seeds, expect=None)})
+        """Recommendations; the tracks are also cached one by one, so later lookups are free.
+
+        Feature targets come as ``targets={"energy": 0.3}`` or as keywords (``energy=0.3``).
+        """
+        targets = {**(targets or {}), **{k: v for k, v in target_kwargs.items() if v is not None}}
+        unknown = sorted(set(targets) - set(TARGETS))
+        if unknown:
+            raise ValueError(f"unknown feature targets {unknown}; allowed: {', '.join(TARGETS)}")
+        seed_ids = sorted({p.value for p in parse_ids(seeds)})
         negative = sorted({p.value for p in parse_ids(negative_seeds or [])}) or None
         key = request_key(
             seeds=seed_ids, size=size, negative=negative, weight=feature_weight, **targets
