@@ -283,3 +283,21 @@ async def test_targets_as_a_mapping_or_keywords_are_one_request(
     assert upstream(simulator, "/v1/track/recommendation") == 1
     with pytest.raises(ValueError, match="unknown feature targets \\['happiness'\\]"):
         await rb.get_recommendations([seed], targets={"happiness": 1.0})
+
+
+async def test_prometheus_metrics_show_every_layer(
+    gateway: Gateway, simulator: SimulatorServer, catalog: Catalog
+) -> None:
+    from prometheus_client import generate_latest
+
+    rb = gateway()
+    ids = list(catalog.track_spotify_ids()[:5]) + list(catalog.unknown_spotify_ids()[:1])
+    await rb.get_tracks(ids)
+    await rb.get_tracks(ids)
+    text = generate_latest(rb.metrics.registry).decode()
+    assert 'moodmix_upstream_requests_total{endpoint="/v1/track",status="200"} 1.0' in text
+    assert 'moodmix_cache_lookups_total{kind="track",result="fresh",tier="l1"} 5.0' in text
+    assert 'moodmix_id_registry_ids{state="validated"} 5.0' in text
+    assert 'moodmix_id_registry_ids{state="missing"} 1.0' in text
+    assert "moodmix_rate_per_minute 60000.0" in text
+    assert 'moodmix_id_registry_lookups_total{answered="yes"} 6.0' in text

@@ -124,7 +124,6 @@ class Upstream:
         async with self.scheduler.slot(priority) as slot:
             waited = self._clock() - started
             self._metrics.limiter_wait.labels(priority=priority.name.lower()).observe(waited)
-            self._metrics.rate.set(self.scheduler.stats.rate * 60)
             if waited >= _LONG_WAIT_S:
                 log.warning("limiter_wait", seconds=round(waited, 2), priority=priority.name)
             try:

@@ -268,6 +268,8 @@ class ReccoBeats:
             else None
         )
 
+        self._export_gauges()
+
     @classmethod
     def from_settings(
         cls,
@@ -489,6 +491,14 @@ class ReccoBeats:
             return
         await self.cache.put_many("track", {t.id: t for t in tracks})
         await self.registry.learn_many({sid: t.id for t in tracks if (sid := t.spotify_id)})
+
+    def _export_gauges(self) -> None:
+        """Gauges read at scrape time from the layers that own the numbers."""
+        self.metrics.rate.set_function(lambda: self.scheduler.stats.rate * 60)
+        validated = self.metrics.registry_ids.labels(state="validated")
+        validated.set_function(lambda: self.registry.stats().validated)
+        missing = self.metrics.registry_ids.labels(state="missing")
+        missing.set_function(lambda: self.registry.stats().missing)
 
     def _start_warming(self) -> None:
         if self.warmer is not None:
