@@ -24,7 +24,7 @@ from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._upstream import Upstream
 from moodmix.reccobeats.client import ReccoBeatsClient
 from moodmix.reccobeats.errors import ReccoBeatsError
-from moodmix.reccobeats.ids import MAX_BATCH_IDS, parse_id
+from moodmix.reccobeats.ids import MAX_BATCH_IDS, Kind, is_spotify_id, parse_id
 from moodmix.reccobeats.models import ApiModel
 from moodmix.resilience.batcher import Batcher
 from moodmix.resilience.scheduler import Priority
@@ -46,6 +46,7 @@ class ItemLookup(Generic[M]):
         self,
         kind: str,
         *,
+        id_kind: Kind,
         fetch: BatchFetch[M],
         upstream: Upstream,
         cache: TieredCache,
@@ -60,6 +61,7 @@ class ItemLookup(Generic[M]):
         stale_if_error: bool = True,
     ) -> None:
         self.kind = kind
+        self._id_kind = id_kind
         self._fetch = fetch
         self._upstream = upstream
         self._cache = cache
@@ -94,7 +96,7 @@ class ItemLookup(Generic[M]):
         self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
     ) -> dict[str, M]:
         """The items for ``ids`` (any id form), keyed by the id as asked."""
-        asked = {text: parse_id(text).value for text in ids}
+        asked = {text: parse_id(text, expect=self._id_kind).value for text in ids}
         self._counted_lookups.inc(len(asked))
         keys = await self._resolve(set(asked.values()))
         cached = {key for key in keys.values() if key}
@@ -123,8 +125,8 @@ class ItemLookup(Generic[M]):
     async def _resolve(self, wanted: set[str]) -> dict[str, str | None]:
         """Each wanted id -> the cache key (ReccoBeats id), ``None`` to ask upstream, or "" if
         the registry knows the upstream does not have it."""
-        keys: dict[str, str | None] = {raw: raw for raw in wanted if len(raw) != 22}
-        spotify = [raw for raw in wanted if len(raw) == 22]
+        keys: dict[str, str | None] = {raw: raw for raw in wanted if not is_spotify_id(raw)}
+        spotify = [raw for raw in wanted if is_spotify_id(raw)]
         if not spotify:
             return keys
         if self._registry is None:
@@ -174,24 +176,22 @@ class ItemLookup(Generic[M]):
         self._metrics.batch_size.labels(kind=self.kind).observe(len(keys))
         if len(keys) > 1:
             self._metrics.coalesced.labels(kind=self.kind).inc(len(keys))
-        by_key: dict[str, M] = {}
+        by_id: dict[str, M] = {}
         learned: dict[str, str] = {}
         for item in items:
             rid = getattr(item, "id", None)
             if not isinstance(rid, str):
                 continue
-            by_key[rid] = item
+            by_id[rid] = item
             sid = getattr(item, "spotify_id", None)
             if isinstance(sid, str):
-                by_key[sid] = item
                 learned[sid] = rid
-        await self._cache.put_many(
-            self.kind, {item_id: item for item_id, item in by_key.items() if len(item_id) != 22}
-        )
+        await self._cache.put_many(self.kind, by_id)
+        by_key = by_id | {sid: by_id[rid] for sid, rid in learned.items()}
         if self._registry is not None:
             if learned:
                 await self._registry.learn_many(learned)
-            absent = [k for k in keys if len(k) == 22 and k not in by_key]
+            absent = [k for k in keys if is_spotify_id(k) and k not in by_key]
             if absent:
                 await self._registry.mark_missing(absent)
         return {k: by_key[k] for k in keys if k in by_key}

@@ -21,10 +21,11 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 import structlog
+from prometheus_client.metrics import MetricWrapperBase
 
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.reccobeats._background import BackgroundTasks
-from moodmix.reccobeats._items import ItemLookup
+from moodmix.reccobeats._items import BatchFetch, ItemLookup
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._params import UNIT_TARGETS
 from moodmix.reccobeats._requests import RequestLookup, request_key
@@ -32,8 +33,8 @@ from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
 from moodmix.reccobeats._warming import Warmer
 from moodmix.reccobeats.client import ReccoBeatsClient
 from moodmix.reccobeats.errors import NotFound
-from moodmix.reccobeats.ids import parse_id, parse_ids
-from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
+from moodmix.reccobeats.ids import Kind, parse_id, parse_ids
+from moodmix.reccobeats.models import Album, ApiModel, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.breaker import CircuitBreaker, State
 from moodmix.resilience.ratelimit import TokenBucket
@@ -52,6 +53,7 @@ from moodmix.store import (
 )
 
 T = TypeVar("T")
+M = TypeVar("M", bound=ApiModel)
 
 TARGETS = (*UNIT_TARGETS, "tempo", "loudness", "key", "mode", "popularity")
 """Feature targets ``get_recommendations`` accepts."""
@@ -183,66 +185,26 @@ class ReccoBeats:
             valid_ttl=settings.ttl_registry_valid_s,
             missing_ttl=settings.ttl_registry_missing_s,
         )
-        common = {
-            "upstream": self.upstream,
-            "cache": self.cache,
-            "metrics": self.metrics,
-            "background": self._background,
-            "dedup": settings.dedup,
-            "stale_if_error": settings.stale_if_error,
-        }
-        items = {
-            **common,
-            "registry": self.registry,
-            "batch_size": settings.batch_size,
-            "coalesce": settings.coalesce,
-            "coalesce_window": settings.coalesce_window_s,
-        }
-        self.tracks: ItemLookup[Track] = ItemLookup(
-            "track",
-            fetch=lambda c, ids: c.get_tracks(ids),
-            batch_concurrency=settings.id_batch_concurrency,
-            **items,  # type: ignore[arg-type]
+        self.tracks: ItemLookup[Track] = self._item_lookup(
+            "track", "track", lambda c, ids: c.get_tracks(ids), settings.id_batch_concurrency
         )
-        self.features: ItemLookup[AudioFeatures] = ItemLookup(
+        self.features: ItemLookup[AudioFeatures] = self._item_lookup(
             "features",
-            fetch=lambda c, ids: c.get_audio_features(ids),
-            batch_concurrency=settings.features_concurrency,
-            **items,  # type: ignore[arg-type]
+            "track",
+            lambda c, ids: c.get_audio_features(ids),
+            settings.features_concurrency,
         )
-        self.artists: ItemLookup[Artist] = ItemLookup(
-            "artist",
-            fetch=lambda c, ids: c.get_artists(ids),
-            batch_concurrency=settings.id_batch_concurrency,
-            **items,  # type: ignore[arg-type]
+        self.artists: ItemLookup[Artist] = self._item_lookup(
+            "artist", "artist", lambda c, ids: c.get_artists(ids), settings.id_batch_concurrency
         )
-        self.albums: ItemLookup[Album] = ItemLookup(
-            "album",
-            fetch=lambda c, ids: c.get_albums(ids),
-            batch_concurrency=settings.id_batch_concurrency,
-            **items,  # type: ignore[arg-type]
+        self.albums: ItemLookup[Album] = self._item_lookup(
+            "album", "album", lambda c, ids: c.get_albums(ids), settings.id_batch_concurrency
         )
-        self._recommendations: RequestLookup[list[Track]] = RequestLookup(
-            "recommendations",
-            **common,  # type: ignore[arg-type]
-        )
-        self._artist_search: RequestLookup[Page[Artist]] = RequestLookup(
-            "artist_search",
-            **common,  # type: ignore[arg-type]
-        )
-        self._album_search: RequestLookup[Page[Album]] = RequestLookup(
-            "album_search",
-            **common,  # type: ignore[arg-type]
-        )
-        self._track_pages: RequestLookup[Page[Track]] = RequestLookup(
-            "track_page",
-            **common,  # type: ignore[arg-type]
-        )
-        self._album_pages: RequestLookup[Page[Album]] = RequestLookup(
-            "album_page",
-            **common,  # type: ignore[arg-type]
-        )
-
+        self._recommendations: RequestLookup[list[Track]] = self._request_lookup("recommendations")
+        self._artist_search: RequestLookup[Page[Artist]] = self._request_lookup("artist_search")
+        self._album_search: RequestLookup[Page[Album]] = self._request_lookup("album_search")
+        self._track_pages: RequestLookup[Page[Track]] = self._request_lookup("track_page")
+        self._album_pages: RequestLookup[Page[Album]] = self._request_lookup("album_page")
         self.warmer = (
             Warmer(
                 self.cache,
@@ -371,12 +333,24 @@ class ReccoBeats:
         )
 
         async def fetch(client: ReccoBeatsClient) -> list[Track]:
+            t = targets
             return await client.get_recommendations(
                 seed_ids,
                 size=size,
                 negative_seeds=negative,
                 feature_weight=feature_weight,
-                **targets,  # type: ignore[arg-type]
+                acousticness=t.get("acousticness"),
+                danceability=t.get("danceability"),
+                energy=t.get("energy"),
+                instrumentalness=t.get("instrumentalness"),
+                liveness=t.get("liveness"),
+                loudness=t.get("loudness"),
+                speechiness=t.get("speechiness"),
+                tempo=t.get("tempo"),
+                valence=t.get("valence"),
+                popularity=t.get("popularity"),
+                key=None if "key" not in t else round(t["key"]),
+                mode=None if "mode" not in t else round(t["mode"]),
             )
 
         self._start_warming()
@@ -447,11 +421,11 @@ class ReccoBeats:
         registry = self.registry.stats()
         metrics = self.metrics
 
-        def total(counter: object) -> int:
+        def total(counter: MetricWrapperBase) -> int:
             return int(
                 sum(
                     s.value
-                    for m in counter.collect()  # type: ignore[attr-defined]
+                    for m in counter.collect()
                     for s in m.samples
                     if s.name.endswith("_total")
                 )
@@ -491,6 +465,38 @@ class ReccoBeats:
             return
         await self.cache.put_many("track", {t.id: t for t in tracks})
         await self.registry.learn_many({sid: t.id for t in tracks if (sid := t.spotify_id)})
+
+    def _item_lookup(
+        self, kind: str, id_kind: Kind, fetch: BatchFetch[M], batch_concurrency: int
+    ) -> ItemLookup[M]:
+        settings = self.settings
+        return ItemLookup(
+            kind,
+            id_kind=id_kind,
+            fetch=fetch,
+            upstream=self.upstream,
+            cache=self.cache,
+            registry=self.registry,
+            metrics=self.metrics,
+            background=self._background,
+            batch_size=settings.batch_size,
+            batch_concurrency=batch_concurrency,
+            dedup=settings.dedup,
+            coalesce=settings.coalesce,
+            coalesce_window=settings.coalesce_window_s,
+            stale_if_error=settings.stale_if_error,
+        )
+
+    def _request_lookup(self, kind: str) -> RequestLookup[T]:
+        return RequestLookup(
+            kind,
+            upstream=self.upstream,
+            cache=self.cache,
+            metrics=self.metrics,
+            background=self._background,
+            dedup=self.settings.dedup,
+            stale_if_error=self.settings.stale_if_error,
+        )
 
     def _export_gauges(self) -> None:
         """Gauges read at scrape time from the layers that own the numbers."""
