@@ -13,7 +13,7 @@ For tests, benchmarks and the offline demo::
 ``PATCH /_admin/config`` changes rate, latency and faults while it runs.
 """
 
-from moodmix.simulator.app import SimulatorState, build_app
+from moodmix.simulator.app import build_app
 from moodmix.simulator.config import SimulatorConfig, describe_errors, parse_rate
 from moodmix.simulator.counters import Counters
 from moodmix.simulator.faults import FaultKind
@@ -24,6 +24,7 @@ from moodmix.simulator.server import (
     run_in_thread,
     serve_forever,
 )
+from moodmix.simulator.state import SimulatorState
 
 __all__ = [
     "Counters",

@@ -26,10 +26,11 @@ from typing import Final, Self
 from aiohttp import web
 
 from moodmix.clock import Clock, monotonic
-from moodmix.simulator.app import SimulatorState, build_app
+from moodmix.simulator.app import build_app
 from moodmix.simulator.catalog import Catalog, CatalogSpec
 from moodmix.simulator.config import SimulatorConfig
 from moodmix.simulator.counters import Counters
+from moodmix.simulator.state import SimulatorState
 
 _SHUTDOWN_TIMEOUT_S: Final = 2.0
 _WILDCARDS: Final = frozenset({"", "0.0.0.0", "::"})
