@@ -287,3 +287,20 @@ def test_every_caller_gets_its_own_answer_within_the_limits(
         assert batcher.stats.keys_fetched == sum(len(call) for call in upstream.calls)
 
     asyncio.run(scenario())
+
+
+async def test_aclose_cancels_fetches_in_flight_and_their_callers() -> None:
+    started = asyncio.Event()
+
+    async def fetch(keys: list[str]) -> dict[str, int]:
+        started.set()
+        await asyncio.Event().wait()
+        return {}
+
+    batcher: Batcher[str, int] = Batcher(fetch, window=0)
+    caller = asyncio.create_task(batcher.get("a"))
+    await started.wait()
+    await batcher.aclose()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert batcher.in_flight == 0

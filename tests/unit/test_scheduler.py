@@ -20,6 +20,7 @@ from moodmix.resilience.scheduler import (
     Priority,
     Scheduler,
     Slot,
+    Ticket,
 )
 
 
@@ -79,10 +80,14 @@ class Harness:
         self.release = asyncio.Event()
 
     def start(
-        self, name: str, priority: Priority = INTERACTIVE, hold: bool = False
+        self,
+        name: str,
+        priority: Priority = INTERACTIVE,
+        hold: bool = False,
+        ticket: Ticket | None = None,
     ) -> asyncio.Task[Slot]:
         async def caller() -> Slot:
-            async with self.scheduler.slot(priority) as slot:
+            async with self.scheduler.slot(priority, ticket=ticket) as slot:
                 self.log.append((name, self.clock()))
                 if hold:
                     await self.release.wait()
@@ -115,6 +120,50 @@ async def test_interactive_callers_go_before_background_ones() -> None:
     await h.time.advance(3.0)
     await asyncio.gather(*tasks)
     assert h.names() == ["ui", "bg1", "bg2"]
+
+
+async def test_a_promoted_ticket_joins_the_interactive_lane_in_arrival_order() -> None:
+    h = Harness(rate=1.0)
+    h.bucket.try_acquire()
+    ticket = Ticket(BACKGROUND)
+    tasks = [h.start("bg", BACKGROUND), h.start("joined", BACKGROUND, ticket=ticket)]
+    await settle()
+    tasks += [h.start("ui1"), h.start("ui2")]
+    await settle()
+    ticket.promote()
+    tasks.append(h.start("ui3"))
+    await h.time.advance(5.0)
+    await asyncio.gather(*tasks)
+    assert h.names() == ["ui1", "ui2", "joined", "ui3", "bg"]
+    assert ticket.priority is INTERACTIVE
+
+
+async def test_a_ticket_promoted_before_it_queues_starts_interactive() -> None:
+    h = Harness(rate=1.0)
+    h.bucket.try_acquire()
+    ticket = Ticket(BACKGROUND)
+    ticket.promote()
+    tasks = [h.start("bg", BACKGROUND), h.start("promoted", BACKGROUND, ticket=ticket)]
+    await h.time.advance(2.0)
+    await asyncio.gather(*tasks)
+    assert h.names() == ["promoted", "bg"]
+
+
+async def test_a_waiter_cancelled_just_before_its_turn_is_skipped_not_granted() -> None:
+    h = Harness(rate=1.0)
+    h.bucket.try_acquire()
+    first, second = h.start("first"), h.start("second")
+    await settle()
+    h.clock.advance(1.0)  # a token is due, the timer has not fired yet
+    first.cancel()  # its future is cancelled at once; its task has not resumed yet
+    h.scheduler._dispatch()  # a dispatch in between (another release, the timer) must cope
+    await settle()
+    await second
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert h.names() == ["second"]
+    assert h.scheduler.stats.in_flight == 0
+    assert h.scheduler.stats.granted == 1
 
 
 async def test_background_leaves_headroom_for_interactive_callers() -> None:

@@ -421,3 +421,20 @@ def test_no_two_executions_for_one_key_ever_overlap(callers: list[_Caller]) -> N
     trace = asyncio.run(_run_scenario(callers))
     assert trace.overlaps == []
     assert all(count == 0 for count in trace.running.values())
+
+
+async def test_aclose_cancels_running_work_and_its_waiters() -> None:
+    flight: SingleFlight[str, int] = SingleFlight()
+    started = asyncio.Event()
+
+    async def slow() -> int:
+        started.set()
+        await asyncio.Event().wait()
+        return 1
+
+    waiter = asyncio.create_task(flight.do("k", slow))
+    await started.wait()
+    await flight.aclose()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert not flight.in_flight("k")

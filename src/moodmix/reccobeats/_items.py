@@ -27,7 +27,7 @@ from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.ids import MAX_BATCH_IDS, Kind, is_spotify_id, parse_id
 from moodmix.reccobeats.models import ApiModel
 from moodmix.resilience.batcher import Batcher
-from moodmix.resilience.scheduler import Priority
+from moodmix.resilience.scheduler import Priority, Ticket
 from moodmix.resilience.singleflight import SingleFlight
 from moodmix.store.cache import State, TieredCache
 from moodmix.store.registry import IdRegistry
@@ -91,6 +91,8 @@ class ItemLookup(Generic[M]):
             for state in State
         }
         self._background = background
+        self._tickets: dict[str, Ticket] = {}
+        """Keys being fetched in the background, with the ticket that can promote them."""
 
     async def get_many(
         self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
@@ -141,6 +143,11 @@ class ItemLookup(Generic[M]):
         return keys
 
     async def _fetch_misses(self, keys: list[str], priority: Priority) -> dict[str, M]:
+        if priority is Priority.INTERACTIVE and self._tickets:
+            # An interactive caller about to wait on background work: serve it as interactive.
+            for key in keys:
+                if (ticket := self._tickets.get(key)) is not None:
+                    ticket.promote()
         try:
             if self._flight is not None:
                 joined = sum(self._flight.in_flight(k) for k in keys)
@@ -168,11 +175,25 @@ class ItemLookup(Generic[M]):
         return await self._fetch_chunk(keys, Priority.INTERACTIVE)
 
     async def _fetch_chunk(self, keys: list[str], priority: Priority) -> dict[str, M]:
-        """One upstream batch call; learns ids and caches every item it returns."""
-        async with self._batch_slots:
-            items = await self._upstream.call(
-                lambda client: self._fetch(client, keys), priority=priority
-            )
+        """One upstream batch call; learns ids and caches every item it returns.
+
+        Interactive batches take one of the kind's batch slots; background ones do not, so
+        a background batch waiting for spare quota never holds a slot an interactive one needs.
+        """
+        if priority is Priority.INTERACTIVE:
+            async with self._batch_slots:
+                items = await self._upstream.call(lambda c: self._fetch(c, keys))
+        else:
+            ticket = Ticket(priority)
+            self._tickets.update(dict.fromkeys(keys, ticket))
+            try:
+                items = await self._upstream.call(
+                    lambda c: self._fetch(c, keys), priority=priority, ticket=ticket
+                )
+            finally:
+                for key in keys:
+                    if self._tickets.get(key) is ticket:
+                        del self._tickets[key]
         self._metrics.batch_size.labels(kind=self.kind).observe(len(keys))
         if len(keys) > 1:
             self._metrics.coalesced.labels(kind=self.kind).inc(len(keys))
@@ -195,6 +216,13 @@ class ItemLookup(Generic[M]):
             if absent:
                 await self._registry.mark_missing(absent)
         return {k: by_key[k] for k in keys if k in by_key}
+
+    async def aclose(self) -> None:
+        """Cancel fetches still in flight (their callers get ``CancelledError``)."""
+        if self._batcher is not None:
+            await self._batcher.aclose()
+        if self._flight is not None:
+            await self._flight.aclose()
 
     async def _stale_for_error(self, keys: list[str]) -> dict[str, M] | None:
         rescued: dict[str, M] = {}

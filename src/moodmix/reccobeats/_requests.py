@@ -109,6 +109,11 @@ class RequestLookup(Generic[T]):
             log.debug("dedup_join", kind=self.kind)
         return await self._flight.do(key, go)
 
+    async def aclose(self) -> None:
+        """Cancel fetches still in flight (their callers get ``CancelledError``)."""
+        if self._flight is not None:
+            await self._flight.aclose()
+
     async def refresh(self, key: str) -> int:
         """Fetch ``key`` again at background priority if its request is remembered: 1 if so."""
         fetch = self._recipes.get(key)

@@ -27,7 +27,7 @@ from moodmix.reccobeats.errors import (
 )
 from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen
 from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry
-from moodmix.resilience.scheduler import Priority, Scheduler
+from moodmix.resilience.scheduler import Priority, Scheduler, Ticket
 
 T = TypeVar("T")
 
@@ -82,10 +82,12 @@ class Upstream:
         fn: Callable[[ReccoBeatsClient], Awaitable[T]],
         *,
         priority: Priority = Priority.INTERACTIVE,
+        ticket: Ticket | None = None,
     ) -> T:
         """``fn(client)`` under the policy; raises the client's typed errors.
 
-        While the breaker is open this fails fast with ``UpstreamUnavailable(retry_after=…)``.
+        A ``ticket`` lets background work be promoted to interactive while it waits. While
+        the breaker is open this fails fast with ``UpstreamUnavailable(retry_after=…)``.
         """
         first = True
 
@@ -94,7 +96,7 @@ class Upstream:
             if not first:
                 self._metrics.retries.inc()
             first = False
-            return await self._attempt(fn, priority)
+            return await self._attempt(fn, priority, ticket)
 
         try:
             return await retry(
@@ -112,16 +114,24 @@ class Upstream:
             ) from None
 
     async def _attempt(
-        self, fn: Callable[[ReccoBeatsClient], Awaitable[T]], priority: Priority
+        self,
+        fn: Callable[[ReccoBeatsClient], Awaitable[T]],
+        priority: Priority,
+        ticket: Ticket | None,
     ) -> T:
         if self.breaker is None:
-            return await self._send(fn, priority)
+            return await self._send(fn, priority, ticket)
         async with self.breaker.call():
-            return await self._send(fn, priority)
+            return await self._send(fn, priority, ticket)
 
-    async def _send(self, fn: Callable[[ReccoBeatsClient], Awaitable[T]], priority: Priority) -> T:
+    async def _send(
+        self,
+        fn: Callable[[ReccoBeatsClient], Awaitable[T]],
+        priority: Priority,
+        ticket: Ticket | None,
+    ) -> T:
         started = self._clock()
-        async with self.scheduler.slot(priority) as slot:
+        async with self.scheduler.slot(priority, ticket=ticket) as slot:
             waited = self._clock() - started
             self._metrics.limiter_wait.labels(priority=priority.name.lower()).observe(waited)
             if waited >= _LONG_WAIT_S:

@@ -276,8 +276,18 @@ class ReccoBeats:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Stop background work, then close the client and the storage."""
+        """Stop background work and fetches in flight, then close the client and the storage."""
         await self._background.aclose()
+        for lookup in (self.tracks, self.features, self.artists, self.albums):
+            await lookup.aclose()
+        for request in (
+            self._recommendations,
+            self._artist_search,
+            self._album_search,
+            self._track_pages,
+            self._album_pages,
+        ):
+            await request.aclose()
         await self._client.aclose()
         await self.cache.close()
         await self.registry.close()

@@ -175,6 +175,13 @@ class Batcher(Generic[K, V]):
                 return
             self._send(batch)
 
+    async def aclose(self) -> None:
+        """Cancel the fetches still running; their callers get ``CancelledError``."""
+        tasks = list(self._running)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def _send(self, batch: list[K]) -> None:
         self.stats.batches += 1
         self.stats.keys_fetched += len(batch)

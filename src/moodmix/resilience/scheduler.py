@@ -41,6 +41,11 @@ from moodmix.clock import Clock, monotonic
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.ratelimit import Sleep, TokenBucket
 
+_SATURATED = 0.8
+"""Callers still queued and arrivals at this share of the rate or more: demand exceeds it.
+A queue held steady (by batch slots or single-flight upstream of here) arrives at exactly
+the rate it is served, so requiring the full rate would read saturation as spare demand."""
+
 
 class Priority(enum.IntEnum):
     """Lanes, served in this order."""
@@ -73,6 +78,32 @@ class SchedulerStats:
 
 class OutcomeAlreadyReported(RuntimeError):
     """A slot's outcome can be reported once."""
+
+
+class Ticket:
+    """A background request's claim that can be raised to interactive while it waits.
+
+    When an interactive caller comes to depend on background work (it joined the same
+    fetch), ``promote()`` moves that work's waiting request, and every later attempt made
+    with the same ticket, into the interactive lane, so it is not starved behind the
+    interactive requests it now serves::
+
+        ticket = Ticket(Priority.BACKGROUND)
+        async with scheduler.slot(ticket=ticket) as slot: ...   # elsewhere: ticket.promote()
+    """
+
+    def __init__(self, priority: Priority = Priority.BACKGROUND) -> None:
+        self.priority = priority
+        self._scheduler: Scheduler | None = None
+        self._waiter: _Waiter | None = None
+
+    def promote(self) -> None:
+        """Serve this ticket's requests as interactive from now on."""
+        if self.priority is Priority.INTERACTIVE:
+            return
+        self.priority = Priority.INTERACTIVE
+        if self._scheduler is not None and self._waiter is not None:
+            self._scheduler._promote(self._waiter)
 
 
 @dataclass(eq=False)
@@ -124,13 +155,14 @@ class Slot:
 
 
 class _SlotContext(AbstractAsyncContextManager["Slot"]):
-    def __init__(self, scheduler: Scheduler, priority: Priority) -> None:
+    def __init__(self, scheduler: Scheduler, priority: Priority, ticket: Ticket | None) -> None:
         self._scheduler = scheduler
         self._priority = priority
+        self._ticket = ticket
         self._slot: Slot | None = None
 
     async def __aenter__(self) -> Slot:
-        self._slot = await self._scheduler._acquire(self._priority)
+        self._slot = await self._scheduler._acquire(self._priority, self._ticket)
         return self._slot
 
     async def __aexit__(
@@ -211,13 +243,18 @@ class Scheduler:
     def controller(self) -> AdaptiveRate | None:
         return self._controller
 
-    def slot(self, priority: Priority = Priority.INTERACTIVE) -> AbstractAsyncContextManager[Slot]:
-        """``async with scheduler.slot(priority) as slot:`` waits for a token and a slot."""
+    def slot(
+        self, priority: Priority = Priority.INTERACTIVE, *, ticket: Ticket | None = None
+    ) -> AbstractAsyncContextManager[Slot]:
+        """``async with scheduler.slot(priority) as slot:`` waits for a token and a slot.
+
+        With a ``ticket`` the ticket's (possibly promoted) priority is used instead.
+        """
         if not isinstance(priority, Priority):
             raise ValueError(
                 f"priority must be a Priority (INTERACTIVE or BACKGROUND), got {priority!r}"
             )
-        return _SlotContext(self, priority)
+        return _SlotContext(self, priority, ticket)
 
     def expected_wait(self) -> float:
         """Seconds a new interactive caller would wait for its token: the pause still to run,
@@ -245,27 +282,43 @@ class Scheduler:
             in_flight=self._in_flight,
         )
 
-    async def _acquire(self, priority: Priority) -> Slot:
+    async def _acquire(self, priority: Priority, ticket: Ticket | None = None) -> Slot:
         now = self._clock()
+        if ticket is not None:
+            priority = ticket.priority
         waiter = _Waiter(priority, now, asyncio.get_running_loop().create_future())
+        if ticket is not None:
+            ticket._scheduler, ticket._waiter = self, waiter
         self._lanes[priority].append(waiter)
         self._arrivals.append(now)
         self._dispatch()
         try:
             await waiter.future
         except asyncio.CancelledError:
-            if waiter.future.done() and not waiter.future.cancelled():
+            if not math.isnan(waiter.granted_at):
                 self._limiter.refund(self._clock())
                 self._granted -= 1
                 self._total_wait -= waiter.granted_at - waiter.enqueued
                 self._in_flight -= 1
-            else:
-                self._lanes[priority].remove(waiter)
+            elif waiter in self._lanes[waiter.priority]:
+                self._lanes[waiter.priority].remove(waiter)
             self._dispatch()
             raise
+        finally:
+            if ticket is not None:
+                ticket._waiter = None
         slot = Slot(self, priority, waiter.granted_at, waiter.granted_at - waiter.enqueued)
         slot.saturated = waiter.saturated
         return slot
+
+    def _promote(self, waiter: _Waiter) -> None:
+        lane = self._lanes[waiter.priority]
+        if waiter.priority is Priority.INTERACTIVE or waiter not in lane:
+            return
+        lane.remove(waiter)
+        waiter.priority = Priority.INTERACTIVE
+        self._lanes[Priority.INTERACTIVE].append(waiter)
+        self._dispatch()
 
     def _release(self) -> None:
         self._in_flight -= 1
@@ -309,6 +362,9 @@ class Scheduler:
             waiter = self._head()
             if waiter is None:
                 break
+            if waiter.future.done():  # cancelled while queued; its task has not resumed yet
+                self._lanes[waiter.priority].popleft()
+                continue
             needed = 1 if waiter.priority is Priority.INTERACTIVE else 1 + self._headroom
             wait = self._limiter.delay(now, tokens=needed)
             if wait > 0 or not self._limiter.try_acquire(now):
@@ -320,7 +376,7 @@ class Scheduler:
             self._total_wait += now - waiter.enqueued
             waiter.granted_at = now
             waiting = any(self._lanes.values())
-            waiter.saturated = waiting and self._demand(now) >= self._limiter.rate
+            waiter.saturated = waiting and self._demand(now) >= _SATURATED * self._limiter.rate
             waiter.future.set_result(None)
         self._disarm()
 

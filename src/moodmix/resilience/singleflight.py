@@ -111,6 +111,13 @@ class SingleFlight(Generic[K, V]):
                 found[key] = value
         return found
 
+    async def aclose(self) -> None:
+        """Cancel the work still running; its waiters get ``CancelledError``."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def _start(
         self, keys: list[K], fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]]
     ) -> dict[K, asyncio.Future[V | _Absent]]:
