@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 from pydantic import ValidationError
 
+from moodmix.bench.command import bench
 from moodmix.logs import configure_logging
 from moodmix.recommend_command import recommend
 from moodmix.settings import Settings
@@ -19,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.command("bench")(bench)
 app.command("recommend")(recommend)
 app.command("simulator")(simulator)
 

@@ -1,0 +1,162 @@
+"""``moodmix bench``: the profiles side by side on one seeded trace, against simulators.
+
+Registered on the CLI's Typer app by the CLI module::
+
+    app.command("bench")(bench)
+
+    $ moodmix bench --json bench.json                 # three scenarios, about a minute each
+    $ moodmix bench --quick                           # a smoke run, about 15 s
+    $ moodmix bench --scenario matched --profiles seed,adaptive --upstream-rate 60/min
+
+Progress goes to stderr, the tables to stdout. Missed targets are reported, not turned into
+a failing exit code; a bad option prints what is allowed and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, cast
+
+import structlog
+import typer
+from rich.console import Console
+
+from moodmix.bench.config import (
+    DEFAULT_BURST,
+    DEFAULT_TIME_SCALE,
+    DEFAULT_USERS,
+    PROFILES,
+    BenchConfig,
+    scenarios,
+)
+from moodmix.bench.report import WIDTH, json_bytes, render
+from moodmix.bench.runner import run_bench
+from moodmix.bench.scenario import OnProgress, Progress
+from moodmix.settings import Profile
+from moodmix.simulator.config import parse_rate
+
+
+def parse_profiles(text: str) -> tuple[Profile, ...]:
+    """``"legacy,adaptive"`` -> ``("legacy", "adaptive")``; ``typer.BadParameter`` if unknown."""
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [n for n in names if n not in PROFILES]
+    if unknown or not names:
+        raise typer.BadParameter(
+            f"{', '.join(unknown) or 'nothing'} is not a profile; use a comma-separated list "
+            f"of {', '.join(PROFILES)}",
+            param_hint="--profiles",
+        )
+    return tuple(cast(Profile, n) for n in dict.fromkeys(names))
+
+
+def parse_upstream_rate(text: str) -> float:
+    """``"60/min"``, ``"2/s"`` or a bare ``"60"`` (per minute) -> requests per minute."""
+    try:
+        value = float(text)
+    except ValueError:
+        try:
+            return parse_rate(text)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--upstream-rate") from None
+    if not value > 0:
+        raise typer.BadParameter(f"must be more than 0, got {text}", param_hint="--upstream-rate")
+    return value
+
+
+def _progress_printer(console: Console) -> OnProgress:
+    def show(p: Progress) -> None:
+        lanes = "  ".join(
+            f"{lane.profile} {lane.requests:,} req ({lane.rate_limited:,} 429), "
+            f"{lane.queued} queued, {lane.in_flight} out, {lane.finished:,} done"
+            for lane in p.lanes
+        )
+        console.print(
+            f"[{p.scenario}] {p.elapsed_s:5.1f} s  arrived {p.arrived:,}/{p.sessions:,}  {lanes}",
+            highlight=False,
+            markup=False,
+        )
+
+    return show
+
+
+def bench(
+    profiles: Annotated[
+        str, typer.Option(help="Comma-separated profiles to run side by side.")
+    ] = "legacy,seed,adaptive",
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="Upstream limit: below (40/min), matched (80/min), above (160/min) or all."
+        ),
+    ] = "all",
+    upstream_rate: Annotated[
+        str | None,
+        typer.Option(
+            metavar="N/min", help="Override the scenario's limit, real-world units: 60/min, 2/s."
+        ),
+    ] = None,
+    upstream_burst: Annotated[
+        int, typer.Option(min=1, help="Requests the simulator lets through at once.")
+    ] = DEFAULT_BURST,
+    users: Annotated[
+        int, typer.Option(min=1, help="Virtual users; each starts a session every 5 real minutes.")
+    ] = DEFAULT_USERS,
+    duration: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            metavar="SECONDS",
+            help="Wall seconds of arrivals per scenario (50; 2 with --quick).",
+        ),
+    ] = None,
+    time_scale: Annotated[
+        float,
+        typer.Option(
+            min=0.001, metavar="K", help="Real-world minutes per wall minute: rates x K, TTLs / K."
+        ),
+    ] = DEFAULT_TIME_SCALE,
+    seed: Annotated[int, typer.Option(help="Seeds the trace and the simulators' catalog.")] = 0,
+    quick: Annotated[bool, typer.Option("--quick", help="A smoke run of a few seconds.")] = False,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", metavar="PATH", help="Write the figures as JSON here.")
+    ] = None,
+) -> None:
+    """Replay one seeded trace through every profile against simulators; report the figures."""
+    out, err = Console(), Console(stderr=True)
+    if not out.is_terminal:
+        out = Console(width=WIDTH)
+    if not err.is_terminal:
+        err = Console(stderr=True, width=WIDTH)
+    try:
+        config = BenchConfig(
+            profiles=parse_profiles(profiles),
+            scenarios=scenarios(
+                scenario, parse_upstream_rate(upstream_rate) if upstream_rate else None
+            ),
+            upstream_burst=upstream_burst,
+            users=users,
+            time_scale=time_scale,
+            seed=seed,
+        )
+        if quick:
+            config = config.quick()
+        if duration is not None:
+            config = replace(config, duration_s=duration)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    names = ", ".join(s.name for s in config.scenarios)
+    err.print(
+        f"bench: {', '.join(config.profiles)} on {names}; {config.duration_s:g} s of arrivals "
+        f"per scenario at x{config.time_scale:g}, {config.users} users, seed {config.seed}",
+        highlight=False,
+    )
+    run = asyncio.run(run_bench(config, on_progress=_progress_printer(err)))
+    render(run, out)
+    if json_path is not None:
+        json_path.write_bytes(json_bytes(run))
+        err.print(f"figures written to {json_path}", highlight=False)

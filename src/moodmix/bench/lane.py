@@ -1,0 +1,202 @@
+"""One profile in one scenario: its gateway, its simulator, its sessions and its figures.
+
+::
+
+    lane = Lane.open("adaptive", scenario, sim, scale, cache_dir=tmp)
+    lane.spawn(session)                 # for every arrival, at its time
+    lane.mark_warm()                    # once, when the cache should be warm
+    result = await lane.finish(deadline, started_at=t0, context=context)
+
+``finish`` waits for the sessions until ``deadline`` (loop time), reads the simulator's counts
+and the gateway's stats at that moment, cancels what is left, and closes the gateway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from moodmix.bench.bound import BoundTTLs, lower_bound
+from moodmix.bench.config import Scenario
+from moodmix.bench.replay import Replay
+from moodmix.bench.results import ProfileResult, percentiles
+from moodmix.bench.scaling import TimeScale
+from moodmix.bench.simulators import SimulatorProcess
+from moodmix.bench.workload import Session
+from moodmix.reccobeats.gateway import GatewayStats, ReccoBeats
+from moodmix.settings import Profile
+
+_CLOSE_TIMEOUT_S = 10.0
+BEHIND_S = 1.0
+"""An unfinished session is behind when its own think time would have ended this much earlier."""
+
+
+def _nominal_end(session: Session) -> float:
+    return session.start_s + sum(stage.think_s for stage in session.stages)
+
+
+@dataclass(frozen=True)
+class LaneContext:
+    """What every lane of a scenario shares."""
+
+    sessions: int
+    upstream_burst: int
+    duration_s: float
+    trace_bound: int
+    bound_ttls: BoundTTLs
+
+
+def _hits(stats: GatewayStats) -> tuple[float, int]:
+    return stats.cache_hit_rate * stats.cache_lookups, stats.cache_lookups
+
+
+class Lane:
+    """A profile's gateway and the sessions it runs."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        scenario: Scenario,
+        sim: SimulatorProcess,
+        gateway: ReccoBeats,
+        scale: TimeScale,
+    ) -> None:
+        self.profile = profile
+        self.scenario = scenario
+        self.sim = sim
+        self.gateway = gateway
+        self.scale = scale
+        self.replay = Replay(gateway, scale)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._unfinished: set[asyncio.Task[None]] = set()
+        self._sessions: dict[asyncio.Task[None], Session] = {}
+        self._last_done = 0.0
+        self._warm: tuple[float, int] = (0.0, 0)
+
+    @classmethod
+    def open(
+        cls,
+        profile: Profile,
+        scenario: Scenario,
+        sim: SimulatorProcess,
+        scale: TimeScale,
+        *,
+        cache_dir: Path,
+    ) -> Lane:
+        settings = scale.settings(profile, url=sim.url, cache_path=cache_dir / f"{profile}.sqlite3")
+        return cls(profile, scenario, sim, ReccoBeats.from_settings(settings), scale)
+
+    def spawn(self, session: Session) -> None:
+        task = asyncio.get_running_loop().create_task(
+            self.replay.session(session), name=f"{self.profile}-session-{session.index}"
+        )
+        self._tasks.add(task)
+        self._unfinished.add(task)
+        self._sessions[task] = session
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._unfinished.discard(task)
+        self._last_done = asyncio.get_running_loop().time()
+
+    def mark_warm(self) -> None:
+        self._warm = _hits(self.gateway.stats())
+
+    async def _close(self) -> None:
+        if not await _close_gateway(self.gateway):
+            self.replay.errors["gateway_close_timeout"] += 1
+
+    async def release(self) -> None:
+        """Close the gateway's storage again: tasks it left running may have reopened it."""
+        await self.gateway.cache.close()
+        await self.gateway.registry.close()
+
+    async def finish(
+        self, deadline: float, *, started_at: float, context: LaneContext
+    ) -> ProfileResult:
+        loop = asyncio.get_running_loop()
+        if self._unfinished:
+            await asyncio.wait(set(self._unfinished), timeout=max(0.0, deadline - loop.time()))
+        unfinished = len(self._unfinished)
+        ended = loop.time() if unfinished else max(self._last_done, started_at)
+        behind = sum(
+            started_at + self.scale.wall(_nominal_end(self._sessions[task])) < ended - BEHIND_S
+            for task in self._unfinished
+        )
+        counts = await self.sim.stats()
+        stats = self.gateway.stats()
+        scheduler = self.gateway.scheduler.stats
+        stopped = set(self._unfinished)
+        for task in stopped:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for task in self._tasks - stopped:
+            if task.exception() is not None:
+                raise RuntimeError(f"a {self.profile} session failed") from task.exception()
+        await self._close()
+
+        hits, lookups = _hits(stats)
+        warm_hits, warm_lookups = self._warm
+        warm = (
+            (hits - warm_hits) / (lookups - warm_lookups)
+            if lookups > warm_lookups
+            else stats.cache_hit_rate
+        )
+        replay = self.replay
+        return ProfileResult(
+            profile=self.profile,
+            scenario=self.scenario.name,
+            upstream_rate_per_min=self.scenario.rate_per_min,
+            upstream_burst=context.upstream_burst,
+            time_scale=self.scale.factor,
+            arrivals_s=context.duration_s,
+            run_s=ended - started_at,
+            sessions=context.sessions,
+            sessions_unfinished=unfinished,
+            sessions_behind=behind,
+            operations=len(replay.latencies_ms),
+            logical_lookups=replay.lookups,
+            upstream_requests=counts.requests,
+            upstream_429=counts.rate_limited,
+            retries=stats.retries,
+            cache_hit_rate=stats.cache_hit_rate,
+            cache_hit_rate_warm=warm,
+            dedup_joins=stats.dedup_joins,
+            coalesced_items=stats.coalesced_items,
+            batches=stats.batches,
+            batched_items=_batched_items(self.gateway),
+            registry_efficiency=stats.registry_efficiency,
+            learned_rate_per_min=stats.rate_per_min / self.scale.factor,
+            requests_wanted=scheduler.granted + sum(scheduler.queued.values()),
+            mean_token_wait_ms=scheduler.mean_wait * 1_000,
+            lower_bound_requests=context.trace_bound,
+            lower_bound_issued=lower_bound(replay.issued, context.bound_ttls).requests,
+            latency_ms=percentiles(replay.latencies_ms),
+            l1_entries=stats.l1_entries,
+            l1_max_entries=self.gateway.settings.l1_max_entries,
+            errors=dict(replay.errors),
+            upstream_by_endpoint=counts.by_endpoint,
+            trace_mismatches=replay.mismatches,
+        )
+
+
+async def _close_gateway(gateway: ReccoBeats) -> bool:
+    """Close the gateway; ``False`` if it did not finish closing within the timeout."""
+    try:
+        await asyncio.wait_for(gateway.aclose(), _CLOSE_TIMEOUT_S)
+    except TimeoutError:
+        return False
+    return True
+
+
+def _batched_items(gateway: ReccoBeats) -> int:
+    """Ids sent in batch calls, from the gateway's batch-size histogram."""
+    return int(
+        sum(
+            sample.value
+            for metric in gateway.metrics.batch_size.collect()
+            for sample in metric.samples
+            if sample.name.endswith("_sum")
+        )
+    )

@@ -1,0 +1,158 @@
+"""Simulators in their own processes, so they never share the gateway's event loop.
+
+Each profile gets its own simulator (its own rate limit, its own counters)::
+
+    async with await SimulatorProcess.start(seed=0, tracks=50_000, latency_ms=15) as sim:
+        await sim.configure(rate_per_min=2_400, burst=10, retry_after_resolution=1 / 30)
+        await sim.reset()
+        ...  # point a gateway at sim.url
+        counts = await sim.stats()     # what it served: UpstreamCounts(requests, rate_limited)
+
+The process runs ``moodmix.simulator.command.simulator`` on a free port; ``start`` returns once
+``/_admin/healthz`` answers (or raises with what the process printed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+_STARTUP_TIMEOUT_S = 60.0
+_STOP_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class UpstreamCounts:
+    """Ground truth from the simulator: every request it answered, and how many with 429."""
+
+    requests: int
+    rate_limited: int
+    by_endpoint: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> int:
+        return self.requests - self.rate_limited
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _command(port: int, seed: int, tracks: int, latency_ms: float) -> list[str]:
+    call = (
+        "from moodmix.simulator.command import simulator; "
+        f"simulator(host='127.0.0.1', port={port}, rate='100000/min', burst=10, "
+        f"seed={seed}, tracks={tracks}, latency_ms={latency_ms!r})"
+    )
+    return [sys.executable, "-c", call]
+
+
+class SimulatorProcess:
+    """One simulator subprocess and an admin client for it."""
+
+    def __init__(self, process: asyncio.subprocess.Process, port: int, log: Any) -> None:
+        self._process = process
+        self._log = log
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self._http = httpx.AsyncClient(base_url=self.url, timeout=10.0)
+
+    @classmethod
+    async def start(
+        cls, *, seed: int = 0, tracks: int = 50_000, latency_ms: float = 0.0
+    ) -> SimulatorProcess:
+        log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
+        port = free_port()
+        process = await asyncio.create_subprocess_exec(
+            *_command(port, seed, tracks, latency_ms),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,
+        )
+        sim = cls(process, port, log)
+        try:
+            await sim._wait_healthy()
+        except BaseException:
+            await sim.stop()
+            raise
+        return sim
+
+    async def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + _STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._process.returncode is not None:
+                raise RuntimeError(
+                    f"the simulator exited with code {self._process.returncode}: {self._output()}"
+                )
+            with contextlib.suppress(httpx.TransportError):
+                response = await self._http.get("/_admin/healthz")
+                if response.status_code == 200:
+                    return
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"the simulator did not answer within {_STARTUP_TIMEOUT_S:g} s")
+
+    def _output(self) -> str:
+        self._log.seek(0)
+        text: str = self._log.read().decode(errors="replace").strip()
+        return text[-2_000:] or "(nothing printed)"
+
+    async def configure(
+        self, *, rate_per_min: float, burst: int, retry_after_resolution: float
+    ) -> None:
+        response = await self._http.patch(
+            "/_admin/config",
+            json={
+                "rate_per_min": rate_per_min,
+                "burst": burst,
+                "retry_after_resolution": retry_after_resolution,
+            },
+        )
+        response.raise_for_status()
+
+    async def reset(self) -> None:
+        (await self._http.post("/_admin/reset")).raise_for_status()
+
+    async def stats(self) -> UpstreamCounts:
+        response = await self._http.get("/_admin/stats")
+        response.raise_for_status()
+        body = response.json()
+        return UpstreamCounts(
+            int(body["requests"]["total"]),
+            int(body["rate_limited"]),
+            dict(body["requests"]["by_endpoint"]),
+        )
+
+    async def stop(self) -> None:
+        await self._http.aclose()
+        if self._process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self._process.terminate()
+            try:
+                await asyncio.wait_for(self._process.wait(), _STOP_TIMEOUT_S)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    self._process.kill()
+                await self._process.wait()
+        self._log.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
