@@ -1,0 +1,183 @@
+"""What a playlist request asks for, and the playlist that answers it.
+
+::
+
+    request = PlaylistRequest("rainy Sunday, mellow acoustic", size=30, order="arc")
+    playlist = await make_playlist(gateway, request)
+    playlist.tracks[0].title, playlist.tracks[0].reason, playlist.quality.mean_distance
+    playlist.to_json()   # {"tracks", "profile", "seeds", "quality", "upstream_requests", ...}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal, get_args
+
+from moodmix.engine.profile import MoodProfile
+
+Order = Literal["arc", "smooth", "score"]
+"""``arc``: energy rises to a peak late and winds down; ``smooth``: small tempo, key and energy
+steps; ``score``: best fit first."""
+
+SeedSource = Literal["explicit", "artist", "anchor"]
+"""Where a seed came from: given by id, an artist named in the prompt, or an anchor artist."""
+
+ORDERS: Final[tuple[str, ...]] = get_args(Order)
+MAX_TRACKS: Final = 100
+MAX_EXPLICIT_SEEDS: Final = 25
+MAX_DURATION_S: Final = 6 * 3600
+
+
+@dataclass(frozen=True)
+class PlaylistRequest:
+    """A prompt and how the playlist should be shaped.
+
+    With ``duration_s`` the playlist is filled to that length (and ``size`` is ignored);
+    ``profile`` skips mood analysis (the service and tests pass one they already have).
+    """
+
+    prompt: str
+    seeds: tuple[str, ...] = ()
+    size: int = 30
+    duration_s: float | None = None
+    order: Order = "arc"
+    artist_cap: int = 2
+    profile: MoodProfile | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.prompt, str):
+            raise ValueError(f"prompt must be text, not {type(self.prompt).__name__}")
+        if isinstance(self.seeds, str):
+            raise ValueError("seeds must be a list of ids, not one string")
+        object.__setattr__(self, "seeds", tuple(self.seeds))
+        if len(self.seeds) > MAX_EXPLICIT_SEEDS:
+            raise ValueError(f"at most {MAX_EXPLICIT_SEEDS} seeds, got {len(self.seeds)}")
+        if isinstance(self.size, bool) or not 1 <= self.size <= MAX_TRACKS:
+            raise ValueError(f"size must be from 1 to {MAX_TRACKS}, got {self.size!r}")
+        if self.duration_s is not None and not 60 <= self.duration_s <= MAX_DURATION_S:
+            raise ValueError(
+                f"duration must be from 1 minute to {MAX_DURATION_S // 3600} hours, "
+                f"got {self.duration_s:g} s"
+            )
+        if self.order not in ORDERS:
+            raise ValueError(f"order must be one of {', '.join(ORDERS)}, got {self.order!r}")
+        if isinstance(self.artist_cap, bool) or self.artist_cap < 1:
+            raise ValueError(f"artist_cap must be at least 1, got {self.artist_cap!r}")
+
+
+@dataclass(frozen=True)
+class PlaylistTrack:
+    """One track of the playlist: who and what it is, its features, its score and why."""
+
+    id: str
+    spotify_id: str | None
+    title: str
+    artists: tuple[str, ...]
+    duration_ms: int | None
+    features: dict[str, float]
+    score: float
+    distance: float
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "spotify_id": self.spotify_id,
+            "title": self.title,
+            "artists": list(self.artists),
+            "duration_ms": self.duration_ms,
+            "features": dict(self.features),
+            "score": round(self.score, 4),
+            "distance": round(self.distance, 4),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class SeedTrack:
+    """A track the recommendations were seeded from; ``given`` is the id or name it came from."""
+
+    id: str
+    spotify_id: str | None
+    title: str
+    artists: tuple[str, ...]
+    source: SeedSource
+    given: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "spotify_id": self.spotify_id,
+            "title": self.title,
+            "artists": list(self.artists),
+            "source": self.source,
+            "given": self.given,
+        }
+
+
+@dataclass(frozen=True)
+class SkippedSeed:
+    """A seed that was left out, and why."""
+
+    seed: str
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seed": self.seed, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Quality:
+    """How good the playlist is.
+
+    ``mean_distance``: mean weighted distance of the tracks to the mood's target (0 is exact);
+    ``artist_diversity``: distinct lead artists per track (1 is all different);
+    ``seed_coverage``: share of seeds that are the nearest seed of at least one track;
+    ``candidates``: tracks considered; ``duration_ms``: total length.
+    """
+
+    mean_distance: float
+    artist_diversity: float
+    seed_coverage: float
+    candidates: int
+    duration_ms: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mean_distance": round(self.mean_distance, 4),
+            "artist_diversity": round(self.artist_diversity, 4),
+            "seed_coverage": round(self.seed_coverage, 4),
+            "candidates": self.candidates,
+            "duration_ms": self.duration_ms,
+        }
+
+
+@dataclass(frozen=True)
+class Playlist:
+    """The answer to a ``PlaylistRequest``.
+
+    ``upstream_requests`` counts the requests the gateway sent while this playlist was made
+    (0 when everything came from the cache); on a gateway that serves several playlists at
+    once, it includes what the others sent meanwhile.
+    """
+
+    tracks: tuple[PlaylistTrack, ...]
+    profile: MoodProfile
+    seeds: tuple[SeedTrack, ...]
+    quality: Quality
+    upstream_requests: int
+    order: Order
+    skipped_seeds: tuple[SkippedSeed, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tracks": [t.to_json() for t in self.tracks],
+            "profile": self.profile.to_json(),
+            "seeds": [s.to_json() for s in self.seeds],
+            "skipped_seeds": [s.to_json() for s in self.skipped_seeds],
+            "quality": self.quality.to_json(),
+            "upstream_requests": self.upstream_requests,
+            "order": self.order,
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,68 @@
+"""``moodmix playlist`` end to end, offline: the simulator in-process, the table and the JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from moodmix.engine.playlist_command import playlist
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner with a rate the embedded simulator allows without a 429."""
+    monkeypatch.setenv("MOODMIX_RATE_PER_MIN", "480")
+    monkeypatch.setenv("MOODMIX_BURST", "5")
+    return CliRunner()
+
+
+def app() -> typer.Typer:
+    cli = typer.Typer()
+    cli.command()(playlist)
+    return cli
+
+
+def test_json_output_has_the_documented_fields(run: CliRunner) -> None:
+    result = run.invoke(
+        app(), ["rainy Sunday, mellow acoustic", "--offline", "--size", "10", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"tracks", "profile", "seeds", "quality", "upstream_requests"} <= set(data)
+    assert len(data["tracks"]) == 10
+    for track in data["tracks"]:
+        assert {"id", "spotify_id", "title", "artists", "features", "score", "reason"} <= set(track)
+    assert data["profile"]["text"] == "rainy Sunday, mellow acoustic"
+    assert "rain" in data["profile"]["recognised"]["settings"]
+    assert 0 < data["upstream_requests"] <= 15
+    assert "✓" in result.stderr
+
+
+def test_the_table_shows_tracks_features_and_figures(run: CliRunner) -> None:
+    result = run.invoke(
+        app(), ["rainy Sunday", "--offline", "--duration", "20m", "--order", "smooth"]
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "moodmix: rainy Sunday" in out
+    assert "energy" in out
+    assert "BPM" in out
+    assert "upstream requests" in out
+    assert "Mood: " in out
+
+
+def test_a_malformed_seed_fails_before_anything_starts(run: CliRunner) -> None:
+    result = run.invoke(app(), ["calm", "--offline", "--seed", "not-a-track"])
+    assert result.exit_code == 2
+    assert "not-a-track" in result.stderr
+    assert "Spotify id" in result.stderr
+    assert "simulator" not in result.stderr
+
+
+def test_a_bad_duration_says_which_forms_work(run: CliRunner) -> None:
+    result = run.invoke(app(), ["calm", "--duration", "soon"])
+    assert result.exit_code == 2
+    assert "1h30m" in result.stderr

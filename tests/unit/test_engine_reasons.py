@@ -1,0 +1,149 @@
+"""Reasons: the words always agree with the numbers shown beside them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from moodmix.engine.profile import FEATURES, SCALES, MoodProfile, Recognised
+from moodmix.engine.reasons import (
+    BANDS,
+    CLOSE,
+    NEAR,
+    closeness,
+    describe,
+    reason,
+    shown_value,
+    target_label,
+    telling_features,
+    word_for,
+)
+from moodmix.engine.scoring import score
+
+_PART = re.compile(
+    r"^(?P<word>[a-z][a-z -]*) \((?P<name>[a-z]+) (?P<value>-?[\d.]+)(?: BPM| dB)?\)$"
+)
+
+
+def make_profile(
+    text: str = "rainy Sunday, mellow acoustic",
+    targets: dict[str, float] | None = None,
+    weights: dict[str, float] | None = None,
+    **recognised: object,
+) -> MoodProfile:
+    base = {name: 0.5 for name in FEATURES} | {"tempo": 110.0, "loudness": -8.0, "mode": 1.0}
+    return MoodProfile(
+        text=text,
+        targets=base | (targets or {}),
+        ranges={name: SCALES[name] for name in FEATURES},
+        weights={name: 0.0 for name in FEATURES} | (weights or {}),
+        recognised=Recognised(**recognised),  # type: ignore[arg-type]
+    )
+
+
+feature_sets = st.fixed_dictionaries(
+    {
+        **{name: st.floats(0, 1) for name in FEATURES if name not in ("tempo", "loudness", "mode")},
+        "tempo": st.floats(40, 220),
+        "loudness": st.floats(-60, 0),
+        "mode": st.sampled_from([0.0, 1.0]),
+    }
+)
+weight_sets = st.fixed_dictionaries({name: st.floats(0, 1) for name in FEATURES})
+
+
+def test_the_example_reads_as_intended() -> None:
+    profile = make_profile(
+        targets={"energy": 0.2, "acousticness": 0.85},
+        weights={"energy": 1.0, "acousticness": 0.9},
+    )
+    values = {name: profile.targets[name] for name in FEATURES} | {
+        "energy": 0.21,
+        "acousticness": 0.83,
+    }
+    assert reason(values, profile, score(values, profile)) == (
+        "calm (energy 0.21) and acoustic (acousticness 0.83), close to the rainy Sunday target"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "word"),
+    [
+        ("energy", 0.1, "calm"),
+        ("energy", 0.5, "steady"),
+        ("energy", 0.9, "energetic"),
+        ("valence", 0.2, "sombre"),
+        ("valence", 0.8, "bright"),
+        ("acousticness", 0.9, "acoustic"),
+        ("acousticness", 0.1, "electric"),
+        ("instrumentalness", 0.9, "instrumental"),
+        ("speechiness", 0.5, "rap-like"),
+        ("tempo", 80.0, "slow"),
+        ("tempo", 170.0, "fast"),
+        ("loudness", -20.0, "quiet"),
+        ("loudness", -4.0, "loud"),
+        ("mode", 0.0, "in a minor key"),
+    ],
+)
+def test_each_band_has_its_word(name: str, value: float, word: str) -> None:
+    assert word_for(name, value) == word
+
+
+def test_the_word_comes_from_the_number_shown_not_the_raw_value() -> None:
+    assert describe("energy", 0.349999) == "steady (energy 0.35)"
+    assert describe("tempo", 89.6) == "mid-tempo (tempo 90 BPM)"
+    assert describe("loudness", -14.04) == "moderately loud (loudness -14.0 dB)"
+
+
+def test_closeness_follows_the_distance() -> None:
+    assert closeness(CLOSE / 2) == "close to"
+    assert closeness((CLOSE + NEAR) / 2) == "near"
+    assert closeness(NEAR + 0.1) == "further from"
+
+
+def test_the_label_is_the_first_phrase_about_the_mood() -> None:
+    assert target_label(make_profile("rainy Sunday, mellow acoustic")) == "rainy Sunday"
+    adele = make_profile("like Adele, heartbroken", artists=("Adele",))
+    assert target_label(adele) == "heartbroken"
+    assert target_label(make_profile("Daft Punk vibes", artists=("Daft Punk",))) == "Daft Punk"
+    assert target_label(make_profile("!!!")) == "mood"
+    long = target_label(make_profile("a very long prompt that goes on and on about nothing much"))
+    assert long.endswith("…")
+    assert len(long) <= 33
+    neutral = MoodProfile("zzz", {}, {}, {}, understood=False)
+    assert target_label(neutral) == "neutral"
+
+
+def test_reasons_mention_the_weighty_features_the_track_matches() -> None:
+    profile = make_profile(
+        targets={"energy": 0.2, "valence": 0.9, "tempo": 90.0},
+        weights={"energy": 1.0, "valence": 1.0, "tempo": 0.2},
+    )
+    values = {name: profile.targets[name] for name in FEATURES} | {"energy": 0.2, "valence": 0.1}
+    assert telling_features(values, profile) == ["energy", "tempo"]
+
+
+@given(feature_sets, feature_sets, weight_sets)
+def test_every_reason_is_consistent_with_the_features(
+    values: dict[str, float], targets: dict[str, float], weights: dict[str, float]
+) -> None:
+    profile = make_profile(targets=targets, weights=weights)
+    fit = score(values, profile)
+    text = reason(values, profile, fit)
+    said, _, rest = text.rpartition(", ")
+    phrases = said.split(" and ")
+    parts = [m for phrase in phrases if (m := _PART.match(phrase))]
+    assert len(parts) == len([p for p in phrases if not p.startswith("in a ")])
+    for part in parts:
+        name, shown = part["name"], float(part["value"])
+        assert shown == pytest.approx(shown_value(name, values[name]), abs=1e-9)
+        assert part["word"] == word_for(name, shown)
+        low = max((b for b, _ in BANDS[name] if b <= shown), default=float("-inf"))
+        assert dict((w, b) for b, w in BANDS[name])[part["word"]] > shown >= low
+    assert rest == f"{closeness(fit.distance)} the rainy Sunday target"
+    for phrase in phrases:
+        if phrase.startswith("in a "):
+            assert phrase == word_for("mode", values["mode"])
