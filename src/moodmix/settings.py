@@ -13,16 +13,17 @@ it has an opinion on; any knob set explicitly (argument or its own variable) win
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Profile = Literal["legacy", "seed", "adaptive"]
 RateMode = Literal["fixed", "adaptive"]
 CacheBackend = Literal["sqlite", "memory", "redis"]
 
 DEFAULT_RECCOBEATS_URL = "https://api.reccobeats.com"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///~/.local/share/moodmix/moodmix.db"
 
 _PROFILES: dict[str, dict[str, Any]] = {
     "legacy": {
@@ -164,6 +165,44 @@ class Settings(BaseSettings):
     breaker: bool = True
     stale_if_error: bool = True
     prefetch: bool = True
+
+    # HTTP service (``moodmix serve``)
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy async URL of the playlist store: sqlite+aiosqlite or "
+        "postgresql+asyncpg; a leading ~ in a SQLite path is expanded",
+    )
+    api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        (), description="comma-separated keys clients must send; empty: no key needed"
+    )
+    admin_token: SecretStr | None = Field(None, description="token for admin endpoints")
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="comma-separated origins allowed by CORS; empty: CORS off"
+    )
+    max_body_bytes: int = Field(64 * 1024, ge=1_024, le=16 * 1024 * 1024)
+    client_quota_share: float = Field(0.5, gt=0, le=1)
+    client_quota_window_s: float = Field(60.0, gt=0, le=86_400)
+    client_max_jobs: int = Field(5, ge=1, le=10_000)
+    max_running_jobs: int = Field(4, ge=1, le=1_000)
+    job_max_attempts: int = Field(3, ge=1, le=100)
+    job_lease_s: float = Field(30.0, ge=1, le=86_400)
+    shutdown_grace_s: float = Field(10.0, ge=0, le=3_600)
+    wait_timeout_s: float = Field(60.0, gt=0, le=3_600)
+
+    @field_validator("database_url")
+    @classmethod
+    def _expand_sqlite_home(cls, value: str) -> str:
+        prefix, sep, path = value.partition(":///")
+        if sep and prefix.startswith("sqlite") and path.startswith("~"):
+            return f"{prefix}{sep}{Path(path).expanduser()}"
+        return value
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @model_validator(mode="before")
     @classmethod

@@ -31,7 +31,7 @@ from moodmix.reccobeats._params import UNIT_TARGETS
 from moodmix.reccobeats._requests import RequestLookup, request_key
 from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
 from moodmix.reccobeats._warming import Warmer
-from moodmix.reccobeats.client import ReccoBeatsClient
+from moodmix.reccobeats.client import ReccoBeatsClient, ResponseHook
 from moodmix.reccobeats.errors import NotFound
 from moodmix.reccobeats.ids import Kind, parse_id, parse_ids
 from moodmix.reccobeats.models import Album, ApiModel, Artist, AudioFeatures, Page, Track
@@ -241,10 +241,13 @@ class ReccoBeats:
         storage: Storage | None = None,
         clock: Clock = monotonic,
         wall_clock: Clock = wall,
+        on_response: ResponseHook | None = None,
     ) -> Self:
         """A gateway for ``settings``: its own client and L2 storage unless given.
 
-        ``clock`` paces requests; ``wall_clock`` dates cache entries (both injectable for tests).
+        ``clock`` paces requests; ``wall_clock`` dates cache entries (both injectable for
+        tests). ``on_response`` also hears of every upstream response (endpoint, status,
+        seconds), after the gateway's own metrics; it is ignored when ``client`` is given.
         """
         settings = settings or Settings()
         metrics = GatewayMetrics()
@@ -252,6 +255,8 @@ class ReccoBeats:
         def observe(endpoint: str, status: int, elapsed: float) -> None:
             metrics.upstream_requests.labels(endpoint=endpoint, status=str(status)).inc()
             metrics.upstream_seconds.labels(endpoint=endpoint).observe(elapsed)
+            if on_response is not None:
+                on_response(endpoint, status, elapsed)
 
         client = client or ReccoBeatsClient.from_settings(settings, on_response=observe)
         storage = storage if storage is not None else open_storage(settings)

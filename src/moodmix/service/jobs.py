@@ -1,0 +1,339 @@
+"""Playlist jobs: run in the background, stored at every step, never silently lost.
+
+::
+
+    runner = JobRunner(repo, gateway, broker, quota, settings)
+    await runner.start()                       # adopts jobs a stopped instance left behind
+    row = await runner.submit({"prompt": "rainy Sunday", "size": 20, ...}, client="ip:…")
+    row = await runner.wait(row.id, within=60)   # the finished row, or None if still going
+    await runner.stop(grace=10)                # finish what fits in 10 s, release the rest
+
+A job is a row in the store (see ``models``). This instance holds the jobs it runs through
+a heartbeat; a graceful stop lets running jobs finish for ``grace`` seconds, then cancels the
+rest and releases them as ``queued`` with a note saying where they were. Any instance sharing
+the database adopts released jobs, and jobs whose holder stopped heartbeating, on its next
+sweep: the job starts again (cheaply: what it already fetched is in the gateway's cache).
+After ``job_max_attempts`` starts a job is failed with the reason instead of started again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import socket
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, Protocol
+
+import structlog
+
+from moodmix.engine.pipeline import make_playlist
+from moodmix.engine.playlist import Playlist, PlaylistRequest
+from moodmix.engine.progress import Progress
+from moodmix.engine.seeds import NoSeedsFound
+from moodmix.reccobeats.errors import ReccoBeatsError
+from moodmix.reccobeats.gateway import ReccoBeats
+from moodmix.service.errors import upstream_problem
+from moodmix.service.events import EventBroker, JobEvent
+from moodmix.service.models import DONE, FAILED, QUEUED, RUNNING, PlaylistRow
+from moodmix.service.quota import ClientQuota
+from moodmix.service.repository import PlaylistRepository, new_id, stale_before
+from moodmix.service.resources import playlist_json
+from moodmix.settings import Settings
+
+log = structlog.get_logger("moodmix.service.jobs")
+
+Json = dict[str, Any]
+
+MAX_MAINTENANCE_INTERVAL_S: Final = 2.0
+"""Heartbeats and sweeps happen at least this often (more often for short leases)."""
+
+
+class MakePlaylist(Protocol):
+    """``moodmix.engine.pipeline.make_playlist``'s shape."""
+
+    def __call__(
+        self,
+        gateway: ReccoBeats,
+        request: PlaylistRequest,
+        *,
+        on_progress: Callable[[Progress], object] | None = None,
+    ) -> Awaitable[Playlist]: ...
+
+
+class NotAccepting(Exception):
+    """The runner is stopping; new jobs go to another instance or wait for the restart."""
+
+
+def queued_event(message: str = "waiting for a free worker") -> Json:
+    return {"stage": "queued", "message": message}
+
+
+def engine_request(stored: Json) -> PlaylistRequest:
+    """The engine's request for a stored one; ``ValueError`` if it is not acceptable."""
+    return PlaylistRequest(
+        prompt=stored["prompt"],
+        seeds=tuple(stored.get("seeds") or ()),
+        size=stored.get("size") or 30,
+        duration_s=stored.get("duration_s"),
+        order=stored.get("order") or "arc",
+    )
+
+
+def instance_name() -> str:
+    """Who holds a job: host, process and a random part (restarts never reuse one)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class JobRunner:
+    """Runs playlist jobs on this instance, at most ``max_running_jobs`` at once."""
+
+    def __init__(
+        self,
+        repo: PlaylistRepository,
+        gateway: ReccoBeats,
+        broker: EventBroker,
+        quota: ClientQuota,
+        settings: Settings,
+        *,
+        make: MakePlaylist = make_playlist,
+        owner: str | None = None,
+        on_outcome: Callable[[str], None] | None = None,
+    ) -> None:
+        self.repo = repo
+        self.owner = owner or instance_name()
+        self._gateway = gateway
+        self._broker = broker
+        self._quota = quota
+        self._settings = settings
+        self._make = make
+        self._on_outcome = on_outcome or (lambda _: None)
+        self._slots = asyncio.Semaphore(settings.max_running_jobs)
+        self._tasks: dict[str, asyncio.Task[PlaylistRow | None]] = {}
+        self._clients: dict[str, str] = {}
+        self._per_client: Counter[str] = Counter()
+        self._unsaved: dict[str, Json] = {}
+        self._accepting = False
+        self._maintenance: asyncio.Task[None] | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Adopt what stopped instances left behind, then keep heartbeating and sweeping."""
+        self._accepting = True
+        await self.sweep()
+        self._maintenance = asyncio.create_task(self._maintain(), name="moodmix-jobs")
+
+    async def stop(self, grace: float) -> None:
+        """Take no new jobs; let running ones finish for ``grace`` seconds; release the rest."""
+        self._accepting = False
+        tasks = list(self._tasks.values())
+        if tasks and grace > 0:
+            await asyncio.wait(tasks, timeout=grace)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._maintenance is not None:
+            self._maintenance.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._maintenance
+            self._maintenance = None
+
+    @property
+    def accepting(self) -> bool:
+        return self._accepting
+
+    # --- jobs -----------------------------------------------------------------------------------
+
+    async def submit(self, request: Json, *, client: str) -> PlaylistRow:
+        """Store a new job for ``request`` (the engine's fields) and start it when a worker
+        is free."""
+        if not self._accepting:
+            raise NotAccepting("the service is shutting down")
+        row = await self.repo.create(
+            new_id(), client=client, request=request, owner=self.owner, progress=queued_event()
+        )
+        self._launch(row.id, client, request)
+        return row
+
+    async def wait(self, id: str, within: float) -> PlaylistRow | None:
+        """The job's final row once it is done or failed here, or ``None`` if it is not
+        finished within ``within`` seconds (or runs elsewhere)."""
+        task = self._tasks.get(id)
+        if task is None:
+            return None
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), within)
+        except TimeoutError:
+            return None
+        except asyncio.CancelledError:
+            if _cancelling():
+                raise
+            return None  # the job was interrupted by a shutdown
+
+    def active(self, client: str) -> int:
+        """Jobs of ``client`` queued or running on this instance."""
+        return self._per_client[client]
+
+    def running(self) -> int:
+        return len(self._tasks)
+
+    def live(self, id: str) -> tuple[str, Json] | None:
+        """``(status, progress)`` of a job running here: fresher than the stored one."""
+        return self._broker.current(id)
+
+    async def sweep(self) -> int:
+        """Adopt unfinished jobs nobody holds; how many were adopted."""
+        cutoff = stale_before(self._settings.job_lease_s)
+        adopted = 0
+        for id in await self.repo.orphans(stale_before=cutoff):
+            if id in self._tasks or not self._accepting:
+                continue
+            if await self.repo.adopt(id, owner=self.owner, stale_before=cutoff):
+                row = await self.repo.get(id)
+                if row is None:
+                    continue
+                log.info("job_adopted", id=id, attempts=row.attempts, note=row.note)
+                self._launch(id, row.client, row.request, resumed=row)
+                adopted += 1
+        return adopted
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _launch(
+        self, id: str, client: str, request: Json, *, resumed: PlaylistRow | None = None
+    ) -> None:
+        progress = queued_event() if resumed is None else queued_event(_resumed(resumed))
+        self._broker.open(id, status=QUEUED, progress=progress)
+        self._clients[id] = client
+        self._per_client[client] += 1
+        task = asyncio.create_task(self._run(id, client, request), name=f"playlist-{id}")
+        self._tasks[id] = task
+        task.add_done_callback(lambda _: self._forget(id, client))
+
+    def _forget(self, id: str, client: str) -> None:
+        self._tasks.pop(id, None)
+        self._clients.pop(id, None)
+        self._unsaved.pop(id, None)
+        self._per_client[client] -= 1
+        if self._per_client[client] <= 0:
+            del self._per_client[client]
+
+    async def _run(self, id: str, client: str, request: Json) -> PlaylistRow | None:
+        last: Json = queued_event()
+        try:
+            async with self._slots:
+                row = await self.repo.start(id, owner=self.owner)
+                if row is None:
+                    self._broker.close(id, JobEvent("interrupted", {"id": id}))
+                    return None
+                if row.attempts > self._settings.job_max_attempts:
+                    return await self._give_up(row)
+                last = {"stage": "started", "message": "making the playlist"}
+                self._broker.status(id, RUNNING)
+                self._broker.progress(id, last)
+
+                def on_progress(event: Progress) -> None:
+                    nonlocal last
+                    if event.stage in ("done", "failed"):
+                        return
+                    last = event.to_json()
+                    self._unsaved[id] = last
+                    self._broker.progress(id, last)
+
+                with self._quota.acting_for(client):
+                    playlist = await self._make(
+                        self._gateway, engine_request(request), on_progress=on_progress
+                    )
+                result = playlist.to_json()
+                done = {"stage": DONE, "message": _done_message(playlist)}
+                final = await self.repo.finish(id, owner=self.owner, result=result, progress=done)
+                self._close(id, final, DONE)
+                return final
+        except asyncio.CancelledError:
+            await self._release(id, last)
+            raise
+        except ReccoBeatsError as exc:
+            problem = upstream_problem(exc)
+            return await self._fail(id, {"kind": problem.code, **problem.to_json()}, last)
+        except NoSeedsFound as exc:
+            return await self._fail(id, {"kind": "no_seeds", "message": str(exc)}, last)
+        except ValueError as exc:
+            return await self._fail(id, {"kind": "invalid_request", "message": str(exc)}, last)
+        except Exception as exc:
+            log.exception("job_crashed", id=id)
+            message = f"the playlist could not be made: {type(exc).__name__}: {exc}"
+            return await self._fail(id, {"kind": "internal_error", "message": message}, last)
+
+    async def _fail(self, id: str, error: Json, last: Json) -> PlaylistRow | None:
+        progress = {"stage": FAILED, "message": error["message"], "at": last.get("stage")}
+        error = {**error, "stage": last.get("stage")}
+        try:
+            final = await self.repo.fail(id, owner=self.owner, error=error, progress=progress)
+        except Exception:
+            # Left unfinished in the store: once its heartbeat lapses it is adopted again.
+            log.exception("job_failure_not_stored", id=id, error=error["message"])
+            self._broker.close(id, JobEvent("interrupted", {"id": id, **progress}))
+            return None
+        self._close(id, final, FAILED)
+        return final
+
+    async def _give_up(self, row: PlaylistRow) -> PlaylistRow | None:
+        tried = row.attempts - 1
+        why = row.note or "the service stopped while making it"
+        message = (
+            f"{why}; not started again: it was started {tried} time"
+            f"{'s' if tried != 1 else ''} already (MOODMIX_JOB_MAX_ATTEMPTS="
+            f"{self._settings.job_max_attempts})"
+        )
+        return await self._fail(
+            row.id, {"kind": "interrupted", "message": message}, row.progress or {}
+        )
+
+    async def _release(self, id: str, last: Json) -> None:
+        stage = last.get("stage", "queued")
+        note = f"interrupted by a shutdown at stage {stage!r}"
+        progress = queued_event(f"{note}; it starts again when the service is back")
+        try:
+            await asyncio.shield(
+                self.repo.release(id, owner=self.owner, progress=progress, note=note)
+            )
+        except Exception:
+            log.exception("job_release_failed", id=id)
+        log.warning("job_released", id=id, stage=stage)
+        self._on_outcome("released")
+        self._broker.close(id, JobEvent("interrupted", {"id": id, "status": QUEUED, **progress}))
+
+    def _close(self, id: str, final: PlaylistRow | None, kind: str) -> None:
+        self._on_outcome(kind if final is not None else "lost")
+        if final is None:
+            self._broker.close(id, JobEvent("interrupted", {"id": id}))
+            return
+        self._broker.close(id, JobEvent(kind, playlist_json(final)))
+
+    async def _maintain(self) -> None:
+        interval = min(MAX_MAINTENANCE_INTERVAL_S, self._settings.job_lease_s / 3)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                unsaved, self._unsaved = self._unsaved, {}
+                await self.repo.heartbeat(owner=self.owner, ids=list(self._tasks), progress=unsaved)
+                await self.sweep()
+            except Exception:
+                log.exception("job_maintenance_failed")
+
+
+def _resumed(row: PlaylistRow) -> str:
+    why = row.note or "the service stopped while making it"
+    return f"{why}; starting again (attempt {row.attempts + 1})"
+
+
+def _done_message(playlist: Playlist) -> str:
+    return f"{len(playlist.tracks)} tracks, {playlist.upstream_requests} upstream requests"
+
+
+def _cancelling() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -1,0 +1,1 @@
+"""Revisions of the playlist store's schema, oldest first."""

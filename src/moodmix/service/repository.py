@@ -1,0 +1,234 @@
+"""Reads and writes of playlist rows, each one short transaction.
+
+Every change of a job's state is one atomic ``UPDATE ... WHERE`` that checks the state it
+expects, so two service instances sharing a database never both run a job::
+
+    repo = PlaylistRepository(db)
+    row = await repo.create(new_id(), client="ip:127.0.0.1", request={...}, owner=me)
+    if await repo.start(row.id, owner=me):
+        ...
+        await repo.finish(row.id, owner=me, result=playlist.to_json(), progress=last)
+    rows, more = await repo.page(limit=20)
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+
+from moodmix.service.db import Database
+from moodmix.service.models import (
+    DONE,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    UNFINISHED,
+    PlaylistRow,
+    utcnow,
+)
+
+Json = dict[str, Any]
+Cursor = tuple[datetime, str]
+
+
+def new_id() -> str:
+    """A fresh playlist id: 16 URL-safe characters, unguessable."""
+    return secrets.token_urlsafe(12)
+
+
+class PlaylistRepository:
+    """The ``playlists`` table, through ``db``."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        id: str,
+        *,
+        client: str,
+        request: Json,
+        owner: str,
+        progress: Json | None = None,
+    ) -> PlaylistRow:
+        """Store a new queued playlist owned by ``owner``."""
+        now = utcnow()
+        row = PlaylistRow(
+            id=id,
+            status=QUEUED,
+            client=client,
+            request=request,
+            progress=progress,
+            attempts=0,
+            owner=owner,
+            heartbeat_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._db.session() as session, session.begin():
+            session.add(row)
+        return row
+
+    async def get(self, id: str) -> PlaylistRow | None:
+        async with self._db.session() as session:
+            return await session.get(PlaylistRow, id)
+
+    async def page(
+        self, *, limit: int, cursor: Cursor | None = None, status: str | None = None
+    ) -> tuple[list[PlaylistRow], bool]:
+        """Up to ``limit`` rows, newest first, after ``cursor``; and whether more follow."""
+        query = select(PlaylistRow).order_by(PlaylistRow.created_at.desc(), PlaylistRow.id.desc())
+        if cursor is not None:
+            at, last_id = cursor
+            query = query.where(
+                or_(
+                    PlaylistRow.created_at < at,
+                    and_(PlaylistRow.created_at == at, PlaylistRow.id < last_id),
+                )
+            )
+        if status is not None:
+            query = query.where(PlaylistRow.status == status)
+        async with self._db.session() as session:
+            rows = list((await session.scalars(query.limit(limit + 1))).all())
+        return rows[:limit], len(rows) > limit
+
+    async def counts(self) -> dict[str, int]:
+        """Rows per status."""
+        query = select(PlaylistRow.status, func.count()).group_by(PlaylistRow.status)
+        async with self._db.session() as session:
+            return {status: int(n) for status, n in (await session.execute(query)).all()}
+
+    async def start(self, id: str, *, owner: str) -> PlaylistRow | None:
+        """Mark the owned, unfinished row ``running`` and count the attempt; the row after, or
+        ``None`` if it is no longer ``owner``'s to run."""
+        now = utcnow()
+        values: dict[str, Any] = {
+            "status": RUNNING,
+            "attempts": PlaylistRow.attempts + 1,
+            "heartbeat_at": now,
+            "updated_at": now,
+            "started_at": func.coalesce(PlaylistRow.started_at, now),
+        }
+        return await self._change(id, owner, values)
+
+    async def adopt(self, id: str, *, owner: str, stale_before: datetime) -> bool:
+        """Take over an unfinished row nobody holds: released at shutdown, or whose owner
+        stopped heartbeating before ``stale_before``. True if it is now ``owner``'s."""
+        now = utcnow()
+        statement = (
+            update(PlaylistRow)
+            .where(
+                PlaylistRow.id == id,
+                PlaylistRow.status.in_(UNFINISHED),
+                or_(PlaylistRow.owner.is_(None), PlaylistRow.heartbeat_at < stale_before),
+            )
+            .values(owner=owner, heartbeat_at=now, updated_at=now)
+        )
+        async with self._db.session() as session, session.begin():
+            result = await session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def orphans(self, *, stale_before: datetime, limit: int = 100) -> list[str]:
+        """Ids of unfinished rows nobody holds, oldest first."""
+        query = (
+            select(PlaylistRow.id)
+            .where(
+                PlaylistRow.status.in_(UNFINISHED),
+                or_(PlaylistRow.owner.is_(None), PlaylistRow.heartbeat_at < stale_before),
+            )
+            .order_by(PlaylistRow.created_at)
+            .limit(limit)
+        )
+        async with self._db.session() as session:
+            return list((await session.scalars(query)).all())
+
+    async def heartbeat(
+        self, *, owner: str, ids: Sequence[str], progress: Mapping[str, Json]
+    ) -> None:
+        """Renew ``owner``'s claim on the rows ``ids``; store the progress given."""
+        if not ids:
+            return
+        now = utcnow()
+        async with self._db.session() as session, session.begin():
+            await session.execute(
+                update(PlaylistRow)
+                .where(
+                    PlaylistRow.owner == owner,
+                    PlaylistRow.id.in_(ids),
+                    PlaylistRow.status.in_(UNFINISHED),
+                )
+                .values(heartbeat_at=now)
+            )
+            for id, event in progress.items():
+                await session.execute(
+                    update(PlaylistRow)
+                    .where(PlaylistRow.id == id, PlaylistRow.owner == owner)
+                    .values(progress=event, updated_at=now)
+                )
+
+    async def finish(
+        self, id: str, *, owner: str, result: Json, progress: Json
+    ) -> PlaylistRow | None:
+        """Store the playlist: ``done``."""
+        now = utcnow()
+        values = {
+            "status": DONE,
+            "result": result,
+            "progress": progress,
+            "error": None,
+            "owner": None,
+            "finished_at": now,
+            "updated_at": now,
+        }
+        return await self._change(id, owner, values)
+
+    async def fail(self, id: str, *, owner: str, error: Json, progress: Json) -> PlaylistRow | None:
+        """Store why the job failed: ``failed``."""
+        now = utcnow()
+        values = {
+            "status": FAILED,
+            "error": error,
+            "progress": progress,
+            "owner": None,
+            "finished_at": now,
+            "updated_at": now,
+        }
+        return await self._change(id, owner, values)
+
+    async def release(self, id: str, *, owner: str, progress: Json, note: str) -> None:
+        """Give the row back as ``queued`` with nobody holding it: the next instance that
+        sweeps picks it up again."""
+        values = {
+            "status": QUEUED,
+            "owner": None,
+            "progress": progress,
+            "note": note,
+            "updated_at": utcnow(),
+        }
+        await self._change(id, owner, values)
+
+    async def _change(self, id: str, owner: str, values: Mapping[str, Any]) -> PlaylistRow | None:
+        statement = (
+            update(PlaylistRow)
+            .where(
+                PlaylistRow.id == id,
+                PlaylistRow.owner == owner,
+                PlaylistRow.status.in_(UNFINISHED),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._db.session() as session, session.begin():
+            result = await session.execute(statement)
+            if not getattr(result, "rowcount", 0):
+                return None
+            return await session.get(PlaylistRow, id, populate_existing=True)
+
+
+def stale_before(lease_s: float) -> datetime:
+    """The heartbeat time before which a claim counts as abandoned."""
+    return utcnow() - timedelta(seconds=lease_s)

@@ -1,0 +1,72 @@
+"""How a stored playlist looks over HTTP: one JSON shape for the API, the events and the page.
+
+::
+
+    playlist_json(row)                 # {"id", "status", "request", "progress", "playlist", ...}
+    playlist_json(row, live=("running", {"stage": "scoring", ...}))   # fresher progress
+    summary_json(row)                  # the short form used in lists
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from moodmix.service.models import PlaylistRow
+
+Json = dict[str, Any]
+
+
+def links(id: str) -> dict[str, str]:
+    return {"self": f"/v1/playlists/{id}", "events": f"/v1/playlists/{id}/events"}
+
+
+def request_json(stored: Json) -> Json:
+    """The request as the client phrased it (``duration`` in seconds)."""
+    return {
+        "prompt": stored.get("prompt"),
+        "seeds": list(stored.get("seeds") or []),
+        "size": stored.get("size"),
+        "duration": stored.get("duration_s"),
+        "order": stored.get("order"),
+    }
+
+
+def playlist_json(row: PlaylistRow, *, live: tuple[str, Json] | None = None) -> Json:
+    """The full resource; ``live`` is ``(status, progress)`` from the instance running it."""
+    status, progress = live if live is not None else (row.status, row.progress)
+    if row.status in ("done", "failed"):
+        status, progress = row.status, row.progress
+    return {
+        "id": row.id,
+        "status": status,
+        "request": request_json(row.request),
+        "progress": progress,
+        "attempts": row.attempts,
+        "note": row.note,
+        "error": row.error,
+        "playlist": row.result,
+        "created_at": _iso(row.created_at),
+        "updated_at": _iso(row.updated_at),
+        "started_at": _iso(row.started_at),
+        "finished_at": _iso(row.finished_at),
+        "links": links(row.id),
+    }
+
+
+def summary_json(row: PlaylistRow) -> Json:
+    """The short form for lists: no tracks, just how many."""
+    tracks = (row.result or {}).get("tracks")
+    return {
+        "id": row.id,
+        "status": row.status,
+        "prompt": row.request.get("prompt"),
+        "tracks": len(tracks) if isinstance(tracks, list) else None,
+        "created_at": _iso(row.created_at),
+        "finished_at": _iso(row.finished_at),
+        "links": links(row.id),
+    }
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat().replace("+00:00", "Z")

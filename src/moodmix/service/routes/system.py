@@ -1,0 +1,133 @@
+"""``/system``: what the service and its gateway are doing, and the cache's off switch.
+
+::
+
+    GET  /system/status                 service, upstream, gateway, jobs, database, clients
+    GET  /system/cache/stats            hits, stale answers and misses per kind and tier
+    GET  /system/id-registry/stats      Spotify -> ReccoBeats id mappings known and missing
+    POST /system/cache/invalidate {"kind": "track"}     (admin token; null kind: everything)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from moodmix import __version__
+from moodmix.service.caching import NO_STORE, cached_json
+from moodmix.service.deps import ServiceDep, client_id, require_admin
+from moodmix.service.errors import ServiceError
+from moodmix.service.runtime import safe_url
+from moodmix.service.schemas import InvalidateIn
+from moodmix.store import StorageUnavailable
+
+router = APIRouter(prefix="/system", tags=["system"])
+
+
+@router.get("/status", summary="The service at a glance", dependencies=[Depends(client_id)])
+async def status(request: Request, service: ServiceDep) -> Response:
+    gateway = service.gateway
+    scheduler = gateway.scheduler.stats
+    breaker = gateway.breaker
+    usage = service.quota.clients()
+    payload: dict[str, Any] = {
+        "service": {
+            "version": __version__,
+            "instance": service.runner.owner,
+            "uptime_s": round(time.time() - service.started_at, 1),
+            "accepting_jobs": service.runner.accepting,
+            "profile": service.settings.profile,
+        },
+        "upstream": {
+            "url": service.settings.reccobeats_url,
+            "breaker": breaker.state.name.lower() if breaker else "off",
+            "breaker_retry_after_s": round(breaker.retry_after(), 1) if breaker else 0.0,
+            "rate_per_min": round(scheduler.rate * 60, 2),
+            "expected_wait_s": round(gateway.scheduler.expected_wait(), 2),
+            "queued": {p.name.lower(): n for p, n in scheduler.queued.items()},
+            "in_flight": scheduler.in_flight,
+        },
+        "gateway": dataclasses.asdict(gateway.stats()),
+        "jobs": {
+            "here": service.runner.running(),
+            "stored": await service.repo.counts(),
+            "max_running": service.settings.max_running_jobs,
+        },
+        "database": {
+            "backend": service.db.backend,
+            "url": safe_url(service.settings.database_url),
+            "revision": await service.db.revision(),
+        },
+        "clients": {
+            "active": len(usage),
+            "most_upstream_requests": max(usage.values(), default=0),
+            "share": service.settings.client_quota_share,
+            "window_s": service.settings.client_quota_window_s,
+        },
+    }
+    return cached_json(request, payload, cache_control=NO_STORE)
+
+
+@router.get("/cache/stats", summary="Cache hits and misses", dependencies=[Depends(client_id)])
+async def cache_stats(request: Request, service: ServiceDep) -> Response:
+    stats = service.gateway.cache.stats()
+    payload = {
+        "hit_rate": round(stats.hit_rate, 4),
+        "l1_entries": stats.l1_entries,
+        "l1_max_entries": stats.l1_max_entries,
+        "l1_evictions": stats.l1_evictions,
+        "l2_available": stats.l2_available,
+        "l2_errors": stats.l2_errors,
+        "l2_decode_errors": stats.l2_decode_errors,
+        "backend": service.settings.cache_backend,
+        "kinds": {
+            kind: {
+                **dataclasses.asdict(k),
+                "lookups": k.lookups,
+                "hit_rate": round(k.hit_rate, 4),
+            }
+            for kind, k in sorted(stats.kinds.items())
+        },
+    }
+    return cached_json(request, payload, cache_control=NO_STORE)
+
+
+@router.get("/id-registry/stats", summary="Id mappings known", dependencies=[Depends(client_id)])
+async def registry_stats(request: Request, service: ServiceDep) -> Response:
+    stats = service.gateway.registry.stats()
+    payload = {**dataclasses.asdict(stats), "efficiency": round(stats.efficiency, 4)}
+    return cached_json(request, payload, cache_control=NO_STORE)
+
+
+@router.post(
+    "/cache/invalidate",
+    summary="Drop cached entries (admin)",
+    dependencies=[Depends(require_admin)],
+)
+async def invalidate(service: ServiceDep, body: InvalidateIn | None = None) -> dict[str, Any]:
+    """Drop every entry of ``kind`` from memory and L2, or all with ``kind: null`` (or no body).
+    Needs the admin token."""
+    kind = body.kind if body is not None else None
+    kinds = sorted(service.gateway.cache.policies)
+    if kind is not None and kind not in kinds:
+        message = f"kind must be one of {', '.join(kinds)}, or null for all; got {kind!r}"
+        raise ServiceError(
+            422,
+            "invalid_request",
+            f"kind: {message}",
+            problems=[{"field": "kind", "in": "body", "message": message}],
+        )
+    try:
+        await service.gateway.cache.invalidate(kind)
+    except StorageUnavailable as exc:
+        raise ServiceError(
+            503,
+            "cache_storage_unavailable",
+            f"memory was cleared but the cache storage could not be: {exc}",
+            retry_after=5,
+        ) from None
+    return {"invalidated": kind or "all", "kinds": [kind] if kind else kinds}

@@ -1,0 +1,120 @@
+"""Everything one running service holds, opened in order and closed in reverse::
+
+    service = await Service.open(settings, ServiceMetrics())
+    service.gateway, service.runner, service.repo, service.quota ...
+    await service.close()        # finish or release jobs, then the gateway, then the database
+
+``open`` migrates the database, builds the gateway (its upstream requests charged per client)
+and adopts jobs a stopped instance left behind.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
+
+from moodmix.engine.pipeline import make_playlist
+from moodmix.reccobeats.gateway import ReccoBeats
+from moodmix.service.db import Database
+from moodmix.service.events import EventBroker
+from moodmix.service.jobs import JobRunner, MakePlaylist
+from moodmix.service.metrics import ServiceMetrics
+from moodmix.service.quota import ClientQuota
+from moodmix.service.repository import PlaylistRepository
+from moodmix.service.security import ApiKeys
+from moodmix.service.upstream import build_gateway
+from moodmix.settings import Settings
+
+
+class StartupError(RuntimeError):
+    """The service cannot start; the message says what to fix."""
+
+
+@dataclass
+class Service:
+    """The parts of a running service; routes reach them through ``deps.ServiceDep``."""
+
+    settings: Settings
+    db: Database
+    repo: PlaylistRepository
+    gateway: ReccoBeats
+    broker: EventBroker
+    runner: JobRunner
+    quota: ClientQuota
+    metrics: ServiceMetrics
+    api_keys: ApiKeys
+    started_at: float
+
+    @classmethod
+    async def open(
+        cls, settings: Settings, metrics: ServiceMetrics, *, make: MakePlaylist | None = None
+    ) -> Service:
+        try:
+            db = await Database.open(settings.database_url)
+        except Exception as exc:
+            raise StartupError(
+                f"cannot open the database {safe_url(settings.database_url)}: {exc}"
+            ) from exc
+        gateway: ReccoBeats | None = None
+
+        def learned_rate() -> float:
+            return gateway.scheduler.stats.rate * 60 if gateway else settings.rate_per_min
+
+        quota = ClientQuota(
+            share=settings.client_quota_share,
+            window_s=settings.client_quota_window_s,
+            rate_per_min=learned_rate,
+        )
+        gateway = build_gateway(settings, quota)
+        if gateway.warmer is not None:
+            gateway.warmer.start()  # here, so no client is charged for warming
+        broker = EventBroker()
+        repo = PlaylistRepository(db)
+        runner = JobRunner(
+            repo,
+            gateway,
+            broker,
+            quota,
+            settings,
+            make=make or make_playlist,
+            on_outcome=lambda outcome: metrics.jobs.labels(outcome=outcome).inc(),
+        )
+        metrics.jobs_active.set_function(lambda: runner.running())
+        service = cls(
+            settings=settings,
+            db=db,
+            repo=repo,
+            gateway=gateway,
+            broker=broker,
+            runner=runner,
+            quota=quota,
+            metrics=metrics,
+            api_keys=ApiKeys(settings.api_keys),
+            started_at=time.time(),
+        )
+        try:
+            await runner.start()
+        except BaseException:
+            await service.close()
+            raise
+        return service
+
+    async def close(self) -> None:
+        """Finish or release jobs (``shutdown_grace_s``), then close the gateway and database."""
+        try:
+            await self.runner.stop(self.settings.shutdown_grace_s)
+        finally:
+            try:
+                await self.gateway.aclose()
+            finally:
+                await self.db.close()
+
+
+def safe_url(url: str) -> str:
+    """``url`` with any password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unparseable URL)"
