@@ -10,8 +10,11 @@ import typer
 from pydantic import ValidationError
 
 from moodmix.bench.command import bench
+from moodmix.engine.mood_command import mood
+from moodmix.engine.playlist_command import playlist
 from moodmix.logs import configure_logging
 from moodmix.recommend_command import recommend
+from moodmix.service.command import serve
 from moodmix.settings import Settings
 from moodmix.simulator.command import simulator
 
@@ -20,8 +23,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-app.command("bench")(bench)
+app.command("playlist")(playlist)
+app.command("mood")(mood)
 app.command("recommend")(recommend)
+app.command("serve")(serve)
+app.command("bench")(bench)
 app.command("simulator")(simulator)
 
 
