@@ -303,10 +303,11 @@ async def test_prometheus_metrics_show_every_layer(
     assert 'moodmix_id_registry_lookups_total{answered="yes"} 6.0' in text
 
 
+@pytest.mark.parametrize("coalesce", [False, True])
 async def test_background_work_an_interactive_caller_joins_is_served_as_interactive(
-    gateway: Gateway, simulator: SimulatorServer, catalog: Catalog
+    gateway: Gateway, simulator: SimulatorServer, catalog: Catalog, coalesce: bool
 ) -> None:
-    rb = gateway(rate_per_min=1_200, burst=1, coalesce=False, max_concurrency=1)
+    rb = gateway(rate_per_min=1_200, burst=1, coalesce=coalesce, max_concurrency=1)
     ids = list(catalog.track_ids())
     done: list[str] = []
 
@@ -315,14 +316,15 @@ async def test_background_work_an_interactive_caller_joins_is_served_as_interact
         task.add_done_callback(lambda _: done.append(name))
         return task
 
-    first = [track(f"a{i}", rb.get_tracks([ids[i]])) for i in range(6)]
+    # Interactive requests that cannot coalesce: each costs its own request.
+    first = [track(f"a{i}", rb.search_artists(f"first {i}")) for i in range(6)]
     await asyncio.sleep(0)
     wanted = ids[100:110]
     assert rb.warmer is not None
     rb.warmer.prefetch("features", wanted)
     await asyncio.sleep(0.01)
     joined = track("features", rb.get_audio_features(wanted))
-    later = [track(f"b{i}", rb.get_tracks([ids[20 + i]])) for i in range(6)]
+    later = [track(f"b{i}", rb.search_artists(f"later {i}")) for i in range(6)]
     await asyncio.gather(*first, joined, *later)
     assert upstream(simulator, "/v1/audio-features") == 1  # joined, not fetched twice
     assert done.index("features") < done.index("b5")  # promoted ahead of later requests

@@ -2,8 +2,9 @@
 
 A batch of ids is answered item by item: the id registry turns Spotify ids into ReccoBeats
 ids (and answers known-missing ones at once), the tiered cache answers what it holds,
-single-flight joins items already being fetched, and the batcher packs the remaining misses,
-from this caller and any other, into upstream batch calls of at most 40 ids::
+single-flight joins items already being fetched, and the late batcher packs the remaining
+misses, from this caller and any other, into upstream batch calls of at most 40 ids whose ids
+are chosen when the call's token is granted, so a batch waiting for quota keeps filling::
 
     tracks = ItemLookup("track", fetch=lambda c, ids: c.get_tracks(ids), ...)
     found = await tracks.get_many(["00aqkszH1FdUiJJWvX6iEl", "8212bab8-…"])  # {asked id: Track}
@@ -26,7 +27,7 @@ from moodmix.reccobeats.client import ReccoBeatsClient
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.ids import MAX_BATCH_IDS, Kind, is_spotify_id, parse_id
 from moodmix.reccobeats.models import ApiModel
-from moodmix.resilience.batcher import Batcher
+from moodmix.resilience.latebatch import LateBatcher, Take
 from moodmix.resilience.scheduler import Priority, Ticket
 from moodmix.resilience.singleflight import SingleFlight
 from moodmix.store.cache import State, TieredCache
@@ -70,16 +71,24 @@ class ItemLookup(Generic[M]):
         self._batch_size = min(batch_size, MAX_BATCH_IDS)
         self._batch_slots = asyncio.Semaphore(batch_concurrency)
         self._flight: SingleFlight[str, M] | None = SingleFlight() if dedup else None
-        self._batcher: Batcher[str, M] | None = (
-            Batcher(
-                self._fetch_coalesced,
+        self._batcher: LateBatcher[str, M] | None = (
+            LateBatcher(
+                self._send_coalesced,
                 max_batch=self._batch_size,
+                max_senders=batch_concurrency,
                 window=coalesce_window,
-                max_concurrent_batches=batch_concurrency,
             )
             if coalesce
             else None
         )
+        self._background_batcher: LateBatcher[str, M] | None = (
+            LateBatcher(
+                self._send_background, max_batch=self._batch_size, max_senders=batch_concurrency
+            )
+            if coalesce
+            else None
+        )
+        self._background_senders: set[Ticket] = set()
         self._stale_if_error = stale_if_error
         # Label lookups cost more than the increments on an L1 hit: bind them once.
         self._counted_lookups = metrics.lookups.labels(kind=kind)
@@ -143,11 +152,8 @@ class ItemLookup(Generic[M]):
         return keys
 
     async def _fetch_misses(self, keys: list[str], priority: Priority) -> dict[str, M]:
-        if priority is Priority.INTERACTIVE and self._tickets:
-            # An interactive caller about to wait on background work: serve it as interactive.
-            for key in keys:
-                if (ticket := self._tickets.get(key)) is not None:
-                    ticket.promote()
+        if priority is Priority.INTERACTIVE:
+            self._promote_background(keys)
         try:
             if self._flight is not None:
                 joined = sum(self._flight.in_flight(k) for k in keys)
@@ -164,18 +170,56 @@ class ItemLookup(Generic[M]):
                 raise
             return rescued
 
+    def _promote_background(self, keys: list[str]) -> None:
+        """An interactive caller about to wait on background work: serve that as interactive."""
+        if self._tickets:
+            for key in keys:
+                if (ticket := self._tickets.get(key)) is not None:
+                    ticket.promote()
+        batcher = self._background_batcher
+        if batcher is not None and self._background_senders and any(map(batcher.holds, keys)):
+            # Queued keys leave with the waiting senders, first in first out: promote them all.
+            for ticket in self._background_senders:
+                ticket.promote()
+
     async def _fetch_keys(self, keys: list[str], priority: Priority) -> dict[str, M]:
         if self._batcher is not None and priority is Priority.INTERACTIVE:
             return await self._batcher.get_many(keys)
+        if self._background_batcher is not None and priority is Priority.BACKGROUND:
+            return await self._background_batcher.get_many(keys)
         chunks = [keys[i : i + self._batch_size] for i in range(0, len(keys), self._batch_size)]
         results = await asyncio.gather(*(self._fetch_chunk(c, priority) for c in chunks))
         return {k: v for part in results for k, v in part.items()}
 
-    async def _fetch_coalesced(self, keys: list[str]) -> dict[str, M]:
-        return await self._fetch_chunk(keys, Priority.INTERACTIVE)
+    async def _send_coalesced(self, take: Take[str]) -> dict[str, M]:
+        """A coalesced batch: its ids are taken from the queue when its token is granted."""
+        keys: list[str] = []
+
+        async def call(client: ReccoBeatsClient) -> Sequence[M]:
+            keys[:] = take()
+            return await self._fetch(client, keys) if keys else []
+
+        items = await self._upstream.call(call)
+        return await self._absorb(keys, items)
+
+    async def _send_background(self, take: Take[str]) -> dict[str, M]:
+        """A background batch: fills while it waits for spare quota; promotable."""
+        keys: list[str] = []
+        ticket = Ticket(Priority.BACKGROUND)
+        self._background_senders.add(ticket)
+
+        async def call(client: ReccoBeatsClient) -> Sequence[M]:
+            keys[:] = take()
+            return await self._fetch(client, keys) if keys else []
+
+        try:
+            items = await self._upstream.call(call, priority=Priority.BACKGROUND, ticket=ticket)
+        finally:
+            self._background_senders.discard(ticket)
+        return await self._absorb(keys, items)
 
     async def _fetch_chunk(self, keys: list[str], priority: Priority) -> dict[str, M]:
-        """One upstream batch call; learns ids and caches every item it returns.
+        """One upstream batch call of ``keys``.
 
         Interactive batches take one of the kind's batch slots; background ones do not, so
         a background batch waiting for spare quota never holds a slot an interactive one needs.
@@ -194,6 +238,12 @@ class ItemLookup(Generic[M]):
                 for key in keys:
                     if self._tickets.get(key) is ticket:
                         del self._tickets[key]
+        return await self._absorb(keys, items)
+
+    async def _absorb(self, keys: list[str], items: Sequence[M]) -> dict[str, M]:
+        """Learn ids from a batch answer and cache every item in it; ``{asked key: item}``."""
+        if not keys:
+            return {}
         self._metrics.batch_size.labels(kind=self.kind).observe(len(keys))
         if len(keys) > 1:
             self._metrics.coalesced.labels(kind=self.kind).inc(len(keys))
@@ -219,8 +269,9 @@ class ItemLookup(Generic[M]):
 
     async def aclose(self) -> None:
         """Cancel fetches still in flight (their callers get ``CancelledError``)."""
-        if self._batcher is not None:
-            await self._batcher.aclose()
+        for batcher in (self._batcher, self._background_batcher):
+            if batcher is not None:
+                await batcher.aclose()
         if self._flight is not None:
             await self._flight.aclose()
 
