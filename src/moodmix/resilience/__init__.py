@@ -4,8 +4,8 @@ from moodmix.resilience import Scheduler, TokenBucket, AdaptiveRate, SingleFligh
 """
 
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.batcher import MISSING, Batcher, Missing
 from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen
+from moodmix.resilience.latebatch import LateBatcher
 from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry, retry_on
 from moodmix.resilience.scheduler import BACKGROUND, INTERACTIVE, Priority, Scheduler
@@ -14,12 +14,10 @@ from moodmix.resilience.singleflight import SingleFlight
 __all__ = [
     "BACKGROUND",
     "INTERACTIVE",
-    "MISSING",
     "AdaptiveRate",
-    "Batcher",
     "CircuitBreaker",
     "CircuitOpen",
-    "Missing",
+    "LateBatcher",
     "Priority",
     "RetryBudget",
     "RetryDecision",
