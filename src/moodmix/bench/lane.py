@@ -24,7 +24,7 @@ from moodmix.bench.results import ProfileResult, percentiles
 from moodmix.bench.scaling import TimeScale
 from moodmix.bench.simulators import SimulatorProcess
 from moodmix.bench.workload import Session
-from moodmix.reccobeats.gateway import GatewayStats, ReccoBeats
+from moodmix.reccobeats import GatewayStats, ReccoBeats
 from moodmix.settings import Profile
 
 _CLOSE_TIMEOUT_S = 10.0

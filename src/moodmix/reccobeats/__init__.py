@@ -8,6 +8,7 @@
 policy-free client underneath it.
 """
 
+from moodmix.reccobeats._stats import GatewayStats
 from moodmix.reccobeats.client import ENDPOINTS, ReccoBeatsClient, ResponseHook
 from moodmix.reccobeats.errors import (
     BadRequest,
@@ -18,7 +19,7 @@ from moodmix.reccobeats.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from moodmix.reccobeats.gateway import GatewayStats, ReccoBeats
+from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.reccobeats.ids import ParsedId, by_spotify_id, parse_id, parse_ids
 from moodmix.reccobeats.models import Album, Artist, AudioFeatures, ItemList, Page, Track
 from moodmix.resilience.scheduler import Priority

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Self, TypeVar
 
 import structlog
-from prometheus_client.metrics import MetricWrapperBase
 
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.reccobeats._background import BackgroundTasks
@@ -29,25 +27,21 @@ from moodmix.reccobeats._items import BatchFetch, ItemLookup
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._params import UNIT_TARGETS
 from moodmix.reccobeats._requests import RequestLookup, request_key
+from moodmix.reccobeats._setup import build_scheduler, cache_policies, open_storage
+from moodmix.reccobeats._stats import GatewayStats, counted
 from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
 from moodmix.reccobeats._warming import Warmer
 from moodmix.reccobeats.client import ReccoBeatsClient, ResponseHook
 from moodmix.reccobeats.errors import NotFound
 from moodmix.reccobeats.ids import Kind, parse_id, parse_ids
 from moodmix.reccobeats.models import Album, ApiModel, Artist, AudioFeatures, Page, Track
-from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.breaker import CircuitBreaker, State
-from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.retry import RetryBudget, RetryPolicy
-from moodmix.resilience.scheduler import Priority, Scheduler
+from moodmix.resilience.scheduler import Priority
 from moodmix.settings import Settings
 from moodmix.store import (
-    CachePolicy,
     IdRegistry,
-    MemoryStorage,
     ModelCodec,
-    RedisStorage,
-    SQLiteStorage,
     Storage,
     TieredCache,
 )
@@ -61,66 +55,6 @@ TARGETS = (*UNIT_TARGETS, "tempo", "loudness", "key", "mode", "popularity")
 log = structlog.get_logger("moodmix.gateway")
 
 _BREAKER_GAUGE = {State.CLOSED: 0, State.HALF_OPEN: 1, State.OPEN: 2}
-
-
-@dataclass(frozen=True)
-class GatewayStats:
-    """A snapshot of what the gateway did, for ``stats()``, the dashboard and the benchmark."""
-
-    profile: str
-    upstream_requests: int
-    upstream_429: int
-    retries: int
-    cache_hit_rate: float
-    cache_lookups: int
-    dedup_joins: int
-    coalesced_items: int
-    batches: int
-    registry_validated: int
-    registry_missing: int
-    registry_efficiency: float
-    rate_per_min: float
-    breaker_state: str
-    l1_entries: int
-
-
-def open_storage(settings: Settings) -> Storage:
-    """The L2 storage the settings ask for."""
-    if settings.cache_backend == "memory":
-        return MemoryStorage(max_entries=max(50_000, settings.l1_max_entries * 10))
-    if settings.cache_backend == "redis":
-        return RedisStorage(settings.redis_url)
-    return SQLiteStorage(settings.cache_path.expanduser())
-
-
-def build_scheduler(settings: Settings, *, clock: Clock = monotonic) -> Scheduler:
-    """Layer 5 as the settings ask: a fixed or adaptive rate, the burst and the concurrency cap."""
-    rate = settings.rate_per_min / 60
-    controller = AdaptiveRate(rate, clock=clock) if settings.rate_mode == "adaptive" else None
-    bucket = TokenBucket(rate, settings.burst, clock=clock)
-    return Scheduler(bucket, settings.max_concurrency, clock=clock, controller=controller)
-
-
-def cache_policies(settings: Settings) -> dict[str, CachePolicy]:
-    """TTLs by kind, with stale windows as the profile allows."""
-    sie = settings.stale_if_error_s if settings.stale_if_error else 0.0
-
-    def policy(ttl: float) -> CachePolicy:
-        return CachePolicy(
-            ttl, stale_while_revalidate=ttl * settings.swr_fraction, stale_if_error=sie
-        )
-
-    return {
-        "track": policy(settings.ttl_tracks_s),
-        "features": policy(settings.ttl_features_s),
-        "artist": policy(settings.ttl_artists_s),
-        "album": policy(settings.ttl_artists_s),
-        "recommendations": policy(settings.ttl_recommendations_s),
-        "artist_search": policy(settings.ttl_search_s),
-        "album_search": policy(settings.ttl_search_s),
-        "track_page": policy(settings.ttl_search_s),
-        "album_page": policy(settings.ttl_search_s),
-    }
 
 
 class ReccoBeats:
@@ -435,35 +369,16 @@ class ReccoBeats:
         cache = self.cache.stats()
         registry = self.registry.stats()
         metrics = self.metrics
-
-        def total(counter: MetricWrapperBase) -> int:
-            return int(
-                sum(
-                    s.value
-                    for m in counter.collect()
-                    for s in m.samples
-                    if s.name.endswith("_total")
-                )
-            )
-
-        batches = int(
-            sum(
-                s.value
-                for m in metrics.batch_size.collect()
-                for s in m.samples
-                if s.name.endswith("_count")
-            )
-        )
         return GatewayStats(
             profile=self.settings.profile,
-            upstream_requests=total(metrics.upstream_requests),
-            upstream_429=total(metrics.rate_limited),
-            retries=total(metrics.retries),
+            upstream_requests=counted(metrics.upstream_requests),
+            upstream_429=counted(metrics.rate_limited),
+            retries=counted(metrics.retries),
             cache_hit_rate=cache.hit_rate,
             cache_lookups=sum(k.lookups for k in cache.kinds.values()),
-            dedup_joins=total(metrics.dedup_joins),
-            coalesced_items=total(metrics.coalesced),
-            batches=batches,
+            dedup_joins=counted(metrics.dedup_joins),
+            coalesced_items=counted(metrics.coalesced),
+            batches=counted(metrics.batch_size, "_count"),
             registry_validated=registry.validated,
             registry_missing=registry.missing,
             registry_efficiency=registry.efficiency,

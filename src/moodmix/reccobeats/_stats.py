@@ -1,0 +1,40 @@
+"""``GatewayStats``: one snapshot of what every layer of the gateway did.
+
+    stats = gateway.stats()
+    stats.upstream_requests, stats.cache_hit_rate, stats.rate_per_min
+
+The counts are read from the gateway's own Prometheus metrics, so ``stats()`` and
+``/metrics`` can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client.metrics import MetricWrapperBase
+
+
+@dataclass(frozen=True)
+class GatewayStats:
+    """A snapshot of what the gateway did, for ``stats()``, the dashboard and the benchmark."""
+
+    profile: str
+    upstream_requests: int
+    upstream_429: int
+    retries: int
+    cache_hit_rate: float
+    cache_lookups: int
+    dedup_joins: int
+    coalesced_items: int
+    batches: int
+    registry_validated: int
+    registry_missing: int
+    registry_efficiency: float
+    rate_per_min: float
+    breaker_state: str
+    l1_entries: int
+
+
+def counted(metric: MetricWrapperBase, suffix: str = "_total") -> int:
+    """The sum over every label of a counter (``_total``) or a histogram (``_count``)."""
+    return int(sum(s.value for m in metric.collect() for s in m.samples if s.name.endswith(suffix)))
