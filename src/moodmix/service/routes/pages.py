@@ -1,0 +1,62 @@
+"""The web pages: ``/`` makes a playlist in the browser, ``/dashboard`` watches the gateway.
+
+::
+
+    GET /            prompt box -> POST /v1/playlists -> live SSE progress -> the playlist
+    GET /dashboard   cache hit rate, 429 rate, learned rate vs quota, id registry, requests
+
+Plain Jinja2 templates (``templates/``) and a little vanilla JavaScript (``static/``): no
+build step. The pages only read the public JSON API, so they show what any client sees.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from moodmix import __version__
+from moodmix.engine.playlist import MAX_EXPLICIT_SEEDS, MAX_TRACKS
+from moodmix.engine.profile import FEATURES, SCALES
+from moodmix.service.deps import ServiceDep
+
+TEMPLATES_DIR: Final = Path(__file__).parent.parent / "templates"
+"""The same directory as ``app.TEMPLATES_DIR`` (not imported from there: ``app`` imports us)."""
+
+router = APIRouter(include_in_schema=False)
+templates: Final = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> HTMLResponse:
+    """The playlist maker."""
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {
+            "version": __version__,
+            "active": "index",
+            "max_tracks": MAX_TRACKS,
+            "max_seeds": MAX_EXPLICIT_SEEDS,
+            "features": list(FEATURES),
+            "scales": {name: list(scale) for name, scale in SCALES.items()},
+        },
+    )
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+async def dashboard(request: Request, service: ServiceDep) -> HTMLResponse:
+    """The gateway, live."""
+    return templates.TemplateResponse(
+        request,
+        "dashboard.html",
+        {
+            "version": __version__,
+            "active": "dashboard",
+            "quota_per_min": service.settings.rate_per_min,
+            "profile": service.settings.profile,
+        },
+    )

@@ -1,0 +1,147 @@
+"""The web page and the dashboard in headless Chromium (Debian's ``chromium``, driven by
+Playwright over the DevTools protocol; Playwright's own browsers are never downloaded).
+
+Submit a prompt against the simulator, follow the live progress, check the playlist's tracks
+and the target-vs-achieved chart, then the dashboard's numbers; screenshots go to
+``artifacts/``. Without Chromium the test skips, or fails when ``CI`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_service_harness import FAST_UPSTREAM, RunningService
+
+from moodmix.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SIZE = 12
+
+
+def chromium_path() -> str:
+    """Debian's Chromium, or skip (fail under ``CI``) with what to install."""
+    found = os.environ.get("MOODMIX_CHROMIUM") or shutil.which("chromium")
+    problem = None
+    if not found:
+        problem = "Chromium is not installed: apt-get install -y chromium"
+    else:
+        try:
+            import playwright.async_api  # noqa: F401
+        except ImportError:
+            problem = "Playwright is not installed: pip install -e '.[dev]'"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"the browser test needs it under CI: {problem}")
+        pytest.skip(problem)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+async def running(simulator: Any, tmp_path: Path) -> AsyncIterator[RunningService]:
+    settings = Settings(
+        reccobeats_url=simulator.url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'moodmix.db'}",
+        **FAST_UPSTREAM,
+    )
+    service = await RunningService(settings).start()
+    yield service
+    await service.stop()
+
+
+@pytest.fixture
+async def page(running: RunningService) -> AsyncIterator[Any]:
+    executable = chromium_path()
+    from playwright.async_api import async_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport={"width": 1200, "height": 900})
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on(
+            "console",
+            lambda msg: errors.append(msg.text) if msg.type == "error" else None,
+        )
+        page.set_default_timeout(60_000)
+        yield page
+        await browser.close()
+        assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+async def test_make_a_playlist_then_watch_the_dashboard(page: Any, running: RunningService) -> None:
+    await page.goto(running.url + "/")
+    assert await page.title() == "moodmix — playlists from a mood"
+
+    await page.fill("#prompt", "rainy Sunday, mellow acoustic, nothing sad")
+    await page.fill("#size", str(SIZE))
+    await page.click("#submit")
+
+    await page.wait_for_selector("#progress-card:not([hidden])")
+    await page.wait_for_selector("#result:not([hidden])")
+    assert await page.is_hidden("#error-card")
+    assert await page.locator("#progress-log li").count() >= 2, "no live progress shown"
+
+    rows = page.locator("#tracks tr.track")
+    assert await rows.count() == SIZE
+    for i in range(SIZE):
+        row = rows.nth(i)
+        assert (await row.locator("td.title").inner_text()).strip()
+        assert (await row.locator("td.artists").inner_text()).strip()
+        assert re.fullmatch(r"\d+:\d\d", (await row.locator("td.num").nth(1).inner_text()))
+        assert (await row.locator("td.reason").inner_text()).strip(), f"track {i} has no reason"
+        href = await row.locator("a.spotify").get_attribute("href")
+        assert href is not None
+        assert re.fullmatch(r"https://open\.spotify\.com/track/[A-Za-z0-9]{22}", href), href
+
+    cost = await page.inner_text("#cost")
+    assert cost.isdigit(), cost
+    assert int(cost) > 0, "a cold playlist should have cost upstream requests"
+
+    targets = page.locator("#chart svg rect.bar-target[data-feature]")
+    achieved = page.locator("#chart svg rect.bar-achieved[data-feature]")
+    assert await targets.count() >= 3
+    assert await achieved.count() >= 3
+    for bars in (targets, achieved):
+        for i in range(await bars.count()):
+            width = float(await bars.nth(i).get_attribute("width") or "0")
+            assert 0 < width <= 420
+    await page.screenshot(path=str(ARTIFACTS / "playlist.png"), full_page=True)
+
+    await page.goto(running.url + "/dashboard")
+    await page.wait_for_function("Number(document.body.dataset.polls || 0) >= 1")
+    # Traffic while the dashboard watches, so its sparkline has something to draw.
+    r = await running.http.post(
+        "/v1/playlists?wait=true", json={"prompt": "euphoric summer dance party", "size": 5}
+    )
+    assert r.status_code == 200, r.text
+    await page.wait_for_function("Number(document.body.dataset.polls || 0) >= 3")
+    assert re.fullmatch(r"\d+\.\d%", await page.inner_text("#m-hit-rate"))
+    assert re.fullmatch(r"\d+\.\d%", await page.inner_text("#m-429-rate"))
+    assert re.fullmatch(r"\d+\.\d%", await page.inner_text("#m-registry"))
+    assert re.fullmatch(r"\d+(\.\d)?/min", await page.inner_text("#m-rate"))
+    assert "quota" in await page.inner_text("#m-quota")
+    upstream = await page.inner_text("#m-upstream")
+    assert upstream.isdigit()
+    assert int(upstream) >= int(cost)
+    assert await page.locator("#sparkline svg polyline").count() == 1
+    await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
