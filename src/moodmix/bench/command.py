@@ -7,6 +7,7 @@ Registered on the CLI's Typer app by the CLI module::
     $ moodmix bench --json bench.json                 # three scenarios, about a minute each
     $ moodmix bench --quick                           # a smoke run, about 15 s
     $ moodmix bench --scenario matched --profiles seed,adaptive --upstream-rate 60/min
+    $ moodmix bench --workload playlists --json playlists.json   # the engine, about a minute
 
 Progress goes to stderr, the tables to stdout. Missed targets are reported, not turned into
 a failing exit code; a bad option prints what is allowed and exits with code 2.
@@ -20,10 +21,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, cast
 
+import orjson
 import structlog
 import typer
 from rich.console import Console
 
+from moodmix.bench import playlists as playlist_bench
 from moodmix.bench.config import (
     DEFAULT_BURST,
     DEFAULT_TIME_SCALE,
@@ -82,7 +85,14 @@ def _progress_printer(console: Console) -> OnProgress:
     return show
 
 
+WORKLOADS = ("lookups", "playlists")
+
+
 def bench(
+    workload: Annotated[
+        str,
+        typer.Option(help="lookups (the gateway under a session trace) or playlists (the engine)."),
+    ] = "lookups",
     profiles: Annotated[
         str, typer.Option(help="Comma-separated profiles to run side by side.")
     ] = "legacy,seed,adaptive",
@@ -102,8 +112,13 @@ def bench(
         int, typer.Option(min=1, help="Requests the simulator lets through at once.")
     ] = DEFAULT_BURST,
     users: Annotated[
-        int, typer.Option(min=1, help="Virtual users; each starts a session every 5 real minutes.")
-    ] = DEFAULT_USERS,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Virtual users; lookups: each starts a session every 5 real minutes (450); "
+            "playlists: each asks for 5 playlists back to back (40).",
+        ),
+    ] = None,
     duration: Annotated[
         float | None,
         typer.Option(
@@ -130,6 +145,25 @@ def bench(
         out = Console(width=WIDTH)
     if not err.is_terminal:
         err = Console(stderr=True, width=WIDTH)
+    if workload not in WORKLOADS:
+        raise typer.BadParameter(
+            f"{workload} is not a workload; use {' or '.join(WORKLOADS)}", param_hint="--workload"
+        )
+    if workload == "playlists":
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+        _playlists(
+            out,
+            err,
+            profiles=parse_profiles(profiles),
+            upstream_rate=parse_upstream_rate(upstream_rate) if upstream_rate else None,
+            upstream_burst=upstream_burst,
+            users=users,
+            time_scale=time_scale,
+            seed=seed,
+            quick=quick,
+            json_path=json_path,
+        )
+        return
     try:
         config = BenchConfig(
             profiles=parse_profiles(profiles),
@@ -137,7 +171,7 @@ def bench(
                 scenario, parse_upstream_rate(upstream_rate) if upstream_rate else None
             ),
             upstream_burst=upstream_burst,
-            users=users,
+            users=DEFAULT_USERS if users is None else users,
             time_scale=time_scale,
             seed=seed,
         )
@@ -159,4 +193,43 @@ def bench(
     render(run, out)
     if json_path is not None:
         json_path.write_bytes(json_bytes(run))
+        err.print(f"figures written to {json_path}", highlight=False)
+
+
+def _playlists(
+    out: Console,
+    err: Console,
+    *,
+    profiles: tuple[Profile, ...],
+    upstream_rate: float | None,
+    upstream_burst: int,
+    users: int | None,
+    time_scale: float,
+    seed: int,
+    quick: bool,
+    json_path: Path | None,
+) -> None:
+    """``--workload playlists``: the engine under many users, per profile."""
+    try:
+        config = playlist_bench.PlaylistBenchConfig(
+            profiles=profiles, upstream_burst=upstream_burst, time_scale=time_scale, seed=seed
+        )
+        if quick:
+            config = config.quick()
+        if upstream_rate is not None:
+            config = replace(config, upstream_rate_per_min=upstream_rate)
+        if users is not None:
+            config = replace(config, users=users)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    err.print(
+        f"bench playlists: {', '.join(config.profiles)}; {config.users} users x "
+        f"{config.playlists_per_user} playlists of {config.size}, {config.prompts} prompts, "
+        f"{config.upstream_rate_per_min:g}/min at x{config.time_scale:g}, seed {config.seed}",
+        highlight=False,
+    )
+    run = asyncio.run(playlist_bench.run_playlists(config))
+    out.print(playlist_bench.table(run))
+    if json_path is not None:
+        json_path.write_bytes(orjson.dumps(run.as_json(), option=orjson.OPT_INDENT_2))
         err.print(f"figures written to {json_path}", highlight=False)
