@@ -133,7 +133,12 @@ class Settings(BaseSettings):
     # Where the gateway keeps what it learned (L2 cache and id registry)
     cache_backend: CacheBackend = "sqlite"
     cache_path: Path = Path.home() / ".cache" / "moodmix" / "cache.sqlite3"
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str | None = Field(
+        None,
+        description="Redis shared by every moodmix process (shared mode: L2 cache, id registry, "
+        "rate budget, fetch locks); unset: this process works alone",
+    )
+    redis_prefix: str = Field("moodmix:", min_length=1, max_length=100)
 
     # Gateway knobs. The defaults are the ``adaptive`` profile's; another profile fills in its
     # own values for every knob not set explicitly.
@@ -183,11 +188,21 @@ class Settings(BaseSettings):
     client_quota_share: float = Field(0.5, gt=0, le=1)
     client_quota_window_s: float = Field(60.0, gt=0, le=86_400)
     client_max_jobs: int = Field(5, ge=1, le=10_000)
-    max_running_jobs: int = Field(4, ge=1, le=1_000)
+    max_running_jobs: int = Field(
+        4, ge=0, le=1_000, description="0: this instance only stores jobs; workers run them"
+    )
     job_max_attempts: int = Field(3, ge=1, le=100)
     job_lease_s: float = Field(30.0, ge=1, le=86_400)
     shutdown_grace_s: float = Field(10.0, ge=0, le=3_600)
     wait_timeout_s: float = Field(60.0, gt=0, le=3_600)
+    events_retention_s: float = Field(600.0, ge=10, le=7 * 86_400)
+    upstream_patience_s: float = Field(
+        10.0,
+        ge=0,
+        le=3_600,
+        description="how long a read-through request waits for quota before a 503",
+    )
+    result_cache_entries: int = Field(1_024, ge=0, le=1_000_000)
 
     @field_validator("database_url")
     @classmethod
@@ -203,6 +218,15 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @model_validator(mode="after")
+    def _redis_backend_needs_url(self) -> Settings:
+        if self.cache_backend == "redis" and self.redis_url is None:
+            raise ValueError(
+                "cache_backend is redis but no Redis is configured: set MOODMIX_REDIS_URL "
+                "(e.g. redis://127.0.0.1:6379/0), or choose the sqlite or memory backend"
+            )
+        return self
 
     @model_validator(mode="before")
     @classmethod

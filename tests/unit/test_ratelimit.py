@@ -108,6 +108,30 @@ def test_pause_hands_out_nothing_before_its_end_and_one_token_at_it() -> None:
     assert limiter.paused_until == pytest.approx(clock())
 
 
+def test_a_lower_rate_set_during_a_pause_does_not_stretch_it() -> None:
+    # A 429 with Retry-After 60 pauses the bucket and the adaptive rate halves at once: the
+    # first token still comes at the pause's end, not after twice as long.
+    clock = ManualClock()
+    limiter = bucket(clock, rate=80 / 60, burst=1)
+    limiter.pause_until(clock() + 60.0)
+    limiter.set_rate(40 / 60)
+    assert limiter.delay() == pytest.approx(60.0)
+    clock.advance(60.0)
+    assert limiter.try_acquire()
+    assert limiter.delay() == pytest.approx(1.5)
+
+
+def test_a_short_pause_with_a_rate_change_creates_no_token() -> None:
+    clock = ManualClock()
+    limiter = bucket(clock, rate=1.0, burst=1)
+    assert limiter.try_acquire()
+    limiter.pause_until(clock() + 0.1)
+    limiter.set_rate(0.5)
+    clock.advance(0.1)
+    assert not limiter.try_acquire()
+    assert limiter.delay() == pytest.approx(1.8)
+
+
 def test_a_pause_can_only_be_lengthened() -> None:
     clock = ManualClock()
     limiter = bucket(clock)

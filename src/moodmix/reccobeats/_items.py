@@ -2,9 +2,10 @@
 
 A batch of ids is answered item by item: the id registry turns Spotify ids into ReccoBeats
 ids (and answers known-missing ones at once), the tiered cache answers what it holds,
-single-flight joins items already being fetched, and the late batcher packs the remaining
-misses, from this caller and any other, into upstream batch calls of at most 40 ids whose ids
-are chosen when the call's token is granted, so a batch waiting for quota keeps filling::
+single-flight joins items already being fetched (in shared mode, by any process), and the
+late batcher packs the remaining misses, from this caller and any other, into upstream batch
+calls of at most 40 ids whose ids are chosen when the call's token is granted, so a batch
+waiting for quota keeps filling::
 
     tracks = ItemLookup("track", fetch=lambda c, ids: c.get_tracks(ids), ...)
     found = await tracks.get_many(["00aqkszH1FdUiJJWvX6iEl", "8212bab8-…"])  # {asked id: Track}
@@ -29,6 +30,7 @@ from moodmix.reccobeats.ids import MAX_BATCH_IDS, Kind, is_spotify_id, parse_id
 from moodmix.reccobeats.models import ApiModel
 from moodmix.resilience.latebatch import LateBatcher, Take
 from moodmix.resilience.scheduler import Priority, Ticket
+from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.resilience.singleflight import SingleFlight
 from moodmix.store.cache import State, TieredCache
 from moodmix.store.registry import IdRegistry
@@ -60,8 +62,10 @@ class ItemLookup(Generic[M]):
         coalesce: bool = True,
         coalesce_window: float = 0.005,
         stale_if_error: bool = True,
+        shared: SharedFlight[M] | None = None,
     ) -> None:
         self.kind = kind
+        self._shared = shared
         self._id_kind = id_kind
         self._fetch = fetch
         self._upstream = upstream
@@ -160,7 +164,7 @@ class ItemLookup(Generic[M]):
                 if joined:
                     self._metrics.dedup_joins.labels(kind=self.kind).inc(joined)
                     log.debug("dedup_join", kind=self.kind, items=joined)
-                return await self._flight.do_many(keys, lambda ks: self._fetch_keys(ks, priority))
+                return await self._flight.do_many(keys, lambda ks: self._fetch_across(ks, priority))
             return await self._fetch_keys(keys, priority)
         except ReccoBeatsError:
             if not self._stale_if_error:
@@ -181,6 +185,16 @@ class ItemLookup(Generic[M]):
             # Queued keys leave with the waiting senders, first in first out: promote them all.
             for ticket in self._background_senders:
                 ticket.promote()
+
+    async def _fetch_across(self, keys: list[str], priority: Priority) -> dict[str, M]:
+        """In shared mode, keys another process is fetching are waited for, not fetched."""
+        if self._shared is None:
+            return await self._fetch_keys(keys, priority)
+        return await self._shared.do_many(
+            keys,
+            lambda ks: self._fetch_keys(ks, priority),
+            lambda refs: self._cache.peek_many(self.kind, refs),
+        )
 
     async def _fetch_keys(self, keys: list[str], priority: Priority) -> dict[str, M]:
         if self._batcher is not None and priority is Priority.INTERACTIVE:

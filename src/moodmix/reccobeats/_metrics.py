@@ -101,9 +101,33 @@ class GatewayMetrics:
             ["answered"],
             registry=r,
         )
+        self.shared_joins = Counter(
+            "moodmix_shared_joins",
+            "Items waited for while another process fetched them (cross-process single-flight).",
+            ["kind"],
+            registry=r,
+        )
         self.prefetches = Counter(
             "moodmix_prefetches",
             "Background refreshes and prefetches, by reason.",
             ["reason"],
             registry=r,
         )
+        self.shared_mode: Gauge | None = None
+        self.instances: Gauge | None = None
+
+    def add_shared_gauges(self) -> tuple[Gauge, Gauge]:
+        """The shared-mode gauges, registered only when a Redis is configured."""
+        if self.shared_mode is None or self.instances is None:
+            self.shared_mode = Gauge(
+                "moodmix_shared_mode",
+                "1 while acting as one with the other processes through Redis, 0 while Redis "
+                "is unreachable and this process works alone.",
+                registry=self.registry,
+            )
+            self.instances = Gauge(
+                "moodmix_instances",
+                "Processes drawing from the shared rate budget, by their heartbeats.",
+                registry=self.registry,
+            )
+        return self.shared_mode, self.instances

@@ -23,6 +23,7 @@ from moodmix.reccobeats._upstream import Upstream
 from moodmix.reccobeats.client import ReccoBeatsClient
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.resilience.scheduler import Priority
+from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.resilience.singleflight import SingleFlight
 from moodmix.store.cache import State, TieredCache
 
@@ -55,8 +56,10 @@ class RequestLookup(Generic[T]):
         background: BackgroundTasks,
         dedup: bool = True,
         stale_if_error: bool = True,
+        shared: SharedFlight[T] | None = None,
     ) -> None:
         self.kind = kind
+        self._shared = shared
         self._upstream = upstream
         self._cache = cache
         self._metrics = metrics
@@ -97,10 +100,20 @@ class RequestLookup(Generic[T]):
     async def _fetch(
         self, key: str, fetch: Callable[[ReccoBeatsClient], Awaitable[T]], priority: Priority
     ) -> T:
-        async def go() -> T:
+        async def fetch_one() -> T:
             value = await self._upstream.call(fetch, priority=priority)
             await self._cache.put(self.kind, key, value)
             return value
+
+        async def go() -> T:
+            if self._shared is None:
+                return await fetch_one()
+            found = await self._shared.do_many(
+                [key],
+                lambda _: _one(key, fetch_one),
+                lambda refs: self._cache.peek_many(self.kind, refs),
+            )
+            return found[key] if key in found else await fetch_one()
 
         if self._flight is None:
             return await go()
@@ -146,3 +159,7 @@ class RequestLookup(Generic[T]):
                 log.info("revalidate_failed", kind=self.kind, error=str(exc))
 
         self._background.spawn(refresh(), name=f"revalidate-{self.kind}")
+
+
+async def _one(key: str, fetch: Callable[[], Awaitable[T]]) -> dict[str, T]:
+    return {key: await fetch()}

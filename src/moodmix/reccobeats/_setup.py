@@ -1,7 +1,8 @@
 """From ``Settings`` to the layers' building blocks: L2 storage, scheduler, cache policies.
 
-storage = open_storage(settings)        # SQLite file, memory or Redis
+storage = open_storage(settings)        # SQLite file, memory or Redis (always, in shared mode)
 scheduler = build_scheduler(settings)   # fixed or adaptive rate, burst, concurrency cap
+scheduler = build_scheduler(settings, budget=RedisBudget(redis))   # one rate for all processes
 policies = cache_policies(settings)     # TTL and stale windows per kind
 """
 
@@ -9,26 +10,46 @@ from __future__ import annotations
 
 from moodmix.clock import Clock, monotonic
 from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.coordination import Budget
+from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.scheduler import Scheduler
+from moodmix.resilience.sharedlimit import SharedBucket
+from moodmix.resilience.sharedrate import SharedAdaptiveRate
 from moodmix.settings import Settings
 from moodmix.store import CachePolicy, MemoryStorage, RedisStorage, SQLiteStorage, Storage
 
 
 def open_storage(settings: Settings) -> Storage:
-    """The L2 storage the settings ask for."""
+    """The L2 storage the settings ask for: Redis whenever ``redis_url`` is set (shared mode)."""
+    if settings.redis_url is not None:
+        return RedisStorage(settings.redis_url, prefix=settings.redis_prefix)
     if settings.cache_backend == "memory":
         return MemoryStorage(max_entries=max(50_000, settings.l1_max_entries * 10))
-    if settings.cache_backend == "redis":
-        return RedisStorage(settings.redis_url)
     return SQLiteStorage(settings.cache_path.expanduser())
 
 
-def build_scheduler(settings: Settings, *, clock: Clock = monotonic) -> Scheduler:
-    """Layer 5 as the settings ask: a fixed or adaptive rate, the burst and the concurrency cap."""
+def build_scheduler(
+    settings: Settings, *, clock: Clock = monotonic, budget: Budget | None = None
+) -> Scheduler:
+    """Layer 5 as the settings ask: a fixed or adaptive rate, the burst and the concurrency cap.
+
+    With a shared ``budget`` the rate (and what the adaptive controller learns) is for all
+    processes drawing from it; the concurrency cap stays this process's own.
+    """
     rate = settings.rate_per_min / 60
-    controller = AdaptiveRate(rate, clock=clock) if settings.rate_mode == "adaptive" else None
-    bucket = TokenBucket(rate, settings.burst, clock=clock)
+    adaptive = settings.rate_mode == "adaptive"
+    if budget is None:
+        controller = AdaptiveRate(rate, clock=clock) if adaptive else None
+        bucket: Limiter = TokenBucket(rate, settings.burst, clock=clock)
+    else:
+        shared = SharedAdaptiveRate(rate, clock=clock) if adaptive else None
+        bucket = shared_bucket = SharedBucket(
+            budget, rate, settings.burst, controller=shared, clock=clock
+        )
+        if shared is not None:
+            shared.processes = lambda: shared_bucket.live
+        controller = shared
     return Scheduler(bucket, settings.max_concurrency, clock=clock, controller=controller)
 
 

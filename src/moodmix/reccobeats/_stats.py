@@ -33,6 +33,13 @@ class GatewayStats:
     rate_per_min: float
     breaker_state: str
     l1_entries: int
+    shared_mode: str = "off"
+    """``off`` (no Redis configured), ``shared`` (acting as one with the other processes) or
+    ``local`` (Redis unreachable: local cache and this process's share of the rate)."""
+    instances: int = 1
+    """Processes drawing from the shared rate budget (1 when not shared)."""
+    shared_joins: int = 0
+    """Items this process waited for while another process fetched them."""
 
 
 def counted(metric: MetricWrapperBase, suffix: str = "_total") -> int:

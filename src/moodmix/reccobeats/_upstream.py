@@ -3,7 +3,9 @@
 Every attempt, first or retried, passes the breaker and waits for its own token and
 concurrency slot, so a request never leaves without a token and retries are paced like any
 other request. A 429 pauses the whole lane for its Retry-After (adaptive mode) rather than
-just the request that drew it::
+just the request that drew it. Under ``patience`` (see ``patience``) a caller whose wait for
+quota or for a retry would end past its deadline gets ``RateLimited`` with the honest wait
+at once instead::
 
     upstream = Upstream(client, scheduler, breaker=breaker, policy=RetryPolicy(3), ...)
     tracks = await upstream.call(lambda c: c.get_tracks(ids), priority=Priority.INTERACTIVE)
@@ -25,6 +27,7 @@ from moodmix.reccobeats.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from moodmix.reccobeats.patience import remaining
 from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen
 from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry
 from moodmix.resilience.scheduler import Priority, Scheduler, Ticket
@@ -90,12 +93,16 @@ class Upstream:
         the breaker is open this fails fast with ``UpstreamUnavailable(retry_after=…)``.
         """
         first = True
+        left = remaining()
+        deadline = None if left is None else self._clock() + left
 
         async def attempt() -> T:
             nonlocal first
             if not first:
                 self._metrics.retries.inc()
             first = False
+            if deadline is not None:
+                self._check_patience(deadline)
             return await self._attempt(fn, priority, ticket)
 
         try:
@@ -104,6 +111,7 @@ class Upstream:
                 self._policy,
                 classify=classify,
                 budget=self._budget,
+                deadline=deadline,
                 clock=self._clock,
             )
         except CircuitOpen as exc:
@@ -112,6 +120,13 @@ class Upstream:
                 f"(try again in {exc.retry_after:.0f} s)",
                 retry_after=exc.retry_after,
             ) from None
+
+    def _check_patience(self, deadline: float) -> None:
+        """``RateLimited`` with the expected wait if quota would come after ``deadline``."""
+        wait = self.scheduler.expected_wait()
+        if self._clock() + wait > deadline:
+            log.info("upstream_wait_refused", wait_s=round(wait, 2))
+            raise RateLimited(wait)
 
     async def _attempt(
         self,

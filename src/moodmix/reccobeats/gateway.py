@@ -15,7 +15,7 @@ The profile in ``Settings`` decides which layers exist; a layer that is off is n
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -28,6 +28,7 @@ from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._params import UNIT_TARGETS
 from moodmix.reccobeats._requests import RequestLookup, request_key
 from moodmix.reccobeats._setup import build_scheduler, cache_policies, open_storage
+from moodmix.reccobeats._shared import SharedMode
 from moodmix.reccobeats._stats import GatewayStats, counted
 from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
 from moodmix.reccobeats._warming import Warmer
@@ -38,6 +39,8 @@ from moodmix.reccobeats.models import Album, ApiModel, Artist, AudioFeatures, Pa
 from moodmix.resilience.breaker import CircuitBreaker, State
 from moodmix.resilience.retry import RetryBudget, RetryPolicy
 from moodmix.resilience.scheduler import Priority
+from moodmix.resilience.sharedflight import SharedFlight
+from moodmix.resilience.sharedlimit import SharedBucket
 from moodmix.settings import Settings
 from moodmix.store import (
     IdRegistry,
@@ -76,7 +79,13 @@ class ReccoBeats:
         self._client = client
         self._storage = storage
         self._background = BackgroundTasks()
-        self.scheduler = build_scheduler(settings, clock=clock)
+        self.shared = SharedMode.open(settings, storage)
+        """Shared mode's Redis parts (``None`` unless ``redis_url`` is set)."""
+        self.scheduler = build_scheduler(
+            settings, clock=clock, budget=self.shared.budget if self.shared else None
+        )
+        if self.shared is not None and isinstance(self.scheduler.limiter, SharedBucket):
+            self.shared.bucket = self.scheduler.limiter
         self.breaker = (
             CircuitBreaker(
                 is_failure=is_breaker_failure,
@@ -227,6 +236,8 @@ class ReccoBeats:
             self._album_pages,
         ):
             await request.aclose()
+        if self.shared is not None:
+            await self.shared.aclose()
         await self._client.aclose()
         await self.cache.close()
         await self.registry.close()
@@ -385,6 +396,9 @@ class ReccoBeats:
             rate_per_min=self.scheduler.stats.rate * 60,
             breaker_state=self.breaker.state.name.lower() if self.breaker else "off",
             l1_entries=cache.l1_entries,
+            shared_mode=self.shared.mode if self.shared else "off",
+            instances=self.shared.live if self.shared else 1,
+            shared_joins=counted(metrics.shared_joins),
         )
 
     # --- internals ------------------------------------------------------------------------------
@@ -415,6 +429,7 @@ class ReccoBeats:
             coalesce=settings.coalesce,
             coalesce_window=settings.coalesce_window_s,
             stale_if_error=settings.stale_if_error,
+            shared=self._shared_flight(kind, _item_ref),
         )
 
     def _request_lookup(self, kind: str) -> RequestLookup[T]:
@@ -426,11 +441,24 @@ class ReccoBeats:
             background=self._background,
             dedup=self.settings.dedup,
             stale_if_error=self.settings.stale_if_error,
+            shared=self._shared_flight(kind, _own_key),
         )
+
+    def _shared_flight(self, kind: str, ref: Callable[[str, T], str]) -> SharedFlight[T] | None:
+        """Cross-process single-flight for ``kind`` in shared mode (with dedup on)."""
+        if self.shared is None or not self.settings.dedup:
+            return None
+        joins = self.metrics.shared_joins.labels(kind=kind)
+        return self.shared.flight(kind, ref=ref, on_join=joins.inc)
 
     def _export_gauges(self) -> None:
         """Gauges read at scrape time from the layers that own the numbers."""
         self.metrics.rate.set_function(lambda: self.scheduler.stats.rate * 60)
+        shared = self.shared
+        if shared is not None:
+            mode, instances = self.metrics.add_shared_gauges()
+            mode.set_function(lambda: 1 if shared.mode == "shared" else 0)
+            instances.set_function(lambda: shared.live)
         validated = self.metrics.registry_ids.labels(state="validated")
         validated.set_function(lambda: self.registry.stats().validated)
         missing = self.metrics.registry_ids.labels(state="missing")
@@ -443,6 +471,16 @@ class ReccoBeats:
     def _breaker_changed(self, old: State, new: State) -> None:
         self.metrics.breaker_state.set(_BREAKER_GAUGE[new])
         log.warning("breaker_state_changed", old=old.name.lower(), new=new.name.lower())
+
+
+def _item_ref(key: str, item: ApiModel) -> str:
+    """An item is cached under its ReccoBeats id, whichever id it was asked by."""
+    return str(getattr(item, "id", key))
+
+
+def _own_key(key: str, value: object) -> str:
+    """A whole request's answer is cached under the request's key."""
+    return key
 
 
 def _ids(ids: Sequence[str], name: str) -> Sequence[str]:

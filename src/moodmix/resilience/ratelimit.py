@@ -78,6 +78,14 @@ class TokenBucket:
         """The clock time before which no token is handed out (``-inf`` if never paused)."""
         return self._paused_until
 
+    @property
+    def share(self) -> float:
+        """This bucket serves one process alone: all of the rate is its own."""
+        return 1.0
+
+    def watch(self, wake: Callable[[], None]) -> None:
+        """Nothing to watch: a local bucket's tokens arrive on time, and ``delay`` says when."""
+
     def tokens(self, now: float | None = None) -> float:
         """Tokens that could be taken at ``now`` (0.0 while paused; may be fractional)."""
         now = self._refill(now)
@@ -129,6 +137,11 @@ class TokenBucket:
         """Add ``rate`` tokens per second from ``now`` on; what was earned so far is kept."""
         rate = _check_rate(rate)
         now = self._refill(now)
+        remaining = self._paused_until - now
+        if remaining > 0:
+            # During a pause the bucket is timed to what it holds when the pause ends; keep
+            # that, so a lower rate set during a pause does not stretch the pause itself.
+            self._tokens += remaining * (self._rate - rate)
         self._rate = rate
         self._cap_for_pause(now)
 

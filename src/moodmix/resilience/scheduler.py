@@ -24,6 +24,10 @@ normally without a report counts as a success; leaving it with an exception, as 
 A success is *saturated* when callers were still waiting behind it and demand over the last
 ``demand_window`` seconds was at least the rate: only then is it evidence for a higher rate.
 Without a controller (fixed mode) the rate stays what the bucket was given.
+
+The limiter is any ``Limiter``: a local ``TokenBucket``, or a ``SharedBucket`` that draws
+from one budget with other processes (demand is then weighed against this process's share
+of the rate, and the bucket wakes the scheduler when a token arrives from the budget).
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ from types import MappingProxyType, TracebackType
 
 from moodmix.clock import Clock, monotonic
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.ratelimit import Sleep, TokenBucket
+from moodmix.resilience.limiter import Limiter
+from moodmix.resilience.ratelimit import Sleep
 
 _SATURATED = 0.8
 """Callers still queued and arrivals at this share of the rate or more: demand exceeds it.
@@ -187,7 +192,7 @@ class Scheduler:
 
     def __init__(
         self,
-        limiter: TokenBucket,
+        limiter: Limiter,
         max_concurrency: int = 6,
         *,
         clock: Clock = monotonic,
@@ -234,9 +239,10 @@ class Scheduler:
         self._timer_at = math.inf
         if controller is not None:
             limiter.set_rate(controller.rate, clock())
+        limiter.watch(self._dispatch)
 
     @property
-    def limiter(self) -> TokenBucket:
+    def limiter(self) -> Limiter:
         return self._limiter
 
     @property
@@ -376,7 +382,8 @@ class Scheduler:
             self._total_wait += now - waiter.enqueued
             waiter.granted_at = now
             waiting = any(self._lanes.values())
-            waiter.saturated = waiting and self._demand(now) >= _SATURATED * self._limiter.rate
+            share = self._limiter.rate * self._limiter.share
+            waiter.saturated = waiting and self._demand(now) >= _SATURATED * share
             waiter.future.set_result(None)
         self._disarm()
 

@@ -272,6 +272,26 @@ class TieredCache:
                 answers[key] = self._settle(counts, (kind, key), entry, found, now)
         return answers
 
+    async def peek_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
+        """Fresh values among ``keys`` from L1 or L2, counting nothing: for a process reading
+        what another one just fetched (the lookup was counted when it was first asked)."""
+        self._kind(kind)
+        now = self._clock()
+        found: dict[str, Any] = {}
+        rest: list[str] = []
+        for key in dict.fromkeys(keys):
+            entry = self._l1.peek((kind, key))
+            if entry is not None and now < entry.fresh_until:
+                found[key] = entry.value
+            else:
+                rest.append(key)
+        if rest:
+            for key, entry in ((await self._read_l2(kind, rest, now)) or {}).items():
+                if now < entry.fresh_until:
+                    self._l1.set((kind, key), entry)
+                    found[key] = entry.value
+        return found
+
     async def get_stale_for_error(self, kind: str, key: str) -> Lookup:
         """Any value still within its ``stale_if_error`` window, for when the upstream fails.
 

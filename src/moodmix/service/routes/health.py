@@ -4,7 +4,8 @@
 
     GET /healthz    200 while the process serves requests
     GET /readyz     200 when it can do its work: database answers, upstream breaker not open,
-                    accepting jobs; else 503 saying which check failed
+                    accepting jobs; else 503 saying which check failed. With Redis configured,
+                    ``shared`` says whether this process acts with the others or alone
     GET /metrics    Prometheus text: the service's and the gateway's metrics
 """
 
@@ -57,6 +58,13 @@ async def readyz(service: ServiceDep) -> JSONResponse:
     }
     if not cache.l2_available:
         checks["cache"]["note"] = "L2 unavailable: serving from memory and upstream only"
+    shared = service.gateway.shared
+    if shared is not None:
+        # Degraded, not down: without Redis this process answers alone (local cache, its
+        # share of the rate) and goes back to shared mode by itself.
+        checks["shared"] = {"ok": True, "mode": shared.mode, "instances": shared.live}
+        if shared.mode != "shared":
+            checks["shared"]["note"] = "Redis unreachable: working alone until it answers again"
     checks["jobs"] = {"ok": service.runner.accepting, "running": service.runner.running()}
     ready = all(check["ok"] for check in checks.values())
     headers = {"Cache-Control": "no-store"}

@@ -1,0 +1,123 @@
+"""What the shared layers need of a coordination server, as two small protocols.
+
+Several processes act as one when they draw from one rate budget (``Budget``, used by
+``SharedBucket``) and take per-key fetch locks (``Locks``, used by ``SharedFlight``). The
+Redis implementations live in ``moodmix.store.redis_budget`` and ``moodmix.store.redis_locks``;
+anything that keeps these promises atomically will do::
+
+    draw = await budget.draw(rate=1.33, burst=1)     # Draw(wait=0.0, version=7): granted
+    mine = await locks.acquire(["track:a", "track:b"], ttl=10.0)   # {"track:a"}: ours to fetch
+    await locks.release({"track:a": "a"}, done_ttl=5.0)            # done; the value is under "a"
+    (await locks.states(["track:b"]))["track:b"]                   # LockState("held")
+
+Every method raises ``SharedUnavailable`` when the server cannot be reached; callers then
+fall back to what they can do alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from moodmix.resilience.adaptive import StateValue
+
+
+class SharedUnavailable(Exception):
+    """The coordination server cannot be reached or answered with an error.
+
+    Processes keep working alone (local limiter at their share of the rate, own fetches)
+    and go back to shared mode by themselves once the server answers again.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """The budget's answer to a draw: granted when ``wait`` is 0, else seconds to wait.
+
+    ``version`` counts changes of the shared limiter state (``Budget.publish``).
+    """
+
+    wait: float
+    version: int
+
+    @property
+    def granted(self) -> bool:
+        return self.wait <= 0
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """How many processes beat within their time to live, and the shared state's version."""
+
+    live: int
+    version: int
+
+
+class Budget(Protocol):
+    """One rate budget for every process, kept atomically on a server."""
+
+    async def draw(self, rate: float, burst: int) -> Draw:
+        """Take one token if the budget has one at ``rate`` per second and ``burst``."""
+        ...
+
+    async def refund(self, rate: float) -> None:
+        """Give back a token that was drawn but not used."""
+        ...
+
+    async def pause(self, seconds: float, rate: float, burst: int) -> None:
+        """No token for anyone for ``seconds`` (a Retry-After), then at most one."""
+        ...
+
+    async def publish(self, state: Mapping[str, StateValue]) -> int:
+        """Store the adaptive controller's state for all; returns the new version."""
+        ...
+
+    async def load(self) -> tuple[int, dict[str, StateValue] | None]:
+        """The current version and state (``None`` if nobody published one yet)."""
+        ...
+
+    async def beat(self, member: str, ttl: float) -> Presence:
+        """Say ``member`` is alive for ``ttl`` seconds; count who else is."""
+        ...
+
+    async def leave(self, member: str) -> None:
+        """``member`` stops drawing (a clean shutdown)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LockState:
+    """A fetch lock: ``free`` (nobody fetches), ``held`` (someone is fetching) or ``done``
+    (fetched a moment ago: the value is under ``ref``; ``None``: the upstream had none)."""
+
+    status: Literal["free", "held", "done"]
+    ref: str | None = None
+
+
+FREE = LockState("free")
+HELD = LockState("held")
+
+
+class Locks(Protocol):
+    """Per-key fetch locks with expiry, owned by one holder each."""
+
+    async def acquire(self, keys: Sequence[str], ttl: float) -> set[str]:
+        """Take every free key for ``ttl`` seconds; returns the keys now held by us."""
+        ...
+
+    async def extend(self, keys: Sequence[str], ttl: float) -> None:
+        """Keep holding our keys for ``ttl`` seconds more."""
+        ...
+
+    async def release(self, results: Mapping[str, str | None], *, done_ttl: float) -> None:
+        """Mark our keys done for ``done_ttl`` seconds, each with where its value is."""
+        ...
+
+    async def abandon(self, keys: Sequence[str]) -> None:
+        """Free our keys without a result (the fetch failed): another may take them."""
+        ...
+
+    async def states(self, keys: Sequence[str]) -> dict[str, LockState]:
+        """Each key's lock state."""
+        ...

@@ -1,0 +1,176 @@
+"""``RedisBudget``: the shared rate budget (``Budget``) as Lua scripts in Redis.
+
+Every process's ``SharedBucket`` draws from it, so the upstream sees one client however
+many processes there are. A draw is one ``EVALSHA`` running GCRA (the generic cell rate
+algorithm: one timestamp per budget, no refill loop) on the server's own clock, so the
+processes' clocks never have to agree::
+
+    budget = RedisBudget(storage.client, prefix="moodmix:")
+    draw = await budget.draw(rate=80 / 60, burst=1)   # Draw(wait=0.0, version=3): granted
+    await budget.pause(2.0, rate=80 / 60, burst=1)    # Retry-After: 2, for every process
+    version = await budget.publish(controller.state())
+    presence = await budget.beat("worker-1", ttl=3.0) # Presence(live=3, version=4)
+
+Keys, under ``prefix + "limit:"``: ``tat`` (the budget's theoretical arrival time),
+``pause`` (exists while paused), ``state`` and ``version`` (the adaptive controller's shared
+state, JSON) and ``live`` (a sorted set of processes by heartbeat deadline). Redis failures
+raise ``SharedUnavailable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from moodmix.resilience.adaptive import StateValue
+from moodmix.resilience.coordination import Draw, Presence, SharedUnavailable
+
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+"""
+
+_DRAW = (
+    _NOW
+    + """
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local version = redis.call('GET', KEYS[3]) or '0'
+local paused = redis.call('PTTL', KEYS[2])
+if paused > 0 then return {tostring(paused), version} end
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local earliest = tat - interval * (burst - 1)
+if earliest > now then return {string.format('%.3f', earliest - now), version} end
+local nxt = tat + interval
+redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', math.ceil(nxt - now) + 1000)
+return {'0', version}
+"""
+)
+
+_REFUND = (
+    _NOW
+    + """
+local interval = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0') - interval
+if tat > now then
+  redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now) + 1000)
+else
+  redis.call('DEL', KEYS[1])
+end
+return 1
+"""
+)
+
+_PAUSE = (
+    _NOW
+    + """
+local ms = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+if ms > redis.call('PTTL', KEYS[2]) then
+  redis.call('SET', KEYS[2], '1', 'PX', math.max(1, math.ceil(ms)))
+end
+local floor = now + ms + interval * (burst - 1)
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < floor then
+  redis.call('SET', KEYS[1], string.format('%.3f', floor), 'PX', math.ceil(floor - now) + 1000)
+end
+return 1
+"""
+)
+
+_PUBLISH = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', 604800)
+return redis.call('INCR', KEYS[2])
+"""
+
+_BEAT = (
+    _NOW
+    + """
+local ttl = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil(ttl * 10))
+return {redis.call('ZCARD', KEYS[1]), redis.call('GET', KEYS[2]) or '0'}
+"""
+)
+
+
+def _interval_ms(rate: float) -> float:
+    if not rate > 0:
+        raise ValueError(f"rate must be > 0 tokens per second, got {rate!r}")
+    return 1000.0 / rate
+
+
+class RedisBudget:
+    """``Budget`` on a Redis server (``redis.asyncio`` client, e.g. ``RedisStorage.client``)."""
+
+    def __init__(self, client: aioredis.Redis, *, prefix: str = "moodmix:") -> None:
+        self._redis = client
+        ns = prefix + "limit:"
+        self._tat, self._pause_key = ns + "tat", ns + "pause"
+        self._state, self._version = ns + "state", ns + "version"
+        self._live = ns + "live"
+        self._draw = client.register_script(_DRAW)
+        self._refund = client.register_script(_REFUND)
+        self._pause = client.register_script(_PAUSE)
+        self._publish = client.register_script(_PUBLISH)
+        self._beat = client.register_script(_BEAT)
+
+    async def draw(self, rate: float, burst: int) -> Draw:
+        reply = await self._call(
+            self._draw, [self._tat, self._pause_key, self._version], [_interval_ms(rate), burst]
+        )
+        wait_ms, version = cast(list[bytes], reply)
+        return Draw(float(wait_ms) / 1000, int(version))
+
+    async def refund(self, rate: float) -> None:
+        await self._call(self._refund, [self._tat], [_interval_ms(rate)])
+
+    async def pause(self, seconds: float, rate: float, burst: int) -> None:
+        await self._call(
+            self._pause, [self._tat, self._pause_key], [seconds * 1000, _interval_ms(rate), burst]
+        )
+
+    async def publish(self, state: Mapping[str, StateValue]) -> int:
+        version = await self._call(
+            self._publish, [self._state, self._version], [orjson.dumps(dict(state))]
+        )
+        return int(cast(int, version))
+
+    async def load(self) -> tuple[int, dict[str, StateValue] | None]:
+        try:
+            raw, version = await self._redis.mget([self._state, self._version])
+        except (RedisError, OSError) as exc:
+            raise _unavailable(exc) from exc
+        state = orjson.loads(raw) if raw else None
+        return int(version or 0), state if isinstance(state, dict) else None
+
+    async def beat(self, member: str, ttl: float) -> Presence:
+        reply = await self._call(self._beat, [self._live, self._version], [member, ttl * 1000])
+        live, version = cast(list[Any], reply)
+        return Presence(int(live), int(version))
+
+    async def leave(self, member: str) -> None:
+        try:
+            await self._redis.zrem(self._live, member)
+        except (RedisError, OSError) as exc:
+            raise _unavailable(exc) from exc
+
+    async def _call(self, script: Any, keys: list[str], args: list[Any]) -> object:
+        try:
+            return cast(object, await script(keys=keys, args=args))
+        except (RedisError, OSError) as exc:
+            raise _unavailable(exc) from exc
+
+
+def _unavailable(exc: BaseException) -> SharedUnavailable:
+    return SharedUnavailable(
+        f"the shared rate budget in Redis is unreachable ({exc}); this process paces itself "
+        "at its share of the rate until Redis answers again"
+    )

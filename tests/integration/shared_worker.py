@@ -1,0 +1,74 @@
+"""A separate process for the shared-mode tests (run as a script, never collected).
+
+::
+
+    python shared_worker.py draw URL PREFIX RATE SECONDS LOOPS START
+        LOOPS threads, each an event loop with its own scheduler and SharedBucket, take
+        tokens from the budget for SECONDS from wall time START; prints their grant times
+        (JSON list of wall seconds).
+    python shared_worker.py hold URL PREFIX KEY TTL
+        takes the fetch lock KEY and keeps renewing it; prints "held" and waits to be killed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+import time
+
+import orjson
+import redis.asyncio as aioredis
+
+from moodmix.resilience.scheduler import Scheduler
+from moodmix.resilience.sharedlimit import SharedBucket
+from moodmix.store.redis_budget import RedisBudget
+from moodmix.store.redis_locks import RedisLocks
+
+
+async def _draw(url: str, prefix: str, rate: float, seconds: float, start: float) -> list[float]:
+    client = aioredis.Redis.from_url(url)
+    bucket = SharedBucket(RedisBudget(client, prefix=prefix), rate, 1)
+    scheduler = Scheduler(bucket, max_concurrency=1)
+    grants: list[float] = []
+    await asyncio.sleep(max(0.0, start - time.time()))
+    while time.time() < start + seconds:
+        async with scheduler.slot():
+            grants.append(time.time())
+    await bucket.aclose()
+    await client.aclose()
+    return grants
+
+
+def draw(url: str, prefix: str, rate: str, seconds: str, loops: str, start: str) -> None:
+    results: list[list[float]] = []
+
+    def run() -> None:
+        results.append(asyncio.run(_draw(url, prefix, float(rate), float(seconds), float(start))))
+
+    threads = [threading.Thread(target=run) for _ in range(int(loops))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(orjson.dumps([t for grants in results for t in grants]).decode(), flush=True)
+
+
+async def hold(url: str, prefix: str, key: str, ttl: str) -> None:
+    client = aioredis.Redis.from_url(url)
+    locks = RedisLocks(client, prefix=prefix)
+    if not await locks.acquire([key], float(ttl)):
+        print("taken", flush=True)
+        return
+    print("held", flush=True)
+    while True:
+        await asyncio.sleep(float(ttl) / 3)
+        await locks.extend([key], float(ttl))
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    if command == "draw":
+        draw(*args)
+    else:
+        asyncio.run(hold(*args))

@@ -1,0 +1,36 @@
+"""``moodmix bench --instances`` end to end: real instance processes, a simulator and a
+throwaway Redis that is killed and restarted (a few seconds per phase)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import orjson
+import pytest
+
+from moodmix.bench.config import BenchConfig, scenarios
+from moodmix.bench.instances import run_instances
+from moodmix.bench.instances_report import instance_checks, instances_json
+
+pytestmark = pytest.mark.redis
+
+
+async def test_two_instances_with_an_outage_report_every_phase() -> None:
+    config = BenchConfig(profiles=("adaptive",), scenarios=scenarios("matched"), users=60).quick()
+    config = replace(config, duration_s=4.0)  # an outage longer than the 1 s heartbeat
+    run = await run_instances(config, instances=2, redis_outage=True, start_delay_s=3.0)
+    alone, shared, drill = run.phases
+    assert (alone.instances, alone.shared) == (1, False)
+    assert (shared.instances, shared.shared, shared.outage) == (2, True, None)
+    assert drill.outage is not None
+    assert drill.outage.restarted_at_s > drill.outage.killed_at_s
+    assert drill.shared_outages_seen == 2  # both instances noticed, and said so
+    for phase in run.phases:
+        assert phase.sessions == alone.sessions
+        assert phase.upstream_requests > 0
+        assert phase.trace_mismatches == 0
+        assert phase.failed_requests == sum(phase.errors.values())
+    data = orjson.loads(instances_json(run))
+    assert data["instances"] == 2
+    assert [r["instances"] for r in data["results"]] == [1, 2, 2]
+    assert {c["target"] for c in data["targets"]} == {c.target for c in instance_checks(run)}

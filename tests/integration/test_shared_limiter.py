@@ -1,0 +1,119 @@
+"""One rate budget for every process, kept in Redis: it holds across processes and event
+loops, a 429 seen by one process slows all, and a Retry-After pauses all."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import orjson
+import pytest
+import redis.asyncio as aioredis
+from shared_kit import URL, drop_prefix, unique_prefix
+
+from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.scheduler import Scheduler
+from moodmix.resilience.sharedlimit import SharedBucket
+from moodmix.store.redis_budget import RedisBudget
+
+pytestmark = pytest.mark.redis
+
+WORKER = Path(__file__).with_name("shared_worker.py")
+
+
+@pytest.fixture
+async def prefix() -> AsyncIterator[str]:
+    prefix = unique_prefix()
+    yield prefix
+    await drop_prefix(prefix)
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(URL)
+    yield client
+    await client.aclose()
+
+
+async def until(condition: object, *, within: float = 10.0) -> None:
+    """Wait (polling) until ``condition()`` holds; fail after ``within`` seconds."""
+    assert callable(condition)
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_the_budget_holds_across_processes_and_event_loops(prefix: str) -> None:
+    rate, seconds, processes, loops = 20.0, 2.0, 3, 2
+    start = time.time() + 1.5  # every worker starts drawing at the same moment
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(WORKER),
+            "draw",
+            URL,
+            prefix,
+            str(rate),
+            str(seconds),
+            str(loops),
+            str(start),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(processes)
+    ]
+    outputs = [await worker.communicate() for worker in workers]
+    grants = [orjson.loads(out) for out, _ in outputs]
+    assert all(worker.returncode == 0 for worker in workers)
+    assert all(grants), "every process got some of the budget"
+    times = sorted(t for per_process in grants for t in per_process)
+    # Six drawers, each as greedy as it can be: together no more than the one budget
+    # (rate x time + the burst of 1, and the one drawn token each drawer may hold unused).
+    assert len(times) <= rate * (times[-1] - times[0]) + 1 + processes * loops
+    assert len(times) > 1
+
+
+async def test_a_429_seen_by_one_process_slows_all_and_its_retry_after_pauses_all(
+    prefix: str, client: aioredis.Redis
+) -> None:
+    budget = RedisBudget(client, prefix=prefix)
+    buckets, schedulers = [], []
+    for _ in range(2):
+        control = AdaptiveRate(10.0)
+        bucket = SharedBucket(budget, 10.0, 1, controller=control, beat_every=0.05, beat_ttl=1)
+        buckets.append(bucket)
+        schedulers.append(Scheduler(bucket, 2, controller=control))
+    one, two = buckets
+    async with schedulers[1].slot():
+        pass  # the second process draws too, so both beat and know the shared state
+    async with schedulers[0].slot() as slot:
+        await until(lambda: one.live == 2 and two.live == 2)
+        slot.throttled(retry_after=1.0)
+    assert one.rate < 10.0
+    await until(lambda: two.rate == one.rate)
+    draw = await budget.draw(two.rate, 1)
+    assert not draw.granted
+    assert 0 < draw.wait <= 1.0
+    for bucket in buckets:
+        await bucket.aclose()
+
+
+async def test_a_process_that_leaves_is_no_longer_counted(
+    prefix: str, client: aioredis.Redis
+) -> None:
+    budget = RedisBudget(client, prefix=prefix)
+    assert (await budget.beat("a", 5.0)).live == 1
+    assert (await budget.beat("b", 5.0)).live == 2
+    await budget.leave("b")
+    assert (await budget.beat("a", 5.0)).live == 1
+
+
+async def test_a_refunded_token_can_be_drawn_again(prefix: str, client: aioredis.Redis) -> None:
+    budget = RedisBudget(client, prefix=prefix)
+    assert (await budget.draw(rate=0.1, burst=1)).granted
+    assert not (await budget.draw(rate=0.1, burst=1)).granted  # the next is 10 s away
+    await budget.refund(rate=0.1)
+    assert (await budget.draw(rate=0.1, burst=1)).granted
