@@ -15,6 +15,7 @@ from moodmix.engine.playlist_command import playlist
 from moodmix.logs import configure_logging
 from moodmix.recommend_command import recommend
 from moodmix.service.command import serve
+from moodmix.service.worker_command import worker
 from moodmix.settings import Settings
 from moodmix.simulator.command import simulator
 
@@ -27,6 +28,7 @@ app.command("playlist")(playlist)
 app.command("mood")(mood)
 app.command("recommend")(recommend)
 app.command("serve")(serve)
+app.command("worker")(worker)
 app.command("bench")(bench)
 app.command("simulator")(simulator)
 

@@ -80,12 +80,15 @@ async def test_wait_true_answers_with_the_finished_playlist(service: RunningServ
     assert body["status"] == "done"
     assert body["playlist"]["order"] == "smooth"
     assert body["request"]["duration"] == 1200
-    again = await service.http.post(
+    # Another order of the same mood: a new playlist, made from the gateway's cache.
+    other = await service.http.post(
         "/v1/playlists",
         params={"wait": "true"},
-        json={"prompt": "late night drive", "duration": "20m", "order": "smooth"},
+        json={"prompt": "late night drive", "duration": "20m", "order": "score"},
     )
-    assert again.json()["playlist"]["upstream_requests"] == 0
+    assert other.status_code == 200, other.text
+    assert other.json()["id"] != body["id"]
+    assert other.json()["playlist"]["upstream_requests"] == 0
 
 
 async def test_finished_playlists_are_cacheable_and_revalidate_with_304(
@@ -212,10 +215,14 @@ async def test_a_client_with_too_many_playlists_in_progress_gets_429(
     running = await make_service(make=gate, client_max_jobs=1)
     first = await running.http.post("/v1/playlists", json={"prompt": PROMPT})
     assert first.status_code == 202
-    second = await running.http.post("/v1/playlists", json={"prompt": PROMPT})
+    second = await running.http.post("/v1/playlists", json={"prompt": PROMPT + ", please"})
     assert second.status_code == 429
     assert second.headers["retry-after"]
     assert "MOODMIX_CLIENT_MAX_JOBS" in second.json()["message"]
+    # The identical request costs nothing more: it follows the job in progress.
+    same = await running.http.post("/v1/playlists", json={"prompt": PROMPT})
+    assert same.status_code == 202, same.text
+    assert same.json()["id"] == first.json()["id"]
     gate.open()
     await running.until(first.json()["id"], finished)
 

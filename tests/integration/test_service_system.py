@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from alembic.script import ScriptDirectory
 from test_service_harness import MakeService, RunningService
+
+from moodmix.service.db import alembic_config
 
 pytest_plugins = ["test_service_harness"]
 
@@ -38,7 +41,8 @@ async def test_status_tells_the_service_upstream_jobs_and_database(
     assert body["upstream"]["url"] == service.settings.reccobeats_url
     assert body["gateway"]["upstream_requests"] > 0
     assert body["jobs"]["stored"] == {"done": 1}
-    assert body["database"]["revision"] == "0001"
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert body["database"]["revision"] == head
     assert body["database"]["backend"] in ("sqlite", "postgresql")
     assert body["clients"]["active"] == 1
 
@@ -104,3 +108,11 @@ async def test_openapi_describes_the_api(service: RunningService) -> None:
         "/metrics",
     ):
         assert path in spec["paths"], path
+
+
+async def test_a_wrong_method_names_every_method_the_path_takes(service: RunningService) -> None:
+    r = await service.http.request("DELETE", "/v1/playlists")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET, POST"
+    assert r.json()["error"] == "method_not_allowed"
+    assert "use GET or POST" in r.json()["message"]

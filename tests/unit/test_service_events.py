@@ -45,3 +45,26 @@ async def test_reopening_sends_the_new_state_to_subscribers() -> None:
     broker.close("j", JobEvent("failed", {}))
     kinds = [event.kind async for event in subscription]
     assert kinds == ["state", "failed"]
+
+
+def test_the_mirror_gets_every_event_with_the_state_after_it() -> None:
+    mirrored: list[tuple[str, str, dict[str, object]]] = []
+    broker = EventBroker(mirror=lambda id, event, state: mirrored.append((id, event.kind, state)))
+    broker.open("j", status="queued", progress={"stage": "queued"})
+    broker.status("j", "running")
+    broker.progress("j", {"stage": "mood"})
+    broker.close("j", JobEvent("done", {"id": "j", "progress": {"stage": "done"}}))
+    assert mirrored == [
+        ("j", "state", {"status": "queued", "progress": {"stage": "queued"}}),
+        ("j", "progress", {"status": "running", "progress": {"stage": "mood"}}),
+        ("j", "done", {"status": "done", "progress": {"stage": "done"}}),
+    ]
+
+
+def test_a_release_is_mirrored_as_queued_with_its_note() -> None:
+    mirrored: list[dict[str, object]] = []
+    broker = EventBroker(mirror=lambda id, event, state: mirrored.append(state))
+    broker.open("j", status="running", progress={"stage": "mood"})
+    released = {"stage": "queued", "message": "interrupted by a shutdown"}
+    broker.close("j", JobEvent("interrupted", {"id": "j", "status": "queued", **released}))
+    assert mirrored[-1] == {"status": "queued", "progress": released}

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr, ValidationError
 from sqlalchemy.exc import OperationalError
 
+from moodmix.reccobeats._setup import cache_policies
 from moodmix.reccobeats.errors import (
     NotFound,
     RateLimited,
@@ -20,7 +21,7 @@ from moodmix.reccobeats.errors import (
 from moodmix.service.caching import etag_of, for_seconds, matches, private_if
 from moodmix.service.cursor import decode_cursor, encode_cursor
 from moodmix.service.errors import install, upstream_problem
-from moodmix.service.schemas import PlaylistIn, duration_seconds
+from moodmix.service.schemas import CACHE_KINDS, PlaylistIn, duration_seconds
 from moodmix.service.security import ApiKeys, admin_allowed
 from moodmix.settings import Settings
 
@@ -147,3 +148,7 @@ async def test_a_database_outage_is_a_503_with_retry_after() -> None:
     assert r.status_code == 503
     assert r.headers["retry-after"] == "5"
     assert r.json()["error"] == "database_unavailable"
+
+
+def test_the_documented_cache_kinds_are_the_gateways() -> None:
+    assert sorted(CACHE_KINDS) == sorted(cache_policies(Settings()))

@@ -8,6 +8,8 @@ Registered on the CLI's Typer app by the CLI module::
     $ moodmix bench --quick                           # a smoke run, about 15 s
     $ moodmix bench --scenario matched --profiles seed,adaptive --upstream-rate 60/min
     $ moodmix bench --workload playlists --json playlists.json   # the engine, about a minute
+    $ moodmix bench --workload service --json service.json       # the HTTP service, ~2 min
+    $ moodmix bench --instances 3 --scenario matched --redis-outage   # 3 processes, one Redis
 
 Progress goes to stderr, the tables to stdout. Missed targets are reported, not turned into
 a failing exit code; a bad option prints what is allowed and exits with code 2.
@@ -27,6 +29,7 @@ import typer
 from rich.console import Console
 
 from moodmix.bench import playlists as playlist_bench
+from moodmix.bench import service as service_bench
 from moodmix.bench.config import (
     DEFAULT_BURST,
     DEFAULT_TIME_SCALE,
@@ -35,6 +38,7 @@ from moodmix.bench.config import (
     BenchConfig,
     scenarios,
 )
+from moodmix.bench.instances_command import instances_bench
 from moodmix.bench.report import WIDTH, json_bytes, render
 from moodmix.bench.runner import run_bench
 from moodmix.bench.scenario import OnProgress, Progress
@@ -85,13 +89,16 @@ def _progress_printer(console: Console) -> OnProgress:
     return show
 
 
-WORKLOADS = ("lookups", "playlists")
+WORKLOADS = ("lookups", "playlists", "service")
 
 
 def bench(
     workload: Annotated[
         str,
-        typer.Option(help="lookups (the gateway under a session trace) or playlists (the engine)."),
+        typer.Option(
+            help="lookups (the gateway under a session trace), playlists (the engine) or "
+            "service (the HTTP service under load)."
+        ),
     ] = "lookups",
     profiles: Annotated[
         str, typer.Option(help="Comma-separated profiles to run side by side.")
@@ -116,7 +123,7 @@ def bench(
         typer.Option(
             min=1,
             help="Virtual users; lookups: each starts a session every 5 real minutes (450); "
-            "playlists: each asks for 5 playlists back to back (40).",
+            "playlists: each asks for 5 playlists back to back (40); service: cold clients (100).",
         ),
     ] = None,
     duration: Annotated[
@@ -124,7 +131,8 @@ def bench(
         typer.Option(
             min=0.1,
             metavar="SECONDS",
-            help="Wall seconds of arrivals per scenario (50; 2 with --quick).",
+            help="Wall seconds of arrivals per scenario (50; 2 with --quick); service: warm "
+            "phase seconds (20).",
         ),
     ] = None,
     time_scale: Annotated[
@@ -138,6 +146,17 @@ def bench(
     json_path: Annotated[
         Path | None, typer.Option("--json", metavar="PATH", help="Write the figures as JSON here.")
     ] = None,
+    instances: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="lookups: run N real processes sharing one Redis (after one alone, same trace).",
+        ),
+    ] = None,
+    redis_outage: Annotated[
+        bool,
+        typer.Option("--redis-outage", help="With --instances: kill and restart Redis mid-run."),
+    ] = False,
 ) -> None:
     """Replay one seeded trace through every profile against simulators; report the figures."""
     out, err = Console(), Console(stderr=True)
@@ -149,6 +168,22 @@ def bench(
         raise typer.BadParameter(
             f"{workload} is not a workload; use {' or '.join(WORKLOADS)}", param_hint="--workload"
         )
+    if workload == "service":
+        _service(
+            out,
+            err,
+            # One service, one profile: the default list means the default profile.
+            profiles=parse_profiles("adaptive" if profiles == "legacy,seed,adaptive" else profiles),
+            upstream_rate=parse_upstream_rate(upstream_rate) if upstream_rate else None,
+            upstream_burst=upstream_burst,
+            users=users,
+            duration=duration,
+            time_scale=time_scale,
+            seed=seed,
+            quick=quick,
+            json_path=json_path,
+        )
+        return
     if workload == "playlists":
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
         _playlists(
@@ -183,6 +218,9 @@ def bench(
         raise typer.BadParameter(str(exc)) from None
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    if instances is not None or redis_outage:
+        instances_bench(out, err, config, instances or 3, redis_outage, json_path)
+        return
     names = ", ".join(s.name for s in config.scenarios)
     err.print(
         f"bench: {', '.join(config.profiles)} on {names}; {config.duration_s:g} s of arrivals "
@@ -230,6 +268,58 @@ def _playlists(
     )
     run = asyncio.run(playlist_bench.run_playlists(config))
     out.print(playlist_bench.table(run))
+    if json_path is not None:
+        json_path.write_bytes(orjson.dumps(run.as_json(), option=orjson.OPT_INDENT_2))
+        err.print(f"figures written to {json_path}", highlight=False)
+
+
+def _service(
+    out: Console,
+    err: Console,
+    *,
+    profiles: tuple[Profile, ...],
+    upstream_rate: float | None,
+    upstream_burst: int,
+    users: int | None,
+    duration: float | None,
+    time_scale: float,
+    seed: int,
+    quick: bool,
+    json_path: Path | None,
+) -> None:
+    """``--workload service``: the HTTP service process under a load-generating process."""
+    if len(profiles) != 1:
+        raise typer.BadParameter(
+            "the service workload runs one profile; pass --profiles adaptive (or another one)",
+            param_hint="--profiles",
+        )
+    try:
+        config = service_bench.ServiceBenchConfig(
+            profile=profiles[0], upstream_burst=upstream_burst, time_scale=time_scale, seed=seed
+        )
+        if quick:
+            config = config.quick()
+        if upstream_rate is not None:
+            config = replace(config, upstream_rate_per_min=upstream_rate)
+        if users is not None:
+            config = replace(config, cold_clients=users)
+        if duration is not None:
+            config = replace(config, warm_duration_s=duration)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    err.print(
+        f"bench service: {config.profile}; warm {config.warm_clients} clients x "
+        f"{config.warm_duration_s:g} s on {config.warm_prompts} prompts, cold "
+        f"{config.cold_clients} clients; upstream {config.upstream_rate_per_min:g}/min "
+        f"at x{config.time_scale:g}, seed {config.seed}",
+        highlight=False,
+    )
+    run = asyncio.run(
+        service_bench.run_service_bench(
+            config, say=lambda line: err.print(f"[service] {line}", highlight=False, markup=False)
+        )
+    )
+    out.print(service_bench.table(run))
     if json_path is not None:
         json_path.write_bytes(orjson.dumps(run.as_json(), option=orjson.OPT_INDENT_2))
         err.print(f"figures written to {json_path}", highlight=False)

@@ -23,19 +23,20 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from moodmix import __version__
-from moodmix.service import errors
+from moodmix.service import errors, openapi
 from moodmix.service.jobs import MakePlaylist
 from moodmix.service.limits import BodyLimit
 from moodmix.service.metrics import RequestMetrics, ServiceMetrics
 from moodmix.service.routes import catalog, health, moods, pages, playlists, system
 from moodmix.service.runtime import Service
+from moodmix.service.schemas import ERROR_RESPONSES
 from moodmix.settings import Settings
 
 HERE: Final = Path(__file__).parent
 TEMPLATES_DIR: Final = HERE / "templates"
 STATIC_DIR: Final = HERE / "static"
 
-EXPOSED_HEADERS: Final = ["ETag", "Location", "Retry-After"]
+EXPOSED_HEADERS: Final = ["ETag", "Location", "Retry-After", "Idempotent-Replayed"]
 
 
 def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = None) -> FastAPI:
@@ -61,8 +62,10 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
         version=__version__,
         summary="Mood-based playlists on the ReccoBeats API, within its strict rate limits.",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     errors.install(app)
+    openapi.install(app)
     for module in (playlists, moods, catalog, system, health, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
@@ -74,7 +77,13 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["Content-Type", "Authorization", "X-API-Key", "If-None-Match"],
+            allow_headers=[
+                "Content-Type",
+                "Authorization",
+                "X-API-Key",
+                "If-None-Match",
+                "Idempotency-Key",
+            ],
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )

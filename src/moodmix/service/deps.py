@@ -57,12 +57,18 @@ def client_id(request: Request, service: ServiceDep) -> str:
 ClientDep = Annotated[str, Depends(client_id)]
 
 
-def within_quota(service: ServiceDep, client: ClientDep) -> str:
-    """The client, if it has not used more than its share of the upstream quota."""
+def check_quota(service: Service, client: str) -> None:
+    """Raise 429 ``quota_exceeded`` if ``client`` used more than its share of the upstream
+    quota (for routes that first see whether an answer costs anything)."""
     refusal = service.quota.check(client)
     if refusal is not None:
         service.metrics.quota_refusals.labels(reason="share").inc()
         raise ServiceError(429, "quota_exceeded", refusal.reason, retry_after=refusal.retry_after)
+
+
+def within_quota(service: ServiceDep, client: ClientDep) -> str:
+    """The client, if it has not used more than its share of the upstream quota."""
+    check_quota(service, client)
     return client
 
 

@@ -14,12 +14,15 @@ then every event after it, in order, ending with ``done`` or ``failed``::
 
 Events carry a sequence number per job; the snapshot has the number of the last event it
 includes, so nothing is missed or repeated between the snapshot and the live events.
+
+``EventBroker(mirror=...)`` also hands every event, with the job's state after it, to a
+callable (``events_redis.RedisEvents.publish``), so other instances can follow the job.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -27,6 +30,9 @@ Json = dict[str, Any]
 
 TERMINAL: Final = frozenset({"done", "failed", "interrupted"})
 """Kinds that end a stream: ``interrupted`` when this instance shuts down mid-job."""
+
+Mirror = Callable[[str, "JobEvent", Json], None]
+"""``mirror(id, event, state)``: ``state`` is ``{"status", "progress"}`` after ``event``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +87,19 @@ class Subscription:
 class EventBroker:
     """Per-job state and subscribers, on one event loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, mirror: Mirror | None = None) -> None:
         self._channels: dict[str, _Channel] = {}
+        self._mirror = mirror
 
     def open(self, id: str, *, status: str, progress: Json) -> None:
         """Start (or restart) publishing for ``id``."""
         channel = self._channels.get(id)
         if channel is None:
-            self._channels[id] = _Channel(status, progress)
+            channel = self._channels[id] = _Channel(status, progress)
+            self._mirrored(id, JobEvent("state", self._state(id, channel)), channel)
         else:
             channel.status, channel.progress = status, progress
-            self._send(channel, "state", self._state(id, channel))
+            self._send(id, channel, "state", self._state(id, channel))
 
     def status(self, id: str, status: str) -> None:
         channel = self._channels.get(id)
@@ -103,7 +111,7 @@ class EventBroker:
         channel = self._channels.get(id)
         if channel is not None:
             channel.progress = progress
-            self._send(channel, "progress", progress)
+            self._send(id, channel, "progress", progress)
 
     def current(self, id: str) -> tuple[str, Json] | None:
         """``(status, progress)`` of a job published here, or ``None``."""
@@ -114,7 +122,15 @@ class EventBroker:
         """Send the terminal event and forget the job."""
         channel = self._channels.pop(id, None)
         if channel is not None:
-            self._send(channel, final.kind, final.data)
+            if final.kind != "interrupted":
+                channel.status = final.kind
+                channel.progress = final.data.get("progress") or channel.progress
+            elif "message" in final.data:
+                channel.status = final.data.get("status", channel.status)
+                channel.progress = {
+                    k: v for k, v in final.data.items() if k not in ("id", "status")
+                }
+            self._send(id, channel, final.kind, final.data)
 
     def subscribe(self, id: str) -> Subscription | None:
         """A subscription to ``id``'s events, or ``None`` if it is not published here."""
@@ -142,9 +158,13 @@ class EventBroker:
     def _state(id: str, channel: _Channel) -> Json:
         return {"id": id, "status": channel.status, "progress": channel.progress}
 
-    @staticmethod
-    def _send(channel: _Channel, kind: str, data: Json) -> None:
+    def _send(self, id: str, channel: _Channel, kind: str, data: Json) -> None:
         channel.seq += 1
         event = JobEvent(kind, data, channel.seq)
         for queue in channel.subscribers:
             queue.put_nowait(event)
+        self._mirrored(id, event, channel)
+
+    def _mirrored(self, id: str, event: JobEvent, channel: _Channel) -> None:
+        if self._mirror is not None:
+            self._mirror(id, event, {"status": channel.status, "progress": channel.progress})

@@ -14,6 +14,12 @@ rest and releases them as ``queued`` with a note saying where they were. Any ins
 the database adopts released jobs, and jobs whose holder stopped heartbeating, on its next
 sweep: the job starts again (cheaply: what it already fetched is in the gateway's cache).
 After ``job_max_attempts`` starts a job is failed with the reason instead of started again.
+
+Worker capacity scales apart from HTTP: with ``max_running_jobs=0`` an instance only stores
+jobs (``owner`` empty) and runs none; instances with capacity (``moodmix worker``) adopt
+them on their next sweep, at once when ``wake()`` is called (``wakeup.JobWakeup`` relays
+that between processes through Redis). A sweep adopts no more jobs than there are free
+slots, so queued work spreads over every instance that has room.
 """
 
 from __future__ import annotations
@@ -101,6 +107,7 @@ class JobRunner:
         make: MakePlaylist = make_playlist,
         owner: str | None = None,
         on_outcome: Callable[[str], None] | None = None,
+        on_enqueued: Callable[[str], None] | None = None,
     ) -> None:
         self.repo = repo
         self.owner = owner or instance_name()
@@ -110,6 +117,9 @@ class JobRunner:
         self._settings = settings
         self._make = make
         self._on_outcome = on_outcome or (lambda _: None)
+        self._on_enqueued = on_enqueued or (lambda _: None)
+        self._capacity = settings.max_running_jobs
+        self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.max_running_jobs)
         self._tasks: dict[str, asyncio.Task[PlaylistRow | None]] = {}
         self._clients: dict[str, str] = {}
@@ -147,16 +157,50 @@ class JobRunner:
 
     # --- jobs -----------------------------------------------------------------------------------
 
-    async def submit(self, request: Json, *, client: str) -> PlaylistRow:
+    async def submit(
+        self,
+        request: Json,
+        *,
+        client: str,
+        key: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PlaylistRow:
         """Store a new job for ``request`` (the engine's fields) and start it when a worker
-        is free."""
+        is free; ``key`` lets an identical request find it (``results.request_key``).
+        ``repository.DuplicateKey`` if ``client`` sent ``idempotency_key`` before. With no
+        local workers the job is left for a worker process to adopt."""
         if not self._accepting:
             raise NotAccepting("the service is shutting down")
+        local = self._capacity > 0
         row = await self.repo.create(
-            new_id(), client=client, request=request, owner=self.owner, progress=queued_event()
+            new_id(),
+            client=client,
+            request=request,
+            owner=self.owner if local else None,
+            progress=queued_event(),
+            request_key=key,
+            idempotency_key=idempotency_key,
         )
-        self._launch(row.id, client, request)
+        if local:
+            self._launch(row.id, client, request)
+        else:
+            self._on_enqueued(row.id)
         return row
+
+    def holds(self, id: str) -> bool:
+        """Whether the job is queued or running on this instance."""
+        return id in self._tasks
+
+    async def in_progress(self, client: str) -> int:
+        """Jobs of ``client`` in progress: on this instance, or (an instance without
+        workers) in the store."""
+        if self._capacity > 0:
+            return self._per_client[client]
+        return await self.repo.unfinished(client)
+
+    def wake(self) -> None:
+        """Sweep for jobs to adopt now rather than at the next heartbeat."""
+        self._wake.set()
 
     async def wait(self, id: str, within: float) -> PlaylistRow | None:
         """The job's final row once it is done or failed here, or ``None`` if it is not
@@ -188,8 +232,11 @@ class JobRunner:
         """Adopt unfinished jobs nobody holds; how many were adopted."""
         cutoff = stale_before(self._settings.job_lease_s)
         adopted = 0
-        for id in await self.repo.orphans(stale_before=cutoff):
-            if id in self._tasks or not self._accepting:
+        room = self._capacity - len(self._tasks)
+        if room <= 0 or not self._accepting:
+            return 0
+        for id in await self.repo.orphans(stale_before=cutoff, limit=room + len(self._tasks)):
+            if id in self._tasks or not self._accepting or adopted >= room:
                 continue
             if await self.repo.adopt(id, owner=self.owner, stale_before=cutoff):
                 row = await self.repo.get(id)
@@ -220,6 +267,7 @@ class JobRunner:
         self._per_client[client] -= 1
         if self._per_client[client] <= 0:
             del self._per_client[client]
+        self._wake.set()  # a slot is free: adopt waiting jobs now
 
     async def _run(self, id: str, client: str, request: Json) -> PlaylistRow | None:
         last: Json = queued_event()
@@ -316,7 +364,10 @@ class JobRunner:
     async def _maintain(self) -> None:
         interval = min(MAX_MAINTENANCE_INTERVAL_S, self._settings.job_lease_s / 3)
         while True:
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval):  # not wait_for: it can swallow a cancel
+                    await self._wake.wait()
+            self._wake.clear()
             try:
                 unsaved, self._unsaved = self._unsaved, {}
                 await self.repo.heartbeat(owner=self.owner, ids=list(self._tasks), progress=unsaved)

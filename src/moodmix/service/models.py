@@ -8,7 +8,8 @@
 A row moves ``queued`` -> ``running`` -> ``done`` | ``failed``. While not finished it has an
 ``owner`` (the service instance working on it) whose ``heartbeat_at`` keeps its claim alive;
 a row whose owner stopped heartbeating, or that a shutdown released (``owner`` empty), is
-claimed again by the next instance that sweeps.
+claimed again by the next instance that sweeps. ``idempotency_key`` (the client's
+``Idempotency-Key`` header) is unique per ``client``, so a retry finds the job it started.
 """
 
 from __future__ import annotations
@@ -71,10 +72,16 @@ class PlaylistRow(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    request_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """Identical requests share it (``results.request_key``): how a finished one is found."""
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    """The client's ``Idempotency-Key``: unique per client, so a retry finds its job."""
 
     __table_args__ = (
         Index("ix_playlists_created", "created_at", "id"),
         Index("ix_playlists_status", "status"),
+        Index("ix_playlists_request_key", "request_key", "created_at"),
+        Index("ux_playlists_client_idempotency_key", "client", "idempotency_key", unique=True),
     )
 
 

@@ -9,6 +9,9 @@ expects, so two service instances sharing a database never both run a job::
         ...
         await repo.finish(row.id, owner=me, result=playlist.to_json(), progress=last)
     rows, more = await repo.page(limit=20)
+
+A row created with ``idempotency_key`` is unique per client: a second ``create`` with the
+same pair raises ``DuplicateKey``, and ``by_idempotency_key`` finds the first.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from moodmix.service.db import Database
 from moodmix.service.models import (
@@ -33,6 +37,10 @@ from moodmix.service.models import (
 
 Json = dict[str, Any]
 Cursor = tuple[datetime, str]
+
+
+class DuplicateKey(Exception):
+    """The client already sent this ``Idempotency-Key``: ``by_idempotency_key`` finds it."""
 
 
 def new_id() -> str:
@@ -52,16 +60,22 @@ class PlaylistRepository:
         *,
         client: str,
         request: Json,
-        owner: str,
+        owner: str | None,
         progress: Json | None = None,
+        request_key: str | None = None,
+        idempotency_key: str | None = None,
     ) -> PlaylistRow:
-        """Store a new queued playlist owned by ``owner``."""
+        """Store a new queued playlist owned by ``owner``; ``request_key`` finds it again
+        for an identical request (``results.request_key``). ``owner=None`` leaves it for any
+        instance to adopt. ``DuplicateKey`` if the client used ``idempotency_key`` before."""
         now = utcnow()
         row = PlaylistRow(
             id=id,
             status=QUEUED,
             client=client,
             request=request,
+            request_key=request_key,
+            idempotency_key=idempotency_key,
             progress=progress,
             attempts=0,
             owner=owner,
@@ -69,13 +83,54 @@ class PlaylistRepository:
             created_at=now,
             updated_at=now,
         )
-        async with self._db.session() as session, session.begin():
-            session.add(row)
+        try:
+            async with self._db.session() as session, session.begin():
+                session.add(row)
+        except IntegrityError:
+            if idempotency_key is None:
+                raise
+            raise DuplicateKey(idempotency_key) from None
         return row
+
+    async def by_idempotency_key(self, client: str, key: str) -> PlaylistRow | None:
+        """The row ``client`` created with ``Idempotency-Key: key``, if any."""
+        query = select(PlaylistRow).where(
+            PlaylistRow.client == client, PlaylistRow.idempotency_key == key
+        )
+        async with self._db.session() as session:
+            return (await session.scalars(query)).first()
+
+    async def unfinished(self, client: str) -> int:
+        """How many of ``client``'s rows are queued or running, on any instance."""
+        query = select(func.count()).where(
+            PlaylistRow.client == client, PlaylistRow.status.in_(UNFINISHED)
+        )
+        async with self._db.session() as session:
+            return int((await session.execute(query)).scalar_one())
 
     async def get(self, id: str) -> PlaylistRow | None:
         async with self._db.session() as session:
             return await session.get(PlaylistRow, id)
+
+    async def latest_for_key(
+        self, request_key: str, *, finished_after: datetime
+    ) -> PlaylistRow | None:
+        """The newest row for ``request_key`` that is done since ``finished_after``, else the
+        newest one still queued or running; ``None`` if there is neither."""
+        query = (
+            select(PlaylistRow)
+            .where(
+                PlaylistRow.request_key == request_key,
+                or_(
+                    PlaylistRow.status.in_(UNFINISHED),
+                    and_(PlaylistRow.status == DONE, PlaylistRow.finished_at >= finished_after),
+                ),
+            )
+            .order_by(case((PlaylistRow.status == DONE, 0), else_=1), PlaylistRow.created_at.desc())
+            .limit(1)
+        )
+        async with self._db.session() as session:
+            return (await session.scalars(query)).first()
 
     async def page(
         self, *, limit: int, cursor: Cursor | None = None, status: str | None = None

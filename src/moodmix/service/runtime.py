@@ -1,7 +1,7 @@
 """Everything one running service holds, opened in order and closed in reverse::
 
     service = await Service.open(settings, ServiceMetrics())
-    service.gateway, service.runner, service.repo, service.quota ...
+    service.gateway, service.runner, service.repo, service.results, service.quota ...
     await service.close()        # finish or release jobs, then the gateway, then the database
 
 ``open`` migrates the database, builds the gateway (its upstream requests charged per client)
@@ -19,11 +19,14 @@ from moodmix.engine.pipeline import make_playlist
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.service.db import Database
 from moodmix.service.events import EventBroker
+from moodmix.service.events_feed import JobFeed
 from moodmix.service.jobs import JobRunner, MakePlaylist
 from moodmix.service.metrics import ServiceMetrics
 from moodmix.service.quota import ClientQuota
 from moodmix.service.repository import PlaylistRepository
+from moodmix.service.results import ResultCache
 from moodmix.service.security import ApiKeys
+from moodmix.service.sharing import Sharing
 from moodmix.service.upstream import build_gateway
 from moodmix.settings import Settings
 
@@ -39,8 +42,11 @@ class Service:
     settings: Settings
     db: Database
     repo: PlaylistRepository
+    results: ResultCache
     gateway: ReccoBeats
     broker: EventBroker
+    feed: JobFeed
+    sharing: Sharing
     runner: JobRunner
     quota: ClientQuota
     metrics: ServiceMetrics
@@ -70,7 +76,8 @@ class Service:
         gateway = build_gateway(settings, quota)
         if gateway.warmer is not None:
             gateway.warmer.start()  # here, so no client is charged for warming
-        broker = EventBroker()
+        sharing = Sharing.from_settings(settings)
+        broker = EventBroker(mirror=sharing.mirror)
         repo = PlaylistRepository(db)
         runner = JobRunner(
             repo,
@@ -80,14 +87,22 @@ class Service:
             settings,
             make=make or make_playlist,
             on_outcome=lambda outcome: metrics.jobs.labels(outcome=outcome).inc(),
+            on_enqueued=sharing.enqueued,
         )
         metrics.jobs_active.set_function(lambda: runner.running())
         service = cls(
             settings=settings,
             db=db,
             repo=repo,
+            results=ResultCache(
+                repo,
+                ttl_s=settings.ttl_recommendations_s,
+                entries=settings.result_cache_entries,
+            ),
             gateway=gateway,
             broker=broker,
+            feed=JobFeed(broker, repo, remote=sharing.events),
+            sharing=sharing,
             runner=runner,
             quota=quota,
             metrics=metrics,
@@ -96,6 +111,7 @@ class Service:
         )
         try:
             await runner.start()
+            sharing.start(runner, workers=settings.max_running_jobs)
         except BaseException:
             await service.close()
             raise
@@ -107,6 +123,7 @@ class Service:
             await self.runner.stop(self.settings.shutdown_grace_s)
         finally:
             try:
+                await self.sharing.aclose()
                 await self.gateway.aclose()
             finally:
                 await self.db.close()

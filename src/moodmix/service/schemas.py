@@ -21,7 +21,29 @@ from moodmix.engine.playlist import MAX_DURATION_S, MAX_EXPLICIT_SEEDS, MAX_TRAC
 from moodmix.reccobeats.ids import parse_id
 
 MAX_PROMPT_CHARS: Final = 500
+CACHE_KINDS: Final = (
+    "album",
+    "album_page",
+    "album_search",
+    "artist",
+    "artist_search",
+    "features",
+    "recommendations",
+    "track",
+    "track_page",
+)
+"""The gateway's cache kinds (``reccobeats._setup.cache_policies``), for the OpenAPI document."""
 MIN_DURATION_S: Final = 60
+
+TRACK_ID_PATTERN: Final = (
+    r"^\s*([0-9A-Za-z]{22}"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|spotify:track:[0-9A-Za-z]{22}"
+    r"|https://open\.spotify\.com/track/[0-9A-Za-z]{22})\s*$"
+)
+"""What a track id looks like, for the OpenAPI document (``parse_id`` does the checking, with
+messages that say what is wrong; links may also carry a query string and a locale)."""
+TRACK_ID_SCHEMA: Final = {"type": "string", "pattern": TRACK_ID_PATTERN, "maxLength": 200}
 
 
 def duration_seconds(value: Any) -> float | None:
@@ -59,8 +81,9 @@ class PlaylistIn(BaseModel):
         min_length=1,
         max_length=MAX_PROMPT_CHARS,
         description="the mood, in words",
+        json_schema_extra={"pattern": r"\S"},
     )
-    seeds: list[str] = Field(
+    seeds: list[Annotated[str, WithJsonSchema(TRACK_ID_SCHEMA)]] = Field(
         default_factory=list,
         max_length=MAX_EXPLICIT_SEEDS,
         description="seed tracks: Spotify ids, spotify:track: URIs, open.spotify.com links "
@@ -69,7 +92,15 @@ class PlaylistIn(BaseModel):
     size: int = Field(30, ge=1, le=MAX_TRACKS, description="tracks wanted (ignored with duration)")
     duration: Annotated[
         float | None,
-        WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}]}),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number", "minimum": MIN_DURATION_S, "maximum": MAX_DURATION_S},
+                    {"type": "string", "pattern": r"^\s*(\d+h)?(\d+m)?(\d+s)?\s*$|^\d+:\d\d$"},
+                    {"type": "null"},
+                ]
+            }
+        ),
     ] = Field(
         None,
         description=f"fill to this length instead: seconds, or text like '45m', '1h30m' or '45:00' "
@@ -139,4 +170,93 @@ class InvalidateIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"kind": "track"}]})
 
-    kind: str | None = Field(None, description="track, features, artist, ... or null for all")
+    kind: str | None = Field(
+        None,
+        description="one kind of entry, or null for all",
+        json_schema_extra={"anyOf": [{"enum": list(CACHE_KINDS)}, {"type": "null"}]},
+    )
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: a code for programs, a message for people, and details by kind
+    (``problems`` for validation, ``retry_after`` for 429 and 503, ``incident`` for 500)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": "upstream_rate_limited",
+                    "message": "ReccoBeats asked us to slow down; try again in 30 s",
+                    "retry_after": 30,
+                }
+            ]
+        },
+    )
+
+    error: str = Field(description="what went wrong, for programs: not_found, quota_exceeded, ...")
+    message: str = Field(description="what happened and what to do, for people")
+
+
+ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    "default": {
+        "model": ErrorOut,
+        "description": "An error: 401/403 keys and admin token, 404 not found, 413 body too "
+        "large, 422 invalid input (with `problems`), 429 over this client's share (with "
+        "`Retry-After`), 503 upstream or store unavailable (with `Retry-After`), 500 a bug "
+        "(with `incident`).",
+    }
+}
+"""Documented on every operation: errors share one shape (``errors.error_response``)."""
+
+
+class LinksOut(BaseModel):
+    self: str = Field(description="the playlist: GET it")
+    events: str = Field(description="its live progress: Server-Sent Events")
+
+
+class RequestOut(BaseModel):
+    """The request as the client phrased it (``duration`` in seconds)."""
+
+    prompt: str
+    seeds: list[str]
+    size: int | None
+    duration: float | None
+    order: str | None
+
+
+class PlaylistOut(BaseModel):
+    """A playlist resource: where its job is and, once ``done``, the playlist itself."""
+
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    request: RequestOut
+    progress: dict[str, Any] | None = Field(description="the last step: stage, message, ...")
+    attempts: int = Field(description="times the job was started (more after a restart)")
+    note: str | None = Field(description="why the job was started again, if it was")
+    error: dict[str, Any] | None = Field(description="when failed: kind, message, retry_after")
+    playlist: dict[str, Any] | None = Field(
+        description="when done: tracks, profile, seeds, quality, upstream_requests, order"
+    )
+    created_at: str
+    updated_at: str | None
+    started_at: str | None
+    finished_at: str | None
+    links: LinksOut
+
+
+class PlaylistSummaryOut(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    prompt: str | None
+    tracks: int | None
+    created_at: str
+    finished_at: str | None
+    links: LinksOut
+
+
+class PlaylistPageOut(BaseModel):
+    """Newest first; ``next`` is the link to the following page, ``null`` on the last."""
+
+    items: list[PlaylistSummaryOut]
+    next: str | None

@@ -6,7 +6,9 @@
     GET /dashboard   cache hit rate, 429 rate, learned rate vs quota, id registry, requests
 
 Plain Jinja2 templates (``templates/``) and a little vanilla JavaScript (``static/``): no
-build step. The pages only read the public JSON API, so they show what any client sees.
+build step. The pages only read the public JSON API, so they show what any client sees. When
+the service needs API keys, the header has a key field (kept in the browser's localStorage) and
+``static/api.js`` sends the key with every call, event streams included.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ templates: Final = Jinja2Templates(directory=TEMPLATES_DIR)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request) -> HTMLResponse:
+async def index(request: Request, service: ServiceDep) -> HTMLResponse:
     """The playlist maker."""
     return templates.TemplateResponse(
         request,
@@ -39,6 +41,7 @@ async def index(request: Request) -> HTMLResponse:
         {
             "version": __version__,
             "active": "index",
+            "keys_required": service.api_keys.required,
             "max_tracks": MAX_TRACKS,
             "max_seeds": MAX_EXPLICIT_SEEDS,
             "features": list(FEATURES),
@@ -56,6 +59,7 @@ async def dashboard(request: Request, service: ServiceDep) -> HTMLResponse:
         {
             "version": __version__,
             "active": "dashboard",
+            "keys_required": service.api_keys.required,
             "quota_per_min": service.settings.rate_per_min,
             "profile": service.settings.profile,
         },

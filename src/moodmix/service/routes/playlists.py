@@ -7,18 +7,21 @@
     GET  /v1/playlists/{id}                                     -> status, progress, playlist
     GET  /v1/playlists/{id}/events                              -> Server-Sent Events
     GET  /v1/playlists?limit=20&cursor=...                      -> recent ones, newest first
+
+A POST with ``Idempotency-Key: <key>`` is made once per client and key: a retry (on any
+instance) answers with the same playlist and ``Idempotent-Replayed: true``.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import math
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Final, Literal
 
 import anyio
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -30,14 +33,17 @@ from moodmix.service.caching import (
     private_if,
 )
 from moodmix.service.cursor import decode_cursor, encode_cursor
-from moodmix.service.deps import QuotaClientDep, ServiceDep, client_id
+from moodmix.service.deps import ClientDep, ServiceDep, check_quota, client_id
 from moodmix.service.errors import ServiceError, error_response
-from moodmix.service.events import TERMINAL, JobEvent, Subscription
+from moodmix.service.events import TERMINAL, JobEvent
+from moodmix.service.events_feed import until_set
 from moodmix.service.jobs import NotAccepting
 from moodmix.service.models import DONE, FAILED, STATUSES, PlaylistRow
+from moodmix.service.repository import DuplicateKey
 from moodmix.service.resources import links, playlist_json, summary_json
+from moodmix.service.results import Finished, Unfinished, request_key
 from moodmix.service.runtime import Service
-from moodmix.service.schemas import PlaylistIn
+from moodmix.service.schemas import ErrorOut, PlaylistIn, PlaylistOut, PlaylistPageOut
 
 router = APIRouter(prefix="/v1/playlists", tags=["playlists"], dependencies=[Depends(client_id)])
 
@@ -49,55 +55,129 @@ PlaylistId = Annotated[
     ),
 ]
 
-POLL_INTERVAL_S: Final = 1.0
-"""How often a stream of a job running on another instance reads the store."""
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="make the playlist once: a retry with the same key (from this client, on "
+        "any instance) answers with the same playlist instead of starting another; 1-255 "
+        "visible ASCII characters, e.g. a UUID",
+    ),
+]
+REPLAYED: Final = "Idempotent-Replayed"
+_REPLAYED_DOC: Final = {
+    "description": "'true' when this answers a retry with the same Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "enum": ["true"]},
+}
 RECONNECT_MS: Final = 2_000
 STREAM_SHUTDOWN_GRACE_S: Final = 1.0
 STOPPING: Final = "the service is stopping; reconnect to follow the playlist"
 
 
-@router.post("", status_code=202, summary="Make a playlist from a mood")
+@router.post(
+    "",
+    status_code=202,
+    summary="Make a playlist from a mood",
+    response_model=PlaylistOut,
+    responses={
+        200: {
+            "model": PlaylistOut,
+            "description": "the finished playlist (identical request already made, or wait)",
+            "headers": {REPLAYED: _REPLAYED_DOC},
+        },
+        202: {"description": "queued or in progress", "headers": {REPLAYED: _REPLAYED_DOC}},
+        422: {
+            "model": ErrorOut,
+            "description": "invalid request, or an Idempotency-Key reused with another body",
+        },
+        429: {
+            "model": ErrorOut,
+            "description": "over this client's share of the quota, or too many in progress",
+        },
+        503: {
+            "model": ErrorOut,
+            "description": "ReccoBeats failed the playlist, or the service is stopping",
+        },
+    },
+)
 async def create_playlist(
     body: PlaylistIn,
     request: Request,
     service: ServiceDep,
-    client: QuotaClientDep,
+    client: ClientDep,
     wait: Annotated[
         bool, Query(description="answer with the finished playlist instead of 202")
     ] = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Queue a playlist; ``202`` with its id and links, or with ``?wait=true`` the finished
     playlist (``200``), a ``503`` with ``Retry-After`` if the upstream failed it, or ``202`` if
-    it is not done within ``MOODMIX_WAIT_TIMEOUT_S``."""
+    it is not done within ``MOODMIX_WAIT_TIMEOUT_S``. A request identical to one finished
+    within the recommendations' freshness answers ``200`` at once with that playlist (same
+    id); one identical to a playlist in progress follows that job. With ``Idempotency-Key``,
+    a retry answers as above for the playlist the key first made (``Idempotent-Replayed``),
+    and the key with a different body is a ``422``."""
     settings = service.settings
-    if service.runner.active(client) >= settings.client_max_jobs:
-        service.metrics.quota_refusals.labels(reason="jobs").inc()
-        raise ServiceError(
-            429,
-            "too_many_playlists",
-            f"this client has {settings.client_max_jobs} playlists in progress "
-            "(MOODMIX_CLIENT_MAX_JOBS); wait for one to finish",
-            retry_after=max(1.0, math.ceil(service.gateway.scheduler.expected_wait())),
-        )
-    try:
-        row = await service.runner.submit(body.engine_fields(), client=client)
-    except NotAccepting:
-        raise ServiceError(
-            503, "shutting_down", "the service is shutting down; try again", retry_after=5
-        ) from None
-    location = {"Location": links(row.id)["self"]}
+    fields = body.engine_fields()
+    key = request_key(fields, profile=settings.profile)
+    replayed = None
+    if idempotency_key is not None:
+        replayed = await _replayed(service, client, idempotency_key, fields)
+    found = None if replayed else await service.results.lookup(key)
+    if replayed is not None:
+        id = replayed
+    elif isinstance(found, Finished):
+        return _bytes(found.body, 200, {"Location": links(found.id)["self"]})
+    elif isinstance(found, Unfinished):
+        id = found.id
+    else:
+        check_quota(service, client)
+        if await service.runner.in_progress(client) >= settings.client_max_jobs:
+            service.metrics.quota_refusals.labels(reason="jobs").inc()
+            raise ServiceError(
+                429,
+                "too_many_playlists",
+                f"this client has {settings.client_max_jobs} playlists in progress "
+                "(MOODMIX_CLIENT_MAX_JOBS); wait for one to finish",
+                retry_after=max(1.0, math.ceil(service.gateway.scheduler.expected_wait())),
+            )
+        try:
+            id = (
+                await service.runner.submit(
+                    fields, client=client, key=key, idempotency_key=idempotency_key
+                )
+            ).id
+        except NotAccepting:
+            raise ServiceError(
+                503, "shutting_down", "the service is shutting down; try again", retry_after=5
+            ) from None
+        except DuplicateKey:  # the same key raced in on another request
+            replayed = await _replayed(service, client, str(idempotency_key), fields)
+            if replayed is None:
+                raise
+            id = replayed
+    location = {"Location": links(id)["self"]}
+    if replayed is not None:
+        location[REPLAYED] = "true"
     if wait:
-        final = await service.runner.wait(row.id, settings.wait_timeout_s)
+        final = await _wait(service, id, settings.wait_timeout_s)
         if final is not None and final.status == DONE:
-            return _json(playlist_json(final), 200, location)
+            return _bytes(service.results.remember(key, final).body, 200, location)
         if final is not None and final.status == FAILED:
             return _failure(final, location)
-        row = await service.repo.get(row.id) or row
-    live = service.runner.live(row.id)
-    return _json(playlist_json(row, live=live), 202, location)
+    row = await _row(service, id)
+    if row.status == DONE:
+        return _bytes(service.results.remember(key, row).body, 200, location)
+    if row.status == FAILED:
+        return _failure(row, location)
+    return _json(playlist_json(row, live=service.runner.live(id)), 202, location)
 
 
-@router.get("", summary="Recent playlists, newest first")
+@router.get("", summary="Recent playlists, newest first", response_model=PlaylistPageOut)
 async def list_playlists(
     request: Request,
     service: ServiceDep,
@@ -128,7 +208,11 @@ async def list_playlists(
     return cached_json(request, payload, cache_control=REVALIDATE)
 
 
-@router.get("/{id}", summary="A playlist: status, progress and, when done, the tracks")
+@router.get(
+    "/{id}",
+    summary="A playlist: status, progress and, when done, the tracks",
+    response_model=PlaylistOut,
+)
 async def get_playlist(id: PlaylistId, request: Request, service: ServiceDep) -> Response:
     row = await _row(service, id)
     payload = playlist_json(row, live=service.runner.live(id))
@@ -166,46 +250,43 @@ async def playlist_events(id: PlaylistId, service: ServiceDep) -> EventSourceRes
 async def _stream(
     service: Service, id: str, stopping: anyio.Event
 ) -> AsyncIterator[ServerSentEvent]:
+    """The job's events from wherever it runs (``events_feed``), until this instance stops."""
     first = True
-    last_progress: Any = None
-    while True:
-        subscription = service.broker.subscribe(id)
-        if subscription is not None:
-            relay = asyncio.create_task(_interrupt_when(stopping, subscription))
-            try:
-                yield _sse(subscription.snapshot, retry=first)
-                async for event in subscription:
-                    yield _sse(event)
-            finally:
-                relay.cancel()
-                subscription.close()
-            return
-        row = await service.repo.get(id)
-        if row is None:
-            return
-        if first or row.status in (DONE, FAILED):
-            yield _sse(JobEvent("state", _state(row)), retry=True)
-        if row.status in (DONE, FAILED):
-            yield _sse(JobEvent(row.status, playlist_json(row)))
-            return
-        if not first and row.progress != last_progress:
-            yield _sse(JobEvent("progress", row.progress or {}))
-        first = False
-        last_progress = row.progress
-        with anyio.move_on_after(POLL_INTERVAL_S):
-            await stopping.wait()
-        if stopping.is_set():
-            yield _sse(JobEvent("interrupted", {"id": id, "message": STOPPING}))
-            return
+    events = until_set(service.feed.follow(id), stopping, id=id, message=STOPPING)
+    async with contextlib.aclosing(events):
+        async for event in events:
+            yield _sse(event, retry=first)
+            first = False
 
 
-async def _interrupt_when(stopping: anyio.Event, subscription: Subscription) -> None:
-    await stopping.wait()
-    subscription.interrupt(STOPPING)
+async def _wait(service: Service, id: str, within: float) -> PlaylistRow | None:
+    """The finished row, from this instance's runner or following the job wherever it runs."""
+    if service.runner.holds(id):
+        return await service.runner.wait(id, within)
+    return await service.feed.wait(id, within)
 
 
-def _state(row: PlaylistRow) -> dict[str, Any]:
-    return {"id": row.id, "status": row.status, "progress": row.progress}
+async def _replayed(service: Service, client: str, key: str, fields: dict[str, Any]) -> str | None:
+    """The id of the playlist ``client`` made with ``Idempotency-Key: key``, if any; a 422
+    if that was for a different request."""
+    row = await service.repo.by_idempotency_key(client, key)
+    if row is None:
+        return None
+    if orjson.loads(orjson.dumps(fields)) != row.request:
+        raise ServiceError(
+            422,
+            "idempotency_key_reused",
+            f"the Idempotency-Key {key!r} was already used for a different request (playlist "
+            f"{row.id}); send the same body to get that playlist, or a new key for a new one",
+            problems=[
+                {
+                    "field": "Idempotency-Key",
+                    "in": "header",
+                    "message": f"already used for playlist {row.id} with a different body",
+                }
+            ],
+        )
+    return row.id
 
 
 def _sse(event: JobEvent, *, retry: bool = False) -> ServerSentEvent:
@@ -224,9 +305,16 @@ async def _row(service: Service, id: str) -> PlaylistRow:
     return row
 
 
-def _json(payload: dict[str, Any], status: int, headers: dict[str, str]) -> JSONResponse:
-    return JSONResponse(
-        payload, status_code=status, headers={**headers, "Cache-Control": "no-store"}
+def _json(payload: dict[str, Any], status: int, headers: dict[str, str]) -> Response:
+    return _bytes(orjson.dumps(payload), status, headers)
+
+
+def _bytes(body: bytes, status: int, headers: dict[str, str]) -> Response:
+    return Response(
+        body,
+        status_code=status,
+        media_type="application/json",
+        headers={**headers, "Cache-Control": "no-store"},
     )
 
 

@@ -56,6 +56,7 @@ async def status(request: Request, service: ServiceDep) -> Response:
             "here": service.runner.running(),
             "stored": await service.repo.counts(),
             "max_running": service.settings.max_running_jobs,
+            "results": service.results.stats(),
         },
         "database": {
             "backend": service.db.backend,

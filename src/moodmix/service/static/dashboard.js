@@ -14,8 +14,8 @@
   const pct = (x) => `${(100 * (x || 0)).toFixed(1)}%`;
 
   async function get(url) {
-    const r = await fetch(url, { cache: "no-store" });
-    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    const r = await moodmixApi.fetch(url, { cache: "no-store" });
+    if (!r.ok) throw await moodmixApi.explain(r);
     return r.json();
   }
 

@@ -1,5 +1,6 @@
-// moodmix: make a playlist from the page. POST /v1/playlists, follow its Server-Sent Events,
-// then show the tracks and a chart of the mood's targets against the playlist's means.
+// moodmix: make a playlist from the page. POST /v1/playlists, follow its Server-Sent Events
+// (through api.js, which sends the API key), then show the tracks and a chart of the mood's
+// targets against the playlist's means.
 "use strict";
 
 (function () {
@@ -7,7 +8,6 @@
   const $ = (id) => document.getElementById(id);
   const SVG = "http://www.w3.org/2000/svg";
   const STAGES = ["queued", "mood", "seeds", "candidates", "scoring", "done"];
-  let source = null;
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -145,30 +145,38 @@
     $("chart").replaceChildren(root);
   }
 
-  function follow(id, eventsUrl) {
-    if (source) source.close();
-    source = new EventSource(eventsUrl);
-    const data = (e) => JSON.parse(e.data);
-    source.addEventListener("state", (e) => {
-      const state = data(e);
-      if (state.progress) progress(state.progress);
-    });
-    source.addEventListener("progress", (e) => progress(data(e)));
-    source.addEventListener("done", (e) => {
-      source.close();
-      render(data(e));
-    });
-    source.addEventListener("failed", (e) => {
-      source.close();
-      const body = data(e);
-      showError((body.error && body.error.message) || "the playlist failed");
-    });
-    source.addEventListener("interrupted", (e) => progress(data(e)));
-    source.onerror = () => {
-      // EventSource reconnects by itself; a finished stream closes it above.
-      $("progress-stage").textContent = "connection lost, reconnecting…";
-    };
+  const RECONNECT_MS = 2000;
+  let following = null; // the AbortController of the stream being followed
+
+  // Follow the job's events to the end, reconnecting (like EventSource) when the stream drops
+  // or the instance stops; each new connection starts with the job's current state.
+  async function follow(id, eventsUrl) {
+    if (following) following.abort();
+    const controller = new AbortController();
+    following = controller;
     $("progress-card").dataset.playlist = id;
+    const onEvent = (kind, data) => {
+      if (kind === "state" && data.progress) progress(data.progress);
+      else if (kind === "progress") progress(data);
+      else if (kind === "done") {
+        render(data);
+        return true;
+      } else if (kind === "failed") {
+        showError((data.error && data.error.message) || "the playlist failed");
+        return true;
+      } else if (kind === "interrupted") progress(data);
+      return false;
+    };
+    while (!controller.signal.aborted) {
+      try {
+        if (await moodmixApi.events(eventsUrl, onEvent, { signal: controller.signal })) return;
+      } catch (err) {
+        if (controller.signal.aborted) return;
+        if (err instanceof moodmixApi.HttpError && err.status < 500) return showError(err.message);
+      }
+      $("progress-stage").textContent = "connection lost, reconnecting…";
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
+    }
   }
 
   $("playlist-form").addEventListener("submit", async (event) => {
@@ -184,15 +192,16 @@
     if (seeds.length) body.seeds = seeds;
     progress({ stage: "queued", message: "sending…" });
     try {
-      const r = await fetch("/v1/playlists", {
+      const r = await moodmixApi.fetch("/v1/playlists", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),
       });
+      if (!r.ok) return showError((await moodmixApi.explain(r)).message);
       const answer = await r.json();
-      if (!r.ok) return showError(answer.message || `HTTP ${r.status}`);
+      if (answer.status === "done") return render(answer); // made before: answered at once
       const events = (answer.links && answer.links.events) || `/v1/playlists/${answer.id}/events`;
-      follow(answer.id, events);
+      await follow(answer.id, events);
     } catch (err) {
       showError(String(err));
     }
