@@ -120,7 +120,15 @@ async def test_stats_count_by_endpoint_status_and_ids(
     assert stats["ids"] == {"requested": 10, "returned": 7}
     assert stats["rate_limited"] == 0
     assert stats["penalty_blocks"] == 0
-    assert stats["faults"] == {"error": 0, "timeout": 0, "malformed": 0, "drop": 0}
+    assert stats["faults"] == {
+        "error": 0,
+        "timeout": 0,
+        "malformed": 0,
+        "drop": 0,
+        "throttle": 0,
+        "partial": 0,
+        "extra": 0,
+    }
     await http.post("/_admin/reset")
     after = (await http.get("/_admin/stats")).json()
     assert after["requests"] == {"total": 0, "by_endpoint": {}}
@@ -129,13 +137,29 @@ async def test_stats_count_by_endpoint_status_and_ids(
 
 async def test_stats_count_faults_by_kind(http: httpx.AsyncClient, catalog: Catalog) -> None:
     path = f"/v1/track/{catalog.track_ids()[0]}"
-    for kind in ("error", "malformed"):
+    batch = "/v1/track?ids=" + ",".join(catalog.track_ids()[:4])
+    for kind, url in [
+        ("error", path),
+        ("malformed", path),
+        ("throttle", path),
+        ("partial", batch),
+        ("extra", batch),
+    ]:
         await http.patch("/_admin/config", json={f"{kind}_rate": 1})
-        await http.get(path)
+        await http.get(url)
         await http.patch("/_admin/config", json={f"{kind}_rate": 0})
     stats = (await http.get("/_admin/stats")).json()
-    assert stats["faults"] == {"error": 1, "timeout": 0, "malformed": 1, "drop": 0}
-    assert stats["requests"]["by_endpoint"]["/v1/track/{id}"] == {"200": 1, "500": 1}
+    assert stats["faults"] == {
+        "error": 1,
+        "timeout": 0,
+        "malformed": 1,
+        "drop": 0,
+        "throttle": 1,
+        "partial": 1,
+        "extra": 1,
+    }
+    assert stats["requests"]["by_endpoint"]["/v1/track/{id}"] == {"200": 1, "429": 1, "500": 1}
+    assert stats["requests"]["by_endpoint"]["/v1/track"] == {"200": 2}
 
 
 async def test_catalog_sample(http: httpx.AsyncClient, catalog: Catalog) -> None:

@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from moodmix.reccobeats.errors import (
     BadRequest,
@@ -179,21 +180,28 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(
-            exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {})
-        )
+        headers = dict(exc.headers or {})
+        message = str(exc.detail)
+        allowed = allowed_methods(request) if exc.status_code == 405 else []
+        if allowed:
+            # Starlette names only the first route's methods; a path may have several routes.
+            headers["Allow"] = ", ".join(allowed)
+            message = f"{request.method} is not allowed here; use {' or '.join(allowed)}"
+        return error_response(exc.status_code, code, message, headers=headers)
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
         log.error("database_error", error=str(exc.orig) if exc.orig else type(exc).__name__)
-        return error_response(
-            503,
-            "database_unavailable",
-            "the playlist store is not answering; try again shortly",
-            retry_after=5,
-        )
+        return _store_unavailable()
+
+    @app.exception_handler(OSError)
+    async def _unreachable(_: Request, exc: OSError) -> JSONResponse:
+        # A refused or reset connection to the database is raised by the driver as it is
+        # (asyncpg), not wrapped in DBAPIError; upstream ones arrive as ReccoBeatsError.
+        log.error("database_unreachable", error=f"{type(exc).__name__}: {exc}")
+        return _store_unavailable()
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -205,6 +213,28 @@ def install(app: FastAPI) -> None:
             f"something went wrong on our side; it was logged as incident {incident}",
             incident=incident,
         )
+
+
+METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers for this request's path."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+
+
+def _store_unavailable() -> JSONResponse:
+    return error_response(
+        503,
+        "database_unavailable",
+        "the playlist store is not answering; try again shortly",
+        retry_after=5,
+    )
 
 
 def _seconds(value: float | None) -> float:

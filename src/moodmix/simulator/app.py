@@ -7,9 +7,10 @@
     state.reconfigure(state.config.with_changes(error_rate=0.1))
 
 Every ``/v1`` request goes through, in order: the per-client rate limiter (429), the latency
-model, fault injection (500, held 504, dropped connection), the handler, and for a 200 the
-chance of a malformed body; everything is counted. Errors take the one JSON shape of
-``params.error_response``. ``/_admin`` paths (``admin.py``) are neither limited nor faulted.
+model, fault injection (500, held 504, dropped connection, 429), the handler, and for a 200
+the chance of a malformed body or a batch with items missing or added; everything is
+counted. Errors take the one JSON shape of ``params.error_response``. ``/_admin`` paths
+(``admin.py``) are neither limited nor faulted.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from moodmix.reccobeats.ids import MAX_BATCH_IDS
 from moodmix.simulator.admin import ADMIN_PREFIX, add_admin_routes
 from moodmix.simulator.catalog import Catalog
 from moodmix.simulator.counters import DROPPED
-from moodmix.simulator.faults import FaultKind, corrupt_body
+from moodmix.simulator.faults import BODY_FAULTS, FaultKind, add_items, corrupt_body, drop_items
 from moodmix.simulator.limits import Verdict, format_retry_after
 from moodmix.simulator.params import (
     ApiError,
@@ -263,24 +264,29 @@ async def _pipeline(request: web.Request, handler: Handler) -> web.StreamRespons
         await asyncio.sleep(delay)
 
     fault = state.faults.draw()
-    if fault is not None and fault is not FaultKind.MALFORMED:
+    if fault is not None and fault not in BODY_FAULTS:
         counters.faults[fault.value] += 1
         injected = await _inject(request, state, fault)
         counters.record(endpoint, DROPPED if fault is FaultKind.DROP else injected.status)
         return injected
 
     response = await _answer(request, handler)
-    if (
-        fault is FaultKind.MALFORMED
-        and response.status == 200
-        and isinstance(response, web.Response)
-    ):
+    if fault is not None and response.status == 200 and isinstance(response, web.Response):
         body = response.body
         if isinstance(body, bytes | bytearray):
-            response.body = corrupt_body(bytes(body), state.rng)
-            counters.faults[fault.value] += 1
+            changed = _BODY_CHANGES[fault](bytes(body), state.rng)
+            if changed != body:
+                response.body = changed
+                counters.faults[fault.value] += 1
     counters.record(endpoint, response.status)
     return response
+
+
+_BODY_CHANGES: Final = {
+    FaultKind.MALFORMED: corrupt_body,
+    FaultKind.PARTIAL: drop_items,
+    FaultKind.EXTRA: add_items,
+}
 
 
 async def _inject(request: web.Request, state: SimulatorState, fault: FaultKind) -> web.Response:
@@ -292,4 +298,12 @@ async def _inject(request: web.Request, state: SimulatorState, fault: FaultKind)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(state.stopping.wait(), state.config.timeout_hold_s)
         return error_response(request, 504, "the upstream timed out (injected fault)")
+    if fault is FaultKind.THROTTLE:
+        header = format_retry_after(state.config.throttle_retry_after_s)
+        return error_response(
+            request,
+            429,
+            f"too many requests (injected fault); retry after {header} s",
+            headers={"Retry-After": header},
+        )
     return error_response(request, 500, "internal server error (injected fault)")

@@ -51,6 +51,18 @@ def simulator(
     drop_rate: Annotated[
         float, typer.Option(help="Share of requests whose connection is closed unanswered.")
     ] = 0,
+    throttle_rate: Annotated[
+        float, typer.Option(help="Share of requests answered 429 with --throttle-retry-after-s.")
+    ] = 0,
+    throttle_retry_after_s: Annotated[
+        float, typer.Option(help="The Retry-After of an injected 429, in s.")
+    ] = 60,
+    partial_rate: Annotated[
+        float, typer.Option(help="Share of batch answers with some items left out.")
+    ] = 0,
+    extra_rate: Annotated[
+        float, typer.Option(help="Share of batch answers with items nobody asked for.")
+    ] = 0,
     penalty_after: Annotated[
         int,
         typer.Option(help="Block a client after this many requests inside a Retry-After; 0: off."),
@@ -74,6 +86,10 @@ def simulator(
             timeout_rate=timeout_rate,
             malformed_rate=malformed_rate,
             drop_rate=drop_rate,
+            throttle_rate=throttle_rate,
+            throttle_retry_after_s=throttle_retry_after_s,
+            partial_rate=partial_rate,
+            extra_rate=extra_rate,
             penalty_after=penalty_after,
             penalty_s=penalty_s,
         )

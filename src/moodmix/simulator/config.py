@@ -25,7 +25,15 @@ _UNITS: Final[dict[str, float]] = {
 }
 _RATE = re.compile(r"\s*(?P<count>\d+(?:\.\d+)?)\s*/\s*(?P<unit>[a-z]+)\s*")
 
-FAULT_FIELDS: Final[tuple[str, ...]] = ("error_rate", "timeout_rate", "malformed_rate", "drop_rate")
+FAULT_FIELDS: Final[tuple[str, ...]] = (
+    "error_rate",
+    "timeout_rate",
+    "malformed_rate",
+    "drop_rate",
+    "throttle_rate",
+    "partial_rate",
+    "extra_rate",
+)
 """The per-request fault shares; each is 0-1 and together they are at most 1."""
 
 RUNTIME_FIELDS: Final[frozenset[str]] = frozenset(
@@ -38,6 +46,7 @@ RUNTIME_FIELDS: Final[frozenset[str]] = frozenset(
         "latency_ms",
         "latency_p99_ms",
         "timeout_hold_s",
+        "throttle_retry_after_s",
         *FAULT_FIELDS,
     }
 )
@@ -88,7 +97,13 @@ class SimulatorConfig(BaseModel):
     timeout_rate: float = Field(0.0, ge=0, le=1, description="share held, then answered 504")
     malformed_rate: float = Field(0.0, ge=0, le=1, description="share with a broken 200 body")
     drop_rate: float = Field(0.0, ge=0, le=1, description="share whose connection is closed")
+    throttle_rate: float = Field(0.0, ge=0, le=1, description="share answered 429 regardless")
+    partial_rate: float = Field(0.0, ge=0, le=1, description="share of batches missing items")
+    extra_rate: float = Field(0.0, ge=0, le=1, description="share of batches with extra items")
     timeout_hold_s: float = Field(30.0, gt=0, le=3_600, description="how long a timeout holds")
+    throttle_retry_after_s: float = Field(
+        60.0, gt=0, le=86_400, description="the Retry-After of an injected 429"
+    )
     seed: int = Field(0, description="seeds the catalog and every random choice")
     tracks: int = Field(50_000, ge=10, le=5_000_000, description="catalog size in tracks")
     artists: int = Field(5_000, ge=1, le=1_000_000, description="catalog size in artists")
@@ -98,8 +113,7 @@ class SimulatorConfig(BaseModel):
         total = sum(getattr(self, name) for name in FAULT_FIELDS)
         if total > 1 + 1e-9:
             raise ValueError(
-                f"error_rate + timeout_rate + malformed_rate + drop_rate is {total:g}; "
-                "the shares must add up to at most 1"
+                f"{' + '.join(FAULT_FIELDS)} is {total:g}; the shares must add up to at most 1"
             )
         if self.latency_p99_ms is not None and self.latency_p99_ms < self.latency_ms:
             raise ValueError(

@@ -75,4 +75,4 @@ class Counters:
         }
 
 
-_FAULT_KINDS = ("error", "timeout", "malformed", "drop")
+_FAULT_KINDS = ("error", "timeout", "malformed", "drop", "throttle", "partial", "extra")

@@ -8,6 +8,8 @@
     faults = FaultInjector(FaultRates(error=0.01, drop=0.005), rng=rng)
     kind = faults.draw()                               # FaultKind.ERROR ... or None
     body = corrupt_body(b'{"content": []}', rng)       # truncated, or the wrong types
+    body = drop_items(b'{"content": [{"id": "a"}, {"id": "b"}]}', rng)   # some items left out
+    body = add_items(b'{"content": [{"id": "a"}]}', rng)   # items nobody asked for
 
 Latency is lognormal: the median and 99th percentile fix its two parameters. One uniform
 draw per request picks at most one fault, so the shares are exact and never overlap.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import enum
 import math
 import random
+import uuid
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -60,6 +63,16 @@ class FaultKind(enum.Enum):
     """200 whose body is truncated or carries the wrong types."""
     DROP = "drop"
     """The connection is closed without a response."""
+    THROTTLE = "throttle"
+    """429 with ``Retry-After: throttle_retry_after_s`` although the client kept its rate."""
+    PARTIAL = "partial"
+    """A 200 batch answer (``content`` list) with some of the items left out."""
+    EXTRA = "extra"
+    """A 200 batch answer with items nobody asked for: a duplicate, or a copy under new ids."""
+
+
+BODY_FAULTS: Final = frozenset({FaultKind.MALFORMED, FaultKind.PARTIAL, FaultKind.EXTRA})
+"""Faults applied to the handler's 200 answer rather than instead of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,9 @@ class FaultRates:
     timeout: float = 0.0
     malformed: float = 0.0
     drop: float = 0.0
+    throttle: float = 0.0
+    partial: float = 0.0
+    extra: float = 0.0
 
     def __post_init__(self) -> None:
         for kind in FaultKind:
@@ -81,7 +97,7 @@ class FaultRates:
 
     @property
     def total(self) -> float:
-        return self.error + self.timeout + self.malformed + self.drop
+        return float(sum(getattr(self, kind.value) for kind in FaultKind))
 
 
 class FaultInjector:
@@ -156,3 +172,65 @@ def _retype(item: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     if textual:
         return {**item, rng.choice(textual): _NOT_A_STRING}
     return {**item, "id": _NOT_A_STRING}
+
+
+def drop_items(body: bytes, rng: random.Random) -> bytes:
+    """A batch answer with at least one and at most half (rounded up) of its items left out.
+
+    Bodies without a non-empty ``content`` list come back unchanged.
+    """
+    payload = _batch(body)
+    if payload is None:
+        return body
+    content: list[Any] = payload["content"]
+    leave_out = rng.randint(1, (len(content) + 1) // 2)
+    gone = set(rng.sample(range(len(content)), leave_out))
+    kept = [item for index, item in enumerate(content) if index not in gone]
+    return orjson.dumps({**payload, "content": kept})
+
+
+def add_items(body: bytes, rng: random.Random) -> bytes:
+    """A batch answer with one to three items nobody asked for.
+
+    Each is either a duplicate of an item already there or a copy of one under a fresh
+    ReccoBeats id and Spotify link (valid, but not what was asked). Bodies without a
+    non-empty ``content`` list come back unchanged.
+    """
+    payload = _batch(body)
+    if payload is None:
+        return body
+    content: list[Any] = list(payload["content"])
+    for _ in range(rng.randint(1, 3)):
+        original = rng.choice(payload["content"])
+        extra = dict(original) if rng.random() < 0.5 else _renamed(original, rng)
+        content.insert(rng.randrange(len(content) + 1), extra)
+    return orjson.dumps({**payload, "content": content})
+
+
+def _batch(body: bytes) -> dict[str, Any] | None:
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    content = payload.get("content")
+    if not isinstance(content, list) or not content:
+        return None
+    if not all(isinstance(item, dict) for item in content):
+        return None
+    return payload
+
+
+_ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _renamed(item: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """``item`` under a new random UUID and, when it has a Spotify link, a new Spotify id."""
+    renamed = dict(item)
+    renamed["id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    href = item.get("href")
+    if isinstance(href, str) and "/" in href:
+        spotify_id = "".join(rng.choice(_ALPHABET) for _ in range(22))
+        renamed["href"] = f"{href.rsplit('/', 1)[0]}/{spotify_id}"
+    return renamed

@@ -82,6 +82,9 @@ def _rates(config: SimulatorConfig) -> FaultRates:
         timeout=config.timeout_rate,
         malformed=config.malformed_rate,
         drop=config.drop_rate,
+        throttle=config.throttle_rate,
+        partial=config.partial_rate,
+        extra=config.extra_rate,
     )
 
 

@@ -9,7 +9,8 @@
 
 Each id may be a Spotify id, ``spotify:track:`` URI, open.spotify.com link or ReccoBeats id.
 Answers carry ``Cache-Control`` for the data's TTL and an ETag. Upstream requests they cause
-count against the client's share of the quota.
+count against the client's share of the quota. A request that would wait for quota longer than
+``MOODMIX_UPSTREAM_PATIENCE_S`` gets a 503 with ``Retry-After`` instead.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from moodmix.reccobeats.ids import parse_id, parse_ids
+from moodmix.reccobeats.patience import patience
 from moodmix.service.caching import cached_json, for_seconds, private_if
 from moodmix.service.deps import QuotaClientDep, ServiceDep
 from moodmix.service.errors import ServiceError
+from moodmix.service.schemas import TRACK_ID_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
@@ -34,6 +37,7 @@ TrackId = Annotated[
         min_length=1,
         max_length=200,
         description="Spotify id, spotify:track: URI, open.spotify.com link or ReccoBeats id",
+        json_schema_extra={"pattern": TRACK_ID_PATTERN},
     ),
 ]
 
@@ -56,7 +60,7 @@ async def tracks(
         parsed = parse_ids(wanted, expect="track")
     except ValueError as exc:
         _invalid("ids", str(exc))
-    with service.quota.acting_for(client):
+    with service.quota.acting_for(client), patience(service.settings.upstream_patience_s):
         found = await service.gateway.get_tracks(wanted)
     known = {t.id for t in found} | {t.spotify_id for t in found if t.spotify_id}
     missing = [text for text, p in zip(wanted, parsed, strict=True) if p.value not in known]
@@ -70,7 +74,7 @@ async def track(
     id: TrackId, request: Request, service: ServiceDep, client: QuotaClientDep
 ) -> Response:
     _check_id(id)
-    with service.quota.acting_for(client):
+    with service.quota.acting_for(client), patience(service.settings.upstream_patience_s):
         found = await service.gateway.get_track(id)
     cache = for_seconds(service.settings.ttl_tracks_s)
     return cached_json(request, found.to_wire(), cache_control=private_if(cache, _private(service)))
@@ -81,7 +85,7 @@ async def audio_features(
     id: TrackId, request: Request, service: ServiceDep, client: QuotaClientDep
 ) -> Response:
     _check_id(id)
-    with service.quota.acting_for(client):
+    with service.quota.acting_for(client), patience(service.settings.upstream_patience_s):
         found = await service.gateway.get_track_audio_features(id)
     cache = for_seconds(service.settings.ttl_features_s)
     return cached_json(request, found.to_wire(), cache_control=private_if(cache, _private(service)))
@@ -98,7 +102,7 @@ async def search_artists(
 ) -> Response:
     if not q.strip():
         _invalid("q", "give some text to search for, not only spaces", where="query")
-    with service.quota.acting_for(client):
+    with service.quota.acting_for(client), patience(service.settings.upstream_patience_s):
         result = await service.gateway.search_artists(q, page=page, size=size)
     cache = for_seconds(service.settings.ttl_search_s)
     return cached_json(
