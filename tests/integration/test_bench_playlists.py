@@ -28,6 +28,8 @@ REQUIRED = (
     "fit_mean",
     "fit_min",
     "fit_share_30",
+    "fit_possible_30",
+    "fit_overall",
     "latency_ms",
 )
 
@@ -70,6 +72,13 @@ def test_a_tiny_playlists_bench_reports_every_field_with_sane_values(tmp_path: P
         assert 0 <= r["fit_share_30"] <= 1
         assert len(r["fit"]) == r["prompts"]
         assert all(f["baseline"] == "plain" for f in r["fit"])
+        for f in r["fit"]:  # the catalog's nearest tracks bound what any playlist can reach
+            assert 0 < f["catalog_best_distance"] <= f["playlist_distance"] + 1e-3
+            assert f["improvement"] <= f["ceiling"] + 1e-3
+        assert 0 <= r["fit_possible_30"] <= 1
+        raw = sum(f["raw_distance"] for f in r["fit"])
+        made = sum(f["playlist_distance"] for f in r["fit"])
+        assert abs(r["fit_overall"] - (1 - made / raw)) < 1e-3
         latency = r["latency_ms"]
         assert 0 < latency["p50"] <= latency["p95"] <= latency["max"]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from moodmix.engine import _vocab_genres
+from moodmix.engine._vocab_artists import ARTISTS
+from moodmix.engine._vocab_genres import TYPICAL_SOUND
 from moodmix.engine.anchors import (
-    GENRE_ALIASES,
     GENRE_ANCHORS,
-    GENRE_SOUND,
     MOOD_ANCHORS,
     anchor_artists,
     canonical_genre,
@@ -40,9 +41,19 @@ def test_every_mood_anchor_is_listed_under_a_genre() -> None:
 
 
 def test_every_genre_has_anchors_and_a_sound() -> None:
-    assert set(GENRE_SOUND) == set(GENRE_ANCHORS)
+    assert set(TYPICAL_SOUND) == set(GENRE_ANCHORS)
     assert all(len(names) >= 3 for names in GENRE_ANCHORS.values())
-    assert set(GENRE_ALIASES.values()) <= set(GENRE_ANCHORS)
+
+
+def test_every_genre_the_analyser_knows_has_anchors() -> None:
+    for spec in _vocab_genres.GENRES:
+        label = spec.words.split(",")[0]
+        assert canonical_genre(label) in GENRE_ANCHORS, label
+
+
+def test_anchors_are_artists_the_analyser_knows_under_the_same_genre() -> None:
+    for genre, names in GENRE_ANCHORS.items():
+        assert set(names) <= set(ARTISTS[genre]), genre
 
 
 def test_each_artist_is_listed_once() -> None:

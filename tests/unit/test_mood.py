@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from moodmix.engine._vocab_artists import ARTISTS
 from moodmix.engine._vocab_emoji import EMOJI
 from moodmix.engine._vocab_foreign import FOREIGN
-from moodmix.engine._vocab_genres import FAMILIES
+from moodmix.engine._vocab_genres import FAMILIES, TYPICAL_SOUND
 from moodmix.engine.mood import BASE_WEIGHT, MAX_CHARS, analyse, neutral
 from moodmix.engine.mood_command import mood
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile
@@ -79,6 +79,24 @@ def test_weights_are_high_for_what_the_text_speaks_about() -> None:
     assert profile.weights["instrumentalness"] >= 0.7
     assert profile.weights["liveness"] == BASE_WEIGHT
     assert profile.weights["speechiness"] < 0.7
+
+
+def test_what_the_text_leaves_unsaid_sounds_like_the_genres_it_names() -> None:
+    ambient = analyse("meditation, ambient, instrumental")
+    assert ambient.weights["valence"] == BASE_WEIGHT
+    assert ambient.targets["valence"] == TYPICAL_SOUND["ambient"]["valence"]
+    assert ambient.ranges["valence"] == SCALES["valence"]
+    both = analyse("jazz and reggae")  # neither says anything of speechiness
+    typical = (TYPICAL_SOUND["jazz"]["speechiness"] + TYPICAL_SOUND["reggae"]["speechiness"]) / 2
+    assert both.targets["speechiness"] == pytest.approx(typical, abs=1e-3)
+    assert analyse("like Adele").targets["loudness"] == TYPICAL_SOUND["pop"]["loudness"]
+
+
+def test_without_a_genre_what_is_unsaid_stays_neutral() -> None:
+    for text in ("happy", "no jazz, happy"):
+        profile = analyse(text)
+        assert profile.weights["tempo"] == BASE_WEIGHT
+        assert profile.targets["tempo"] == neutral().targets["tempo"]
 
 
 def test_ranges_narrow_with_weight() -> None:

@@ -8,8 +8,10 @@ From the shell, ``moodmix bench --json bench.json``; from code (on a loop of its
     as_json(run)["results"]      # one object per profile and scenario
 
 ``workload`` builds the trace, ``bound`` the fewest requests it could cost, ``runner`` and
-``scenario`` replay it, ``report`` and ``targets`` say what came out. ``docs/BENCHMARKS.md``
-explains every figure.
+``scenario`` replay it, ``report`` and ``targets`` say what came out. The other workload,
+``moodmix bench --workload playlists`` (``playlists``), puts the engine under many users and
+measures each playlist's cost and fit (``fit_bound``: the best fit the catalog allows).
+``docs/BENCHMARKS.md`` explains every figure.
 """
 
 from moodmix.bench.config import SCENARIOS, BenchConfig, Scenario, scenarios

@@ -1,6 +1,7 @@
 """Real, well-known artists per genre, so the analyser can tell when a prompt names one.
 
-Plain data for ``vocabulary``: genre label -> artist names as they are usually written.
+Plain data for ``vocabulary`` and ``anchors``: genre label -> artist names as they are usually
+written, best known first (the first few of each genre are its anchors).
 ``COMMON_WORDS`` are ordinary English words that are also artist names ("Queen", "Tool"); a
 name made only of them and of the analyser's own words ("Beach House") counts only when the prompt
 capitalises it or points at it ("like", "vibes")::
@@ -53,7 +54,6 @@ ARTISTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Gracie Abrams",
         "Chappell Roan",
         "Sade",
-        "Norah Jones",
     ),
     "rock": (
         "The Beatles",
@@ -61,8 +61,8 @@ ARTISTS: Final[Mapping[str, tuple[str, ...]]] = {
         "The Rolling Stones",
         "Led Zeppelin",
         "Pink Floyd",
-        "Foo Fighters",
         "Coldplay",
+        "Foo Fighters",
         "U2",
         "Red Hot Chili Peppers",
         "Nirvana",
@@ -81,7 +81,6 @@ ARTISTS: Final[Mapping[str, tuple[str, ...]]] = {
         "The Cure",
         "Linkin Park",
         "Rage Against the Machine",
-        "Radiohead",
         "The Smiths",
         "Joy Division",
         "Depeche Mode",
@@ -124,7 +123,6 @@ ARTISTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Lauryn Hill",
         "Anderson .Paak",
         "Kid Cudi",
-        "Frank Ocean",
     ),
     "electronic": (
         "Daft Punk",
@@ -157,7 +155,6 @@ ARTISTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Burial",
         "Jamie xx",
         "Kavinsky",
-        "The Weeknd",
     ),
     "house": (
         "Frankie Knuckles",
@@ -197,6 +194,7 @@ ARTISTS: Final[Mapping[str, tuple[str, ...]]] = {
     "jazz": (
         "Miles Davis",
         "John Coltrane",
+        "Norah Jones",
         "Ella Fitzgerald",
         "Louis Armstrong",
         "Duke Ellington",
@@ -242,6 +240,8 @@ ARTISTS: Final[Mapping[str, tuple[str, ...]]] = {
     ),
     "r&b": (
         "Beyoncé",
+        "The Weeknd",
+        "Frank Ocean",
         "SZA",
         "Alicia Keys",
         "Usher",
@@ -333,6 +333,7 @@ ARTISTS: Final[Mapping[str, tuple[str, ...]]] = {
         "Bring Me the Horizon",
     ),
     "indie": (
+        "Radiohead",
         "Arctic Monkeys",
         "The Strokes",
         "Arcade Fire",

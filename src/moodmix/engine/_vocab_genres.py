@@ -2,9 +2,11 @@
 
 Plain data for ``vocabulary``. Genre labels are the catalog's genre names where one fits
 ("hip-hop", "lo-fi", "r&b"); ``FAMILIES`` maps the others to the nearest of those. Eras are
-labelled by decade ("1980s"), or "oldies" and "recent"::
+labelled by decade ("1980s"), or "oldies" and "recent". ``TYPICAL_SOUND`` is how each catalog
+genre usually sounds::
 
     FAMILIES["synthwave"]   # 'electronic'
+    TYPICAL_SOUND["jazz"]["acousticness"]   # 0.72
     ERAS[6].words.split(",")[0]   # '1980s'
 """
 
@@ -273,6 +275,48 @@ FAMILIES: Final[Mapping[str, str]] = {
     "trap": "hip-hop",
 }
 """Genre labels outside the catalog's twenty -> the nearest of them."""
+
+_SOUND_FEATURES: Final = (
+    "energy",
+    "valence",
+    "danceability",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "tempo",
+    "loudness",
+)
+
+
+def _sound(*values: float) -> Mapping[str, float]:
+    return dict(zip(_SOUND_FEATURES, values, strict=True))
+
+
+TYPICAL_SOUND: Final[Mapping[str, Mapping[str, float]]] = {
+    # energy, valence, danceability, acousticness, instrumentalness, speechiness, tempo, loudness
+    "pop": _sound(0.68, 0.55, 0.68, 0.20, 0.01, 0.06, 118, -6),
+    "rock": _sound(0.78, 0.48, 0.48, 0.10, 0.04, 0.05, 125, -6),
+    "hip-hop": _sound(0.65, 0.48, 0.76, 0.12, 0.01, 0.28, 98, -6),
+    "electronic": _sound(0.78, 0.40, 0.66, 0.05, 0.35, 0.06, 126, -6),
+    "house": _sound(0.80, 0.55, 0.78, 0.03, 0.45, 0.06, 124, -7),
+    "techno": _sound(0.83, 0.25, 0.70, 0.02, 0.80, 0.06, 132, -8),
+    "jazz": _sound(0.34, 0.50, 0.52, 0.72, 0.55, 0.05, 112, -12),
+    "classical": _sound(0.14, 0.22, 0.26, 0.93, 0.88, 0.05, 105, -20),
+    "r&b": _sound(0.55, 0.50, 0.66, 0.25, 0.01, 0.09, 100, -7),
+    "country": _sound(0.66, 0.60, 0.58, 0.30, 0.01, 0.04, 122, -6),
+    "folk": _sound(0.32, 0.42, 0.50, 0.80, 0.08, 0.04, 112, -11),
+    "metal": _sound(0.93, 0.28, 0.38, 0.01, 0.15, 0.08, 135, -5),
+    "indie": _sound(0.58, 0.42, 0.55, 0.30, 0.12, 0.05, 120, -8),
+    "latin": _sound(0.72, 0.68, 0.76, 0.20, 0.01, 0.10, 105, -5),
+    "ambient": _sound(0.12, 0.12, 0.22, 0.70, 0.90, 0.05, 90, -20),
+    "blues": _sound(0.50, 0.55, 0.52, 0.45, 0.10, 0.05, 108, -9),
+    "reggae": _sound(0.55, 0.72, 0.78, 0.20, 0.05, 0.12, 85, -8),
+    "punk": _sound(0.92, 0.50, 0.42, 0.02, 0.02, 0.07, 170, -5),
+    "lo-fi": _sound(0.32, 0.40, 0.68, 0.65, 0.80, 0.07, 85, -12),
+    "funk": _sound(0.70, 0.80, 0.80, 0.12, 0.15, 0.07, 108, -7),
+}
+"""Each catalog genre's typical audio features (tempo in BPM, loudness in dB): to find the
+genres nearest a mood, and the targets of the features a text naming the genre leaves unsaid."""
 
 ERAS: Final[tuple[Spec, ...]] = (
     Spec("1920s, 20s, twenties, roaring twenties, jazz age", {"acousticness": 0.8}),

@@ -1,7 +1,9 @@
 """Anchor artists: well-known names to seed a playlist when the prompt gives no seeds or artists.
 
-Plain data (real artist names per genre and per mood word, and each genre's typical sound) and
-one function that picks from it for a profile, best first::
+The artists are the analyser's own (``_vocab_artists``: the first few of each genre), and
+genre names and each genre's typical sound are the analyser's too (``vocabulary``,
+``_vocab_genres``); here are the mood words' artists and one function that picks for a profile,
+best first::
 
     names = anchor_artists(profile)          # e.g. ('Norah Jones', 'Bon Iver', 'Nujabes', ...)
     canonical_genre("Hip Hop")               # 'hip-hop'
@@ -19,241 +21,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final
 
+from moodmix.engine._vocab_artists import ARTISTS
+from moodmix.engine._vocab_genres import TYPICAL_SOUND
 from moodmix.engine.folding import fold
 from moodmix.engine.profile import MoodProfile
 from moodmix.engine.scoring import target_distance
+from moodmix.engine.vocabulary import genre_family, genre_term
 
-_SOUND_FEATURES: Final = (
-    "energy",
-    "valence",
-    "danceability",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "tempo",
-    "loudness",
-)
-
-
-def _sound(*values: float) -> Mapping[str, float]:
-    return dict(zip(_SOUND_FEATURES, values, strict=True))
-
+ANCHORS_PER_GENRE: Final = 6
 
 GENRE_ANCHORS: Final[Mapping[str, tuple[str, ...]]] = {
-    "pop": ("Taylor Swift", "Adele", "Ed Sheeran", "Dua Lipa", "Billie Eilish", "Ariana Grande"),
-    "rock": (
-        "The Beatles",
-        "Queen",
-        "The Rolling Stones",
-        "Led Zeppelin",
-        "Pink Floyd",
-        "Coldplay",
-    ),
-    "hip-hop": ("Kendrick Lamar", "Drake", "Kanye West", "Eminem", "Jay-Z", "Nas"),
-    "electronic": (
-        "Daft Punk",
-        "The Chemical Brothers",
-        "Aphex Twin",
-        "Justice",
-        "Calvin Harris",
-        "Avicii",
-    ),
-    "house": (
-        "Frankie Knuckles",
-        "Larry Heard",
-        "Kerri Chandler",
-        "Masters at Work",
-        "Purple Disco Machine",
-        "Fisher",
-    ),
-    "techno": (
-        "Jeff Mills",
-        "Richie Hawtin",
-        "Carl Cox",
-        "Adam Beyer",
-        "Charlotte de Witte",
-        "Amelie Lens",
-    ),
-    "jazz": (
-        "Miles Davis",
-        "John Coltrane",
-        "Norah Jones",
-        "Ella Fitzgerald",
-        "Louis Armstrong",
-        "Duke Ellington",
-    ),
-    "classical": (
-        "Ludovico Einaudi",
-        "Johann Sebastian Bach",
-        "Wolfgang Amadeus Mozart",
-        "Ludwig van Beethoven",
-        "Frédéric Chopin",
-        "Claude Debussy",
-    ),
-    "r&b": ("Beyoncé", "The Weeknd", "Frank Ocean", "SZA", "Alicia Keys", "Usher"),
-    "country": (
-        "Johnny Cash",
-        "Dolly Parton",
-        "Willie Nelson",
-        "Kacey Musgraves",
-        "Chris Stapleton",
-        "Luke Combs",
-    ),
-    "folk": (
-        "Bon Iver",
-        "Bob Dylan",
-        "Joni Mitchell",
-        "Simon & Garfunkel",
-        "Nick Drake",
-        "Fleet Foxes",
-    ),
-    "metal": ("Metallica", "Iron Maiden", "Black Sabbath", "Slayer", "Megadeth", "Judas Priest"),
-    "indie": (
-        "Radiohead",
-        "Arctic Monkeys",
-        "The Strokes",
-        "Arcade Fire",
-        "Vampire Weekend",
-        "Tame Impala",
-    ),
-    "latin": ("Bad Bunny", "Shakira", "J Balvin", "Rosalía", "Karol G", "Daddy Yankee"),
-    "ambient": (
-        "Brian Eno",
-        "Stars of the Lid",
-        "Tim Hecker",
-        "William Basinski",
-        "Harold Budd",
-        "Sigur Rós",
-    ),
-    "blues": (
-        "B.B. King",
-        "Muddy Waters",
-        "Robert Johnson",
-        "Howlin' Wolf",
-        "John Lee Hooker",
-        "Etta James",
-    ),
-    "reggae": (
-        "Bob Marley & The Wailers",
-        "Peter Tosh",
-        "Jimmy Cliff",
-        "Toots and the Maytals",
-        "Burning Spear",
-        "Damian Marley",
-    ),
-    "punk": ("Ramones", "Sex Pistols", "The Clash", "Green Day", "blink-182", "Bad Religion"),
-    "lo-fi": ("Nujabes", "J Dilla", "Jinsang", "Tomppabeats", "Idealism", "Kupla"),
-    "funk": (
-        "James Brown",
-        "Parliament",
-        "Funkadelic",
-        "Earth, Wind & Fire",
-        "Prince",
-        "Sly & The Family Stone",
-    ),
+    genre: names[:ANCHORS_PER_GENRE] for genre, names in ARTISTS.items()
 }
-"""Genre -> well-known artists of it, most famous first."""
+"""Genre -> its best-known artists: the first of each genre in ``_vocab_artists.ARTISTS``."""
 
-GENRE_SOUND: Final[Mapping[str, Mapping[str, float]]] = {
-    # energy, valence, danceability, acousticness, instrumentalness, speechiness, tempo, loudness
-    "pop": _sound(0.68, 0.55, 0.68, 0.20, 0.01, 0.06, 118, -6),
-    "rock": _sound(0.78, 0.48, 0.48, 0.10, 0.04, 0.05, 125, -6),
-    "hip-hop": _sound(0.65, 0.48, 0.76, 0.12, 0.01, 0.28, 98, -6),
-    "electronic": _sound(0.78, 0.40, 0.66, 0.05, 0.35, 0.06, 126, -6),
-    "house": _sound(0.80, 0.55, 0.78, 0.03, 0.45, 0.06, 124, -7),
-    "techno": _sound(0.83, 0.25, 0.70, 0.02, 0.80, 0.06, 132, -8),
-    "jazz": _sound(0.34, 0.50, 0.52, 0.72, 0.55, 0.05, 112, -12),
-    "classical": _sound(0.14, 0.22, 0.26, 0.93, 0.88, 0.05, 105, -20),
-    "r&b": _sound(0.55, 0.50, 0.66, 0.25, 0.01, 0.09, 100, -7),
-    "country": _sound(0.66, 0.60, 0.58, 0.30, 0.01, 0.04, 122, -6),
-    "folk": _sound(0.32, 0.42, 0.50, 0.80, 0.08, 0.04, 112, -11),
-    "metal": _sound(0.93, 0.28, 0.38, 0.01, 0.15, 0.08, 135, -5),
-    "indie": _sound(0.58, 0.42, 0.55, 0.30, 0.12, 0.05, 120, -8),
-    "latin": _sound(0.72, 0.68, 0.76, 0.20, 0.01, 0.10, 105, -5),
-    "ambient": _sound(0.12, 0.12, 0.22, 0.70, 0.90, 0.05, 90, -20),
-    "blues": _sound(0.50, 0.55, 0.52, 0.45, 0.10, 0.05, 108, -9),
-    "reggae": _sound(0.55, 0.72, 0.78, 0.20, 0.05, 0.12, 85, -8),
-    "punk": _sound(0.92, 0.50, 0.42, 0.02, 0.02, 0.07, 170, -5),
-    "lo-fi": _sound(0.32, 0.40, 0.68, 0.65, 0.80, 0.07, 85, -12),
-    "funk": _sound(0.70, 0.80, 0.80, 0.12, 0.15, 0.07, 108, -7),
-}
-"""Each genre's typical audio features, to find the genres nearest a mood."""
-
-GENRE_ALIASES: Final[Mapping[str, str]] = {
-    "hip hop": "hip-hop",
-    "hiphop": "hip-hop",
-    "rap": "hip-hop",
-    "trap": "hip-hop",
-    "r n b": "r&b",
-    "rnb": "r&b",
-    "randb": "r&b",
-    "soul": "r&b",
-    "neo soul": "r&b",
-    "gospel": "r&b",
-    "edm": "electronic",
-    "electronica": "electronic",
-    "electro": "electronic",
-    "dance": "electronic",
-    "synthwave": "electronic",
-    "synth pop": "pop",
-    "trip hop": "electronic",
-    "uk garage": "electronic",
-    "soundtrack": "classical",
-    "score": "classical",
-    "post rock": "rock",
-    "psychedelic": "rock",
-    "flamenco": "latin",
-    "afrobeats": "latin",
-    "afrobeat": "funk",
-    "chanson": "pop",
-    "trance": "electronic",
-    "dubstep": "electronic",
-    "drum and bass": "electronic",
-    "dnb": "electronic",
-    "idm": "electronic",
-    "deep house": "house",
-    "disco": "funk",
-    "lofi": "lo-fi",
-    "lo fi": "lo-fi",
-    "chillhop": "lo-fi",
-    "jazzhop": "lo-fi",
-    "classic rock": "rock",
-    "hard rock": "rock",
-    "alternative": "indie",
-    "alt rock": "indie",
-    "alternative rock": "indie",
-    "indie rock": "indie",
-    "indie pop": "indie",
-    "shoegaze": "indie",
-    "dream pop": "indie",
-    "grunge": "rock",
-    "heavy metal": "metal",
-    "pop punk": "punk",
-    "emo": "punk",
-    "hardcore": "punk",
-    "singer songwriter": "folk",
-    "acoustic": "folk",
-    "americana": "country",
-    "bluegrass": "country",
-    "orchestral": "classical",
-    "piano": "classical",
-    "opera": "classical",
-    "neoclassical": "classical",
-    "new age": "ambient",
-    "drone": "ambient",
-    "bossa nova": "latin",
-    "swing": "jazz",
-    "bebop": "jazz",
-    "reggaeton": "latin",
-    "salsa": "latin",
-    "k pop": "pop",
-    "kpop": "pop",
-    "j pop": "pop",
-    "dancehall": "reggae",
-    "ska": "reggae",
-    "dub": "reggae",
-}
-"""Other names for the genres above (keys folded: lowercase ASCII words)."""
 
 _CALM = ("Norah Jones", "Bon Iver", "Ludovico Einaudi", "Nujabes", "Brian Eno")
 _SAD = ("Adele", "Bon Iver", "Nick Drake", "Radiohead", "Billie Eilish")
@@ -353,31 +134,26 @@ MOOD_ANCHORS: Final[Mapping[str, tuple[str, ...]]] = {
 """Mood, activity and setting words (folded) -> artists that suit them (each in a genre above)."""
 
 _GENRE_OF: Final[Mapping[str, str]] = {
-    name: genre for genre, names in GENRE_ANCHORS.items() for name in names
+    name: genre for genre, names in ARTISTS.items() for name in names
 }
 
 
 def genre_of(artist: str) -> str | None:
-    """The genre an anchor artist is listed under, or ``None`` if it is not an anchor."""
+    """The genre a known artist is listed under, or ``None`` if the vocabulary lacks it."""
     return _GENRE_OF.get(artist)
 
 
 def canonical_genre(name: str) -> str | None:
-    """The genre of ``GENRE_ANCHORS`` that ``name`` means, or ``None``."""
-    folded = fold(name)
-    for genre in GENRE_ANCHORS:
-        if fold(genre) == folded:
-            return genre
-    if folded in GENRE_ALIASES:
-        return GENRE_ALIASES[folded]
-    compact = folded.replace(" ", "")
-    return next((g for a, g in GENRE_ALIASES.items() if a.replace(" ", "") == compact), None)
+    """The genre of ``GENRE_ANCHORS`` that ``name`` means (as the analyser reads genre words,
+    ``vocabulary.genre_term``), or ``None``."""
+    term = genre_term(name)
+    return None if term is None else genre_family(term.label)
 
 
 def genres_by_sound(profile: MoodProfile, genres: Iterable[str] | None = None) -> list[str]:
     """``genres`` (default: all) ordered by how near their typical sound is to the targets."""
     pool = list(GENRE_ANCHORS if genres is None else dict.fromkeys(genres))
-    return sorted(pool, key=lambda g: (target_distance(GENRE_SOUND[g], profile), pool.index(g)))
+    return sorted(pool, key=lambda g: (target_distance(TYPICAL_SOUND[g], profile), pool.index(g)))
 
 
 def anchor_artists(profile: MoodProfile) -> tuple[str, ...]:

@@ -5,12 +5,17 @@ order, as many as the playlist holds: what a client showing the upstream's answe
 ``baseline="plain"`` (the default) asks for the seeds alone, as a client without the engine
 would (a few requests, cold); ``"targeted"`` repeats the playlist's own calls, with its targets
 and ``featureWeight`` (answered by the cache, so free), and so isolates what scoring and
-assembly add::
+assembly add. Both sides are measured alike: the playlist's profile and scorer
+(``scoring.mean_distance``), as many tracks, features from the same gateway::
 
     playlist = await make_playlist(gateway, request)
     report = await measure_fit(gateway, request, playlist)
     report.raw_distance, report.playlist_distance, report.improvement   # 0.30, 0.10, 0.67
     report.to_json()
+
+How much lower the playlist can be at all is set by the catalog, not the engine: when the seeds
+already lie near the target, so do their raw recommendations, and even the catalog's nearest
+tracks are only a little closer (the playlists benchmark reports that ceiling per prompt).
 """
 
 from __future__ import annotations

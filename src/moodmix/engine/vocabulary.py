@@ -361,3 +361,9 @@ def _artists(phrases: Mapping[tuple[str, ...], object]) -> dict[tuple[str, ...],
 def genre_family(label: str) -> str:
     """The catalog genre nearest to genre ``label`` (itself when it is one)."""
     return _vocab_genres.FAMILIES.get(label, label)
+
+
+def genre_term(name: str) -> Term | None:
+    """The genre ``name`` is a word for ("Hip Hop", "RnB", "lofi"), or ``None``."""
+    entry = lexicon().phrases.get(phrase_key(name))
+    return entry if isinstance(entry, Term) and entry.kind == "genre" else None
