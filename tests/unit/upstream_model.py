@@ -52,6 +52,7 @@ class Scenario:
     initial: float = 80.0
     client_burst: int = 1
     max_concurrency: int = 6
+    hidden_burst: int = 0
 
 
 @dataclass
@@ -160,7 +161,11 @@ class _Run:
         self.upstream = Upstream(scenario.limit, scenario.burst, scenario.retry_after, self.start)
         initial = scenario.initial / 60
         self.bucket = TokenBucket(initial, scenario.client_burst, clock=self.clock)
-        self.controller = AdaptiveRate(initial, clock=self.clock) if scenario.adaptive else None
+        self.controller = (
+            AdaptiveRate(initial, hidden_burst=scenario.hidden_burst, clock=self.clock)
+            if scenario.adaptive
+            else None
+        )
         self.queue: deque[_Request] = deque()
         self.in_flight = 0
         self.starved = 0

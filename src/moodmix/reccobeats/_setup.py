@@ -19,6 +19,10 @@ from moodmix.resilience.sharedrate import SharedAdaptiveRate
 from moodmix.settings import Settings
 from moodmix.store import CachePolicy, MemoryStorage, RedisStorage, SQLiteStorage, Storage
 
+UPSTREAM_BURST = 10
+"""The burst ReccoBeats is assumed to let through above its limit (429s were seen after
+bursts of 10-20): the adaptive rate confirms a probe only once such a burst would be spent."""
+
 
 def open_storage(settings: Settings) -> Storage:
     """The L2 storage the settings ask for: Redis whenever ``redis_url`` is set (shared mode)."""
@@ -40,10 +44,14 @@ def build_scheduler(
     rate = settings.rate_per_min / 60
     adaptive = settings.rate_mode == "adaptive"
     if budget is None:
-        controller = AdaptiveRate(rate, clock=clock) if adaptive else None
+        controller = (
+            AdaptiveRate(rate, hidden_burst=UPSTREAM_BURST, clock=clock) if adaptive else None
+        )
         bucket: Limiter = TokenBucket(rate, settings.burst, clock=clock)
     else:
-        shared = SharedAdaptiveRate(rate, clock=clock) if adaptive else None
+        shared = (
+            SharedAdaptiveRate(rate, hidden_burst=UPSTREAM_BURST, clock=clock) if adaptive else None
+        )
         bucket = shared_bucket = SharedBucket(
             budget, rate, settings.burst, controller=shared, clock=clock
         )

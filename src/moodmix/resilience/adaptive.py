@@ -20,9 +20,13 @@ ceiling, and the controller narrows that gap from below, where a probe costs no 
   callers did not use proves nothing, so the rate never grows without demand, and a probe is
   abandoned (back to the floor) as soon as demand falls below it.
 * A rate is *confirmed* after ``confirm_after`` saturated successes in a row and becomes the
-  floor. The next probe is the floor plus a step that starts at ``precision`` and doubles after
-  each confirmed probe (slow start, fast far from any ceiling); below a known ceiling a probe
-  never goes past the geometric middle of floor and ceiling.
+  floor. An upstream with a burst lets a rate above its limit through until that burst runs
+  dry, so with ``hidden_burst`` (the burst it is assumed to have) a probe needs at least as
+  many successes as would drain it were the limit the floor: ``hidden_burst * probe / (probe
+  - floor)``, 135 for an 8% probe over a burst of 10; a probe that is confirmed has then
+  outlasted the burst. The next probe is the floor plus a step that starts at ``precision``
+  and doubles after each confirmed probe (slow start, fast far from any ceiling); below a
+  known ceiling a probe never goes past the geometric middle of floor and ceiling.
 * A 429 during a probe makes that rate the ceiling and returns to the floor (or the proven
   rate, if higher). The step falls back to ``precision``, and the floor is held for
   ``confirm_after * 2**failures`` saturated successes (more as the gap narrows) before the next
@@ -81,6 +85,7 @@ class AdaptiveRate:
         max_rate: float | None = None,
         confirm_after: int = 30,
         precision: float = 0.08,
+        hidden_burst: int = 0,
         clock: Clock = monotonic,
     ) -> None:
         initial = _positive("initial_rate", initial_rate)
@@ -97,6 +102,9 @@ class AdaptiveRate:
             raise ValueError(f"confirm_after must be a whole number >= 1, got {confirm_after!r}")
         if not (isinstance(precision, int | float) and 0.0 < precision < 1.0):
             raise ValueError(f"precision must be between 0 and 1 (a fraction), got {precision!r}")
+        if isinstance(hidden_burst, bool) or not isinstance(hidden_burst, int) or hidden_burst < 0:
+            raise ValueError(f"hidden_burst must be a whole number >= 0, got {hidden_burst!r}")
+        self._hidden = hidden_burst
         self._min = low
         self._max = high
         self._confirm = confirm_after
@@ -234,7 +242,15 @@ class AdaptiveRate:
             return
         self.probes += 1
         self._climbing = True
-        self._set(now, target, self._confirm)
+        self._set(now, target, self._probe_needed(target))
+
+    def _probe_needed(self, target: float) -> int:
+        """Saturated successes to confirm ``target``: enough that, were the limit the floor,
+        the upstream's hidden burst would have run dry at the probe's excess."""
+        if not self._hidden or self._floor <= 0:
+            return self._confirm
+        drained = self._hidden * target / (target - self._floor)
+        return max(self._confirm, math.ceil(drained))
 
     def _hold(self, now: float) -> None:
         needed = self._confirm << min(self._failures, _MAX_BACKOFF)
