@@ -16,6 +16,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ schemathesis = pytest.importorskip("schemathesis")
 import requests  # noqa: E402 (schemathesis brings it)
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis.errors import Unsatisfiable  # noqa: E402
+from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.specs.openapi import checks as openapi_checks  # noqa: E402
 
 EXAMPLES = int(os.environ.get("MOODMIX_FUZZ_EXAMPLES", "25"))
@@ -69,30 +71,37 @@ class ThreadedService:
         self.thread.join(30)
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serving(tmp: Path, **overrides: Any) -> Iterator[str]:
+    """The service on a loopback port against a fast simulator; its base URL."""
     from moodmix.simulator import SimulatorConfig, run_in_thread
 
-    tmp: Path = tmp_path_factory.mktemp("fuzz")
     config = SimulatorConfig(
         host="127.0.0.1", port=0, rate_per_min=1_000_000, burst=100_000, tracks=3_000, artists=300
     )
     with run_in_thread(config) as sim:
-        settings = Settings(
-            reccobeats_url=sim.url,
-            database_url=f"sqlite+aiosqlite:///{tmp / 'fuzz.db'}",
-            cache_backend="memory",
-            rate_mode="fixed",
-            rate_per_min=100_000,
-            burst=1_000,
-            max_concurrency=20,
-            prefetch=False,
-            admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
-            client_max_jobs=10_000,
-            wait_timeout_s=10,
-        )
-        with ThreadedService(settings) as service:
+        fields: dict[str, Any] = {
+            "reccobeats_url": sim.url,
+            "database_url": f"sqlite+aiosqlite:///{tmp / 'fuzz.db'}",
+            "cache_backend": "memory",
+            "rate_mode": "fixed",
+            "rate_per_min": 100_000,
+            "burst": 1_000,
+            "max_concurrency": 20,
+            "prefetch": False,
+            "admin_token": ADMIN_TOKEN,
+            "client_max_jobs": 10_000,
+            "wait_timeout_s": 10,
+            **overrides,
+        }
+        with ThreadedService(Settings(**fields)) as service:
             yield service.url
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serving(tmp_path_factory.mktemp("fuzz")) as url:
+        yield url
 
 
 def operations(url: str) -> list[Any]:
@@ -168,3 +177,58 @@ def test_every_operation_answers_within_its_schema(live: str, mode: str) -> None
     if mode == "positive":
         assert all(calls.values()), f"operations never called: {calls}"
     assert not problems, f"{len(problems)} problems:\n\n" + "\n\n".join(problems[:12])
+
+
+def test_made_playlists_are_read_and_followed_by_their_ids(live: str) -> None:
+    """Chained, where random ids would only find 404s: every playlist a generated
+    ``POST /v1/playlists`` makes is then read (``GET /v1/playlists/{id}``) and followed
+    (``GET .../events``) by the id it answered with, each answer checked like the rest.
+
+    Chained by hand rather than with schemathesis' state machine: the service keeps state
+    (a repeated request answers with the playlist already made), and Hypothesis refuses a
+    state machine whose steps do not replay identically."""
+    schema = schemathesis.openapi.from_url(f"{live}/openapi.json")
+    make = schema["/v1/playlists"]["POST"]
+    follow_ups = [schema["/v1/playlists/{id}"]["GET"], schema["/v1/playlists/{id}/events"]["GET"]]
+    session = requests.Session()
+    session.headers["X-Admin-Token"] = ADMIN_TOKEN
+    seen: Counter[str] = Counter()
+    problems: list[str] = []
+    ids: list[str] = []
+
+    def check(case: Any, response: Any) -> None:
+        seen[f"{case.operation.label} -> {response.status_code}"] += 1
+        error = server_errors(response)
+        if error:
+            problems.append(f"{case.operation.label}: {case.as_curl_command()}\n  -> {error}")
+            return
+        try:
+            case.validate_response(response, checks=CONFORMANCE)
+        except (Exception, BaseExceptionGroup) as exc:
+            problems.append(f"{case.operation.label}: {case.as_curl_command()}\n  -> {exc}")
+
+    @given(case=make.as_strategy(generation_mode=GenerationMode.POSITIVE))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def made(case: Any) -> None:
+        response = case.call(base_url=live, session=session, timeout=30)
+        check(case, response)
+        if response.status_code in (200, 202):
+            ids.append(response.json()["id"])
+
+    made()
+    assert ids, dict(seen)
+    for id in dict.fromkeys(ids):
+        for operation in follow_ups:
+            case = operation.Case(path_parameters={"id": id})
+            check(case, case.call(base_url=live, session=session, timeout=30))
+    print(f"chained: {dict(sorted(seen.items()))}")
+    assert not problems, f"{len(problems)} problems:\n\n" + "\n\n".join(problems[:12])
+    assert seen["GET /v1/playlists/{id} -> 200"] == len(set(ids)), dict(seen)
+    assert seen["GET /v1/playlists/{id}/events -> 200"] == len(set(ids)), dict(seen)
