@@ -118,6 +118,31 @@ def server_errors(response: Any) -> str | None:
     return f"{response.status_code}: {response.text[:500]}"
 
 
+def problem(case: Any, response: Any) -> str | None:
+    """What is wrong with ``response`` to ``case`` (a server error, or an answer outside the
+    document), or ``None``."""
+    error = server_errors(response)
+    if error is None:
+        try:
+            case.validate_response(response, checks=CONFORMANCE)
+        except (Exception, BaseExceptionGroup) as exc:
+            error = str(exc)
+    return (
+        None if error is None else f"{case.operation.label}: {case.as_curl_command()}\n  -> {error}"
+    )
+
+
+GENERATED = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+"""Bounded, repeatable runs: the same cases every time, nothing kept between runs."""
+
+
 def fuzz(
     operation: Any, *, url: str, session: requests.Session, mode: str
 ) -> tuple[int, list[str]]:
@@ -128,27 +153,15 @@ def fuzz(
     generation = getattr(schemathesis.GenerationMode, mode.upper())
 
     @given(case=operation.as_strategy(generation_mode=generation))
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @GENERATED
     def run(case: Any) -> None:
         nonlocal calls
         calls += 1
         response = case.call(base_url=url, session=session, timeout=30)
         statuses[response.status_code] += 1
-        error = server_errors(response)
-        if error:
-            problems.append(f"{operation.label}: {case.as_curl_command()}\n  -> {error}")
-            return
-        try:
-            case.validate_response(response, checks=CONFORMANCE)
-        except (Exception, BaseExceptionGroup) as exc:
-            problems.append(f"{operation.label}: {case.as_curl_command()}\n  -> {exc}")
+        found = problem(case, response)
+        if found:
+            problems.append(found)
 
     try:
         run()
@@ -198,24 +211,12 @@ def test_made_playlists_are_read_and_followed_by_their_ids(live: str) -> None:
 
     def check(case: Any, response: Any) -> None:
         seen[f"{case.operation.label} -> {response.status_code}"] += 1
-        error = server_errors(response)
-        if error:
-            problems.append(f"{case.operation.label}: {case.as_curl_command()}\n  -> {error}")
-            return
-        try:
-            case.validate_response(response, checks=CONFORMANCE)
-        except (Exception, BaseExceptionGroup) as exc:
-            problems.append(f"{case.operation.label}: {case.as_curl_command()}\n  -> {exc}")
+        found = problem(case, response)
+        if found:
+            problems.append(found)
 
     @given(case=make.as_strategy(generation_mode=GenerationMode.POSITIVE))
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
+    @GENERATED
     def made(case: Any) -> None:
         response = case.call(base_url=live, session=session, timeout=30)
         check(case, response)
