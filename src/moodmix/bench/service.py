@@ -49,7 +49,7 @@ from rich.table import Table
 from moodmix.bench.playlists import PROMPTS
 from moodmix.bench.runner import machine
 from moodmix.bench.scaling import SCALED_DURATIONS, TimeScale
-from moodmix.bench.simulators import SimulatorProcess, free_port
+from moodmix.bench.simulators import SimulatorProcess, free_port, stop_process
 from moodmix.settings import Profile, Settings
 
 Json = dict[str, Any]
@@ -291,15 +291,7 @@ class ServiceProcess:
 
     async def stop(self) -> None:
         await self.http.aclose()
-        if self._process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                self._process.terminate()
-            try:
-                await asyncio.wait_for(self._process.wait(), _STOP_TIMEOUT_S)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    self._process.kill()
-                await self._process.wait()
+        await stop_process(self._process, _STOP_TIMEOUT_S)
         self._log.close()
 
     async def __aenter__(self) -> Self:

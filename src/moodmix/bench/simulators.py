@@ -135,15 +135,7 @@ class SimulatorProcess:
 
     async def stop(self) -> None:
         await self._http.aclose()
-        if self._process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                self._process.terminate()
-            try:
-                await asyncio.wait_for(self._process.wait(), _STOP_TIMEOUT_S)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    self._process.kill()
-                await self._process.wait()
+        await stop_process(self._process, _STOP_TIMEOUT_S)
         self._log.close()
 
     async def __aenter__(self) -> Self:
@@ -156,3 +148,17 @@ class SimulatorProcess:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+
+async def stop_process(process: asyncio.subprocess.Process, grace_s: float) -> None:
+    """SIGTERM ``process`` and wait up to ``grace_s`` seconds for it; SIGKILL it after."""
+    if process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), grace_s)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
