@@ -49,7 +49,12 @@ from rich.table import Table
 from moodmix.bench.playlists import PROMPTS
 from moodmix.bench.runner import machine
 from moodmix.bench.scaling import SCALED_DURATIONS, TimeScale
-from moodmix.bench.simulators import SimulatorProcess, free_port, stop_process
+from moodmix.bench.simulators import (
+    SimulatorProcess,
+    free_port,
+    stop_process,
+    wait_answering,
+)
 from moodmix.settings import Profile, Settings
 
 Json = dict[str, Any]
@@ -262,22 +267,14 @@ class ServiceProcess:
         return service
 
     async def _wait_ready(self) -> None:
-        deadline = time.monotonic() + _STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self._process.returncode is not None:
-                raise RuntimeError(
-                    f"the service exited with code {self._process.returncode}: {self.output()}"
-                )
-            with contextlib.suppress(httpx.TransportError):
-                if (await self.http.get("/readyz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-        raise RuntimeError(f"the service was not ready within {_STARTUP_TIMEOUT_S:g} s")
-
-    def output(self) -> str:
-        self._log.seek(0)
-        text: str = self._log.read().decode(errors="replace").strip()
-        return text[-2_000:] or "(nothing printed)"
+        await wait_answering(
+            self._process,
+            self.http,
+            "/readyz",
+            what="the service",
+            log=self._log,
+            within_s=_STARTUP_TIMEOUT_S,
+        )
 
     async def status(self) -> Json:
         r = await self.http.get("/system/status", headers=self._key_header)

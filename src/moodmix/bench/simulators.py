@@ -89,23 +89,9 @@ class SimulatorProcess:
         return sim
 
     async def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + _STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self._process.returncode is not None:
-                raise RuntimeError(
-                    f"the simulator exited with code {self._process.returncode}: {self._output()}"
-                )
-            with contextlib.suppress(httpx.TransportError):
-                response = await self._http.get("/_admin/healthz")
-                if response.status_code == 200:
-                    return
-            await asyncio.sleep(0.05)
-        raise RuntimeError(f"the simulator did not answer within {_STARTUP_TIMEOUT_S:g} s")
-
-    def _output(self) -> str:
-        self._log.seek(0)
-        text: str = self._log.read().decode(errors="replace").strip()
-        return text[-2_000:] or "(nothing printed)"
+        await wait_answering(
+            self._process, self._http, "/_admin/healthz", what="the simulator", log=self._log
+        )
 
     async def configure(
         self, *, rate_per_min: float, burst: int, retry_after_resolution: float
@@ -162,3 +148,32 @@ async def stop_process(process: asyncio.subprocess.Process, grace_s: float) -> N
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
+
+
+async def wait_answering(
+    process: asyncio.subprocess.Process,
+    http: httpx.AsyncClient,
+    path: str,
+    *,
+    what: str,
+    log: Any,
+    within_s: float = _STARTUP_TIMEOUT_S,
+) -> None:
+    """Poll ``path`` until it answers 200; a ``RuntimeError`` naming ``what`` (with the end
+    of its ``log``) if the process exits first or ``within_s`` seconds pass."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if process.returncode is not None:
+            raise RuntimeError(f"{what} exited with code {process.returncode}: {log_tail(log)}")
+        with contextlib.suppress(httpx.TransportError):
+            if (await http.get(path)).status_code == 200:
+                return
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"{what} did not answer within {within_s:g} s")
+
+
+def log_tail(log: Any) -> str:
+    """The last 2,000 characters a subprocess wrote to the temporary file ``log``."""
+    log.seek(0)
+    text: str = log.read().decode(errors="replace").strip()
+    return text[-2_000:] or "(nothing printed)"
