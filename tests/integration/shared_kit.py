@@ -3,6 +3,8 @@
 ::
 
     prefix = unique_prefix()                          # keys no other test touches
+    prefix = pytest.fixture(key_prefix, name="prefix")   # the same, as a fixture, cleaned up
+    await until(lambda: bucket.live == 2)             # poll a condition, fail after a while
     async with ThrowawayRedis() as server:            # redis-server on a free port
         url = server.url
         await server.stop(); await server.start()     # an outage and a recovery
@@ -14,7 +16,9 @@ import asyncio
 import contextlib
 import shutil
 import socket
+import time
 import uuid
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 
 import redis.asyncio as aioredis
@@ -24,6 +28,28 @@ URL = "redis://127.0.0.1:6379/15"
 
 def unique_prefix() -> str:
     return f"moodmix-test:{uuid.uuid4().hex}:"
+
+
+async def key_prefix() -> AsyncIterator[str]:
+    """A unique prefix whose keys are dropped afterwards (to make a fixture of)."""
+    prefix = unique_prefix()
+    yield prefix
+    await drop_prefix(prefix)
+
+
+async def redis_client() -> AsyncIterator[aioredis.Redis]:
+    """A client of the test Redis, closed afterwards (to make a fixture of)."""
+    client = aioredis.Redis.from_url(URL)
+    yield client
+    await client.aclose()
+
+
+async def until(condition: Callable[[], bool], *, within: float = 10.0) -> None:
+    """Poll ``condition`` until it holds; fail the test after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        await asyncio.sleep(0.02)
 
 
 async def drop_prefix(prefix: str, url: str = URL) -> None:

@@ -3,12 +3,10 @@ shared mode by itself when Redis returns (a throwaway redis-server the test stop
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import pytest
-from shared_kit import ThrowawayRedis
+from shared_kit import ThrowawayRedis, until
 
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.settings import Settings
@@ -24,13 +22,6 @@ async def server() -> AsyncIterator[ThrowawayRedis]:
         yield server
 
 
-async def until(condition: Callable[[], bool], *, within: float = 15.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "the condition did not come true in time"
-        await asyncio.sleep(0.05)
-
-
 async def test_lookups_go_on_through_an_outage_and_sharing_resumes_after_it(
     server: ThrowawayRedis, simulator: SimulatorServer, catalog: Catalog
 ) -> None:
@@ -44,17 +35,19 @@ async def test_lookups_go_on_through_an_outage_and_sharing_resumes_after_it(
     ids = list(catalog.track_spotify_ids()[:30])
     async with ReccoBeats.from_settings(settings) as rb:
         assert len(await rb.get_tracks(ids[:10])) == 10
-        await until(lambda: rb.stats().shared_mode == "shared" and rb.stats().instances == 1)
+        await until(
+            lambda: rb.stats().shared_mode == "shared" and rb.stats().instances == 1, within=15.0
+        )
 
         await server.stop()
         assert len(await rb.get_tracks(ids[10:20])) == 10  # answered without Redis
-        await until(lambda: rb.stats().shared_mode == "local")
+        await until(lambda: rb.stats().shared_mode == "local", within=15.0)
         assert len(await rb.get_recommendations(ids[:2], size=5)) == 5
         assert len(await rb.get_tracks(ids[:20])) == 20  # the local cache still answers
         assert rb.metrics.registry.get_sample_value("moodmix_shared_mode") == 0
 
         await server.start()  # an empty Redis on the same port
-        await until(lambda: rb.stats().shared_mode == "shared")
+        await until(lambda: rb.stats().shared_mode == "shared", within=15.0)
         assert len(await rb.get_tracks(ids[20:])) == 10
         assert rb.metrics.registry.get_sample_value("moodmix_shared_mode") == 1
         # Lost once for the whole outage, however many calls failed meanwhile: the

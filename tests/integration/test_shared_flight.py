@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from shared_kit import URL, drop_prefix, unique_prefix
+from shared_kit import URL, key_prefix, redis_client
 
 from moodmix.resilience.coordination import LockState
 from moodmix.resilience.sharedflight import SharedFlight
@@ -22,18 +22,8 @@ pytestmark = pytest.mark.redis
 WORKER = Path(__file__).with_name("shared_worker.py")
 
 
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    prefix = unique_prefix()
-    yield prefix
-    await drop_prefix(prefix)
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(URL)
-    yield client
-    await client.aclose()
+prefix = pytest.fixture(key_prefix, name="prefix")
+client = pytest.fixture(redis_client, name="client")
 
 
 class Upstream:

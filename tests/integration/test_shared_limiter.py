@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import orjson
 import pytest
 import redis.asyncio as aioredis
-from shared_kit import URL, drop_prefix, unique_prefix
+from shared_kit import URL, key_prefix, redis_client, until
 
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.scheduler import Scheduler
@@ -24,27 +23,8 @@ pytestmark = pytest.mark.redis
 WORKER = Path(__file__).with_name("shared_worker.py")
 
 
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    prefix = unique_prefix()
-    yield prefix
-    await drop_prefix(prefix)
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(URL)
-    yield client
-    await client.aclose()
-
-
-async def until(condition: object, *, within: float = 10.0) -> None:
-    """Wait (polling) until ``condition()`` holds; fail after ``within`` seconds."""
-    assert callable(condition)
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "the condition did not come true in time"
-        await asyncio.sleep(0.02)
+prefix = pytest.fixture(key_prefix, name="prefix")
+client = pytest.fixture(redis_client, name="client")
 
 
 async def test_the_budget_holds_across_processes_and_event_loops(prefix: str) -> None:
