@@ -21,7 +21,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 from shared_kit import URL as REDIS_URL
-from shared_kit import ThrowawayRedis, drop_prefix, unique_prefix
+from shared_kit import drop_prefix, throwaway_redis, unique_prefix
 from test_service_harness import MakeService, RunningService, sse_events
 from test_service_playlists import PROMPT, Gate, finished
 
@@ -118,7 +118,7 @@ async def test_a_playlist_started_on_a_is_followed_on_b_with_every_event(
 async def test_when_redis_dies_mid_job_the_stream_on_b_ends_from_the_database(
     make_service: MakeService,
 ) -> None:
-    async with ThrowawayRedis() as redis_server:
+    async with throwaway_redis() as redis_server:
         gate = Gate()
         shared = {"redis_url": redis_server.url, "job_lease_s": 3}
         a = await make_service(make=gate, **shared)
@@ -128,7 +128,7 @@ async def test_when_redis_dies_mid_job_the_stream_on_b_ends_from_the_database(
         on_b = Follower(b, id)
         await asyncio.wait_for(on_b.connected.wait(), 30)
 
-        await redis_server.stop()
+        await redis_server.kill()
         gate.open()
         seen = await on_b.events()
 

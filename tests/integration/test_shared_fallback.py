@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from shared_kit import ThrowawayRedis, until
+from shared_kit import throwaway_redis, until
 
+from moodmix.bench.redisproc import RedisProcess
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.settings import Settings
 from moodmix.simulator import SimulatorServer
@@ -17,13 +18,13 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[ThrowawayRedis]:
-    async with ThrowawayRedis() as server:
+async def server() -> AsyncIterator[RedisProcess]:
+    async with throwaway_redis() as server:
         yield server
 
 
 async def test_lookups_go_on_through_an_outage_and_sharing_resumes_after_it(
-    server: ThrowawayRedis, simulator: SimulatorServer, catalog: Catalog
+    server: RedisProcess, simulator: SimulatorServer, catalog: Catalog
 ) -> None:
     settings = Settings(
         reccobeats_url=simulator.url,
@@ -39,14 +40,14 @@ async def test_lookups_go_on_through_an_outage_and_sharing_resumes_after_it(
             lambda: rb.stats().shared_mode == "shared" and rb.stats().instances == 1, within=15.0
         )
 
-        await server.stop()
+        await server.kill()
         assert len(await rb.get_tracks(ids[10:20])) == 10  # answered without Redis
         await until(lambda: rb.stats().shared_mode == "local", within=15.0)
         assert len(await rb.get_recommendations(ids[:2], size=5)) == 5
         assert len(await rb.get_tracks(ids[:20])) == 20  # the local cache still answers
         assert rb.metrics.registry.get_sample_value("moodmix_shared_mode") == 0
 
-        await server.start()  # an empty Redis on the same port
+        await server.restart()  # an empty Redis on the same port
         await until(lambda: rb.stats().shared_mode == "shared", within=15.0)
         assert len(await rb.get_tracks(ids[20:])) == 10
         assert rb.metrics.registry.get_sample_value("moodmix_shared_mode") == 1

@@ -9,16 +9,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from shared_kit import ThrowawayRedis
+from shared_kit import throwaway_redis
 from test_service_harness import MakeService
+
+from moodmix.bench.redisproc import RedisProcess
 
 pytestmark = pytest.mark.redis
 pytest_plugins = ["test_service_harness"]
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[ThrowawayRedis]:
-    async with ThrowawayRedis() as server:
+async def server() -> AsyncIterator[RedisProcess]:
+    async with throwaway_redis() as server:
         yield server
 
 
@@ -37,7 +39,7 @@ async def shared_check(http: Any, url: str, mode: str) -> dict[str, Any]:
 
 async def test_readyz_shows_shared_mode_lost_and_regained(
     make_service: MakeService,
-    server: ThrowawayRedis,
+    server: RedisProcess,
 ) -> None:
     running = await make_service(redis_url=server.url)
     assert await shared_check(running.http, running.url, "shared") == {
@@ -45,9 +47,9 @@ async def test_readyz_shows_shared_mode_lost_and_regained(
         "mode": "shared",
         "instances": 1,
     }
-    await server.stop()
+    await server.kill()
     alone = await shared_check(running.http, running.url, "local")
     assert alone["ok"] is True
     assert "Redis unreachable" in alone["note"]
-    await server.start()
+    await server.restart()
     await shared_check(running.http, running.url, "shared")
