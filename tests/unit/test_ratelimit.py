@@ -129,7 +129,21 @@ def test_a_short_pause_with_a_rate_change_creates_no_token() -> None:
     limiter.set_rate(0.5)
     clock.advance(0.1)
     assert not limiter.try_acquire()
-    assert limiter.delay() == pytest.approx(1.8)
+    # 0.5 a second since the token taken at 0: the next is due at 2.0, not a moment sooner
+    assert limiter.delay() == pytest.approx(1.9)
+
+
+def test_a_lower_rate_during_a_pause_never_gives_more_than_the_rates_earned() -> None:
+    # Hypothesis found it: the pause's end was kept by giving tokens back that the pause
+    # had never taken, and a second token came 1.17 s after the first at 0.5 a second.
+    clock = ManualClock()
+    limiter = bucket(clock, rate=2.0, burst=1)
+    assert limiter.try_acquire()
+    limiter.pause_until(clock() + 1.0)
+    limiter.set_rate(0.5)
+    clock.advance(1.17)
+    assert not limiter.try_acquire()
+    assert limiter.delay() == pytest.approx(2.0 - 1.17)
 
 
 def test_a_pause_can_only_be_lengthened() -> None:

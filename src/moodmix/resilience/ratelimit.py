@@ -60,6 +60,7 @@ class TokenBucket:
         self._stamp = clock()
         self._tokens = float(burst)
         self._paused_until = -math.inf
+        self._held = 0.0  # tokens the current pause took off the bucket (see _cap_for_pause)
         self.granted = 0
         """Tokens handed out so far (refunds subtracted)."""
 
@@ -138,10 +139,13 @@ class TokenBucket:
         rate = _check_rate(rate)
         now = self._refill(now)
         remaining = self._paused_until - now
-        if remaining > 0:
-            # During a pause the bucket is timed to what it holds when the pause ends; keep
-            # that, so a lower rate set during a pause does not stretch the pause itself.
-            self._tokens += remaining * (self._rate - rate)
+        if remaining > 0 and rate < self._rate:
+            # The pause took tokens off so that exactly one is there at its end. A lower rate
+            # would earn less by then and stretch the pause: give back what was taken, up to
+            # the shortfall, never more, so no window gets more than the rates earned.
+            back = min(remaining * (self._rate - rate), self._held)
+            self._tokens += back
+            self._held -= back
         self._rate = rate
         self._cap_for_pause(now)
 
@@ -155,13 +159,17 @@ class TokenBucket:
         now = self._refill(now)
         if until <= max(now, self._paused_until):
             return
+        if self._paused_until <= now:
+            self._held = 0.0
         self._paused_until = float(until)
         self._cap_for_pause(now)
 
     def _cap_for_pause(self, now: float) -> None:
         remaining = self._paused_until - now
         if remaining > 0:
-            self._tokens = min(self._tokens, 1.0 - remaining * self._rate)
+            capped = min(self._tokens, 1.0 - remaining * self._rate)
+            self._held += self._tokens - capped
+            self._tokens = capped
 
     def _refill(self, now: float | None) -> float:
         if now is None:
