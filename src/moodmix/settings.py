@@ -82,7 +82,7 @@ _PROFILES: dict[str, dict[str, Any]] = {
         "rate_mode": "adaptive",
         "rate_per_min": 80.0,
         "max_concurrency": 6,
-        "burst": 1,
+        "burst": 2,
         "dedup": True,
         "ttl_recommendations_s": 15 * 60,
         "ttl_tracks_s": 2 * 60 * 60,

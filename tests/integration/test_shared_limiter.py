@@ -97,3 +97,62 @@ async def test_a_refunded_token_can_be_drawn_again(prefix: str, client: aioredis
     assert not (await budget.draw(rate=0.1, burst=1)).granted  # the next is 10 s away
     await budget.refund(rate=0.1)
     assert (await budget.draw(rate=0.1, burst=1)).granted
+
+
+async def test_the_run_counts_tokens_drawn_back_to_back_and_restarts_when_they_lay_unused(
+    prefix: str, client: aioredis.Redis
+) -> None:
+    budget = RedisBudget(client, prefix=prefix)
+    rate = 20.0  # a token every 50 ms
+
+    async def draw_when_due(rate: float = rate) -> int:
+        for _ in range(100):
+            draw = await budget.draw(rate, 1)
+            if draw.granted:
+                return draw.run
+            await asyncio.sleep(draw.wait)
+        raise AssertionError("no token in 100 draws")
+
+    assert [await draw_when_due() for _ in range(4)] == [1, 2, 3, 4]
+    await asyncio.sleep(0.2)  # three tokens' worth of time unused: demand fell
+    assert await draw_when_due() == 1
+    assert await draw_when_due() == 2
+    assert await draw_when_due(rate=25.0) == 3  # a new rate goes on with the run
+    await budget.pause(0.1, rate=25.0, burst=1)
+    assert await draw_when_due(rate=25.0) == 4  # a pause makes no token to leave unused
+    waiting = await budget.draw(25.0, 1)
+    assert not waiting.granted
+    assert waiting.run == 4  # a refused draw tells the run too
+    assert waiting.handed_out == 8  # and every token handed out, runs or not
+    last = None
+    for _ in range(100):  # the last caller in a queue: its token ends the run after it
+        last = await budget.draw(25.0, 1, backlog=False)
+        if last.granted:
+            break
+        await asyncio.sleep(last.wait)
+    assert last is not None
+    assert last.run == 5
+    assert await draw_when_due(rate=25.0) == 1
+
+
+async def test_each_process_counts_the_tokens_the_others_drew_in_between(
+    prefix: str, client: aioredis.Redis
+) -> None:
+    budget = RedisBudget(client, prefix=prefix)
+    buckets = [SharedBucket(budget, 20.0, 1, beat_every=0.05, beat_ttl=1) for _ in range(2)]
+    schedulers = [Scheduler(bucket, 2) for bucket in buckets]
+    weights: list[list[int]] = [[], []]
+
+    async def call(i: int) -> None:
+        async with schedulers[i].slot() as slot:
+            weights[i].append(slot.weight)
+
+    await asyncio.gather(*(call(i % 2) for i in range(20)))
+    for bucket in buckets:
+        await bucket.aclose()
+    assert [len(w) for w in weights] == [10, 10]
+    # Alone, a process's slots stand for one token each (20 in all); sharing the budget,
+    # each also counts the other's tokens drawn in between, up to the whole run.
+    assert sum(map(sum, weights)) > 20, weights
+    assert all(sum(w) <= 20 for w in weights), weights
+    assert max(max(w) for w in weights) >= 2, weights

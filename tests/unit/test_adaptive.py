@@ -379,3 +379,13 @@ def test_the_fixed_seed_rate_against_a_lower_limit_is_what_adaptive_avoids() -> 
     assert fixed.throttle_share > 0.2
     assert adaptive.throttle_share < fixed.throttle_share / 20
     assert adaptive.accepted >= 0.97 * fixed.accepted
+
+
+def test_weight_counts_an_answer_for_several() -> None:
+    control = AdaptiveRate(1.0, confirm_after=30, clock=ManualClock())
+    control.on_success(saturated=True, weight=29)
+    assert control.rate == 1.0
+    control.on_success(saturated=True, weight=1)
+    assert control.rate > 1.0
+    with pytest.raises(ValueError, match="weight"):
+        control.on_success(saturated=True, weight=-1)

@@ -167,6 +167,61 @@ def test_a_short_pause_does_not_create_tokens() -> None:
     assert limiter.delay() == pytest.approx(0.9)
 
 
+def test_the_run_counts_tokens_taken_as_fast_as_they_come() -> None:
+    clock = ManualClock()
+    limiter = bucket(clock, rate=10.0)  # a token every 0.1 s
+    runs = []
+    for _ in range(5):
+        clock.advance(limiter.delay())
+        assert limiter.try_acquire()
+        runs.append(limiter.run)
+    assert runs == [1, 2, 3, 4, 5]
+    clock.advance(0.1 + 0.2)  # taken two tokens' worth late: they lay unused
+    assert limiter.try_acquire()
+    assert limiter.run == 1
+
+
+def test_a_run_survives_small_delays_but_not_their_sum() -> None:
+    clock = ManualClock()
+    limiter = bucket(clock, rate=10.0)
+    assert limiter.try_acquire()
+    runs = []
+    for _ in range(30):
+        clock.advance(0.1 + 0.01)  # each taker 10% of a token late: the rate sent is 91%
+        assert limiter.try_acquire()
+        runs.append(limiter.run)
+    # one token plus 3% of the run may be lost: 0.1 a take outgrows it at the 15th
+    assert runs[:13] == list(range(2, 15))
+    assert 1 in runs
+
+
+def test_a_token_taken_with_nobody_waiting_behind_ends_the_run_after_it() -> None:
+    clock = ManualClock()
+    limiter = bucket(clock, rate=10.0)
+    assert limiter.try_acquire()
+    clock.advance(limiter.delay())
+    limiter.backlog = False  # the scheduler: this taker is the last in the queue
+    assert limiter.try_acquire()
+    assert limiter.run == 2
+    limiter.backlog = True
+    clock.advance(limiter.delay())
+    assert limiter.try_acquire()
+    assert limiter.run == 1
+
+
+def test_a_new_rate_or_a_pause_does_not_end_a_run() -> None:
+    clock = ManualClock()
+    limiter = bucket(clock, rate=10.0)
+    assert limiter.try_acquire()
+    limiter.set_rate(5.0)
+    clock.advance(limiter.delay())
+    assert limiter.try_acquire()
+    limiter.pause_until(clock() + 1.0)
+    clock.advance(limiter.delay())
+    assert limiter.try_acquire()
+    assert limiter.run == 3
+
+
 def test_refund_gives_an_unused_token_back() -> None:
     clock = ManualClock()
     limiter = bucket(clock)

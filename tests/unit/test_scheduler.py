@@ -64,6 +64,7 @@ class Harness:
         max_concurrency: int = 6,
         controller: AdaptiveRate | None = None,
         background_headroom: int = 0,
+        demand_window: float = 30.0,
     ) -> None:
         self.clock = ManualClock(start=0.0)
         self.time = VirtualTime(self.clock)
@@ -75,6 +76,7 @@ class Harness:
             controller=controller,
             sleep=self.time.sleep,
             background_headroom=background_headroom,
+            demand_window=demand_window,
         )
         self.log: list[tuple[str, float]] = []
         self.release = asyncio.Event()
@@ -240,7 +242,9 @@ async def test_saturated_successes_let_the_controller_grow_the_rate() -> None:
     controller = AdaptiveRate(initial_rate=1.0, confirm_after=3)
     h = Harness(controller=controller)
     tasks = [h.start(str(i)) for i in range(60)]
-    await h.time.advance(2.5)  # the first found nobody behind it; two more were saturated
+    # the first took its token before the others queued (nobody behind it: its token ended
+    # the run), the second started a new run; the next two were saturated
+    await h.time.advance(3.5)
     assert controller.clean_rate is None
     await h.time.advance(1.0)  # a third saturated one confirms 1/s; the probe is 8% above
     assert controller.clean_rate == 1.0
@@ -248,6 +252,23 @@ async def test_saturated_successes_let_the_controller_grow_the_rate() -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_slot_is_saturated_only_while_the_rate_holds_a_queue_back() -> None:
+    h = Harness(rate=1.0, demand_window=4.0)
+    first = [h.start(str(i)) for i in range(4)]
+    await h.time.advance(10.0)
+    slots = await asyncio.gather(*first)
+    # the first was taken before the others queued (nobody behind it: the run ends after
+    # it), the second started a new run, the last had nobody behind it
+    assert [slot.saturated for slot in slots] == [False, False, True, False]
+    await h.time.advance(5.0)  # a lull in demand
+    later = [h.start(str(i)) for i in range(4)]
+    await h.time.advance(5.0)
+    slots = await asyncio.gather(*later)
+    assert [slot.saturated for slot in slots] == [False, False, True, False]
+    assert h.bucket.run == 3
+    assert h.bucket.handed_out == 8
 
 
 async def test_unsaturated_successes_do_not_grow_the_rate() -> None:

@@ -5,7 +5,9 @@ a Retry-After (the time to its next token, rounded up to whole seconds or exact)
 demand arrives in clumps at random (seeded) times; a ``TokenBucket`` paced by an optional
 ``AdaptiveRate`` decides when each request leaves, following the ``Scheduler``'s rules: first
 come first served, a token and a free slot granted together, a 429 pausing the whole lane for
-its Retry-After, and a request counted as *saturated* when it had to wait for a token::
+its Retry-After, and a request counted as *saturated* when others still waited, the bucket's
+tokens were being taken back to back (``TokenBucket.run``) and demand over the last 30 s was
+at least the rate::
 
     result = simulate(Scenario(limit=40, burst=5, demand=80, minutes=10))
     assert result.throttle_share <= 0.01 and result.utilisation >= 0.85
@@ -221,7 +223,9 @@ class _Run:
             assert self.bucket.try_acquire(self.now)
             request = self.queue.popleft()
             request.sent_at = self.now
-            request.saturated = bool(self.queue) and self.demand() >= self.bucket.rate
+            request.saturated = (
+                bool(self.queue) and self.bucket.run >= 2 and self.demand() >= self.bucket.rate
+            )
             self.in_flight += 1
             self.at(self.now + self.rng.uniform(0.02, 0.10), functools.partial(self.reach, request))
 

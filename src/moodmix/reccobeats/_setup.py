@@ -15,7 +15,6 @@ from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.scheduler import Scheduler
 from moodmix.resilience.sharedlimit import SharedBucket
-from moodmix.resilience.sharedrate import SharedAdaptiveRate
 from moodmix.settings import Settings
 from moodmix.store import CachePolicy, MemoryStorage, RedisStorage, SQLiteStorage, Storage
 
@@ -43,21 +42,12 @@ def build_scheduler(
     """
     rate = settings.rate_per_min / 60
     adaptive = settings.rate_mode == "adaptive"
-    if budget is None:
-        controller = (
-            AdaptiveRate(rate, hidden_burst=UPSTREAM_BURST, clock=clock) if adaptive else None
-        )
-        bucket: Limiter = TokenBucket(rate, settings.burst, clock=clock)
-    else:
-        shared = (
-            SharedAdaptiveRate(rate, hidden_burst=UPSTREAM_BURST, clock=clock) if adaptive else None
-        )
-        bucket = shared_bucket = SharedBucket(
-            budget, rate, settings.burst, controller=shared, clock=clock
-        )
-        if shared is not None:
-            shared.processes = lambda: shared_bucket.live
-        controller = shared
+    controller = AdaptiveRate(rate, hidden_burst=UPSTREAM_BURST, clock=clock) if adaptive else None
+    bucket: Limiter = (
+        TokenBucket(rate, settings.burst, clock=clock)
+        if budget is None
+        else SharedBucket(budget, rate, settings.burst, controller=controller, clock=clock)
+    )
     return Scheduler(bucket, settings.max_concurrency, clock=clock, controller=controller)
 
 

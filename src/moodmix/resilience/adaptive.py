@@ -158,16 +158,25 @@ class AdaptiveRate:
         return self._floor > 0 and self._ceiling <= self._floor * (1 + self._precision)
 
     def on_success(
-        self, now: float | None = None, *, saturated: bool, sent_at: float | None = None
+        self,
+        now: float | None = None,
+        *,
+        saturated: bool,
+        sent_at: float | None = None,
+        weight: int = 1,
     ) -> float:
         """Record an answered request; ``saturated`` says callers were waiting for tokens.
 
-        Returns the rate to allow from now on.
+        ``weight`` is how many of the upstream's answers this one stands for (several
+        processes drawing from one budget each see only some of them): it counts that many
+        times as evidence and towards the proven rate. Returns the rate to allow from now on.
         """
+        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
+            raise ValueError(f"weight must be a whole number >= 0, got {weight!r}")
         now = self._clock() if now is None else now
         sent = sent_at if sent_at is not None else now
         if sent >= self._drained_at:
-            self._accepted += 1
+            self._accepted += weight
         if sent < self._changed_at:
             return self._rate
         if not saturated:
@@ -175,7 +184,7 @@ class AdaptiveRate:
             if self._rate > self._floor > 0:
                 self._hold(now)
             return self._rate
-        self._evidence += 1
+        self._evidence += weight
         if self._evidence < self._needed:
             return self._rate
         if self._rate > self._floor:

@@ -5,7 +5,7 @@ Several processes act as one when they draw from one rate budget (``Budget``, us
 Redis implementations live in ``moodmix.store.redis_budget`` and ``moodmix.store.redis_locks``;
 anything that keeps these promises atomically will do::
 
-    draw = await budget.draw(rate=1.33, burst=1)     # Draw(wait=0.0, version=7): granted
+    draw = await budget.draw(rate=1.33, burst=1)     # Draw(wait=0.0, version=7, run=12): granted
     mine = await locks.acquire(["track:a", "track:b"], ttl=10.0)   # {"track:a"}: ours to fetch
     await locks.release({"track:a": "a"}, done_ttl=5.0)            # done; the value is under "a"
     (await locks.states(["track:b"]))["track:b"]                   # LockState("held")
@@ -35,11 +35,16 @@ class SharedUnavailable(Exception):
 class Draw:
     """The budget's answer to a draw: granted when ``wait`` is 0, else seconds to wait.
 
-    ``version`` counts changes of the shared limiter state (``Budget.publish``).
+    ``version`` counts changes of the shared limiter state (``Budget.publish``). ``run``
+    counts the tokens the budget has handed out back to back, to any process, as
+    ``TokenBucket.run`` does: while it grows, all processes together use the whole rate.
+    ``handed_out`` counts every token it handed out (while its keys live).
     """
 
     wait: float
     version: int
+    run: int = 0
+    handed_out: int = 0
 
     @property
     def granted(self) -> bool:
@@ -57,8 +62,9 @@ class Presence:
 class Budget(Protocol):
     """One rate budget for every process, kept atomically on a server."""
 
-    async def draw(self, rate: float, burst: int) -> Draw:
-        """Take one token if the budget has one at ``rate`` per second and ``burst``."""
+    async def draw(self, rate: float, burst: int, *, backlog: bool = True) -> Draw:
+        """Take one token if the budget has one at ``rate`` per second and ``burst``;
+        ``backlog``: others wait behind its taker (without, the token ends the run)."""
         ...
 
     async def refund(self, rate: float) -> None:

@@ -36,6 +36,22 @@ class Limiter(Protocol):
     @property
     def paused_until(self) -> float: ...
 
+    backlog: bool
+    """Set by the scheduler before it asks for a token: whether callers wait behind the one
+    asking (a token taken without them ends the run)."""
+
+    @property
+    def run(self) -> int:
+        """Tokens taken back to back, by every process drawing from the budget, up to the
+        last one this process took (``TokenBucket.run``): while it grows, the rate binds."""
+        ...
+
+    @property
+    def handed_out(self) -> int:
+        """Tokens handed out so far, to every process drawing from the budget, up to the last
+        one this process took: the run went on between two looks if both grew alike."""
+        ...
+
     def delay(self, now: float | None = None, *, tokens: float = 1.0) -> float:
         """Seconds until ``tokens`` tokens can be taken (0.0: now)."""
         ...

@@ -18,6 +18,14 @@ before its end and leaves at most one token for the moment it ends (an upstream 
 a caller cancelled while it waits costs nothing, and a lower rate applies at once to everyone
 still waiting. The pure methods (``delay``, ``try_acquire``, ``tokens``) take an optional
 ``now`` so tests and simulations can drive the bucket without a running loop.
+
+``run`` counts the tokens taken back to back: each by a taker with others waiting behind it
+(``backlog``), with the bucket spent (at most one more token in it) and, since the run
+began, less than one token (plus ``RUN_SLACK`` of the run) lost for want of room in a full
+bucket.
+While it grows the rate is what holds demand back, which is the evidence an adaptive rate
+needs before it tries a higher one. A new rate or a pause does not end a run (a pause makes
+no tokens to lose); tokens left lying do.
 """
 
 from __future__ import annotations
@@ -32,6 +40,10 @@ from moodmix.clock import Clock, monotonic
 Sleep = Callable[[float], Awaitable[object]]
 
 _EPSILON = 1e-9
+
+RUN_SLACK = 0.03
+"""The share of a run's tokens it may lose to sitting unused and still go on (the moments
+between a token's arrival and its taker's), so the rate actually sent is within 3% of it."""
 
 
 def _check_rate(rate: float) -> float:
@@ -61,7 +73,14 @@ class TokenBucket:
         self._tokens = float(burst)
         self._paused_until = -math.inf
         self._held = 0.0  # tokens the current pause took off the bucket (see _cap_for_pause)
+        self._spilled = 0.0  # tokens lost to the cap since the last one was taken
+        self._run = 0
+        self._lost = 0.0  # tokens the current run lost to sitting unused
+        self._handed_out = 0
         self.granted = 0
+        self.backlog = True
+        """Whether callers wait behind the next taker (the scheduler says so): a token taken
+        with nobody behind its taker ends the run after it."""
         """Tokens handed out so far (refunds subtracted)."""
 
     @property
@@ -83,6 +102,17 @@ class TokenBucket:
     def share(self) -> float:
         """This bucket serves one process alone: all of the rate is its own."""
         return 1.0
+
+    @property
+    def run(self) -> int:
+        """Tokens taken back to back, the last one included (0 before any; see above)."""
+        return self._run
+
+    @property
+    def handed_out(self) -> int:
+        """Tokens taken so far (refunds not subtracted): with ``run``, tells whether the run
+        went on between two looks at it."""
+        return self._handed_out
 
     def watch(self, wake: Callable[[], None]) -> None:
         """Nothing to watch: a local bucket's tokens arrive on time, and ``delay`` says when."""
@@ -115,9 +145,24 @@ class TokenBucket:
         now = self._refill(now)
         if self.delay(now) > 0.0:
             return False
+        self._count_run(spare=self._tokens - 1.0, spilled=self._spilled)
+        if not self.backlog:
+            self._lost = math.inf  # the next token starts a new run
+        self._spilled = 0.0
         self._tokens -= 1.0
+        self._handed_out += 1
         self.granted += 1
         return True
+
+    def _count_run(self, *, spare: float, spilled: float) -> None:
+        """Go on with the run while the bucket is spent (at most one token ``spare`` besides the
+        one taken) and the tokens ``spilled`` over its cap stay few; else start one."""
+        lost = self._lost + spilled
+        if self._run and spare < 1.0 and lost < 1.0 + RUN_SLACK * (self._run + 1):
+            self._run += 1
+            self._lost = lost
+        else:
+            self._run, self._lost = 1, 0.0
 
     def refund(self, now: float | None = None) -> None:
         """Give back a token that was taken but not used (its request never left)."""
@@ -176,6 +221,7 @@ class TokenBucket:
             now = self._clock()
         if now > self._stamp:
             earned = (now - self._stamp) * self._rate
+            self._spilled += max(self._tokens + earned - self._burst, 0.0)
             self._tokens = min(self._tokens + earned, float(self._burst))
             self._stamp = now
         return max(now, self._stamp)

@@ -21,13 +21,17 @@ The outcome is reported on the slot: ``throttled(retry_after)`` pauses the whole
 then (no token is handed out before) and tells the controller, ``succeeded()`` tells it too,
 ``failed()`` tells nothing (an error that says nothing about the rate). Leaving the block
 normally without a report counts as a success; leaving it with an exception, as a failure.
-A success is *saturated* when callers were still waiting behind it and demand over the last
-``demand_window`` seconds was at least the rate: only then is it evidence for a higher rate.
-Without a controller (fixed mode) the rate stays what the bucket was given.
+A success is *saturated* when, as it was granted, callers were still waiting behind it, the
+limiter's tokens had been taken back to back since this process's previous one
+(``Limiter.run``: the rate, not the callers, held requests back) and demand over the last
+``demand_window`` seconds was at least the rate (not a passing clump). Only then is it
+evidence for a higher rate, and it counts for every token handed out since this process's
+previous one: one alone, and with a shared budget the other processes' tokens in between as
+well. Without a controller (fixed mode) the rate stays what the bucket was given.
 
 The limiter is any ``Limiter``: a local ``TokenBucket``, or a ``SharedBucket`` that draws
-from one budget with other processes (demand is then weighed against this process's share
-of the rate, and the bucket wakes the scheduler when a token arrives from the budget).
+from one budget with other processes (its run is the budget's, demand is weighed against
+this process's share of the rate, and it wakes the scheduler when a token arrives).
 """
 
 from __future__ import annotations
@@ -47,9 +51,9 @@ from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.ratelimit import Sleep
 
 _SATURATED = 0.8
-"""Callers still queued and arrivals at this share of the rate or more: demand exceeds it.
-A queue held steady (by batch slots or single-flight upstream of here) arrives at exactly
-the rate it is served, so requiring the full rate would read saturation as spare demand."""
+"""Arrivals at this share of the rate or more: demand exceeds it. A queue held steady (by
+batch slots or single-flight upstream of here) arrives at exactly the rate it is served, so
+requiring the full rate would read saturation as spare demand."""
 
 
 class Priority(enum.IntEnum):
@@ -118,6 +122,7 @@ class _Waiter:
     future: asyncio.Future[None]
     granted_at: float = math.nan
     saturated: bool = False
+    weight: int = 1
 
 
 class Slot:
@@ -131,7 +136,9 @@ class Slot:
         self.waited = waited
         """Seconds spent waiting for them."""
         self.saturated = False
-        """Whether demand exceeded the rate when this slot was granted."""
+        """Whether the rate held demand back when this slot was granted (see above)."""
+        self.weight = 1
+        """The budget's tokens this slot stands for as evidence (see above)."""
         self.outcome: str | None = None
         """"succeeded", "throttled" or "failed" once reported."""
 
@@ -231,6 +238,7 @@ class Scheduler:
         self._window = float(demand_window)
         self._lanes: dict[Priority, deque[_Waiter]] = {p: deque() for p in Priority}
         self._arrivals: deque[float] = deque()
+        self._last_run = self._last_handed_out = 0
         self._in_flight = 0
         self._granted = 0
         self._throttled = 0
@@ -314,7 +322,7 @@ class Scheduler:
             if ticket is not None:
                 ticket._waiter = None
         slot = Slot(self, priority, waiter.granted_at, waiter.granted_at - waiter.enqueued)
-        slot.saturated = waiter.saturated
+        slot.saturated, slot.weight = waiter.saturated, waiter.weight
         return slot
 
     def _promote(self, waiter: _Waiter) -> None:
@@ -333,7 +341,9 @@ class Scheduler:
     def _on_success(self, slot: Slot) -> None:
         if self._controller is not None:
             now = self._clock()
-            self._controller.on_success(now, saturated=slot.saturated, sent_at=slot.granted_at)
+            self._controller.on_success(
+                now, saturated=slot.saturated, sent_at=slot.granted_at, weight=slot.weight
+            )
             self._apply_rate(now)
 
     def _on_throttled(self, slot: Slot, retry_after: float) -> None:
@@ -372,6 +382,7 @@ class Scheduler:
                 self._lanes[waiter.priority].popleft()
                 continue
             needed = 1 if waiter.priority is Priority.INTERACTIVE else 1 + self._headroom
+            self._limiter.backlog = sum(map(len, self._lanes.values())) > 1
             wait = self._limiter.delay(now, tokens=needed)
             if wait > 0 or not self._limiter.try_acquire(now):
                 self._arm(now, wait)
@@ -381,11 +392,26 @@ class Scheduler:
             self._granted += 1
             self._total_wait += now - waiter.enqueued
             waiter.granted_at = now
-            waiting = any(self._lanes.values())
-            share = self._limiter.rate * self._limiter.share
-            waiter.saturated = waiting and self._demand(now) >= _SATURATED * share
+            waiter.saturated, waiter.weight = self._evidence(now)
             waiter.future.set_result(None)
         self._disarm()
+
+    def _evidence(self, now: float) -> tuple[bool, int]:
+        """Whether the grant just made is saturated, and how many tokens it stands for: those
+        handed out since this process's previous one (1 when it draws alone, more when other
+        processes drew from the same budget in between), if the run went on throughout."""
+        run, handed_out = self._limiter.run, self._limiter.handed_out
+        since = handed_out - self._last_handed_out
+        went_on = 0 < since == run - self._last_run
+        self._last_run, self._last_handed_out = run, handed_out
+        share = self._limiter.rate * self._limiter.share
+        saturated = (
+            went_on
+            and run >= 2
+            and any(self._lanes.values())
+            and self._demand(now) >= _SATURATED * share
+        )
+        return saturated, since if went_on else max(run, 1)
 
     def _arm(self, now: float, wait: float) -> None:
         at = now + wait

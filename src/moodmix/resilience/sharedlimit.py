@@ -15,7 +15,9 @@ in hand, a pump draws one (the budget says how long to wait if none is free) and
 scheduler when it arrives; at most one drawn token is held unused. A 429's pause goes to the
 budget too, so every process stops for the Retry-After. The adaptive controller's state is
 published when this process changes the rate and loaded when another did (the version
-changes), so a 429 seen by one process slows all of them.
+changes), so a 429 seen by one process slows all of them. Each draw also says how many
+tokens the budget has handed out back to back (``run``): whether all processes together
+use the whole rate, the evidence the scheduler gives the adaptive rate.
 
 When the server fails, the bucket logs it once at warning and paces alone: a local bucket at
 this process's share of the last known rate (rate / live processes, counted by heartbeats;
@@ -97,6 +99,9 @@ class SharedBucket:
         self._ready_at = -math.inf
         self._paused_until = -math.inf
         self._version = -1
+        self._run = 0
+        self._handed_out = 0
+        self._backlog = True
         self._written: set[int] = set()
         self._synced = False
         self._wake: Callable[[], None] = lambda: None
@@ -143,6 +148,27 @@ class SharedBucket:
     def live(self) -> int:
         """Processes drawing from the budget (the last count heard)."""
         return self._live
+
+    @property
+    def run(self) -> int:
+        """Tokens the budget handed out back to back, to any process, as of this process's
+        last draw (``Draw.run``); the local bucket's own while pacing alone."""
+        return self._run if self._mode == "shared" else self._local.run
+
+    @property
+    def handed_out(self) -> int:
+        """Tokens the budget handed out in all, as of this process's last draw; the local
+        bucket's own while pacing alone."""
+        return self._handed_out if self._mode == "shared" else self._local.handed_out
+
+    @property
+    def backlog(self) -> bool:
+        """Whether callers wait behind the next taker; sent with each draw."""
+        return self._backlog
+
+    @backlog.setter
+    def backlog(self, value: bool) -> None:
+        self._backlog = self._local.backlog = value
 
     def watch(self, wake: Callable[[], None]) -> None:
         self._wake = wake
@@ -230,7 +256,8 @@ class SharedBucket:
         try:
             while self._want and self._mode == "shared" and self._credit < 1:
                 try:
-                    draw = await self._budget.draw(self._rate, self._burst)
+                    draw = await self._budget.draw(self._rate, self._burst, backlog=self._backlog)
+                    self._run, self._handed_out = draw.run, draw.handed_out
                     await self._sync(draw.version)
                 except SharedUnavailable as exc:
                     self._degrade(exc)

@@ -6,15 +6,17 @@ algorithm: one timestamp per budget, no refill loop) on the server's own clock, 
 processes' clocks never have to agree::
 
     budget = RedisBudget(storage.client, prefix="moodmix:")
-    draw = await budget.draw(rate=80 / 60, burst=1)   # Draw(wait=0.0, version=3): granted
+    draw = await budget.draw(rate=80 / 60, burst=1)   # Draw(wait=0.0, version=3, run=1): granted
     await budget.pause(2.0, rate=80 / 60, burst=1)    # Retry-After: 2, for every process
     version = await budget.publish(controller.state())
     presence = await budget.beat("worker-1", ttl=3.0) # Presence(live=3, version=4)
 
 Keys, under ``prefix + "limit:"``: ``tat`` (the budget's theoretical arrival time),
-``pause`` (exists while paused), ``state`` and ``version`` (the adaptive controller's shared
-state, JSON) and ``live`` (a sorted set of processes by heartbeat deadline). Redis failures
-raise ``SharedUnavailable``.
+``pause`` (exists while paused), ``run`` (a hash: the tokens handed out back to back as
+``TokenBucket.run`` counts them, what the run lost to tokens sitting unused, and the tokens
+handed out in all), ``state``
+and ``version`` (the adaptive controller's shared state, JSON) and ``live`` (a sorted set of
+processes by heartbeat deadline). Redis failures raise ``SharedUnavailable``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from redis.exceptions import RedisError
 
 from moodmix.resilience.adaptive import StateValue
 from moodmix.resilience.coordination import Draw, Presence, SharedUnavailable
+from moodmix.resilience.ratelimit import RUN_SLACK
 
 _NOW = """
 local t = redis.call('TIME')
@@ -39,16 +42,33 @@ _DRAW = (
     + """
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local slack = tonumber(ARGV[3])
 local version = redis.call('GET', KEYS[3]) or '0'
+local info = redis.call('HMGET', KEYS[4], 'n', 'lost', 'total')
+local run = tonumber(info[1] or '0')
+local total = tonumber(info[3] or '0')
 local paused = redis.call('PTTL', KEYS[2])
-if paused > 0 then return {tostring(paused), version} end
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
+if paused > 0 then return {tostring(paused), version, run, total} end
+local stored = redis.call('GET', KEYS[1])
+local tat = tonumber(stored or '0')
 local earliest = tat - interval * (burst - 1)
-if earliest > now then return {string.format('%.3f', earliest - now), version} end
+if earliest > now then return {string.format('%.3f', earliest - now), version, run, total} end
+local spare = math.min(burst, burst - (tat - now) / interval) - 1
+local lost = tonumber(info[2] or '0') + math.max(now - tat, 0) / interval
+if stored and run > 0 and spare < 1 and lost < 1 + slack * (run + 1) then
+  run = run + 1
+else
+  run, lost = 1, 0
+end
+if ARGV[4] == '0' then lost = 1e18 end
+if tat < now then tat = now end
 local nxt = tat + interval
-redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', math.ceil(nxt - now) + 1000)
-return {'0', version}
+local ttl = math.ceil(nxt - now) + 1000
+redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', ttl)
+total = total + 1
+redis.call('HSET', KEYS[4], 'n', run, 'lost', string.format('%.6f', lost), 'total', total)
+redis.call('PEXPIRE', KEYS[4], ttl)
+return {'0', version, run, total}
 """
 )
 
@@ -115,26 +135,28 @@ class RedisBudget:
         ns = prefix + "limit:"
         self._tat, self._pause_key = ns + "tat", ns + "pause"
         self._state, self._version = ns + "state", ns + "version"
-        self._live = ns + "live"
+        self._live, self._run = ns + "live", ns + "run"
         self._draw = client.register_script(_DRAW)
         self._refund = client.register_script(_REFUND)
         self._pause = client.register_script(_PAUSE)
         self._publish = client.register_script(_PUBLISH)
         self._beat = client.register_script(_BEAT)
 
-    async def draw(self, rate: float, burst: int) -> Draw:
-        reply = await self._call(
-            self._draw, [self._tat, self._pause_key, self._version], [_interval_ms(rate), burst]
-        )
-        wait_ms, version = cast(list[bytes], reply)
-        return Draw(float(wait_ms) / 1000, int(version))
+    async def draw(self, rate: float, burst: int, *, backlog: bool = True) -> Draw:
+        keys = [self._tat, self._pause_key, self._version, self._run]
+        args = [_interval_ms(rate), burst, RUN_SLACK, int(backlog)]
+        reply = await self._call(self._draw, keys, args)
+        wait_ms, version, run, total = cast(list[Any], reply)
+        return Draw(float(wait_ms) / 1000, int(version), int(run), int(total))
 
     async def refund(self, rate: float) -> None:
         await self._call(self._refund, [self._tat], [_interval_ms(rate)])
 
     async def pause(self, seconds: float, rate: float, burst: int) -> None:
         await self._call(
-            self._pause, [self._tat, self._pause_key], [seconds * 1000, _interval_ms(rate), burst]
+            self._pause,
+            [self._tat, self._pause_key],
+            [seconds * 1000, _interval_ms(rate), burst],
         )
 
     async def publish(self, state: Mapping[str, StateValue]) -> int:
