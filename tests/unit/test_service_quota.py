@@ -28,6 +28,16 @@ def test_a_client_alone_may_use_the_whole_quota() -> None:
     assert quota.check("a") is not None
 
 
+def test_a_client_alone_may_also_use_the_limiters_burst() -> None:
+    quota = ClientQuota(share=0.5, window_s=60, rate_per_min=lambda: 60.0, burst=2)
+    spend(quota, "a", 61)
+    assert quota.check("a") is None  # the limiter let 62 through: 60 a minute and 2 at once
+    spend(quota, "a", 1)
+    assert quota.check("a") is not None
+    spend(quota, "b", 1)
+    assert quota.allowance("a") == 30  # with others around, a share of the rate alone
+
+
 def test_with_others_around_each_gets_its_share() -> None:
     clock = ManualClock()
     quota = make(clock)

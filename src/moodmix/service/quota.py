@@ -11,8 +11,9 @@ share over the last window is refused until enough of its requests age out::
     if refusal:
         refusal.retry_after, refusal.reason
 
-A client alone may use the whole quota; once others used the upstream in the window too, each
-gets ``share`` of it. Cached answers cost nothing and are never refused for quota.
+A client alone may use the whole quota (the rate over the window, plus the limiter's
+``burst``: all the limiter lets through); once others used the upstream in the window too,
+each gets ``share`` of the rate. Cached answers cost nothing and are never refused for quota.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class ClientQuota:
         share: float,
         window_s: float,
         rate_per_min: Callable[[], float],
+        burst: int = 0,
         clock: Clock = monotonic,
     ) -> None:
         if not 0 < share <= 1:
@@ -55,6 +57,7 @@ class ClientQuota:
         self.share = share
         self.window_s = window_s
         self._rate_per_min = rate_per_min
+        self.burst = burst
         self._clock = clock
         self._used: dict[str, deque[float]] = {}
 
@@ -83,7 +86,7 @@ class ClientQuota:
         self._expire(self._clock())
         full = self._rate_per_min() * self.window_s / 60
         others = any(c != client for c in self._used)
-        return max(1.0, full * self.share if others else full)
+        return max(1.0, full * self.share if others else full + self.burst)
 
     def check(self, client: str) -> Refusal | None:
         """``None`` if ``client`` is within its share, else a ``Refusal``."""

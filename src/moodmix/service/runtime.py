@@ -72,6 +72,7 @@ class Service:
             share=settings.client_quota_share,
             window_s=settings.client_quota_window_s,
             rate_per_min=learned_rate,
+            burst=settings.burst,
         )
         gateway = build_gateway(settings, quota)
         if gateway.warmer is not None:
