@@ -133,26 +133,3 @@ async def test_the_run_counts_tokens_drawn_back_to_back_and_restarts_when_they_l
     assert last is not None
     assert last.run == 5
     assert await draw_when_due(rate=25.0) == 1
-
-
-async def test_each_process_counts_the_tokens_the_others_drew_in_between(
-    prefix: str, client: aioredis.Redis
-) -> None:
-    budget = RedisBudget(client, prefix=prefix)
-    buckets = [SharedBucket(budget, 20.0, 1, beat_every=0.05, beat_ttl=1) for _ in range(2)]
-    schedulers = [Scheduler(bucket, 2) for bucket in buckets]
-    weights: list[list[int]] = [[], []]
-
-    async def call(i: int) -> None:
-        async with schedulers[i].slot() as slot:
-            weights[i].append(slot.weight)
-
-    await asyncio.gather(*(call(i % 2) for i in range(20)))
-    for bucket in buckets:
-        await bucket.aclose()
-    assert [len(w) for w in weights] == [10, 10]
-    # Alone, a process's slots stand for one token each (20 in all); sharing the budget,
-    # each also counts the other's tokens drawn in between, up to the whole run.
-    assert sum(map(sum, weights)) > 20, weights
-    assert all(sum(w) <= 20 for w in weights), weights
-    assert max(max(w) for w in weights) >= 2, weights

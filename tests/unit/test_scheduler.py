@@ -271,6 +271,37 @@ async def test_a_slot_is_saturated_only_while_the_rate_holds_a_queue_back() -> N
     assert h.bucket.handed_out == 8
 
 
+class SharedLikeBucket(TokenBucket):
+    """A bucket whose every token comes right after one another process drew from the same
+    budget (a stand-in for the Redis budget's run, which interleaves at random)."""
+
+    @property
+    def run(self) -> int:
+        return 2 * super().run
+
+    @property
+    def handed_out(self) -> int:
+        return 2 * super().handed_out
+
+
+async def test_a_grant_counts_for_the_tokens_other_processes_drew_in_between() -> None:
+    clock = ManualClock(start=0.0)
+    time = VirtualTime(clock)
+    bucket = SharedLikeBucket(1.0, 1, clock=clock)
+    scheduler = Scheduler(bucket, clock=clock, sleep=time.sleep, demand_window=4.0)
+    slots: list[Slot] = []
+
+    async def call() -> None:
+        async with scheduler.slot() as slot:
+            slots.append(slot)
+
+    tasks = [asyncio.create_task(call()) for _ in range(5)]
+    await time.advance(10.0)
+    await asyncio.gather(*tasks)
+    assert [slot.weight for slot in slots] == [2, 2, 2, 2, 2]
+    assert [slot.saturated for slot in slots] == [False, False, True, True, False]
+
+
 async def test_unsaturated_successes_do_not_grow_the_rate() -> None:
     controller = AdaptiveRate(initial_rate=1.0, confirm_after=3)
     h = Harness(controller=controller)
