@@ -45,7 +45,13 @@ async def test_the_budget_holds_across_processes_and_event_loops(prefix: str) ->
         )
         for _ in range(processes)
     ]
-    outputs = [await worker.communicate() for worker in workers]
+    try:
+        outputs = [await asyncio.wait_for(worker.communicate(), 60) for worker in workers]
+    except TimeoutError:
+        for worker in workers:
+            if worker.returncode is None:
+                worker.kill()
+        raise AssertionError("a drawing process did not finish within 60 s") from None
     grants = [orjson.loads(out) for out, _ in outputs]
     assert all(worker.returncode == 0 for worker in workers)
     assert all(grants), "every process got some of the budget"
