@@ -52,7 +52,9 @@ if paused > 0 then return {tostring(paused), version, run, total} end
 local stored = redis.call('GET', KEYS[1])
 local tat = tonumber(stored or '0')
 local earliest = tat - interval * (burst - 1)
-if earliest > now then return {string.format('%.3f', math.max(earliest - now, 0.001)), version, run, total} end
+if earliest > now then
+  return {string.format('%.3f', math.max(earliest - now, 0.001)), version, run, total}
+end
 local spare = math.min(burst, burst - (tat - now) / interval) - 1
 local lost = tonumber(info[2] or '0') + math.max(now - tat, 0) / interval
 if stored and run > 0 and spare < 1 and lost < 1 + slack * (run + 1) then
