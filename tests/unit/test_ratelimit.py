@@ -167,15 +167,17 @@ def test_a_short_pause_does_not_create_tokens() -> None:
     assert limiter.delay() == pytest.approx(0.9)
 
 
+def take_when_due(limiter: TokenBucket, clock: ManualClock) -> int:
+    """Take the next token the moment it is there; the run it leaves."""
+    clock.advance(limiter.delay())
+    assert limiter.try_acquire()
+    return limiter.run
+
+
 def test_the_run_counts_tokens_taken_as_fast_as_they_come() -> None:
     clock = ManualClock()
     limiter = bucket(clock, rate=10.0)  # a token every 0.1 s
-    runs = []
-    for _ in range(5):
-        clock.advance(limiter.delay())
-        assert limiter.try_acquire()
-        runs.append(limiter.run)
-    assert runs == [1, 2, 3, 4, 5]
+    assert [take_when_due(limiter, clock) for _ in range(5)] == [1, 2, 3, 4, 5]
     clock.advance(0.1 + 0.2)  # taken two tokens' worth late: they lay unused
     assert limiter.try_acquire()
     assert limiter.run == 1
@@ -198,28 +200,21 @@ def test_a_run_survives_small_delays_but_not_their_sum() -> None:
 def test_a_token_taken_with_nobody_waiting_behind_ends_the_run_after_it() -> None:
     clock = ManualClock()
     limiter = bucket(clock, rate=10.0)
-    assert limiter.try_acquire()
-    clock.advance(limiter.delay())
+    assert take_when_due(limiter, clock) == 1
     limiter.backlog = False  # the scheduler: this taker is the last in the queue
-    assert limiter.try_acquire()
-    assert limiter.run == 2
+    assert take_when_due(limiter, clock) == 2
     limiter.backlog = True
-    clock.advance(limiter.delay())
-    assert limiter.try_acquire()
-    assert limiter.run == 1
+    assert take_when_due(limiter, clock) == 1
 
 
 def test_a_new_rate_or_a_pause_does_not_end_a_run() -> None:
     clock = ManualClock()
     limiter = bucket(clock, rate=10.0)
-    assert limiter.try_acquire()
+    assert take_when_due(limiter, clock) == 1
     limiter.set_rate(5.0)
-    clock.advance(limiter.delay())
-    assert limiter.try_acquire()
+    assert take_when_due(limiter, clock) == 2
     limiter.pause_until(clock() + 1.0)
-    clock.advance(limiter.delay())
-    assert limiter.try_acquire()
-    assert limiter.run == 3
+    assert take_when_due(limiter, clock) == 3
 
 
 def test_refund_gives_an_unused_token_back() -> None:

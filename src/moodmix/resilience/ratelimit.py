@@ -22,10 +22,9 @@ still waiting. The pure methods (``delay``, ``try_acquire``, ``tokens``) take an
 ``run`` counts the tokens taken back to back: each by a taker with others waiting behind it
 (``backlog``), with the bucket spent (at most one more token in it) and, since the run
 began, less than one token (plus ``RUN_SLACK`` of the run) lost for want of room in a full
-bucket.
-While it grows the rate is what holds demand back, which is the evidence an adaptive rate
-needs before it tries a higher one. A new rate or a pause does not end a run (a pause makes
-no tokens to lose); tokens left lying do.
+bucket. While it grows the rate is what holds demand back, which is the evidence an adaptive
+rate needs before it tries a higher one. A new rate or a pause does not end a run (a pause
+makes no tokens to lose); tokens left lying do.
 """
 
 from __future__ import annotations
@@ -78,10 +77,10 @@ class TokenBucket:
         self._lost = 0.0  # tokens the current run lost to sitting unused
         self._handed_out = 0
         self.granted = 0
+        """Tokens handed out so far (refunds subtracted)."""
         self.backlog = True
         """Whether callers wait behind the next taker (the scheduler says so): a token taken
         with nobody behind its taker ends the run after it."""
-        """Tokens handed out so far (refunds subtracted)."""
 
     @property
     def rate(self) -> float:

@@ -14,9 +14,9 @@ processes' clocks never have to agree::
 Keys, under ``prefix + "limit:"``: ``tat`` (the budget's theoretical arrival time),
 ``pause`` (exists while paused), ``run`` (a hash: the tokens handed out back to back as
 ``TokenBucket.run`` counts them, what the run lost to tokens sitting unused, and the tokens
-handed out in all), ``state``
-and ``version`` (the adaptive controller's shared state, JSON) and ``live`` (a sorted set of
-processes by heartbeat deadline). Redis failures raise ``SharedUnavailable``.
+handed out in all), ``state`` and ``version`` (the adaptive controller's shared state, JSON)
+and ``live`` (a sorted set of processes by heartbeat deadline). Redis failures raise
+``SharedUnavailable``.
 """
 
 from __future__ import annotations
@@ -156,9 +156,7 @@ class RedisBudget:
 
     async def pause(self, seconds: float, rate: float, burst: int) -> None:
         await self._call(
-            self._pause,
-            [self._tat, self._pause_key],
-            [seconds * 1000, _interval_ms(rate), burst],
+            self._pause, [self._tat, self._pause_key], [seconds * 1000, _interval_ms(rate), burst]
         )
 
     async def publish(self, state: Mapping[str, StateValue]) -> int:
