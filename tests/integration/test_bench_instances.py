@@ -33,4 +33,9 @@ async def test_two_instances_with_an_outage_report_every_phase() -> None:
     data = orjson.loads(instances_json(run))
     assert data["instances"] == 2
     assert [r["instances"] for r in data["results"]] == [1, 2, 2]
+    for result, phase in zip(data["results"], run.phases, strict=True):
+        assert (result["rate_probes"], result["loop_lag_p99_ms"]) == (
+            phase.rate_probes,
+            phase.loop_lag_p99_ms,
+        )
     assert {c["target"] for c in data["targets"]} == {c.target for c in instance_checks(run)}

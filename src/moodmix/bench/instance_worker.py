@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 import structlog
 
+from moodmix.bench.looplag import LoopLag
 from moodmix.bench.replay import Replay
 from moodmix.bench.scaling import TimeScale
 from moodmix.bench.workload import Trace
@@ -74,6 +75,11 @@ class WorkerReport:
     run_s: float = 0.0
     late_start_s: float = 0.0
     """How late this instance was ready for the common start (0: in time)."""
+    loop_lag_p99_ms: float = 0.0
+    """How late this instance's event loop woke up (99th percentile): a busy process falls
+    behind its own pacing by about this much."""
+    rate_probes: int = 0
+    """Rates the adaptive controller tried above its floor (in shared mode, all processes')."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WorkerReport:
@@ -95,7 +101,7 @@ async def run(job: WorkerJob, trace: Trace) -> WorkerReport:
     loop = asyncio.get_running_loop()
     report.late_start_s = round(max(0.0, time.time() - job.start_at), 3)
     started = loop.time() + (job.start_at - time.time())
-    async with ReccoBeats.from_settings(settings) as rb:
+    async with ReccoBeats.from_settings(settings) as rb, LoopLag() as lag:
         replay = Replay(rb, scale)
         tasks: set[asyncio.Task[None]] = set()
         warm: tuple[float, int] | None = None
@@ -135,6 +141,9 @@ async def run(job: WorkerJob, trace: Trace) -> WorkerReport:
         report.learned_rate_per_min = stats.rate_per_min / scale.factor
         report.shared_mode = stats.shared_mode
         report.shared_outages = rb.shared.bucket.lost if rb.shared and rb.shared.bucket else 0
+        report.loop_lag_p99_ms = lag.summary()["p99"]
+        controller = rb.scheduler.controller
+        report.rate_probes = controller.probes if controller is not None else 0
         registry = rb.registry.stats()
         report.registry_answered = registry.answered
         report.registry_requested = registry.requested

@@ -98,6 +98,10 @@ class PhaseResult:
     shared_outages_seen: int = 0
     late_start_s: float = 0.0
     """How late the slowest instance was ready for the common start (0: all in time)."""
+    loop_lag_p99_ms: float = 0.0
+    """The busiest instance's event-loop lag (99th percentile, ms)."""
+    rate_probes: int = 0
+    """Rates the adaptive controller tried above its floor (shared: all instances together)."""
     outage: Outage | None = None
     upstream_by_endpoint: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -372,5 +376,7 @@ def _combine(
         trace_mismatches=total("trace_mismatches"),
         shared_outages_seen=total("shared_outages"),
         late_start_s=max(r["late_start_s"] for r in reports),
+        loop_lag_p99_ms=max(r["loop_lag_p99_ms"] for r in reports),
+        rate_probes=max(r["rate_probes"] for r in reports) if shared else total("rate_probes"),
         upstream_by_endpoint=counts.by_endpoint,
     )

@@ -93,6 +93,7 @@ COLUMNS = (
     "upstream",
     "429",
     "429 rate",
+    "probes",
     "accepted/min",
     "hit",
     "hit warm",
@@ -104,6 +105,7 @@ COLUMNS = (
     "p95 ms",
     "p99 ms",
     "rate/min",
+    "loop lag p99 ms",
 )
 
 
@@ -116,6 +118,7 @@ def _row(p: PhaseResult) -> list[str]:
         f"{p.upstream_requests:,}",
         f"{p.upstream_429:,}",
         f"{p.rate_429:.2%}",
+        f"{p.rate_probes:,}",
         f"{p.accepted_per_min:,.1f}",
         f"{p.cache_hit_rate:.1%}",
         f"{p.cache_hit_rate_warm:.1%}",
@@ -127,6 +130,7 @@ def _row(p: PhaseResult) -> list[str]:
         f"{p.latency_ms.p95:,.1f}",
         f"{p.latency_ms.p99:,.1f}",
         "/".join(f"{r:,.0f}" for r in rates) if rates else "-",
+        f"{p.loop_lag_p99_ms:,.1f}",
     ]
 
 
