@@ -7,6 +7,10 @@
     @router.post("/v1/costly")
     async def costly(service: ServiceDep, client: QuotaClientDep) -> ...  # and its quota share
     @router.post("/system/admin-thing", dependencies=[Depends(require_admin)])
+
+The dependencies are coroutines although none of them awaits anything: FastAPI runs a plain
+function dependency in its thread pool, a thread hop per dependency per request that cost a
+warm request more than everything else it does.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from moodmix.service.security import (
 )
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service = getattr(request.app.state, "service", None)
     if not isinstance(service, Service):
         raise ServiceError(503, "starting", "the service is starting; try again", retry_after=1)
@@ -36,7 +40,7 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def client_id(request: Request, service: ServiceDep) -> str:
+async def client_id(request: Request, service: ServiceDep) -> str:
     """The client's identity: its API key's id when keys are on, else its address."""
     if not service.api_keys.required:
         return client_address(request)
@@ -66,7 +70,7 @@ def check_quota(service: Service, client: str) -> None:
         raise ServiceError(429, "quota_exceeded", refusal.reason, retry_after=refusal.retry_after)
 
 
-def within_quota(service: ServiceDep, client: ClientDep) -> str:
+async def within_quota(service: ServiceDep, client: ClientDep) -> str:
     """The client, if it has not used more than its share of the upstream quota."""
     check_quota(service, client)
     return client
@@ -75,7 +79,7 @@ def within_quota(service: ServiceDep, client: ClientDep) -> str:
 QuotaClientDep = Annotated[str, Depends(within_quota)]
 
 
-def require_admin(request: Request, service: ServiceDep) -> None:
+async def require_admin(request: Request, service: ServiceDep) -> None:
     """Pass only with the admin token (``MOODMIX_ADMIN_TOKEN``), compared in constant time."""
     expected = service.settings.admin_token
     if expected is None or not expected.get_secret_value():
