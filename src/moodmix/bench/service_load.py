@@ -34,6 +34,7 @@ from dataclasses import asdict
 from typing import Any
 
 import aiohttp
+import orjson
 
 from moodmix.bench.results import percentiles
 
@@ -80,7 +81,7 @@ async def warm(spec: Json) -> Json:
                 latencies.append((time.perf_counter() - sent) * 1_000)
                 statuses[str(status)] += 1
                 wanted = expect[which]
-                if status == 200 and wanted is not None and json.loads(body)["id"] != wanted:
+                if status == 200 and wanted is not None and orjson.loads(body)["id"] != wanted:
                     not_cached += 1
 
         await asyncio.gather(*(client(n) for n in range(clients)))
