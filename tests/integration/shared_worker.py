@@ -26,8 +26,14 @@ from moodmix.store.redis_budget import RedisBudget
 from moodmix.store.redis_locks import RedisLocks
 
 
+def _client(url: str) -> aioredis.Redis:
+    """A client whose reads give up after 5 s: a stuck Redis shows up as an error with its
+    traceback in the test's output, not as a worker that never finishes."""
+    return aioredis.Redis.from_url(url, socket_timeout=5.0, socket_connect_timeout=5.0)
+
+
 async def _draw(url: str, prefix: str, rate: float, seconds: float, start: float) -> list[float]:
-    client = aioredis.Redis.from_url(url)
+    client = _client(url)
     bucket = SharedBucket(RedisBudget(client, prefix=prefix), rate, 1)
     scheduler = Scheduler(bucket, max_concurrency=1)
     grants: list[float] = []
@@ -42,20 +48,28 @@ async def _draw(url: str, prefix: str, rate: float, seconds: float, start: float
 
 def draw(url: str, prefix: str, rate: str, seconds: str, loops: str, start: str) -> None:
     results: list[list[float]] = []
+    failures: list[BaseException] = []
 
     def run() -> None:
-        results.append(asyncio.run(_draw(url, prefix, float(rate), float(seconds), float(start))))
+        try:
+            grants = asyncio.run(_draw(url, prefix, float(rate), float(seconds), float(start)))
+        except BaseException as exc:  # reported below, and the process exits with 1
+            failures.append(exc)
+        else:
+            results.append(grants)
 
     threads = [threading.Thread(target=run) for _ in range(int(loops))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if failures:
+        raise SystemExit(f"{len(failures)} of {loops} drawing loops failed: {failures!r}")
     print(orjson.dumps([t for grants in results for t in grants]).decode(), flush=True)
 
 
 async def hold(url: str, prefix: str, key: str, ttl: str) -> None:
-    client = aioredis.Redis.from_url(url)
+    client = _client(url)
     locks = RedisLocks(client, prefix=prefix)
     if not await locks.acquire([key], float(ttl)):
         print("taken", flush=True)
