@@ -4,7 +4,8 @@
     configure_logging("debug", json=True)
 
 Event names are one per thing that happens: ``cache_lookup``, ``dedup_join`` and
-``stagger`` at debug; ``upstream_rate_limited`` and ``limiter_wait`` at warning. Below the
+``stagger`` at debug; ``rate_changed`` (what the adaptive rate learnt) at info;
+``upstream_rate_limited`` and ``limiter_wait`` at warning. Below the
 chosen level a call is a no-op, so debug events cost nothing on the hot path. Loggers are
 bound on first use, so configure before the first event.
 """

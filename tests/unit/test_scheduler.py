@@ -3,14 +3,18 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator, MutableMapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import pytest
+import structlog
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moodmix.clock import ManualClock
+from moodmix.resilience import scheduler as scheduler_module
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.scheduler import (
@@ -236,6 +240,47 @@ async def test_outcomes_reach_the_controller_and_its_rate_the_bucket() -> None:
         slot.throttled(retry_after=1.0)
     assert controller.throttled_rate == 2.0
     assert h.bucket.rate == controller.rate == 1.0  # nothing known clean: halved
+
+
+@pytest.fixture
+def info_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[MutableMapping[str, Any]]]:
+    """The scheduler's structlog events at info and above, as dicts. The package logs at
+    warning with loggers cached on first use, so the module gets a fresh, uncached one."""
+    saved = structlog.get_config()
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        cache_logger_on_first_use=False,
+    )
+    monkeypatch.setattr(scheduler_module, "log", structlog.get_logger("moodmix.ratelimit"))
+    try:
+        with structlog.testing.capture_logs() as logs:
+            yield logs
+    finally:
+        structlog.configure(**saved)
+
+
+async def test_each_change_of_rate_is_logged_with_what_the_controller_knows(
+    info_logs: list[MutableMapping[str, Any]],
+) -> None:
+    controller = AdaptiveRate(initial_rate=2.0, confirm_after=2)
+    h = Harness(controller=controller)
+    async with h.scheduler.slot() as slot:
+        slot.throttled(retry_after=1.0)
+    after = h.start("after the pause")  # a success at the new rate: nothing to log
+    await h.time.advance(1.0)
+    await after
+    changes = [entry for entry in info_logs if entry["event"] == "rate_changed"]
+    assert changes == [
+        {
+            "event": "rate_changed",
+            "log_level": "info",
+            "rate_per_min": 60.0,
+            "was_per_min": 120.0,
+            "clean_per_min": None,
+            "throttled_per_min": 120.0,
+            "probing": True,
+        }
+    ]
 
 
 async def test_saturated_successes_let_the_controller_grow_the_rate() -> None:

@@ -27,7 +27,10 @@ limiter's tokens had been taken back to back since this process's previous one
 ``demand_window`` seconds was at least the rate (not a passing clump). Only then is it
 evidence for a higher rate, and it counts for every token handed out since this process's
 previous one: one alone, and with a shared budget the other processes' tokens in between as
-well. Without a controller (fixed mode) the rate stays what the bucket was given.
+well. Without a controller (fixed mode) the rate stays what the bucket was given. Each
+change of rate is logged at info (``rate_changed``, with what the controller knows: the
+clean and throttled rates, and whether the new rate is a probe); with a shared budget only
+the process that made the change logs it.
 
 The limiter is any ``Limiter``: a local ``TokenBucket``, or a ``SharedBucket`` that draws
 from one budget with other processes (its run is the budget's, demand is weighed against
@@ -45,10 +48,14 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from types import MappingProxyType, TracebackType
 
+import structlog
+
 from moodmix.clock import Clock, monotonic
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.ratelimit import Sleep
+
+log = structlog.get_logger("moodmix.ratelimit")
 
 _SATURATED = 0.8
 """Arrivals at this share of the rate or more: demand exceeds it. A queue held steady (by
@@ -356,9 +363,18 @@ class Scheduler:
         self._dispatch()
 
     def _apply_rate(self, now: float) -> None:
-        assert self._controller is not None
-        if self._controller.rate != self._limiter.rate:
-            self._limiter.set_rate(self._controller.rate, now)
+        controller = self._controller
+        assert controller is not None
+        if controller.rate != self._limiter.rate:
+            log.info(
+                "rate_changed",
+                rate_per_min=_per_min(controller.rate),
+                was_per_min=_per_min(self._limiter.rate),
+                clean_per_min=_per_min(controller.clean_rate),
+                throttled_per_min=_per_min(controller.throttled_rate),
+                probing=controller.probing,
+            )
+            self._limiter.set_rate(controller.rate, now)
             self._dispatch()
 
     def _head(self) -> _Waiter | None:
@@ -432,3 +448,7 @@ class Scheduler:
         self._timer = None
         self._timer_at = math.inf
         self._dispatch()
+
+
+def _per_min(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 60, 2)
