@@ -30,12 +30,14 @@ async def test_two_instances_with_an_outage_report_every_phase() -> None:
         assert phase.upstream_requests > 0
         assert phase.trace_mismatches == 0
         assert phase.failed_requests == sum(phase.errors.values())
+        assert phase.batched_ids >= phase.batches > 0  # every batch call carries an id or more
     data = orjson.loads(instances_json(run))
     assert data["instances"] == 2
     assert [r["instances"] for r in data["results"]] == [1, 2, 2]
     for result, phase in zip(data["results"], run.phases, strict=True):
-        assert (result["rate_probes"], result["loop_lag_p99_ms"]) == (
+        assert (result["rate_probes"], result["loop_lag_p99_ms"], result["batches"]) == (
             phase.rate_probes,
             phase.loop_lag_p99_ms,
+            phase.batches,
         )
     assert {c["target"] for c in data["targets"]} == {c.target for c in instance_checks(run)}

@@ -108,7 +108,8 @@ async def test_single_lookups_arriving_together_coalesce_into_one_batch(
     tracks = await asyncio.gather(*(rb.get_track(i) for i in ids))
     assert [t.spotify_id for t in tracks] == ids
     assert upstream(simulator, "/v1/track") == 1
-    assert rb.stats().coalesced_items == 30
+    stats = rb.stats()
+    assert (stats.coalesced_items, stats.batches, stats.batched_ids) == (30, 1, 30)
 
 
 async def test_recommendations_are_cached_and_their_tracks_too(

@@ -80,6 +80,8 @@ class WorkerReport:
     behind its own pacing by about this much."""
     rate_probes: int = 0
     """Rates the adaptive controller tried above its floor (in shared mode, all processes')."""
+    batches: int = 0
+    batched_ids: int = 0
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WorkerReport:
@@ -136,6 +138,7 @@ async def run(job: WorkerJob, trace: Trace) -> WorkerReport:
         report.warm_hits, report.warm_lookups = hits - warm[0], lookups - warm[1]
         report.dedup_joins = stats.dedup_joins
         report.shared_joins = stats.shared_joins
+        report.batches, report.batched_ids = stats.batches, stats.batched_ids
         report.gateway_requests = stats.upstream_requests
         report.gateway_429 = stats.upstream_429
         report.learned_rate_per_min = stats.rate_per_min / scale.factor

@@ -102,6 +102,9 @@ class PhaseResult:
     """The busiest instance's event-loop lag (99th percentile, ms)."""
     rate_probes: int = 0
     """Rates the adaptive controller tried above its floor (shared: all instances together)."""
+    batches: int = 0
+    """Batch calls (of ids) the instances made, all together."""
+    batched_ids: int = 0
     outage: Outage | None = None
     upstream_by_endpoint: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -114,6 +117,11 @@ class PhaseResult:
         return self.upstream_429 / self.upstream_requests if self.upstream_requests else 0.0
 
     @property
+    def ids_per_batch(self) -> float:
+        """How well batch calls were packed: ids per call (at most 40)."""
+        return self.batched_ids / self.batches if self.batches else 0.0
+
+    @property
     def accepted_per_min(self) -> float:
         """Accepted upstream requests per real-world minute over the run."""
         real_minutes = self.run_s * self.time_scale / 60
@@ -124,6 +132,7 @@ class PhaseResult:
         data.update(
             upstream_accepted=self.upstream_accepted,
             rate_429=round(self.rate_429, 6),
+            ids_per_batch=round(self.ids_per_batch, 2),
             accepted_per_min=round(self.accepted_per_min, 2),
             cache_hit_rate=round(self.cache_hit_rate, 4),
             cache_hit_rate_warm=round(self.cache_hit_rate_warm, 4),
@@ -378,5 +387,7 @@ def _combine(
         late_start_s=max(r["late_start_s"] for r in reports),
         loop_lag_p99_ms=max(r["loop_lag_p99_ms"] for r in reports),
         rate_probes=max(r["rate_probes"] for r in reports) if shared else total("rate_probes"),
+        batches=total("batches"),
+        batched_ids=total("batched_ids"),
         upstream_by_endpoint=counts.by_endpoint,
     )

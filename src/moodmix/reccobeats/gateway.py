@@ -399,6 +399,7 @@ class ReccoBeats:
             shared_mode=self.shared.mode if self.shared else "off",
             instances=self.shared.live if self.shared else 1,
             shared_joins=counted(metrics.shared_joins),
+            batched_ids=counted(metrics.batch_size, "_sum"),
         )
 
     # --- internals ------------------------------------------------------------------------------
