@@ -5,7 +5,8 @@
     python shared_worker.py draw URL PREFIX RATE SECONDS LOOPS START
         LOOPS threads, each an event loop with its own scheduler and SharedBucket, take
         tokens from the budget for SECONDS from wall time START; prints their grant times
-        (JSON list of wall seconds).
+        (JSON list of wall seconds). SIGUSR1 prints, on stderr, every thread's stack and every
+        loop's tasks, buckets and schedulers (what the test shows if a worker never finishes).
     python shared_worker.py hold URL PREFIX KEY TTL
         takes the fetch lock KEY and keeps renewing it; prints "held" and waits to be killed.
 """
@@ -13,9 +14,12 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
+import signal
 import sys
 import threading
 import time
+from types import FrameType
 
 import orjson
 import redis.asyncio as aioredis
@@ -32,10 +36,24 @@ def _client(url: str) -> aioredis.Redis:
     return aioredis.Redis.from_url(url, socket_timeout=5.0, socket_connect_timeout=5.0)
 
 
+_RUNNING: list[tuple[asyncio.AbstractEventLoop, SharedBucket, Scheduler]] = []
+
+
+def _report(signum: int, frame: FrameType | None) -> None:
+    faulthandler.dump_traceback(all_threads=True)
+    for loop, bucket, scheduler in list(_RUNNING):
+        print(f"{bucket!r} mode={bucket.mode} {scheduler.stats}", file=sys.stderr)
+        print(f"  bucket state: {vars(bucket)}", file=sys.stderr)
+        for task in asyncio.all_tasks(loop):
+            task.print_stack(file=sys.stderr)
+    sys.stderr.flush()
+
+
 async def _draw(url: str, prefix: str, rate: float, seconds: float, start: float) -> list[float]:
     client = _client(url)
     bucket = SharedBucket(RedisBudget(client, prefix=prefix), rate, 1)
     scheduler = Scheduler(bucket, max_concurrency=1)
+    _RUNNING.append((asyncio.get_running_loop(), bucket, scheduler))
     grants: list[float] = []
     await asyncio.sleep(max(0.0, start - time.time()))
     while time.time() < start + seconds:
@@ -47,6 +65,7 @@ async def _draw(url: str, prefix: str, rate: float, seconds: float, start: float
 
 
 def draw(url: str, prefix: str, rate: str, seconds: str, loops: str, start: str) -> None:
+    signal.signal(signal.SIGUSR1, _report)
     results: list[list[float]] = []
     failures: list[BaseException] = []
 

@@ -4,6 +4,7 @@ loops, a 429 seen by one process slows all, and a Retry-After pauses all."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import time
 from pathlib import Path
@@ -48,10 +49,15 @@ async def test_the_budget_holds_across_processes_and_event_loops(prefix: str) ->
     try:
         outputs = [await asyncio.wait_for(worker.communicate(), 60) for worker in workers]
     except TimeoutError:
-        for worker in workers:
-            if worker.returncode is None:
-                worker.kill()
-        raise AssertionError("a drawing process did not finish within 60 s") from None
+        stuck = [worker for worker in workers if worker.returncode is None]
+        for worker in stuck:
+            worker.send_signal(signal.SIGUSR1)  # its stacks and state go to stderr
+        await asyncio.sleep(2.0)
+        for worker in stuck:
+            worker.kill()
+        raise AssertionError(
+            "a drawing process did not finish within 60 s (its state is in the captured stderr)"
+        ) from None
     assert [worker.returncode for worker in workers] == [0] * processes  # stderr says why not
     grants = [orjson.loads(out) for out, _ in outputs]
     assert all(grants), "every process got some of the budget"
