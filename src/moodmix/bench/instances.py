@@ -101,10 +101,12 @@ class PhaseResult:
     loop_lag_p99_ms: float = 0.0
     """The busiest instance's event-loop lag (99th percentile, ms)."""
     rate_probes: int = 0
-    """Rates the adaptive controller tried above its floor (shared: all instances together)."""
+    """Rates the adaptive controller tried above its floor (shared: the highest count any
+    instance reported; the instances' controllers share their state, count included)."""
     batches: int = 0
     """Batch calls (of ids) the instances made, all together."""
     batched_ids: int = 0
+    """Ids those batch calls carried."""
     outage: Outage | None = None
     upstream_by_endpoint: dict[str, dict[str, int]] = field(default_factory=dict)
 
