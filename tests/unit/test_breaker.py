@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from moodmix.clock import ManualClock
 from moodmix.resilience.breaker import BreakerStats, CircuitBreaker, CircuitOpen, State
+from moodmix.resilience.scheduler import Unsent
 
 
 class NotFound(Exception):
@@ -232,6 +233,18 @@ async def test_a_cancelled_probe_frees_its_slot_without_a_verdict() -> None:
             raise asyncio.CancelledError
     assert breaker.state is State.HALF_OPEN
     assert breaker.allow()
+
+
+async def test_a_probe_left_unsent_frees_its_slot_without_a_verdict() -> None:
+    clock = ManualClock()
+    breaker = make(clock)
+    fail(breaker, 3)
+    clock.advance(10.0)
+    with pytest.raises(Unsent):
+        async with breaker.call():
+            raise Unsent
+    assert breaker.state is State.HALF_OPEN
+    assert (breaker.stats.successes, breaker.allow()) == (0, True)
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from moodmix.resilience.scheduler import (
     Scheduler,
     Slot,
     Ticket,
+    Unsent,
 )
 
 
@@ -406,6 +407,18 @@ async def test_a_caller_cancelled_after_its_grant_gives_token_and_slot_back() ->
     assert (stats.in_flight, stats.granted) == (0, 1)
     assert h.bucket.granted == 1
     assert h.bucket.tokens() == pytest.approx(1.0)
+
+
+async def test_a_request_left_unsent_gives_its_token_to_the_next_caller() -> None:
+    h = Harness(rate=1.0, burst=1)
+    with pytest.raises(Unsent):
+        async with h.scheduler.slot() as slot:
+            raise Unsent
+    assert slot.outcome == "unsent"
+    stats = h.scheduler.stats
+    assert (stats.granted, stats.in_flight, h.bucket.granted) == (0, 0, 0)
+    await h.start("next")  # the refunded token: no wait
+    assert h.log == [("next", 0.0)]
 
 
 async def test_expected_wait_counts_the_queue_ahead() -> None:

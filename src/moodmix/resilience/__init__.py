@@ -8,7 +8,7 @@ from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen
 from moodmix.resilience.latebatch import LateBatcher
 from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry, retry_on
-from moodmix.resilience.scheduler import BACKGROUND, INTERACTIVE, Priority, Scheduler
+from moodmix.resilience.scheduler import BACKGROUND, INTERACTIVE, Priority, Scheduler, Unsent
 from moodmix.resilience.singleflight import SingleFlight
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Scheduler",
     "SingleFlight",
     "TokenBucket",
+    "Unsent",
     "retry",
     "retry_on",
 ]

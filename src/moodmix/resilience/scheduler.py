@@ -20,7 +20,8 @@ being granted and resuming gives its token and slot back.
 The outcome is reported on the slot: ``throttled(retry_after)`` pauses the whole lane until
 then (no token is handed out before) and tells the controller, ``succeeded()`` tells it too,
 ``failed()`` tells nothing (an error that says nothing about the rate). Leaving the block
-normally without a report counts as a success; leaving it with an exception, as a failure.
+normally without a report counts as a success; leaving it with an exception, as a failure;
+leaving it with ``Unsent`` (the request had nothing to carry after all) gives the token back.
 A success is *saturated* when, as it was granted, callers were still waiting behind it, the
 limiter's tokens had been taken back to back since this process's previous one
 (``Limiter.run``: the rate, not the callers, held requests back) and demand over the last
@@ -96,6 +97,16 @@ class OutcomeAlreadyReported(RuntimeError):
     """A slot's outcome can be reported once."""
 
 
+class Unsent(BaseException):
+    """Raised inside a slot whose request was not sent after all: its token is given back.
+
+    A batch call whose ids were all taken by another process's call, say, has nothing left to
+    ask when its token comes; raising this leaves the block without spending the token. Like
+    ``GeneratorExit`` it is a signal, not an error: no ``except Exception`` (a retry, a
+    circuit breaker) mistakes it for a failure.
+    """
+
+
 class Ticket:
     """A background request's claim that can be raised to interactive while it waits.
 
@@ -147,7 +158,7 @@ class Slot:
         self.weight = 1
         """The budget's tokens this slot stands for as evidence (see above)."""
         self.outcome: str | None = None
-        """"succeeded", "throttled" or "failed" once reported."""
+        """"succeeded", "throttled", "failed" or "unsent" once reported."""
 
     def succeeded(self) -> None:
         """The upstream answered (anything but a 429)."""
@@ -196,6 +207,9 @@ class _SlotContext(AbstractAsyncContextManager["Slot"]):
         if slot.outcome is None:
             if exc_type is None:
                 slot.succeeded()
+            elif isinstance(exc, Unsent):
+                slot._report("unsent")
+                self._scheduler._refund(slot)
             else:
                 slot.failed()
         self._scheduler._release()
@@ -344,6 +358,12 @@ class Scheduler:
     def _release(self) -> None:
         self._in_flight -= 1
         self._dispatch()
+
+    def _refund(self, slot: Slot) -> None:
+        """An unsent request's token goes back to the limiter (its slot, to ``_release``)."""
+        self._limiter.refund(self._clock())
+        self._granted -= 1
+        self._total_wait -= slot.waited
 
     def _on_success(self, slot: Slot) -> None:
         if self._controller is not None:
