@@ -139,6 +139,10 @@ class Settings(BaseSettings):
         "rate budget, fetch locks); unset: this process works alone",
     )
     redis_prefix: str = Field("moodmix:", min_length=1, max_length=100)
+    shared_handover: bool = Field(
+        True,
+        description="in shared mode, a batch call also carries ids other processes queued",
+    )
 
     # Gateway knobs. The defaults are the ``adaptive`` profile's; another profile fills in its
     # own values for every knob not set explicitly.

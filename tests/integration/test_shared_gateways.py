@@ -91,3 +91,26 @@ async def test_concurrent_gateways_fetch_each_item_once(
     answers = await asyncio.gather(*(gw.get_audio_features(ids) for gw in gateways))
     assert [len(a) for a in answers] == [20, 20, 20]
     assert simulator.counters.snapshot()["ids"]["requested"] == 20
+
+
+@pytest.mark.parametrize(("handover", "calls"), [(True, 1), (False, 3)])
+async def test_ids_queued_in_several_gateways_leave_in_one_batch_call(
+    gateway: Gateway, simulator: SimulatorServer, catalog: Catalog, handover: bool, calls: int
+) -> None:
+    # One token a second: the first call to get one carries every gateway's queued ids, and
+    # the others, left with nothing to ask, give their tokens back.
+    gateways = [
+        gateway(rate_per_min=60, burst=1, rate_mode="fixed", shared_handover=handover)
+        for _ in range(3)
+    ]
+    ids = list(catalog.track_ids()[:30])
+    parts = [ids[0:10], ids[10:20], ids[20:30]]
+    answers = await asyncio.gather(
+        *(gw.get_audio_features(part) for gw, part in zip(gateways, parts, strict=True))
+    )
+    assert [len(a) for a in answers] == [10, 10, 10]
+    assert simulator.counters.count("/v1/audio-features") == calls
+    assert simulator.counters.snapshot()["ids"]["requested"] == 30
+    carried = sum(gw.stats().shared_handovers for gw in gateways)
+    assert carried == (20 if handover else 0)
+    assert sum(gw.scheduler.stats.granted for gw in gateways) == calls

@@ -5,7 +5,8 @@ ids (and answers known-missing ones at once), the tiered cache answers what it h
 single-flight joins items already being fetched (in shared mode, by any process), and the
 late batcher packs the remaining misses, from this caller and any other, into upstream batch
 calls of at most 40 ids whose ids are chosen when the call's token is granted, so a batch
-waiting for quota keeps filling::
+waiting for quota keeps filling. In shared mode a call also fills its spare room with ids
+other processes queued (``Handover``), and waits for its own that another process carried::
 
     tracks = ItemLookup("track", fetch=lambda c, ids: c.get_tracks(ids), ...)
     found = await tracks.get_many(["00aqkszH1FdUiJJWvX6iEl", "8212bab8-…"])  # {asked id: Track}
@@ -28,8 +29,9 @@ from moodmix.reccobeats.client import ReccoBeatsClient
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.ids import MAX_BATCH_IDS, Kind, is_spotify_id, parse_id
 from moodmix.reccobeats.models import ApiModel
+from moodmix.resilience.handover import Handover, Trade
 from moodmix.resilience.latebatch import LateBatcher, Take
-from moodmix.resilience.scheduler import Priority, Ticket
+from moodmix.resilience.scheduler import Priority, Ticket, Unsent
 from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.resilience.singleflight import SingleFlight
 from moodmix.store.cache import State, TieredCache
@@ -63,9 +65,13 @@ class ItemLookup(Generic[M]):
         coalesce_window: float = 0.005,
         stale_if_error: bool = True,
         shared: SharedFlight[M] | None = None,
+        handover: Handover[M] | None = None,
     ) -> None:
+        if handover is not None and shared is None:
+            raise ValueError("a handover needs the shared flight whose locks it hands over")
         self.kind = kind
         self._shared = shared
+        self._handover = handover
         self._id_kind = id_kind
         self._fetch = fetch
         self._upstream = upstream
@@ -193,28 +199,66 @@ class ItemLookup(Generic[M]):
         return await self._shared.do_many(
             keys,
             lambda ks: self._fetch_keys(ks, priority),
-            lambda refs: self._cache.peek_many(self.kind, refs),
+            self._peek,
         )
 
     async def _fetch_keys(self, keys: list[str], priority: Priority) -> dict[str, M]:
         if self._batcher is not None and priority is Priority.INTERACTIVE:
+            if self._handover is not None:
+                await self._handover.offer(keys)
             return await self._batcher.get_many(keys)
         if self._background_batcher is not None and priority is Priority.BACKGROUND:
             return await self._background_batcher.get_many(keys)
+        return await self._chunks(keys, priority)
+
+    async def _chunks(self, keys: list[str], priority: Priority) -> dict[str, M]:
         chunks = [keys[i : i + self._batch_size] for i in range(0, len(keys), self._batch_size)]
         results = await asyncio.gather(*(self._fetch_chunk(c, priority) for c in chunks))
         return {k: v for part in results for k, v in part.items()}
 
     async def _send_coalesced(self, take: Take[str]) -> dict[str, M]:
-        """A coalesced batch: its ids are taken from the queue when its token is granted."""
+        """A coalesced batch: its ids are taken from the queue when its token is granted
+        (with a handover, traded with other processes'); with none to ask, the token goes
+        back."""
         keys: list[str] = []
+        trade: Trade | None = None
 
         async def call(client: ReccoBeatsClient) -> Sequence[M]:
-            keys[:] = take()
-            return await self._fetch(client, keys) if keys else []
+            nonlocal trade
+            if trade is None:
+                trade = await self._trade(take())
+            keys[:] = trade.send
+            if not keys:
+                raise Unsent
+            return await self._fetch(client, keys)
 
-        items = await self._upstream.call(call)
-        return await self._absorb(keys, items)
+        try:
+            items: Sequence[M] = await self._upstream.call(call)
+        except Unsent:
+            items = []
+        except BaseException:
+            if trade is not None and self._handover is not None:
+                await self._handover.settle(trade, None)
+            raise
+        found = await self._absorb(keys, items)
+        if trade is None or self._handover is None or self._shared is None:
+            return found
+        await self._handover.settle(trade, found)
+        if trade.lost:
+            found.update(await self._shared.wait(trade.lost, self._fetch_now, self._peek))
+        return found
+
+    async def _trade(self, keys: list[str]) -> Trade:
+        if self._handover is None:
+            return Trade(keys)
+        return await self._handover.trade(keys, room=self._batch_size)
+
+    async def _fetch_now(self, keys: list[str]) -> dict[str, M]:
+        """Interactive batch calls of ``keys`` outside the queue (a handover that fell through)."""
+        return await self._chunks(keys, Priority.INTERACTIVE)
+
+    async def _peek(self, refs: list[str]) -> dict[str, M]:
+        return await self._cache.peek_many(self.kind, refs)
 
     async def _send_background(self, take: Take[str]) -> dict[str, M]:
         """A background batch: fills while it waits for spare quota; promotable."""
@@ -224,10 +268,16 @@ class ItemLookup(Generic[M]):
 
         async def call(client: ReccoBeatsClient) -> Sequence[M]:
             keys[:] = take()
-            return await self._fetch(client, keys) if keys else []
+            if not keys:
+                raise Unsent
+            return await self._fetch(client, keys)
 
         try:
-            items = await self._upstream.call(call, priority=Priority.BACKGROUND, ticket=ticket)
+            items: Sequence[M] = await self._upstream.call(
+                call, priority=Priority.BACKGROUND, ticket=ticket
+            )
+        except Unsent:
+            items = []
         finally:
             self._background_senders.discard(ticket)
         return await self._absorb(keys, items)

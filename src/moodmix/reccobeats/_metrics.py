@@ -107,6 +107,12 @@ class GatewayMetrics:
             ["kind"],
             registry=r,
         )
+        self.shared_handovers = Counter(
+            "moodmix_shared_handovers",
+            "Items a batch call carried for another process (cross-process batch packing).",
+            ["kind"],
+            registry=r,
+        )
         self.prefetches = Counter(
             "moodmix_prefetches",
             "Background refreshes and prefetches, by reason.",

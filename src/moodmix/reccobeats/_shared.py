@@ -2,12 +2,14 @@
 
 Every process pointed at the same Redis then acts as one client of ReccoBeats: one rate
 budget (``SharedBucket`` over ``RedisBudget``), one adaptive rate, fetch locks so a key is
-fetched by one process at a time (``SharedFlight`` over ``RedisLocks``); the L2 cache and
-the id registry are in the same Redis (``open_storage``)::
+fetched by one process at a time (``SharedFlight`` over ``RedisLocks``), batch calls that
+carry ids other processes queued (``Handover``); the L2 cache and the id registry are in
+the same Redis (``open_storage``)::
 
     shared = SharedMode.open(settings, storage)      # None when redis_url is unset
     scheduler = build_scheduler(settings, budget=shared.budget if shared else None)
     flight = shared.flight("track", ref=lambda key, track: track.id)
+    handover = shared.handover("track", ref=lambda key, track: track.id)
     shared.mode, shared.live                         # "shared" | "local", processes beating
     await shared.aclose()
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from moodmix.resilience.handover import Handover
 from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.resilience.sharedlimit import SharedBucket
 from moodmix.settings import Settings
@@ -33,6 +36,9 @@ LOCK_TTL_S = 10.0
 """A fetch lock lives this long unless its holder renews it (a dead holder's lock expires)."""
 DONE_TTL_S = 5.0
 """How long a finished fetch's lock says where its result is."""
+HANDOVER_DONE_TTL_S = 60.0
+"""The same for a key fetched on another process's behalf: that process looks when its own
+batch call's token comes, which under a saturated rate can take a while."""
 
 
 class SharedMode:
@@ -72,6 +78,23 @@ class SharedMode:
             ttl=LOCK_TTL_S,
             done_ttl=DONE_TTL_S,
             on_join=on_join,
+        )
+
+    def handover(
+        self,
+        kind: str,
+        *,
+        ref: Callable[[str, V], str],
+        on_claim: Callable[[int], None] | None = None,
+    ) -> Handover[V]:
+        """Batch calls of one kind that carry other processes' queued ids (same locks)."""
+        return Handover(
+            self.locks,
+            kind + ":",
+            ref=ref,
+            ttl=LOCK_TTL_S,
+            done_ttl=HANDOVER_DONE_TTL_S,
+            on_claim=on_claim,
         )
 
     @property

@@ -40,6 +40,8 @@ class GatewayStats:
     """Processes drawing from the shared rate budget (1 when not shared)."""
     shared_joins: int = 0
     """Items this process waited for while another process fetched them."""
+    shared_handovers: int = 0
+    """Items this process's batch calls carried for other processes."""
     batched_ids: int = 0
     """Ids sent in the ``batches`` batch calls, all together."""
 

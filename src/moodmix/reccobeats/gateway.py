@@ -37,6 +37,7 @@ from moodmix.reccobeats.errors import NotFound
 from moodmix.reccobeats.ids import Kind, parse_id, parse_ids
 from moodmix.reccobeats.models import Album, ApiModel, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.breaker import CircuitBreaker, State
+from moodmix.resilience.handover import Handover
 from moodmix.resilience.retry import RetryBudget, RetryPolicy
 from moodmix.resilience.scheduler import Priority
 from moodmix.resilience.sharedflight import SharedFlight
@@ -399,6 +400,7 @@ class ReccoBeats:
             shared_mode=self.shared.mode if self.shared else "off",
             instances=self.shared.live if self.shared else 1,
             shared_joins=counted(metrics.shared_joins),
+            shared_handovers=counted(metrics.shared_handovers),
             batched_ids=counted(metrics.batch_size, "_sum"),
         )
 
@@ -431,6 +433,7 @@ class ReccoBeats:
             coalesce_window=settings.coalesce_window_s,
             stale_if_error=settings.stale_if_error,
             shared=self._shared_flight(kind, _item_ref),
+            handover=self._handover(kind),
         )
 
     def _request_lookup(self, kind: str) -> RequestLookup[T]:
@@ -451,6 +454,14 @@ class ReccoBeats:
             return None
         joins = self.metrics.shared_joins.labels(kind=kind)
         return self.shared.flight(kind, ref=ref, on_join=joins.inc)
+
+    def _handover(self, kind: str) -> Handover[M] | None:
+        """Batch calls carrying other processes' ids (shared mode, dedup and coalescing on)."""
+        s = self.settings
+        if self.shared is None or not (s.dedup and s.coalesce and s.shared_handover):
+            return None
+        carried = self.metrics.shared_handovers.labels(kind=kind)
+        return self.shared.handover(kind, ref=_item_ref, on_claim=carried.inc)
 
     def _export_gauges(self) -> None:
         """Gauges read at scrape time from the layers that own the numbers."""

@@ -1,7 +1,8 @@
 """What the shared layers need of a coordination server, as two small protocols.
 
 Several processes act as one when they draw from one rate budget (``Budget``, used by
-``SharedBucket``) and take per-key fetch locks (``Locks``, used by ``SharedFlight``). The
+``SharedBucket``) and take per-key fetch locks (``Locks``, used by ``SharedFlight``, and
+handed from one holder to another by ``Handover``). The
 Redis implementations live in ``moodmix.store.redis_budget`` and ``moodmix.store.redis_locks``;
 anything that keeps these promises atomically will do::
 
@@ -9,6 +10,8 @@ anything that keeps these promises atomically will do::
     mine = await locks.acquire(["track:a", "track:b"], ttl=10.0)   # {"track:a"}: ours to fetch
     await locks.release({"track:a": "a"}, done_ttl=5.0)            # done; the value is under "a"
     (await locks.states(["track:b"]))["track:b"]                   # LockState("held")
+    await locks.offer("track:", ["track:c"])           # held, but another holder may carry it
+    await locks.trade("track:", ["track:d"], room=40, ttl=10.0)    # Traded(kept, claimed)
 
 Every method raises ``SharedUnavailable`` when the server cannot be reached; callers then
 fall back to what they can do alone.
@@ -105,6 +108,15 @@ FREE = LockState("free")
 HELD = LockState("held")
 
 
+@dataclass(frozen=True, slots=True)
+class Traded:
+    """What a ``trade`` left its caller: its own keys still held (``kept``; the rest went to
+    other holders) and the keys it took over from others (``claimed``)."""
+
+    kept: list[str]
+    claimed: list[str]
+
+
 class Locks(Protocol):
     """Per-key fetch locks with expiry, owned by one holder each."""
 
@@ -126,4 +138,14 @@ class Locks(Protocol):
 
     async def states(self, keys: Sequence[str]) -> dict[str, LockState]:
         """Each key's lock state."""
+        ...
+
+    async def offer(self, pool: str, keys: Sequence[str]) -> None:
+        """Put our held ``keys`` up in ``pool`` for another holder to take over by ``trade``
+        (keys we do not hold are left out)."""
+        ...
+
+    async def trade(self, pool: str, keys: Sequence[str], *, room: int, ttl: float) -> Traded:
+        """Take our ``keys`` back out of ``pool`` and, up to ``room`` keys in all, take over
+        keys others offered there (oldest first; held by us for ``ttl`` seconds), atomically."""
         ...

@@ -95,9 +95,9 @@ class SharedFlight(Generic[V]):
         if not theirs:
             return await self._fetch_held(mine, fetch)
         if not mine:
-            return await self._wait(theirs, fetch, read)
+            return await self.wait(theirs, fetch, read)
         own, waited = await asyncio.gather(
-            self._fetch_held(mine, fetch), self._wait(theirs, fetch, read)
+            self._fetch_held(mine, fetch), self.wait(theirs, fetch, read)
         )
         return {**own, **waited}
 
@@ -126,8 +126,9 @@ class SharedFlight(Generic[V]):
                 await self._sleep(self._ttl / 3)
                 await self._locks.extend(names, self._ttl)
 
-    async def _wait(self, keys: list[str], fetch: Fetch[V], read: Read[V]) -> dict[str, V]:
-        """Wait for other processes' fetches; take over keys freed without a result."""
+    async def wait(self, keys: list[str], fetch: Fetch[V], read: Read[V]) -> dict[str, V]:
+        """Wait for other processes' fetches of ``keys``; take over keys freed without a
+        result, and fetch what is still pending after ``max_wait`` (or unreadable)."""
         pending = list(keys)
         found: dict[str, V] = {}
         deadline = self._clock() + self._max_wait

@@ -10,11 +10,17 @@ the holder in a Lua script, so a process never touches a lock it no longer holds
     await locks.release({"flight:track:a": "a"}, done_ttl=5.0)
     await locks.states(["flight:track:a"])    # {"flight:track:a": LockState("done", "a")}
 
+A pool of offered locks (``offer``, ``trade``) is a sorted set by time of offer. ``trade``
+moves a lock to its new holder in the same script that takes it out of the pool, so each
+offered key goes to one holder; as it finds offered keys by scanning the pool, its script
+touches keys it is not given, which a single Redis or Valkey allows (a cluster does not).
+
 Redis failures raise ``SharedUnavailable``.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -22,7 +28,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from moodmix.resilience.coordination import FREE, HELD, LockState, SharedUnavailable
+from moodmix.resilience.coordination import FREE, HELD, LockState, SharedUnavailable, Traded
 
 _EXTEND = """
 for i, key in ipairs(KEYS) do
@@ -47,6 +53,47 @@ end
 return 1
 """
 
+_OFFER = """
+local held, prefix = ARGV[1], ARGV[4]
+local offered = 0
+for i = 5, #ARGV do
+  if redis.call('GET', prefix .. ARGV[i]) == held then
+    redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[i])
+    offered = offered + 1
+  end
+end
+if offered > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return offered
+"""
+
+_TRADE = """
+local held, room, ttl, prefix = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local kept, claimed = {}, {}
+for i = 5, #ARGV do
+  redis.call('ZREM', KEYS[1], ARGV[i])
+  if redis.call('GET', prefix .. ARGV[i]) == held then table.insert(kept, ARGV[i]) end
+end
+local left = room - #kept
+if left > 0 then
+  for _, name in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    if left <= 0 then break end
+    local value = redis.call('GET', prefix .. name)
+    if value ~= held then
+      redis.call('ZREM', KEYS[1], name)
+      if value and string.sub(value, 1, 2) == 'h:' then
+        redis.call('SET', prefix .. name, held, 'PX', ttl)
+        table.insert(claimed, name)
+        left = left - 1
+      end
+    end
+  end
+end
+return {kept, claimed}
+"""
+
+_POOL_TTL_MS = 60_000
+"""An offer pool nobody adds to for this long is dropped (its holders are gone)."""
+
 
 class RedisLocks:
     """``Locks`` on a Redis server; one holder identity per instance."""
@@ -54,11 +101,14 @@ class RedisLocks:
     def __init__(self, client: aioredis.Redis, *, prefix: str = "moodmix:") -> None:
         self._redis = client
         self._prefix = prefix + "flight:"
+        self._pools = prefix + "offers:"
         self.holder = uuid.uuid4().hex
         self._held = ("h:" + self.holder).encode()
         self._extend = client.register_script(_EXTEND)
         self._release = client.register_script(_RELEASE)
         self._abandon = client.register_script(_ABANDON)
+        self._offer = client.register_script(_OFFER)
+        self._trade = client.register_script(_TRADE)
 
     async def acquire(self, keys: Sequence[str], ttl: float) -> set[str]:
         if not keys:
@@ -93,6 +143,24 @@ class RedisLocks:
         except (RedisError, OSError) as exc:
             raise _unavailable(exc) from exc
         return {key: _state(value) for key, value in zip(keys, raw, strict=True)}
+
+    async def offer(self, pool: str, keys: Sequence[str]) -> None:
+        if not keys:
+            return
+        score = int(time.time() * 1000)
+        args: list[Any] = [self._held, score, _POOL_TTL_MS, self._prefix, *keys]
+        try:
+            await self._offer(keys=[self._pools + pool], args=args)
+        except (RedisError, OSError) as exc:
+            raise _unavailable(exc) from exc
+
+    async def trade(self, pool: str, keys: Sequence[str], *, room: int, ttl: float) -> Traded:
+        args: list[Any] = [self._held, room, max(1, int(ttl * 1000)), self._prefix, *keys]
+        try:
+            kept, claimed = await self._trade(keys=[self._pools + pool], args=args)
+        except (RedisError, OSError) as exc:
+            raise _unavailable(exc) from exc
+        return Traded([k.decode() for k in kept], [k.decode() for k in claimed])
 
     async def _run(self, script: Any, keys: Sequence[str], args: list[Any]) -> None:
         if not keys:
