@@ -31,13 +31,15 @@ async def test_two_instances_with_an_outage_report_every_phase() -> None:
         assert phase.trace_mismatches == 0
         assert phase.failed_requests == sum(phase.errors.values())
         assert phase.batched_ids >= phase.batches > 0  # every batch call carries an id or more
+        assert 0 <= phase.handovers <= phase.batched_ids
+    assert alone.handovers == 0  # nobody to carry ids for
     data = orjson.loads(instances_json(run))
     assert data["instances"] == 2
     assert [r["instances"] for r in data["results"]] == [1, 2, 2]
     for result, phase in zip(data["results"], run.phases, strict=True):
-        assert (result["rate_probes"], result["loop_lag_p99_ms"], result["batches"]) == (
+        assert (result["rate_probes"], result["loop_lag_p99_ms"], result["handovers"]) == (
             phase.rate_probes,
             phase.loop_lag_p99_ms,
-            phase.batches,
+            phase.handovers,
         )
     assert {c["target"] for c in data["targets"]} == {c.target for c in instance_checks(run)}

@@ -82,6 +82,8 @@ class WorkerReport:
     """Rates the adaptive controller tried above its floor (in shared mode, all processes')."""
     batches: int = 0
     batched_ids: int = 0
+    handovers: int = 0
+    """Ids this instance's batch calls carried for other instances."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WorkerReport:
@@ -139,6 +141,7 @@ async def run(job: WorkerJob, trace: Trace) -> WorkerReport:
         report.dedup_joins = stats.dedup_joins
         report.shared_joins = stats.shared_joins
         report.batches, report.batched_ids = stats.batches, stats.batched_ids
+        report.handovers = stats.shared_handovers
         report.gateway_requests = stats.upstream_requests
         report.gateway_429 = stats.upstream_429
         report.learned_rate_per_min = stats.rate_per_min / scale.factor

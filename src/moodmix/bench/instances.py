@@ -107,6 +107,8 @@ class PhaseResult:
     """Batch calls (of ids) the instances made, all together."""
     batched_ids: int = 0
     """Ids those batch calls carried."""
+    handovers: int = 0
+    """Of those, ids a call carried for another instance (cross-process batch packing)."""
     outage: Outage | None = None
     upstream_by_endpoint: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -391,5 +393,6 @@ def _combine(
         rate_probes=max(r["rate_probes"] for r in reports) if shared else total("rate_probes"),
         batches=total("batches"),
         batched_ids=total("batched_ids"),
+        handovers=total("handovers"),
         upstream_by_endpoint=counts.by_endpoint,
     )
