@@ -114,3 +114,17 @@ async def test_ids_queued_in_several_gateways_leave_in_one_batch_call(
     carried = sum(gw.stats().shared_handovers for gw in gateways)
     assert carried == (20 if handover else 0)
     assert sum(gw.scheduler.stats.granted for gw in gateways) == calls
+
+
+async def test_background_refreshes_in_several_gateways_leave_in_one_batch_call(
+    gateway: Gateway, simulator: SimulatorServer, catalog: Catalog
+) -> None:
+    gateways = [gateway(rate_per_min=60, burst=1, rate_mode="fixed") for _ in range(3)]
+    ids = list(catalog.track_ids()[:30])
+    parts = [ids[0:10], ids[10:20], ids[20:30]]
+    got = await asyncio.gather(
+        *(gw.features.refresh(part) for gw, part in zip(gateways, parts, strict=True))
+    )
+    assert got == [10, 10, 10]
+    assert simulator.counters.count("/v1/audio-features") == 1
+    assert sum(gw.stats().shared_handovers for gw in gateways) == 20

@@ -203,13 +203,12 @@ class ItemLookup(Generic[M]):
         )
 
     async def _fetch_keys(self, keys: list[str], priority: Priority) -> dict[str, M]:
-        if self._batcher is not None and priority is Priority.INTERACTIVE:
-            if self._handover is not None:
-                await self._handover.offer(keys)
-            return await self._batcher.get_many(keys)
-        if self._background_batcher is not None and priority is Priority.BACKGROUND:
-            return await self._background_batcher.get_many(keys)
-        return await self._chunks(keys, priority)
+        batcher = self._batcher if priority is Priority.INTERACTIVE else self._background_batcher
+        if batcher is None:
+            return await self._chunks(keys, priority)
+        if self._handover is not None:
+            await self._handover.offer(keys)
+        return await batcher.get_many(keys)
 
     async def _chunks(self, keys: list[str], priority: Priority) -> dict[str, M]:
         chunks = [keys[i : i + self._batch_size] for i in range(0, len(keys), self._batch_size)]
@@ -217,9 +216,24 @@ class ItemLookup(Generic[M]):
         return {k: v for part in results for k, v in part.items()}
 
     async def _send_coalesced(self, take: Take[str]) -> dict[str, M]:
-        """A coalesced batch: its ids are taken from the queue when its token is granted
-        (with a handover, traded with other processes'); with none to ask, the token goes
-        back."""
+        """An interactive batch: its ids are taken from the queue when its token is granted."""
+        return await self._send_batch(take, Priority.INTERACTIVE)
+
+    async def _send_background(self, take: Take[str]) -> dict[str, M]:
+        """A background batch: fills while it waits for spare quota; promotable."""
+        ticket = Ticket(Priority.BACKGROUND)
+        self._background_senders.add(ticket)
+        try:
+            return await self._send_batch(take, Priority.BACKGROUND, ticket)
+        finally:
+            self._background_senders.discard(ticket)
+
+    async def _send_batch(
+        self, take: Take[str], priority: Priority, ticket: Ticket | None = None
+    ) -> dict[str, M]:
+        """One batch call whose ids are chosen when its token comes: taken from the queue
+        and, with a handover, traded with other processes'; with none to ask, the token
+        goes back."""
         keys: list[str] = []
         trade: Trade | None = None
 
@@ -233,7 +247,7 @@ class ItemLookup(Generic[M]):
             return await self._fetch(client, keys)
 
         try:
-            items: Sequence[M] = await self._upstream.call(call)
+            items: Sequence[M] = await self._upstream.call(call, priority=priority, ticket=ticket)
         except Unsent:
             items = []
         except BaseException:
@@ -259,28 +273,6 @@ class ItemLookup(Generic[M]):
 
     async def _peek(self, refs: list[str]) -> dict[str, M]:
         return await self._cache.peek_many(self.kind, refs)
-
-    async def _send_background(self, take: Take[str]) -> dict[str, M]:
-        """A background batch: fills while it waits for spare quota; promotable."""
-        keys: list[str] = []
-        ticket = Ticket(Priority.BACKGROUND)
-        self._background_senders.add(ticket)
-
-        async def call(client: ReccoBeatsClient) -> Sequence[M]:
-            keys[:] = take()
-            if not keys:
-                raise Unsent
-            return await self._fetch(client, keys)
-
-        try:
-            items: Sequence[M] = await self._upstream.call(
-                call, priority=Priority.BACKGROUND, ticket=ticket
-            )
-        except Unsent:
-            items = []
-        finally:
-            self._background_senders.discard(ticket)
-        return await self._absorb(keys, items)
 
     async def _fetch_chunk(self, keys: list[str], priority: Priority) -> dict[str, M]:
         """One upstream batch call of ``keys``.
