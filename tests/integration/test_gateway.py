@@ -247,6 +247,37 @@ async def test_hot_keys_are_refreshed_before_they_expire(
         await rb.aclose()
 
 
+async def test_keys_another_process_refreshed_are_taken_from_l2_not_refreshed_again(
+    simulator: SimulatorServer, catalog: Catalog
+) -> None:
+    clock = ManualClock(1_700_000_000.0)
+    shared_l2 = MemoryStorage(clock=clock)  # what two processes share through Redis
+    settings = Settings(
+        reccobeats_url=simulator.url, rate_per_min=60_000, burst=50, warm_interval_s=3600
+    )
+    one, two = (
+        ReccoBeats.from_settings(settings, storage=shared_l2, wall_clock=clock) for _ in range(2)
+    )
+    try:
+        ids = list(catalog.track_spotify_ids()[:8])
+        for _ in range(3):
+            await one.get_tracks(ids)
+            await two.get_tracks(ids)
+        assert upstream(simulator, "/v1/track") == 1
+        clock.advance(settings.ttl_tracks_s * 0.9)
+        assert one.warmer is not None
+        assert two.warmer is not None
+        assert await one.warmer.refresh_due() == 8
+        assert await two.warmer.refresh_due() == 0
+        assert upstream(simulator, "/v1/track") == 2
+        clock.advance(settings.ttl_tracks_s * 0.5)
+        await two.get_tracks(ids)
+        assert upstream(simulator, "/v1/track") == 2  # the copy the other one refreshed
+    finally:
+        await one.aclose()
+        await two.aclose()
+
+
 async def test_lookups_survive_5xx_malformed_bodies_and_dropped_connections(
     gateway: Gateway, make_simulator: Any, catalog: Catalog
 ) -> None:

@@ -526,3 +526,19 @@ async def test_expiring_names_hot_keys_near_the_end_of_their_freshness() -> None
     assert cache.expiring(10, 0.2) == []
     with pytest.raises(ValueError, match="margin"):
         cache.expiring(10, 1.5)
+
+
+async def test_pull_newer_takes_what_another_cache_stored_in_the_shared_l2() -> None:
+    clock = ManualClock(1_000.0)
+    l2 = MemoryStorage(clock=clock)
+    policies = {"track": CachePolicy(100.0)}
+    mine, theirs = (TieredCache(100, l2, policies, clock=clock) for _ in range(2))
+    await mine.put_many("track", {"a": {"v": 1}, "b": {"v": 1}})
+    assert await mine.pull_newer("track", ["a", "b", "c"]) == set()  # L2 holds L1's own copy
+    clock.advance(90)
+    await theirs.put("track", "a", {"v": 2})
+    assert await mine.pull_newer("track", ["a", "b", "c"]) == {"a"}
+    clock.advance(20)  # b's first copy is stale now; a's newer one is not
+    assert mine.holds_fresh("track", "a")
+    assert not mine.holds_fresh("track", "b")
+    assert (await mine.get("track", "a")).value == {"v": 2}

@@ -6,7 +6,9 @@ will be asked for next, only with spare quota and never ahead of an interactive 
     warmer.start()                                             # the refresh loop, in background
 
 Everything it sends goes out at ``Priority.BACKGROUND``, which the scheduler serves only
-when no interactive caller waits; a round is skipped while interactive callers queue.
+when no interactive caller waits; a round is skipped while interactive callers queue. Keys
+whose L2 entry is newer than L1's (another process sharing the L2 refreshed them) are
+taken from L2, not refreshed again.
 """
 
 from __future__ import annotations
@@ -86,6 +88,11 @@ class Warmer:
             due[kind].append(key)
         asked = 0
         for kind, keys in due.items():
+            # With a shared L2, another process may have refreshed some already.
+            renewed = await self._cache.pull_newer(kind, keys)
+            keys = [key for key in keys if key not in renewed]
+            if not keys:
+                continue
             if kind in self._items:
                 asked += len(keys)
                 await self._fetch(kind, keys, "refresh")

@@ -397,6 +397,20 @@ class TieredCache:
                 due.append(ck)
         return due
 
+    async def pull_newer(self, kind: str, keys: Iterable[str]) -> set[str]:
+        """Take into L1 the L2 entries of ``keys`` stored after L1's (another process sharing
+        the L2 refreshed them); returns those keys. Counts nothing."""
+        self._kind(kind)
+        now = self._clock()
+        wanted = list(dict.fromkeys(keys))
+        pulled: set[str] = set()
+        for key, newer in ((await self._read_l2(kind, wanted, now)) or {}).items():
+            entry = self._l1.peek((kind, key))
+            if entry is None or newer.stored_at > entry.stored_at:
+                self._l1.set((kind, key), newer)
+                pulled.add(key)
+        return pulled
+
     def stats(self) -> CacheStats:
         """A snapshot of hits, stale answers and misses per kind and tier."""
         return CacheStats(
