@@ -9,6 +9,7 @@ import pytest
 
 from moodmix.bench.comparison import compare
 from moodmix.bench.config import BenchConfig, scenarios
+from moodmix.bench.instances_report import no_more_429s
 from moodmix.bench.results import Latency, ProfileResult, percentiles
 from moodmix.bench.scaling import SCALED_DURATIONS, TimeScale
 from moodmix.settings import Settings
@@ -126,3 +127,19 @@ def test_scenarios_and_the_rate_override() -> None:
     with pytest.raises(ValueError, match="named twice"):
         BenchConfig(profiles=("seed", "seed"))
     assert BenchConfig().quick().duration_s < BenchConfig().duration_s
+
+
+@pytest.mark.parametrize(
+    ("many", "one", "met"),
+    [
+        ((1, 3_958), (1, 3_966), True),  # as many 429s on fewer requests: not higher
+        ((2, 4_035), (1, 3_964), False),  # one more: higher
+        ((0, 1_000), (0, 1_000), True),
+        ((1, 1_000), (0, 1_000), False),
+        ((3, 2_000), (2, 1_000), True),  # 4 expected on twice the requests
+    ],
+)
+def test_429s_are_compared_on_as_many_requests(
+    many: tuple[int, int], one: tuple[int, int], met: bool
+) -> None:
+    assert no_more_429s(*many, *one) is met

@@ -7,6 +7,9 @@ start, then writes what it saw to ``job.result_path`` as JSON (``WorkerReport``)
 
     job = WorkerJob(trace_path=..., index=0, instances=3, url=sim.url, redis_url=redis.url, ...)
     report = WorkerReport.from_json(orjson.loads(Path(job.result_path).read_bytes()))
+
+SIGUSR1 prints on stderr where its tasks wait, grouped by place, and its scheduler's state:
+the bench asks for it before it kills an instance that did not finish in time.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import pickle
+import signal
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +95,26 @@ class WorkerReport:
         return cls(**data)
 
 
+def _dump(rb: ReccoBeats) -> None:
+    """Where this instance's tasks wait, grouped by their innermost two frames (one full
+    stack per place), and its scheduler's state, on stderr."""
+    places: Counter[str] = Counter()
+    examples: dict[str, asyncio.Task[Any]] = {}
+    for task in asyncio.all_tasks():
+        frames = task.get_stack()[-2:]
+        place = " <- ".join(
+            f"{Path(f.f_code.co_filename).name}:{f.f_lineno} {f.f_code.co_name}"
+            for f in reversed(frames)
+        )
+        places[place] += 1
+        examples.setdefault(place, task)
+    print(f"late instance: {rb.scheduler.stats}, shared: {rb.shared!r}", file=sys.stderr)
+    for place, count in places.most_common(20):
+        print(f"--- {count} task(s) at {place}", file=sys.stderr)
+        examples[place].print_stack(file=sys.stderr)
+    sys.stderr.flush()
+
+
 def _hits(rb: ReccoBeats) -> tuple[float, int]:
     stats = rb.stats()
     return stats.cache_hit_rate * stats.cache_lookups, stats.cache_lookups
@@ -106,6 +131,7 @@ async def run(job: WorkerJob, trace: Trace) -> WorkerReport:
     report.late_start_s = round(max(0.0, time.time() - job.start_at), 3)
     started = loop.time() + (job.start_at - time.time())
     async with ReccoBeats.from_settings(settings) as rb, LoopLag() as lag:
+        loop.add_signal_handler(signal.SIGUSR1, _dump, rb)
         replay = Replay(rb, scale)
         tasks: set[asyncio.Task[None]] = set()
         warm: tuple[float, int] | None = None

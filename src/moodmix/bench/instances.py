@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import time
@@ -45,6 +46,8 @@ START_DELAY_S = 6.0
 """Wall seconds between spawning the instances and the trace's time 0 (imports, connections)."""
 _WORKER_SLACK_S = 30.0
 """How long after its deadline an instance may take to write its report before it is killed."""
+_DUMP_WAIT_S = 3.0
+"""How long a late instance gets to print where its tasks wait (SIGUSR1) before it is killed."""
 
 Say = Callable[[str], None]
 
@@ -295,6 +298,15 @@ async def _phase(
             outage_result = await _drill(redis, sim, start_at, config.duration_s, say)
         limit = config.duration_s + config.grace + start_delay_s + _WORKER_SLACK_S
         await asyncio.wait_for(asyncio.gather(*(p.wait() for p in processes)), limit)
+    except TimeoutError:
+        late = [i for i, p in enumerate(processes) if p.returncode is None]
+        for index in late:
+            processes[index].send_signal(signal.SIGUSR1)  # it prints what it is doing
+        await asyncio.sleep(_DUMP_WAIT_S)
+        raise RuntimeError(
+            f"instances {late} did not finish {_WORKER_SLACK_S:g} s after their deadline; "
+            + "; ".join(_keep_log(run_dir, i) for i in late)
+        ) from None
     finally:
         for process in processes:
             if process.returncode is None:
@@ -329,6 +341,14 @@ async def _drill(
         upstream_requests=during.requests - before.requests,
         upstream_429=during.rate_limited - before.rate_limited,
     )
+
+
+def _keep_log(run_dir: Path, index: int) -> str:
+    """Copy instance ``index``'s output out of the run's temporary directory; say where."""
+    fd, kept = tempfile.mkstemp(prefix=f"moodmix-instance-{index}-", suffix=".log")
+    with os.fdopen(fd, "wb") as out:
+        out.write((run_dir / f"log-{index}.txt").read_bytes())
+    return f"instance {index}'s output (with where its tasks waited) is in {kept}"
 
 
 def _read_reports(run_dir: Path, codes: list[int | None]) -> list[dict[str, Any]]:

@@ -5,8 +5,8 @@ sharing one quota send three part-filled calls where one process would send one 
 and every extra call is a request the quota pays for. In shared mode a process therefore
 offers the keys it holds the fetch locks of (``SharedFlight``) as it queues them, and any
 process's batch call, when its token comes, takes its own keys back out of the offer and
-fills its spare room with keys others offered, taking over their locks. Nothing like it
-exists off the shelf, as nothing else batches behind these locks::
+fills its spare room with keys others offered, taking over their locks. It hands over the
+locks ``SharedFlight`` takes, so no library can do it; it is written here::
 
     handover = Handover(RedisLocks(redis), "track:", ref=lambda key, track: track.id)
     await handover.offer(["a", "b"])            # ours, queued: another call may carry them
@@ -47,7 +47,7 @@ class Trade:
     kept: list[str]
     claimed: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
-    _keeper: asyncio.Task[None] | None = None
+    _keeper: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
     def send(self) -> list[str]:
