@@ -4,7 +4,8 @@ taking over their locks; the other process finds them carried and reads their va
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Mapping, Sequence
 
 import pytest
 import redis.asyncio as aioredis
@@ -12,7 +13,7 @@ from shared_kit import key_prefix, redis_client
 
 from moodmix.resilience.coordination import LockState, Traded
 from moodmix.resilience.handover import Handover
-from moodmix.resilience.sharedflight import SharedFlight
+from moodmix.resilience.sharedflight import LockKeeper, SharedFlight
 from moodmix.store.redis_locks import RedisLocks
 
 pytestmark = pytest.mark.redis
@@ -150,3 +151,33 @@ async def test_without_redis_a_call_keeps_its_own_keys() -> None:
     finally:
         await client.aclose()
     assert (trade.send, trade.claimed, trade.lost) == (["a", "b"], [], [])
+
+
+class SwallowingLocks(RedisLocks):
+    """Locks whose renewal swallows one cancellation (as redis-py has, issue #2551)."""
+
+    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+        super().__init__(client, prefix=prefix)
+        self.extending = asyncio.Event()
+        self.extended = 0
+
+    async def extend(self, keys: Sequence[str], ttl: float) -> None:
+        self.extending.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(0.2)
+        self.extended += 1
+        await super().extend(keys, ttl)
+
+
+async def test_a_stopped_keeper_stops_renewing_even_if_its_cancellation_was_swallowed(
+    client: aioredis.Redis, prefix: str
+) -> None:
+    locks = SwallowingLocks(client, prefix)
+    await held_by(locks, "k:a")
+    keeper = LockKeeper(locks, ["k:a"], ttl=0.03)
+    await asyncio.wait_for(locks.extending.wait(), timeout=5)
+    keeper.stop()  # lands mid-renewal, and is swallowed
+    await asyncio.sleep(0.5)
+    renewed = locks.extended
+    await asyncio.sleep(0.5)
+    assert locks.extended == renewed == 1

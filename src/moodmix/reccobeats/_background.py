@@ -3,6 +3,9 @@
 tasks = BackgroundTasks()
 tasks.spawn(refresh())          # runs on its own; a failure is logged, never raised
 await tasks.aclose()            # cancels what is still running
+
+A task that swallows its cancellation (a Redis client can, redis-py issue #2551) is
+cancelled again every ``_RECANCEL_S`` until it ends, so closing never waits for ever.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 import structlog
 
 log = structlog.get_logger("moodmix.gateway")
+
+_RECANCEL_S = 1.0
 
 
 class BackgroundTasks:
@@ -36,7 +41,8 @@ class BackgroundTasks:
             log.info("background_task_failed", task=task.get_name(), error=repr(exc))
 
     async def aclose(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        pending = set(self._tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=_RECANCEL_S)

@@ -35,6 +35,7 @@ from typing import Generic, TypeVar
 
 from moodmix.resilience.coordination import Locks, SharedUnavailable
 from moodmix.resilience.ratelimit import Sleep
+from moodmix.resilience.sharedflight import LockKeeper
 
 V = TypeVar("V")
 
@@ -47,7 +48,7 @@ class Trade:
     kept: list[str]
     claimed: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
-    _keeper: asyncio.Task[None] | None = field(default=None, repr=False)
+    _keeper: LockKeeper | None = field(default=None, repr=False)
 
     @property
     def send(self) -> list[str]:
@@ -112,14 +113,14 @@ class Handover(Generic[V]):
             if self._on_claim is not None:
                 self._on_claim(len(trade.claimed))
             names = [self._ns + k for k in trade.claimed]
-            trade._keeper = asyncio.get_running_loop().create_task(self._keep(names))
+            trade._keeper = LockKeeper(self._locks, names, self._ttl, sleep=self._sleep)
         return trade
 
     async def settle(self, trade: Trade, found: Mapping[str, V] | None) -> None:
         """Mark the keys ``trade`` claimed done with where their values are, or free them
         for their old holder to fetch if the call failed (``found`` is ``None``)."""
         if trade._keeper is not None:
-            trade._keeper.cancel()
+            trade._keeper.stop()
         if not trade.claimed:
             return
         names = [self._ns + k for k in trade.claimed]
@@ -132,9 +133,3 @@ class Handover(Generic[V]):
                 for k in trade.claimed
             }
             await self._locks.release(results, done_ttl=self._done_ttl)
-
-    async def _keep(self, names: list[str]) -> None:
-        with contextlib.suppress(SharedUnavailable):
-            while True:
-                await self._sleep(self._ttl / 3)
-                await self._locks.extend(names, self._ttl)

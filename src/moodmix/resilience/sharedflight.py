@@ -106,25 +106,19 @@ class SharedFlight(Generic[V]):
         if not keys:
             return {}
         names = [self._ns + k for k in keys]
-        keeper = asyncio.get_running_loop().create_task(self._keep(names))
+        keeper = LockKeeper(self._locks, names, self._ttl, sleep=self._sleep)
         try:
             found = dict(await fetch(keys))
         except BaseException:
-            keeper.cancel()
+            keeper.stop()
             with contextlib.suppress(SharedUnavailable, asyncio.CancelledError):
                 await self._locks.abandon(names)
             raise
-        keeper.cancel()
+        keeper.stop()
         results = {self._ns + k: (self._ref(k, found[k]) if k in found else None) for k in keys}
         with contextlib.suppress(SharedUnavailable):
             await self._locks.release(results, done_ttl=self._done_ttl)
         return found
-
-    async def _keep(self, names: list[str]) -> None:
-        with contextlib.suppress(SharedUnavailable):
-            while True:
-                await self._sleep(self._ttl / 3)
-                await self._locks.extend(names, self._ttl)
 
     async def wait(self, keys: list[str], fetch: Fetch[V], read: Read[V]) -> dict[str, V]:
         """Wait for other processes' fetches of ``keys``; take over keys freed without a
@@ -177,3 +171,37 @@ class SharedFlight(Generic[V]):
         if pending:
             found.update(await fetch(pending))
         return found
+
+
+class LockKeeper:
+    """Renews held locks every third of ``ttl``, in a task of its own, until ``stop()``::
+
+        keeper = LockKeeper(locks, ["track:a"], ttl=10.0)
+        ...                                   # fetch while the lock stays ours
+        keeper.stop()
+
+    ``stop()`` cancels the task and sets a flag its loop checks, so the renewing ends even
+    if a Redis client swallows the cancellation (redis-py has done so, issue #2551); a lock
+    renewed for ever would make every other process wait on a key nobody fetches.
+    """
+
+    def __init__(
+        self, locks: Locks, names: list[str], ttl: float, *, sleep: Sleep = asyncio.sleep
+    ) -> None:
+        self._locks = locks
+        self._names = names
+        self._ttl = ttl
+        self._sleep = sleep
+        self._stopped = False
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="lock-keeper")
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._task.cancel()
+
+    async def _run(self) -> None:
+        with contextlib.suppress(SharedUnavailable):
+            while not self._stopped:
+                await self._sleep(self._ttl / 3)
+                if not self._stopped:
+                    await self._locks.extend(self._names, self._ttl)

@@ -254,7 +254,7 @@ class SharedBucket:
 
     async def _draw(self) -> None:
         try:
-            while self._want and self._mode == "shared" and self._credit < 1:
+            while self._want and self._mode == "shared" and self._credit < 1 and not self._closed:
                 try:
                     draw = await self._budget.draw(self._rate, self._burst, backlog=self._backlog)
                     self._run, self._handed_out = draw.run, draw.handed_out
@@ -274,7 +274,9 @@ class SharedBucket:
             self._pump = None
 
     async def _heartbeat(self) -> None:
-        while True:
+        # Not ``while True``: a Redis client that swallows aclose()'s cancellation (redis-py
+        # has, issue #2551) would keep this beating for ever, and aclose() waiting on it.
+        while not self._closed:
             try:
                 presence = await self._budget.beat(self.member, self._beat_ttl)
                 self._count(max(1, presence.live))
