@@ -213,6 +213,26 @@ async def test_features_of_recommended_tracks_are_prefetched_in_the_background(
     assert upstream(simulator, "/v1/audio-features") == 1
 
 
+async def test_a_prefetch_takes_what_l2_holds_instead_of_fetching_it(
+    simulator: SimulatorServer, catalog: Catalog
+) -> None:
+    l2 = MemoryStorage()  # holds what an earlier run (or another process) fetched
+    settings = Settings(reccobeats_url=simulator.url, rate_per_min=60_000, burst=50)
+    first = ReccoBeats.from_settings(settings, storage=l2)
+    later = ReccoBeats.from_settings(settings, storage=l2)
+    try:
+        ids = list(catalog.track_ids()[:12])
+        await first.get_audio_features(ids[:8])
+        assert later.warmer is not None
+        later.warmer.prefetch("features", ids)  # 8 in L2, 4 nowhere
+        await _until(lambda: all(later.cache.holds_fresh("features", i) for i in ids))
+        assert upstream(simulator, "/v1/audio-features") == 2
+        assert simulator.counters.snapshot()["ids"]["requested"] == 12
+    finally:
+        await first.aclose()
+        await later.aclose()
+
+
 async def test_without_prefetch_nothing_is_fetched_ahead(
     gateway: Gateway, simulator: SimulatorServer, catalog: Catalog
 ) -> None:

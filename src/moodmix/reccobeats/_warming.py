@@ -5,7 +5,8 @@ will be asked for next, only with spare quota and never ahead of an interactive 
     warmer.prefetch("features", [t.id for t in recommended])   # the engine asks for these next
     warmer.start()                                             # the refresh loop, in background
 
-Everything it sends goes out at ``Priority.BACKGROUND``, which the scheduler serves only
+A prefetch asks only for what L2 does not hold fresh either (L1 is the smaller, and forgets
+first). Everything it sends goes out at ``Priority.BACKGROUND``, which the scheduler serves only
 when no interactive caller waits; a round is skipped while interactive callers queue. Keys
 whose L2 entry is newer than L1's (another process sharing the L2 refreshed them) are
 taken from L2, not refreshed again.
@@ -70,7 +71,14 @@ class Warmer:
         """Fetch ``ids`` of ``kind`` in the background unless L1 already holds them fresh."""
         wanted = [i for i in dict.fromkeys(ids) if not self._cache.holds_fresh(kind, i)]
         if wanted:
-            self._background.spawn(self._fetch(kind, wanted, "prefetch"), name=f"prefetch-{kind}")
+            self._background.spawn(self._prefetch(kind, wanted), name=f"prefetch-{kind}")
+
+    async def _prefetch(self, kind: str, ids: list[str]) -> None:
+        """Fetch what neither L1 nor L2 holds fresh; what L2 holds is taken into L1."""
+        held = await self._cache.peek_many(kind, ids)
+        wanted = [i for i in ids if i not in held]
+        if wanted:
+            await self._fetch(kind, wanted, "prefetch")
 
     def _spare(self) -> bool:
         return self._scheduler.stats.queued.get(Priority.INTERACTIVE, 0) == 0
