@@ -68,7 +68,7 @@ class Warmer:
             self._background.spawn(self._loop(), name="warming")
 
     def prefetch(self, kind: str, ids: Sequence[str]) -> None:
-        """Fetch ``ids`` of ``kind`` in the background unless L1 already holds them fresh."""
+        """Fetch ``ids`` of ``kind`` in the background, those neither L1 nor L2 holds fresh."""
         wanted = [i for i in dict.fromkeys(ids) if not self._cache.holds_fresh(kind, i)]
         if wanted:
             self._background.spawn(self._prefetch(kind, wanted), name=f"prefetch-{kind}")

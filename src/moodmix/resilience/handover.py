@@ -92,8 +92,6 @@ class Handover(Generic[V]):
     async def trade(self, keys: list[str], *, room: int) -> Trade:
         """This call's keys when its token comes: ``keys`` it still holds, plus others'
         offered keys up to ``room`` in all."""
-        if not keys and room <= 0:
-            return Trade([])
         cut = len(self._ns)
         try:
             traded = await self._locks.trade(
