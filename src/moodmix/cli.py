@@ -6,6 +6,8 @@ $ moodmix simulator --rate 60/min --burst 5
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from pydantic import ValidationError
 
@@ -16,13 +18,14 @@ from moodmix.logs import configure_logging
 from moodmix.recommend_command import recommend
 from moodmix.service.command import serve
 from moodmix.service.worker_command import worker
-from moodmix.settings import Settings
+from moodmix.settings import Settings, settings_error
 from moodmix.simulator.command import simulator
 
 app = typer.Typer(
     help="Mood-based playlists on the ReccoBeats API, within its strict rate limits.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold keys and tokens
 )
 app.command("playlist")(playlist)
 app.command("mood")(mood)
@@ -34,14 +37,27 @@ app.command("simulator")(simulator)
 
 
 @app.callback()
-def _setup() -> None:
+def _setup(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Log at debug, with local variables in tracebacks (secrets still redacted).",
+        ),
+    ] = False,
+) -> None:
     """Mood-based playlists on the ReccoBeats API, within its strict rate limits."""
     try:
         settings = Settings()
     except ValidationError as exc:
-        typer.echo(f"error in MOODMIX_* settings: {exc}", err=True)
+        typer.echo(f"error in MOODMIX_* settings:\n{settings_error(exc)}", err=True)
         raise typer.Exit(2) from None
-    configure_logging(settings.log_level, json=settings.log_json)
+    configure_logging(
+        "debug" if debug else settings.log_level,
+        json=settings.log_json,
+        debug=debug,
+        secrets=settings.secrets(),
+    )
 
 
 def main() -> None:

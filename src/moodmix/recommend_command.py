@@ -25,7 +25,7 @@ from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.reccobeats.ids import parse_ids
 from moodmix.reccobeats.models import AudioFeatures, Track
-from moodmix.settings import Settings
+from moodmix.settings import Settings, settings_error
 
 _FEATURES = ("energy", "valence", "danceability", "acousticness", "tempo")
 
@@ -58,7 +58,7 @@ def recommend(
         try:
             settings = Settings(reccobeats_url=url, cache_backend="memory") if url else Settings()
         except ValidationError as exc:
-            console.print(f"[red]error in MOODMIX_* settings:[/red] {exc}")
+            console.print(f"[red]error in MOODMIX_* settings:[/red] {settings_error(exc)}")
             raise typer.Exit(2) from None
         chosen = seeds or sample
         try:

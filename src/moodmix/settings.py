@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Profile = Literal["legacy", "seed", "adaptive"]
@@ -105,6 +106,16 @@ _PROFILES: dict[str, dict[str, Any]] = {
         "prefetch": True,
     },
 }
+
+
+def settings_error(exc: ValidationError) -> str:
+    """What is wrong with the ``MOODMIX_*`` settings, one line per problem, without the values
+    given (one may be a secret)."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        field = ".".join(str(part) for part in error.get("loc", ())) or "settings"
+        lines.append(f"MOODMIX_{field.upper()}: {error.get('msg', 'invalid')}")
+    return "\n".join(lines)
 
 
 def profile_values(profile: Profile) -> dict[str, Any]:
@@ -207,6 +218,19 @@ class Settings(BaseSettings):
         description="how long a read-through request waits for quota before a 503",
     )
     result_cache_entries: int = Field(1_024, ge=0, le=1_000_000)
+
+    def secrets(self) -> list[str]:
+        """Every secret value set: tokens, keys and passwords inside URLs (never to be logged)."""
+        found: list[str] = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            values = value if isinstance(value, tuple) else (value,)
+            found += [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
+        for url in (self.database_url, self.redis_url):
+            password = urlsplit(url).password if url else None
+            if password:
+                found += [password, quote(password, safe="")]
+        return [value for value in found if value]
 
     @field_validator("database_url")
     @classmethod

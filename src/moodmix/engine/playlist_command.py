@@ -32,7 +32,7 @@ from moodmix.engine.progress import Progress
 from moodmix.engine.seeds import NoSeedsFound, SeedError, parse_seeds
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.gateway import ReccoBeats
-from moodmix.settings import Settings
+from moodmix.settings import Settings, settings_error
 
 _COLUMNS = ("energy", "valence", "danceability", "acousticness", "tempo")
 _HEADERS = {
@@ -89,7 +89,7 @@ def playlist(
         try:
             settings = Settings(reccobeats_url=url, cache_backend="memory") if url else Settings()
         except ValidationError as exc:
-            _fail(console, "error in MOODMIX_* settings", str(exc), 2)
+            _fail(console, "error in MOODMIX_* settings", settings_error(exc), 2)
         try:
             result = asyncio.run(_run(settings, request, console))
         except SeedError as exc:

@@ -25,6 +25,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
+import anyio
 import structlog
 
 from moodmix.service.events import TERMINAL, EventBroker, JobEvent
@@ -149,27 +150,42 @@ class JobFeed:
 async def until_set(
     events: AsyncGenerator[JobEvent, None], stopping: Waitable, *, id: str, message: str
 ) -> AsyncGenerator[JobEvent, None]:
-    """``events`` until ``stopping`` is set, then ``interrupted`` with ``message``."""
+    """``events`` until ``stopping`` is set, then ``interrupted`` with ``message``.
+
+    However it ends (``events`` ends, ``stopping`` is set, the consumer closes it or is
+    cancelled while it waits, as when a client disconnects), a read still running on
+    ``events`` is cancelled and waited for before ``events`` is closed, shielded from the
+    caller's cancellation: an async generator cannot be closed while it is running."""
 
     async def step() -> JobEvent:
         return await events.__anext__()
 
     stop = asyncio.ensure_future(stopping.wait())
+    reading: asyncio.Future[JobEvent] | None = None
     try:
         while True:
-            next_event = asyncio.ensure_future(step())
-            await asyncio.wait({next_event, stop}, return_when=asyncio.FIRST_COMPLETED)
-            if not next_event.done():
-                next_event.cancel()
-                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                    await next_event
+            reading = asyncio.ensure_future(step())
+            await asyncio.wait({reading, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if not reading.done():
+                await _cancelled(reading)
+                reading = None
                 yield JobEvent("interrupted", {"id": id, "message": message})
                 return
+            done, reading = reading, None
             try:
-                event = next_event.result()
+                event = done.result()
             except StopAsyncIteration:
                 return
             yield event
     finally:
-        stop.cancel()
-        await events.aclose()
+        with anyio.CancelScope(shield=True):
+            stop.cancel()
+            if reading is not None:
+                await _cancelled(reading)
+            await events.aclose()
+
+
+async def _cancelled(reading: asyncio.Future[JobEvent]) -> None:
+    """Cancel ``reading`` and wait until it has stopped, whatever it ended with."""
+    reading.cancel()
+    await asyncio.gather(reading, return_exceptions=True)

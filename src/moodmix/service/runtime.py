@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import make_url
 
 from moodmix.engine.pipeline import make_playlist
+from moodmix.logs import register_secrets
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.service.db import Database
 from moodmix.service.events import EventBroker
@@ -57,6 +58,7 @@ class Service:
     async def open(
         cls, settings: Settings, metrics: ServiceMetrics, *, make: MakePlaylist | None = None
     ) -> Service:
+        register_secrets(settings.secrets())  # however logging was configured, never log them
         try:
             db = await Database.open(settings.database_url)
         except Exception as exc:

@@ -21,7 +21,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from moodmix.settings import Settings
+from moodmix.settings import Settings, settings_error
 
 
 def worker(
@@ -37,7 +37,7 @@ def worker(
     try:
         settings = Settings() if jobs is None else Settings(max_running_jobs=jobs)
     except ValidationError as exc:
-        console.print(f"[red]error in MOODMIX_* settings:[/red] {exc}")
+        console.print(f"[red]error in MOODMIX_* settings:[/red] {settings_error(exc)}")
         raise typer.Exit(2) from None
     if settings.max_running_jobs < 1:
         console.print(
