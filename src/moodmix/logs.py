@@ -123,8 +123,9 @@ class Redactor:
             ordered = sorted(self._values, key=len, reverse=True)  # longest first
             self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
 
-    def __contains__(self, value: str) -> bool:
-        return value in self._values
+    def known(self) -> frozenset[str]:
+        """The values replaced."""
+        return frozenset(self._values)
 
     def text(self, line: str) -> str:
         """``line`` with registered secrets and secret query parameters replaced."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -229,7 +229,7 @@ class Settings(BaseSettings):
         for url in (self.database_url, self.redis_url):
             password = urlsplit(url).password if url else None
             if password:
-                found += [password, quote(password, safe="")]
+                found += [password, unquote(password), quote(unquote(password), safe="")]
         return [value for value in found if value]
 
     @field_validator("database_url")
