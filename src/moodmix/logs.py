@@ -87,6 +87,16 @@ SECRET_PARAMS: Final = (
 )
 """Query parameters whose values are replaced wherever a URL appears in a line."""
 
+QUIETER: Final = {
+    "aiosqlite": logging.INFO,
+    "httpcore": logging.INFO,
+    "hpack": logging.INFO,
+    "h2": logging.INFO,
+    "httpx": logging.WARNING,
+}
+"""Libraries that log every operation (or every request) below these levels: kept at them
+whatever the level chosen, so ``debug`` shows moodmix's own detail, not theirs."""
+
 MIN_SECRET_CHARS: Final = 4
 """Shorter registered values are ignored: replacing every ``a`` would destroy the log."""
 
@@ -273,6 +283,8 @@ def configure_logging(
     _sink = _Sink(written)
     root.addHandler(_sink.handler)
     root.setLevel(numeric)
+    for name, floor in QUIETER.items():
+        logging.getLogger(name).setLevel(max(numeric, floor))
 
     structlog.configure(
         processors=[

@@ -59,7 +59,7 @@ def test_the_redactor_replaces_secret_keys_values_and_query_parameters() -> None
 def test_structlog_events_and_library_records_go_out_redacted(log_buffer: io.StringIO) -> None:
     log = structlog.get_logger("moodmix.test")
     log.warning("asked", headers={"x-admin-token": "plain"}, url=f"/v1/p?token={TOKEN}")
-    logging.getLogger("uvicorn.access").info('"GET /v1/p?api_key=%s HTTP/1.1" 200', "k3y-in-url")
+    logging.getLogger("a.library.access").info('"GET /v1/p?api_key=%s HTTP/1.1" 200', "k3y-in-url")
     logging.getLogger("somelib").warning("said %s", TOKEN)
     log.debug("quiet_detail", n=1)
     out = lines(log_buffer)
@@ -73,7 +73,7 @@ def test_structlog_events_and_library_records_go_out_redacted(log_buffer: io.Str
         f"said {REDACTED}",
         "quiet_detail",
     ]
-    assert out[1]["logger"] == "uvicorn.access"
+    assert out[1]["logger"] == "a.library.access"
     assert out[0]["level"] == "warning"
 
 
@@ -87,7 +87,7 @@ def test_tracebacks_are_plain_and_redacted(log_buffer: io.StringIO) -> None:
     try:
         raise ValueError("from the library")
     except ValueError:
-        logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+        logging.getLogger("a.library.error").exception("Exception in ASGI application")
     out = lines(log_buffer)
     assert "RuntimeError: failed with [redacted] (22)" in out[0]["exception"]
     assert "ValueError: from the library" in out[1]["exception"]

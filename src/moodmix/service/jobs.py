@@ -29,7 +29,6 @@ import contextlib
 import os
 import secrets
 import socket
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, Protocol
 
@@ -122,8 +121,6 @@ class JobRunner:
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.max_running_jobs)
         self._tasks: dict[str, asyncio.Task[PlaylistRow | None]] = {}
-        self._clients: dict[str, str] = {}
-        self._per_client: Counter[str] = Counter()
         self._unsaved: dict[str, Json] = {}
         self._accepting = False
         self._maintenance: asyncio.Task[None] | None = None
@@ -167,8 +164,10 @@ class JobRunner:
     ) -> PlaylistRow:
         """Store a new job for ``request`` (the engine's fields) and start it when a worker
         is free; ``key`` lets an identical request find it (``results.request_key``).
-        ``repository.DuplicateKey`` if ``client`` sent ``idempotency_key`` before. With no
-        local workers the job is left for a worker process to adopt."""
+        ``repository.DuplicateKey`` if ``client`` sent ``idempotency_key`` before;
+        ``repository.TooManyJobs`` if it has ``client_max_jobs`` in progress on any instance
+        sharing the database. With no local workers the job is left for a worker process to
+        adopt."""
         if not self._accepting:
             raise NotAccepting("the service is shutting down")
         local = self._capacity > 0
@@ -180,6 +179,7 @@ class JobRunner:
             progress=queued_event(),
             request_key=key,
             idempotency_key=idempotency_key,
+            slots=self._settings.client_max_jobs,
         )
         if local:
             self._launch(row.id, client, request)
@@ -190,13 +190,6 @@ class JobRunner:
     def holds(self, id: str) -> bool:
         """Whether the job is queued or running on this instance."""
         return id in self._tasks
-
-    async def in_progress(self, client: str) -> int:
-        """Jobs of ``client`` in progress: on this instance, or (an instance without
-        workers) in the store."""
-        if self._capacity > 0:
-            return self._per_client[client]
-        return await self.repo.unfinished(client)
 
     def wake(self) -> None:
         """Sweep for jobs to adopt now rather than at the next heartbeat."""
@@ -216,10 +209,6 @@ class JobRunner:
             if _cancelling():
                 raise
             return None  # the job was interrupted by a shutdown
-
-    def active(self, client: str) -> int:
-        """Jobs of ``client`` queued or running on this instance."""
-        return self._per_client[client]
 
     def running(self) -> int:
         return len(self._tasks)
@@ -254,19 +243,13 @@ class JobRunner:
     ) -> None:
         progress = queued_event() if resumed is None else queued_event(_resumed(resumed))
         self._broker.open(id, status=QUEUED, progress=progress)
-        self._clients[id] = client
-        self._per_client[client] += 1
         task = asyncio.create_task(self._run(id, client, request), name=f"playlist-{id}")
         self._tasks[id] = task
-        task.add_done_callback(lambda _: self._forget(id, client))
+        task.add_done_callback(lambda _: self._forget(id))
 
-    def _forget(self, id: str, client: str) -> None:
+    def _forget(self, id: str) -> None:
         self._tasks.pop(id, None)
-        self._clients.pop(id, None)
         self._unsaved.pop(id, None)
-        self._per_client[client] -= 1
-        if self._per_client[client] <= 0:
-            del self._per_client[client]
         self._wake.set()  # a slot is free: adopt waiting jobs now
 
     async def _run(self, id: str, client: str, request: Json) -> PlaylistRow | None:

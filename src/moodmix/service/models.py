@@ -10,6 +10,8 @@ A row moves ``queued`` -> ``running`` -> ``done`` | ``failed``. While not finish
 a row whose owner stopped heartbeating, or that a shutdown released (``owner`` empty), is
 claimed again by the next instance that sweeps. ``idempotency_key`` (the client's
 ``Idempotency-Key`` header) is unique per ``client``, so a retry finds the job it started.
+While unfinished, a row holds one of its client's numbered job slots (``slot``), unique per
+client: the cap on a client's playlists in progress is a constraint, not a count.
 """
 
 from __future__ import annotations
@@ -76,12 +78,15 @@ class PlaylistRow(Base):
     """Identical requests share it (``results.request_key``): how a finished one is found."""
     idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     """The client's ``Idempotency-Key``: unique per client, so a retry finds its job."""
+    slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """While unfinished, which of its client's job slots it holds (unique per client)."""
 
     __table_args__ = (
         Index("ix_playlists_created", "created_at", "id"),
         Index("ix_playlists_status", "status"),
         Index("ix_playlists_request_key", "request_key", "created_at"),
         Index("ux_playlists_client_idempotency_key", "client", "idempotency_key", unique=True),
+        Index("ux_playlists_client_slot", "client", "slot", unique=True),
     )
 
 

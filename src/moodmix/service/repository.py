@@ -11,11 +11,17 @@ expects, so two service instances sharing a database never both run a job::
     rows, more = await repo.page(limit=20)
 
 A row created with ``idempotency_key`` is unique per client: a second ``create`` with the
-same pair raises ``DuplicateKey``, and ``by_idempotency_key`` finds the first.
+same pair raises ``DuplicateKey``, and ``by_idempotency_key`` finds the first. A row created
+with ``slots=n`` takes one of its client's ``n`` job slots until it is done or failed, or
+``create`` raises ``TooManyJobs``: the unique index on ``(client, slot)`` enforces the cap
+however many requests race, on however many instances::
+
+    await repo.create(new_id(), client="key:1a2b", request={...}, owner=me, slots=5)
 """
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -43,6 +49,14 @@ class DuplicateKey(Exception):
     """The client already sent this ``Idempotency-Key``: ``by_idempotency_key`` finds it."""
 
 
+class TooManyJobs(Exception):
+    """Every one of the client's job slots is held by a playlist in progress."""
+
+
+class SlotTaken(Exception):
+    """Another request took the slot between reading the free ones and inserting."""
+
+
 def new_id() -> str:
     """A fresh playlist id: 16 URL-safe characters, unguessable."""
     return secrets.token_urlsafe(12)
@@ -64,10 +78,47 @@ class PlaylistRepository:
         progress: Json | None = None,
         request_key: str | None = None,
         idempotency_key: str | None = None,
+        slots: int | None = None,
     ) -> PlaylistRow:
         """Store a new queued playlist owned by ``owner``; ``request_key`` finds it again
         for an identical request (``results.request_key``). ``owner=None`` leaves it for any
-        instance to adopt. ``DuplicateKey`` if the client used ``idempotency_key`` before."""
+        instance to adopt. ``DuplicateKey`` if the client used ``idempotency_key`` before;
+        with ``slots``, ``TooManyJobs`` if the client has that many in progress."""
+        if slots is None:
+            return await self._insert(
+                id, client, request, owner, progress, request_key, idempotency_key, slot=None
+            )
+        for _ in range(2 * slots + 2):  # each lost race means another request took a slot
+            free = sorted(set(range(slots)) - await self._slots_held(client))
+            if not free:
+                break
+            try:
+                return await self._insert(
+                    id,
+                    client,
+                    request,
+                    owner,
+                    progress,
+                    request_key,
+                    idempotency_key,
+                    slot=random.choice(free),
+                )
+            except SlotTaken:
+                continue
+        raise TooManyJobs(client)
+
+    async def _insert(
+        self,
+        id: str,
+        client: str,
+        request: Json,
+        owner: str | None,
+        progress: Json | None,
+        request_key: str | None,
+        idempotency_key: str | None,
+        *,
+        slot: int | None,
+    ) -> PlaylistRow:
         now = utcnow()
         row = PlaylistRow(
             id=id,
@@ -82,15 +133,27 @@ class PlaylistRepository:
             heartbeat_at=now,
             created_at=now,
             updated_at=now,
+            slot=slot,
         )
         try:
             async with self._db.session() as session, session.begin():
                 session.add(row)
         except IntegrityError:
-            if idempotency_key is None:
+            if idempotency_key is not None and await self.by_idempotency_key(
+                client, idempotency_key
+            ):
+                raise DuplicateKey(idempotency_key) from None
+            if slot is None:
                 raise
-            raise DuplicateKey(idempotency_key) from None
+            raise SlotTaken(slot) from None
         return row
+
+    async def _slots_held(self, client: str) -> set[int]:
+        query = select(PlaylistRow.slot).where(
+            PlaylistRow.client == client, PlaylistRow.slot.is_not(None)
+        )
+        async with self._db.session() as session:
+            return {slot for slot in (await session.scalars(query)).all() if slot is not None}
 
     async def by_idempotency_key(self, client: str, key: str) -> PlaylistRow | None:
         """The row ``client`` created with ``Idempotency-Key: key``, if any."""
@@ -99,14 +162,6 @@ class PlaylistRepository:
         )
         async with self._db.session() as session:
             return (await session.scalars(query)).first()
-
-    async def unfinished(self, client: str) -> int:
-        """How many of ``client``'s rows are queued or running, on any instance."""
-        query = select(func.count()).where(
-            PlaylistRow.client == client, PlaylistRow.status.in_(UNFINISHED)
-        )
-        async with self._db.session() as session:
-            return int((await session.execute(query)).scalar_one())
 
     async def get(self, id: str) -> PlaylistRow | None:
         async with self._db.session() as session:
@@ -232,6 +287,7 @@ class PlaylistRepository:
         now = utcnow()
         values = {
             "status": DONE,
+            "slot": None,
             "result": result,
             "progress": progress,
             "error": None,
@@ -246,6 +302,7 @@ class PlaylistRepository:
         now = utcnow()
         values = {
             "status": FAILED,
+            "slot": None,
             "error": error,
             "progress": progress,
             "owner": None,

@@ -39,7 +39,7 @@ from moodmix.service.events import TERMINAL, JobEvent
 from moodmix.service.events_feed import until_set
 from moodmix.service.jobs import NotAccepting
 from moodmix.service.models import DONE, FAILED, STATUSES, PlaylistRow
-from moodmix.service.repository import DuplicateKey
+from moodmix.service.repository import DuplicateKey, TooManyJobs
 from moodmix.service.resources import links, playlist_json, summary_json
 from moodmix.service.results import Finished, Unfinished, request_key
 from moodmix.service.runtime import Service
@@ -136,7 +136,13 @@ async def create_playlist(
         id = found.id
     else:
         check_quota(service, client)
-        if await service.runner.in_progress(client) >= settings.client_max_jobs:
+        try:
+            id = (
+                await service.runner.submit(
+                    fields, client=client, key=key, idempotency_key=idempotency_key
+                )
+            ).id
+        except TooManyJobs:
             service.metrics.quota_refusals.labels(reason="jobs").inc()
             raise ServiceError(
                 429,
@@ -144,13 +150,7 @@ async def create_playlist(
                 f"this client has {settings.client_max_jobs} playlists in progress "
                 "(MOODMIX_CLIENT_MAX_JOBS); wait for one to finish",
                 retry_after=max(1.0, math.ceil(service.gateway.scheduler.expected_wait())),
-            )
-        try:
-            id = (
-                await service.runner.submit(
-                    fields, client=client, key=key, idempotency_key=idempotency_key
-                )
-            ).id
+            ) from None
         except NotAccepting:
             raise ServiceError(
                 503, "shutting_down", "the service is shutting down; try again", retry_after=5
