@@ -27,7 +27,7 @@ from moodmix.service import errors, openapi
 from moodmix.service.jobs import MakePlaylist
 from moodmix.service.limits import BodyLimit
 from moodmix.service.metrics import RequestMetrics, ServiceMetrics
-from moodmix.service.routes import catalog, health, moods, pages, playlists, system
+from moodmix.service.routes import catalog, health, moods, pages, playlists, shared, system
 from moodmix.service.runtime import Service
 from moodmix.service.schemas import ERROR_RESPONSES
 from moodmix.settings import Settings
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
     )
     errors.install(app)
     openapi.install(app)
-    for module in (playlists, moods, catalog, system, health, pages):
+    for module in (playlists, shared, moods, catalog, system, health, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 

@@ -4,6 +4,7 @@
 
     @router.get("/v1/things")
     async def things(service: ServiceDep, client: ClientDep) -> ...       # API key checked
+    async def mine(service: ServiceDep, account: AccountDep) -> ...       # whose playlists
     @router.post("/v1/costly")
     async def costly(service: ServiceDep, client: QuotaClientDep) -> ...  # and its quota share
     @router.post("/system/admin-thing", dependencies=[Depends(require_admin)])
@@ -20,6 +21,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from moodmix.service.errors import ServiceError
+from moodmix.service.models import PUBLIC
 from moodmix.service.runtime import Service
 from moodmix.service.security import (
     API_KEY_HEADER,
@@ -59,6 +61,15 @@ async def client_id(request: Request, service: ServiceDep) -> str:
 
 
 ClientDep = Annotated[str, Depends(client_id)]
+
+
+async def account_id(service: ServiceDep, client: ClientDep) -> str:
+    """Whose playlists the client sees and makes: its API key's, or ``public`` where the
+    service needs no key (one open space: anyone who can reach it sees every playlist)."""
+    return client if service.api_keys.required else PUBLIC
+
+
+AccountDep = Annotated[str, Depends(account_id)]
 
 
 def check_quota(service: Service, client: str) -> None:

@@ -42,7 +42,7 @@ from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.service.errors import upstream_problem
 from moodmix.service.events import EventBroker, JobEvent
-from moodmix.service.models import DONE, FAILED, QUEUED, RUNNING, PlaylistRow
+from moodmix.service.models import DONE, FAILED, PUBLIC, QUEUED, RUNNING, PlaylistRow
 from moodmix.service.quota import ClientQuota
 from moodmix.service.repository import PlaylistRepository, new_id, stale_before
 from moodmix.service.resources import playlist_json
@@ -159,11 +159,13 @@ class JobRunner:
         request: Json,
         *,
         client: str,
+        account: str = PUBLIC,
         key: str | None = None,
         idempotency_key: str | None = None,
     ) -> PlaylistRow:
-        """Store a new job for ``request`` (the engine's fields) and start it when a worker
-        is free; ``key`` lets an identical request find it (``results.request_key``).
+        """Store a new job for ``request`` (the engine's fields), ``account``'s playlist, and
+        start it when a worker is free; ``key`` lets an identical request find it
+        (``results.request_key``).
         ``repository.DuplicateKey`` if ``client`` sent ``idempotency_key`` before;
         ``repository.TooManyJobs`` if it has ``client_max_jobs`` in progress on any instance
         sharing the database. With no local workers the job is left for a worker process to
@@ -180,6 +182,7 @@ class JobRunner:
             request_key=key,
             idempotency_key=idempotency_key,
             slots=self._settings.client_max_jobs,
+            account=account,
         )
         if local:
             self._launch(row.id, client, request)

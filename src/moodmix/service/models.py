@@ -12,6 +12,7 @@ claimed again by the next instance that sweeps. ``idempotency_key`` (the client'
 ``Idempotency-Key`` header) is unique per ``client``, so a retry finds the job it started.
 While unfinished, a row holds one of its client's numbered job slots (``slot``), unique per
 client: the cap on a client's playlists in progress is a constraint, not a count.
+``account`` says whose playlist it is; ``ShareLinkRow`` is a read-only link to one.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -29,6 +30,8 @@ DONE: Final = "done"
 FAILED: Final = "failed"
 STATUSES: Final = (QUEUED, RUNNING, DONE, FAILED)
 UNFINISHED: Final = (QUEUED, RUNNING)
+PUBLIC: Final = "public"
+"""The account of every playlist where the service needs no API key: one open space."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -80,6 +83,8 @@ class PlaylistRow(Base):
     """The client's ``Idempotency-Key``: unique per client, so a retry finds its job."""
     slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
     """While unfinished, which of its client's job slots it holds (unique per client)."""
+    account: Mapped[str] = mapped_column(String(64), default=PUBLIC, server_default=PUBLIC)
+    """Whose playlist it is: the API key that made it, or ``public`` when no key is needed."""
 
     __table_args__ = (
         Index("ix_playlists_created", "created_at", "id"),
@@ -87,7 +92,24 @@ class PlaylistRow(Base):
         Index("ix_playlists_request_key", "request_key", "created_at"),
         Index("ux_playlists_client_idempotency_key", "client", "idempotency_key", unique=True),
         Index("ux_playlists_client_slot", "client", "slot", unique=True),
+        Index("ix_playlists_account_created", "account", "created_at", "id"),
     )
+
+
+class ShareLinkRow(Base):
+    """A read-only link to a playlist, made by the account it belongs to; revocable."""
+
+    __tablename__ = "share_links"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    playlist_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("playlists.id", ondelete="CASCADE")
+    )
+    account: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_share_links_playlist", "playlist_id"),)
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,7 @@ expects, so two service instances sharing a database never both run a job::
     if await repo.start(row.id, owner=me):
         ...
         await repo.finish(row.id, owner=me, result=playlist.to_json(), progress=last)
-    rows, more = await repo.page(limit=20)
+    rows, more = await repo.page(account="public", limit=20)
 
 A row created with ``idempotency_key`` is unique per client: a second ``create`` with the
 same pair raises ``DuplicateKey``, and ``by_idempotency_key`` finds the first. A row created
@@ -34,6 +34,7 @@ from moodmix.service.db import Database
 from moodmix.service.models import (
     DONE,
     FAILED,
+    PUBLIC,
     QUEUED,
     RUNNING,
     UNFINISHED,
@@ -79,70 +80,47 @@ class PlaylistRepository:
         request_key: str | None = None,
         idempotency_key: str | None = None,
         slots: int | None = None,
+        account: str = PUBLIC,
     ) -> PlaylistRow:
         """Store a new queued playlist owned by ``owner``; ``request_key`` finds it again
         for an identical request (``results.request_key``). ``owner=None`` leaves it for any
-        instance to adopt. ``DuplicateKey`` if the client used ``idempotency_key`` before;
-        with ``slots``, ``TooManyJobs`` if the client has that many in progress."""
+        instance to adopt; ``account`` is whose playlist it is. ``DuplicateKey`` if the
+        client used ``idempotency_key`` before; with ``slots``, ``TooManyJobs`` if the client
+        has that many in progress."""
+        values: Json = {
+            "id": id,
+            "status": QUEUED,
+            "client": client,
+            "account": account,
+            "request": request,
+            "request_key": request_key,
+            "idempotency_key": idempotency_key,
+            "progress": progress,
+            "attempts": 0,
+            "owner": owner,
+        }
         if slots is None:
-            return await self._insert(
-                id, client, request, owner, progress, request_key, idempotency_key, slot=None
-            )
+            return await self._insert(values, slot=None)
         for _ in range(2 * slots + 2):  # each lost race means another request took a slot
             free = sorted(set(range(slots)) - await self._slots_held(client))
             if not free:
                 break
             try:
-                return await self._insert(
-                    id,
-                    client,
-                    request,
-                    owner,
-                    progress,
-                    request_key,
-                    idempotency_key,
-                    slot=random.choice(free),
-                )
+                return await self._insert(values, slot=random.choice(free))
             except SlotTaken:
                 continue
         raise TooManyJobs(client)
 
-    async def _insert(
-        self,
-        id: str,
-        client: str,
-        request: Json,
-        owner: str | None,
-        progress: Json | None,
-        request_key: str | None,
-        idempotency_key: str | None,
-        *,
-        slot: int | None,
-    ) -> PlaylistRow:
+    async def _insert(self, values: Json, *, slot: int | None) -> PlaylistRow:
         now = utcnow()
-        row = PlaylistRow(
-            id=id,
-            status=QUEUED,
-            client=client,
-            request=request,
-            request_key=request_key,
-            idempotency_key=idempotency_key,
-            progress=progress,
-            attempts=0,
-            owner=owner,
-            heartbeat_at=now,
-            created_at=now,
-            updated_at=now,
-            slot=slot,
-        )
+        row = PlaylistRow(**values, slot=slot, heartbeat_at=now, created_at=now, updated_at=now)
         try:
             async with self._db.session() as session, session.begin():
                 session.add(row)
         except IntegrityError:
-            if idempotency_key is not None and await self.by_idempotency_key(
-                client, idempotency_key
-            ):
-                raise DuplicateKey(idempotency_key) from None
+            key = row.idempotency_key
+            if key is not None and await self.by_idempotency_key(row.client, key):
+                raise DuplicateKey(key) from None
             if slot is None:
                 raise
             raise SlotTaken(slot) from None
@@ -188,10 +166,20 @@ class PlaylistRepository:
             return (await session.scalars(query)).first()
 
     async def page(
-        self, *, limit: int, cursor: Cursor | None = None, status: str | None = None
+        self,
+        *,
+        account: str,
+        limit: int,
+        cursor: Cursor | None = None,
+        status: str | None = None,
     ) -> tuple[list[PlaylistRow], bool]:
-        """Up to ``limit`` rows, newest first, after ``cursor``; and whether more follow."""
-        query = select(PlaylistRow).order_by(PlaylistRow.created_at.desc(), PlaylistRow.id.desc())
+        """Up to ``limit`` of ``account``'s rows, newest first, after ``cursor``; and whether
+        more follow."""
+        query = (
+            select(PlaylistRow)
+            .where(PlaylistRow.account == account)
+            .order_by(PlaylistRow.created_at.desc(), PlaylistRow.id.desc())
+        )
         if cursor is not None:
             at, last_id = cursor
             query = query.where(

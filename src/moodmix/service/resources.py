@@ -5,6 +5,8 @@
     playlist_json(row)                 # {"id", "status", "request", "progress", "playlist", ...}
     playlist_json(row, live=("running", {"stage": "scoring", ...}))   # fresher progress
     summary_json(row)                  # the short form used in lists
+    shared_json(row, token)            # the full resource as a share link shows it
+    share_link_json(link)              # {"token", "url", "created_at"}
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from moodmix.service.models import PlaylistRow
+from moodmix.service.models import PlaylistRow, ShareLinkRow
 
 Json = dict[str, Any]
 
@@ -51,6 +53,23 @@ def playlist_json(row: PlaylistRow, *, live: tuple[str, Json] | None = None) -> 
         "started_at": _iso(row.started_at),
         "finished_at": _iso(row.finished_at),
         "links": links(row.id),
+    }
+
+
+def shared_url(token: str) -> str:
+    return f"/v1/shared/{token}"
+
+
+def shared_json(row: PlaylistRow, token: str) -> Json:
+    """The resource read through a share link: links point at the link, not the playlist."""
+    return {**playlist_json(row), "links": {"self": shared_url(token), "events": None}}
+
+
+def share_link_json(link: ShareLinkRow) -> Json:
+    return {
+        "token": link.token,
+        "url": shared_url(link.token),
+        "created_at": _iso(link.created_at),
     }
 
 

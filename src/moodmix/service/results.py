@@ -13,12 +13,13 @@ playlist again; instead it is answered with the stored one, under the same id::
         ...                           # the same request is being made: follow that job
     results.remember(key, final_row)  # when a job of ours finishes
 
-Identical means the same prompt (whitespace collapsed; case is kept, the mood reads it), the
-same seeds in the same order (links and URIs reduced to ids), size (unless a duration is
-given), duration, order and profile. The key is a column of the playlists table, so a lookup
-is a dict hit on this instance or one indexed query, and instances sharing a database share
-results. Hand-written rather than a caching library: the entries must expire with the
-playlist's own finish time, and misses go to the store, not to a loader.
+Identical means the same account (whose playlist it is), the same prompt (whitespace
+collapsed; case is kept, the mood reads it), the same seeds in the same order (links and
+URIs reduced to ids), size (unless a duration is given), duration, order and profile. The
+key is a column of the playlists table, so a lookup is a dict hit on this instance or one
+indexed query, and instances sharing a database share results. Hand-written rather than a
+caching library: the entries must expire with the playlist's own finish time, and misses go
+to the store, not to a loader.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import Any
 import orjson
 
 from moodmix.reccobeats.ids import parse_id
-from moodmix.service.models import DONE, PlaylistRow, utcnow
+from moodmix.service.models import DONE, PUBLIC, PlaylistRow, utcnow
 from moodmix.service.repository import PlaylistRepository
 from moodmix.service.resources import playlist_json
 
@@ -44,8 +45,9 @@ KEY_VERSION = 1
 """Part of every key: bump it when the engine's answer for the same request changes."""
 
 
-def request_key(request: Json, *, profile: str) -> str:
-    """The key of a stored request (the engine's field names) under ``profile``."""
+def request_key(request: Json, *, profile: str, account: str = PUBLIC) -> str:
+    """The key of a stored request (the engine's field names) under ``profile``, for
+    ``account``: one account is never answered with another's playlist."""
     seeds = []
     for seed in request.get("seeds") or ():
         try:
@@ -56,6 +58,7 @@ def request_key(request: Json, *, profile: str) -> str:
     canonical = {
         "v": KEY_VERSION,
         "profile": profile,
+        "account": account,
         "prompt": " ".join(str(request.get("prompt", "")).split()),
         "seeds": seeds,
         "size": None if duration is not None else request.get("size") or 30,

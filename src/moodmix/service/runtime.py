@@ -27,6 +27,7 @@ from moodmix.service.quota import ClientQuota
 from moodmix.service.repository import PlaylistRepository
 from moodmix.service.results import ResultCache
 from moodmix.service.security import ApiKeys
+from moodmix.service.share_links import ShareLinks
 from moodmix.service.sharing import Sharing
 from moodmix.service.upstream import build_gateway
 from moodmix.settings import Settings
@@ -48,6 +49,7 @@ class Service:
     broker: EventBroker
     feed: JobFeed
     sharing: Sharing
+    share_links: ShareLinks
     runner: JobRunner
     quota: ClientQuota
     metrics: ServiceMetrics
@@ -106,6 +108,7 @@ class Service:
             broker=broker,
             feed=JobFeed(broker, repo, remote=sharing.events),
             sharing=sharing,
+            share_links=ShareLinks(db),
             runner=runner,
             quota=quota,
             metrics=metrics,

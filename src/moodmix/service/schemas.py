@@ -212,7 +212,9 @@ ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
 
 class LinksOut(BaseModel):
     self: str = Field(description="the playlist: GET it")
-    events: str = Field(description="its live progress: Server-Sent Events")
+    events: str | None = Field(
+        description="its live progress: Server-Sent Events (none through a share link)"
+    )
 
 
 class RequestOut(BaseModel):
@@ -260,3 +262,17 @@ class PlaylistPageOut(BaseModel):
 
     items: list[PlaylistSummaryOut]
     next: str | None
+
+
+class ShareLinkOut(BaseModel):
+    """A read-only link to a playlist: anyone with ``url`` can read it until it is revoked."""
+
+    token: str
+    url: str = Field(description="GET it, no API key needed: the playlist, read-only")
+    created_at: str
+
+
+class ShareLinksOut(BaseModel):
+    """The live share links of a playlist, newest first."""
+
+    items: list[ShareLinkOut]

@@ -6,7 +6,13 @@
     POST /v1/playlists?wait=true {...}                          -> 200 + the finished playlist
     GET  /v1/playlists/{id}                                     -> status, progress, playlist
     GET  /v1/playlists/{id}/events                              -> Server-Sent Events
-    GET  /v1/playlists?limit=20&cursor=...                      -> recent ones, newest first
+    GET  /v1/playlists?limit=20&cursor=...                      -> your recent ones, newest first
+    POST /v1/playlists/{id}/share                               -> 201 + a read-only link
+    GET  /v1/playlists/{id}/shares                              -> its live links
+    DELETE /v1/playlists/{id}/shares/{token}                    -> 204: the link is dead
+
+A playlist belongs to the account that made it (its API key; everyone's where no key is
+needed): to any other it is a 404, except through a share link (``routes.shared``).
 
 A POST with ``Idempotency-Key: <key>`` is made once per client and key: a retry (on any
 instance) answers with the same playlist and ``Idempotent-Replayed: true``.
@@ -33,17 +39,24 @@ from moodmix.service.caching import (
     private_if,
 )
 from moodmix.service.cursor import decode_cursor, encode_cursor
-from moodmix.service.deps import ClientDep, ServiceDep, check_quota, client_id
+from moodmix.service.deps import AccountDep, ClientDep, ServiceDep, check_quota, client_id
 from moodmix.service.errors import ServiceError, error_response
 from moodmix.service.events import TERMINAL, JobEvent
 from moodmix.service.events_feed import until_set
 from moodmix.service.jobs import NotAccepting
 from moodmix.service.models import DONE, FAILED, STATUSES, PlaylistRow
 from moodmix.service.repository import DuplicateKey, TooManyJobs
-from moodmix.service.resources import links, playlist_json, summary_json
+from moodmix.service.resources import links, playlist_json, share_link_json, summary_json
 from moodmix.service.results import Finished, Unfinished, request_key
 from moodmix.service.runtime import Service
-from moodmix.service.schemas import ErrorOut, PlaylistIn, PlaylistOut, PlaylistPageOut
+from moodmix.service.schemas import (
+    ErrorOut,
+    PlaylistIn,
+    PlaylistOut,
+    PlaylistPageOut,
+    ShareLinkOut,
+    ShareLinksOut,
+)
 
 router = APIRouter(prefix="/v1/playlists", tags=["playlists"], dependencies=[Depends(client_id)])
 
@@ -53,6 +66,10 @@ PlaylistId = Annotated[
         pattern=r"^[A-Za-z0-9_-]{1,32}$",
         description="the id POST /v1/playlists answered with",
     ),
+]
+
+ShareToken = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]{20,64}$", description="the token of a share link")
 ]
 
 IdempotencyKey = Annotated[
@@ -109,6 +126,7 @@ async def create_playlist(
     request: Request,
     service: ServiceDep,
     client: ClientDep,
+    account: AccountDep,
     wait: Annotated[
         bool, Query(description="answer with the finished playlist instead of 202")
     ] = False,
@@ -123,7 +141,7 @@ async def create_playlist(
     and the key with a different body is a ``422``."""
     settings = service.settings
     fields = body.engine_fields()
-    key = request_key(fields, profile=settings.profile)
+    key = request_key(fields, profile=settings.profile, account=account)
     replayed = None
     if idempotency_key is not None:
         replayed = await _replayed(service, client, idempotency_key, fields)
@@ -139,7 +157,11 @@ async def create_playlist(
         try:
             id = (
                 await service.runner.submit(
-                    fields, client=client, key=key, idempotency_key=idempotency_key
+                    fields,
+                    client=client,
+                    account=account,
+                    key=key,
+                    idempotency_key=idempotency_key,
                 )
             ).id
         except TooManyJobs:
@@ -169,7 +191,7 @@ async def create_playlist(
             return _bytes(service.results.remember(key, final).body, 200, location)
         if final is not None and final.status == FAILED:
             return _failure(final, location)
-    row = await _row(service, id)
+    row = await _row(service, id, account)
     if row.status == DONE:
         return _bytes(service.results.remember(key, row).body, 200, location)
     if row.status == FAILED:
@@ -177,10 +199,11 @@ async def create_playlist(
     return _json(playlist_json(row, live=service.runner.live(id)), 202, location)
 
 
-@router.get("", summary="Recent playlists, newest first", response_model=PlaylistPageOut)
+@router.get("", summary="Your recent playlists, newest first", response_model=PlaylistPageOut)
 async def list_playlists(
     request: Request,
     service: ServiceDep,
+    account: AccountDep,
     limit: Annotated[int, Query(ge=1, le=100, description="playlists per page")] = 20,
     cursor: Annotated[
         str | None, Query(max_length=200, description="the 'next' of the previous page")
@@ -199,13 +222,14 @@ async def list_playlists(
             f"cursor: {exc}",
             problems=[{"field": "cursor", "in": "query", "message": str(exc)}],
         ) from None
-    rows, more = await service.repo.page(limit=limit, cursor=after, status=status)
+    rows, more = await service.repo.page(account=account, limit=limit, cursor=after, status=status)
     next_link = None
     if more and rows:
         params = f"limit={limit}&cursor={encode_cursor(rows[-1].created_at, rows[-1].id)}"
         next_link = f"/v1/playlists?{params}" + (f"&status={status}" if status else "")
     payload = {"items": [summary_json(r) for r in rows], "next": next_link}
-    return cached_json(request, payload, cache_control=REVALIDATE)
+    private = service.api_keys.required
+    return cached_json(request, payload, cache_control=_revalidate(private))
 
 
 @router.get(
@@ -213,8 +237,10 @@ async def list_playlists(
     summary="A playlist: status, progress and, when done, the tracks",
     response_model=PlaylistOut,
 )
-async def get_playlist(id: PlaylistId, request: Request, service: ServiceDep) -> Response:
-    row = await _row(service, id)
+async def get_playlist(
+    id: PlaylistId, request: Request, service: ServiceDep, account: AccountDep
+) -> Response:
+    row = await _row(service, id, account)
     payload = playlist_json(row, live=service.runner.live(id))
     private = service.api_keys.required
     if row.status == DONE:
@@ -222,7 +248,7 @@ async def get_playlist(id: PlaylistId, request: Request, service: ServiceDep) ->
     elif row.status == FAILED:
         cache_control = private_if(for_seconds(60), private)
     else:
-        cache_control = REVALIDATE
+        cache_control = _revalidate(private)
     return cached_json(request, payload, cache_control=cache_control)
 
 
@@ -232,11 +258,13 @@ async def get_playlist(id: PlaylistId, request: Request, service: ServiceDep) ->
     response_class=EventSourceResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def playlist_events(id: PlaylistId, service: ServiceDep) -> EventSourceResponse:
+async def playlist_events(
+    id: PlaylistId, service: ServiceDep, account: AccountDep
+) -> EventSourceResponse:
     """``state`` first (where the job is now), then ``progress`` events (mood, seeds,
     candidates n/m, waiting with ``wait_s``, scoring), then ``done`` with the playlist or
     ``failed`` with the reason. ``interrupted`` means this instance is stopping: reconnect."""
-    await _row(service, id)
+    await _row(service, id, account)
     stopping = anyio.Event()
     return EventSourceResponse(
         _stream(service, id, stopping),
@@ -245,6 +273,43 @@ async def playlist_events(id: PlaylistId, service: ServiceDep) -> EventSourceRes
         shutdown_event=stopping,
         shutdown_grace_period=STREAM_SHUTDOWN_GRACE_S,
     )
+
+
+@router.post(
+    "/{id}/share",
+    status_code=201,
+    summary="Make a read-only link to a playlist",
+    response_model=ShareLinkOut,
+)
+async def share(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Response:
+    """A new link anyone can read the playlist through (no API key needed) until it is
+    revoked; each call makes another."""
+    await _row(service, id, account)
+    link = await service.share_links.create(id, account=account)
+    body = share_link_json(link)
+    return _json(body, 201, {"Location": body["url"]})
+
+
+@router.get("/{id}/shares", summary="A playlist's live share links", response_model=ShareLinksOut)
+async def shares(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Response:
+    await _row(service, id, account)
+    items = [share_link_json(link) for link in await service.share_links.of(id)]
+    return _json({"items": items}, 200, {})
+
+
+@router.delete(
+    "/{id}/shares/{token}",
+    status_code=204,
+    summary="Revoke a share link",
+    responses={204: {"description": "the link no longer works"}},
+)
+async def revoke_share(
+    id: PlaylistId, token: ShareToken, service: ServiceDep, account: AccountDep
+) -> Response:
+    await _row(service, id, account)
+    if not await service.share_links.revoke(id, token, account=account):
+        raise ServiceError(404, "not_found", f"playlist {id!r} has no live share link {token!r}")
+    return Response(status_code=204)
 
 
 async def _stream(
@@ -298,11 +363,18 @@ def _sse(event: JobEvent, *, retry: bool = False) -> ServerSentEvent:
     )
 
 
-async def _row(service: Service, id: str) -> PlaylistRow:
+async def _row(service: Service, id: str, account: str) -> PlaylistRow:
+    """``account``'s playlist ``id``; a 404 if there is none, or it is another's (the same
+    answer, so ids tell nothing about other accounts)."""
     row = await service.repo.get(id)
-    if row is None:
+    if row is None or row.account != account:
         raise ServiceError(404, "not_found", f"there is no playlist {id!r}")
     return row
+
+
+def _revalidate(private: bool) -> str:
+    """Ask every time; kept by no shared cache when answers depend on who asks."""
+    return f"private, {REVALIDATE}" if private else REVALIDATE
 
 
 def _json(payload: dict[str, Any], status: int, headers: dict[str, str]) -> Response:
