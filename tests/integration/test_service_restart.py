@@ -95,6 +95,7 @@ async def test_a_job_whose_instance_vanished_is_adopted_when_its_lease_ran_out(
     done = await running.until("vanished1", finished)
     assert done["status"] == "done", done
     assert done["attempts"] == 2
+    assert "stopped answering (no heartbeat for 60 s" in done["note"]  # why it ran again
 
 
 async def test_a_live_instance_keeps_its_jobs(make_service: MakeService) -> None:

@@ -106,3 +106,35 @@ async def test_a_client_over_its_share_gets_429_with_retry_after(
     assert "3 upstream requests" in body["message"]
     # The other client is not refused.
     assert (await running.http.get(f"/v1/tracks/{ids[11]}", headers=bob)).status_code == 200
+
+
+async def test_the_admin_token_is_checked_before_the_body_is_read(
+    make_service: MakeService,
+) -> None:
+    running = await make_service(admin_token="s3cret-admin")
+    url = "/system/cache/invalidate"
+    json = {"Content-Type": "application/json"}
+
+    async def post(headers: dict[str, str]) -> int:
+        return (await running.http.post(url, content=b"{not json", headers=headers)).status_code
+
+    assert await post(json) == 401
+    assert await post({**json, "X-Admin-Token": "guess"}) == 403
+    right = {**json, "X-Admin-Token": "s3cret-admin"}
+    invalid = await running.http.post(url, content=b"{not json", headers=right)
+    assert invalid.status_code == 422
+    assert invalid.json()["problems"][0]["in"] == "body"
+    extra = await running.http.post(url, json={"kind": "track", "x": 1}, headers=right)
+    assert extra.status_code == 422
+    assert extra.json()["problems"][0]["field"] == "x"
+
+
+async def test_status_shows_urls_only_to_the_admin(make_service: MakeService) -> None:
+    running = await make_service(admin_token="s3cret-admin")
+    anyone = (await running.http.get("/system/status")).json()
+    assert anyone["upstream"]["url"] is None
+    assert anyone["database"]["url"] is None
+    assert running.settings.database_url.split("///")[-1] not in str(anyone)
+    admin = await running.http.get("/system/status", headers={"X-Admin-Token": "s3cret-admin"})
+    assert admin.json()["upstream"]["url"] == running.settings.reccobeats_url
+    assert admin.json()["database"]["url"]

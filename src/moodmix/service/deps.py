@@ -90,6 +90,11 @@ async def within_quota(service: ServiceDep, client: ClientDep) -> str:
 QuotaClientDep = Annotated[str, Depends(within_quota)]
 
 
+def is_admin(request: Request, service: Service) -> bool:
+    """Whether the request carries the admin token (never, when none is configured)."""
+    return admin_allowed(service.settings.admin_token, presented_admin_token(request))
+
+
 async def require_admin(request: Request, service: ServiceDep) -> None:
     """Pass only with the admin token (``MOODMIX_ADMIN_TOKEN``), compared in constant time."""
     expected = service.settings.admin_token

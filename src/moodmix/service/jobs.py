@@ -220,6 +220,14 @@ class JobRunner:
         """``(status, progress)`` of a job running here: fresher than the stored one."""
         return self._broker.current(id)
 
+    @property
+    def _lapsed(self) -> str:
+        lease = self._settings.job_lease_s
+        return (
+            f"the instance making it stopped answering (no heartbeat for {lease:g} s: it "
+            "crashed, was killed or lost the database)"
+        )
+
     async def sweep(self) -> int:
         """Adopt unfinished jobs nobody holds; how many were adopted."""
         cutoff = stale_before(self._settings.job_lease_s)
@@ -230,7 +238,9 @@ class JobRunner:
         for id in await self.repo.orphans(stale_before=cutoff, limit=room + len(self._tasks)):
             if id in self._tasks or not self._accepting or adopted >= room:
                 continue
-            if await self.repo.adopt(id, owner=self.owner, stale_before=cutoff):
+            if await self.repo.adopt(
+                id, owner=self.owner, stale_before=cutoff, lapsed_note=self._lapsed
+            ):
                 row = await self.repo.get(id)
                 if row is None:
                     continue

@@ -213,10 +213,16 @@ class PlaylistRepository:
         }
         return await self._change(id, owner, values)
 
-    async def adopt(self, id: str, *, owner: str, stale_before: datetime) -> bool:
+    async def adopt(
+        self, id: str, *, owner: str, stale_before: datetime, lapsed_note: str | None = None
+    ) -> bool:
         """Take over an unfinished row nobody holds: released at shutdown, or whose owner
-        stopped heartbeating before ``stale_before``. True if it is now ``owner``'s."""
+        stopped heartbeating before ``stale_before`` (then its ``note`` becomes
+        ``lapsed_note``, if given, saying why it starts again). True if it is now ``owner``'s."""
         now = utcnow()
+        note: Any = PlaylistRow.note
+        if lapsed_note is not None:
+            note = case((PlaylistRow.owner.is_not(None), lapsed_note), else_=PlaylistRow.note)
         statement = (
             update(PlaylistRow)
             .where(
@@ -224,7 +230,7 @@ class PlaylistRepository:
                 PlaylistRow.status.in_(UNFINISHED),
                 or_(PlaylistRow.owner.is_(None), PlaylistRow.heartbeat_at < stale_before),
             )
-            .values(owner=owner, heartbeat_at=now, updated_at=now)
+            .values(owner=owner, heartbeat_at=now, updated_at=now, note=note)
         )
         async with self._db.session() as session, session.begin():
             result = await session.execute(statement)

@@ -3,6 +3,7 @@
 ::
 
     GET  /system/status                 service, upstream, gateway, jobs, database, clients
+                                        (URLs only with the admin token)
     GET  /system/cache/stats            hits, stale answers and misses per kind and tier
     GET  /system/id-registry/stats      Spotify -> ReccoBeats id mappings known and missing
     POST /system/cache/invalidate {"kind": "track"}     (admin token; null kind: everything)
@@ -12,14 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
 
 from moodmix import __version__
 from moodmix.service.caching import NO_STORE, cached_json
-from moodmix.service.deps import ServiceDep, client_id, require_admin
+from moodmix.service.deps import ServiceDep, client_id, is_admin, require_admin
 from moodmix.service.errors import ServiceError
 from moodmix.service.runtime import safe_url
 from moodmix.service.schemas import InvalidateIn
@@ -30,6 +33,9 @@ router = APIRouter(prefix="/system", tags=["system"])
 
 @router.get("/status", summary="The service at a glance", dependencies=[Depends(client_id)])
 async def status(request: Request, service: ServiceDep) -> Response:
+    """Upstream and database URLs are ``null`` unless the admin token is sent: they name
+    hosts and files that are nobody else's business."""
+    admin = is_admin(request, service)
     gateway = service.gateway
     scheduler = gateway.scheduler.stats
     breaker = gateway.breaker
@@ -43,7 +49,7 @@ async def status(request: Request, service: ServiceDep) -> Response:
             "profile": service.settings.profile,
         },
         "upstream": {
-            "url": service.settings.reccobeats_url,
+            "url": service.settings.reccobeats_url if admin else None,
             "breaker": breaker.state.name.lower() if breaker else "off",
             "breaker_retry_after_s": round(breaker.retry_after(), 1) if breaker else 0.0,
             "rate_per_min": round(scheduler.rate * 60, 2),
@@ -60,7 +66,7 @@ async def status(request: Request, service: ServiceDep) -> Response:
         },
         "database": {
             "backend": service.db.backend,
-            "url": safe_url(service.settings.database_url),
+            "url": safe_url(service.settings.database_url) if admin else None,
             "revision": await service.db.revision(),
         },
         "clients": {
@@ -108,10 +114,17 @@ async def registry_stats(request: Request, service: ServiceDep) -> Response:
     "/cache/invalidate",
     summary="Drop cached entries (admin)",
     dependencies=[Depends(require_admin)],
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": InvalidateIn.model_json_schema()}},
+        }
+    },
 )
-async def invalidate(service: ServiceDep, body: InvalidateIn | None = None) -> dict[str, Any]:
+async def invalidate(request: Request, service: ServiceDep) -> dict[str, Any]:
     """Drop every entry of ``kind`` from memory and L2, or all with ``kind: null`` (or no body).
-    Needs the admin token."""
+    Needs the admin token, checked before the body is read."""
+    body = await _body(request, InvalidateIn)
     kind = body.kind if body is not None else None
     kinds = sorted(service.gateway.cache.policies)
     if kind is not None and kind not in kinds:
@@ -132,3 +145,21 @@ async def invalidate(service: ServiceDep, body: InvalidateIn | None = None) -> d
             retry_after=5,
         ) from None
     return {"invalidated": kind or "all", "kinds": [kind] if kind else kinds}
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+async def _body(request: Request, model: type[Model]) -> Model | None:
+    """The JSON body as ``model``, or ``None`` if there is none; a 422 naming what is wrong.
+
+    Read here rather than as a parameter so that a route's dependencies (the admin check)
+    answer first: FastAPI reads and decodes a declared body before any dependency runs."""
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e.get("loc", ()))} for e in exc.errors()]
+        raise RequestValidationError(errors) from None
