@@ -13,12 +13,19 @@ simulator upstream unless ``upstream=`` names another, SQLite in a temporary fol
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from drillkit import DRILL_UPSTREAM, FIGURES, DrillService, Figures, RunningService
+from drillkit import (
+    DRILL_UPSTREAM,
+    FIGURES,
+    DrillService,
+    Figures,
+    RunningService,
+    ServiceProcess,
+)
 
 from moodmix.settings import Settings
 
@@ -61,3 +68,12 @@ async def drill_service(simulator: Any, tmp_path: Path) -> AsyncIterator[DrillSe
     yield make
     for running in reversed(started):
         await running.stop()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[ServiceProcess]]:
+    """``moodmix serve`` processes a drill starts (append them): killed after it."""
+    started: list[ServiceProcess] = []
+    yield started
+    for process in started:
+        process.kill()

@@ -5,11 +5,17 @@ saw, the service's drill settings and a way to change the simulator's faults::
     tally.add(await http.get("/v1/tracks/x"))   # fails the test on a 500; checks a 503's reason
     await set_faults(simulator, error_rate=1.0)
 
-``RunningService`` comes from the integration harness (``tests/integration``).
+``RunningService`` comes from the integration harness (``tests/integration``);
+``ServiceProcess`` is ``moodmix serve`` in a process of its own, logging to a file.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import socket
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -101,3 +107,54 @@ class Tally:
     @property
     def total(self) -> int:
         return len(self.statuses)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class ServiceProcess:
+    """``moodmix serve`` in its own process, configured through ``MOODMIX_*`` variables,
+    its stdout and stderr appended to ``log``."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = log.open("ab")
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "moodmix"), "serve", "--port", str(self.port)],
+            env={**os.environ, **env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    async def ready(self, limit_s: float = 60) -> None:
+        async with asyncio.timeout(limit_s), httpx.AsyncClient(base_url=self.url) as http:
+            while True:
+                assert self.proc.poll() is None, "the service exited while starting"
+                try:
+                    if (await http.get("/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+        self._log.close()
+
+    def stop(self) -> None:
+        """SIGTERM, as a supervisor stops it, so it writes its last lines."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._log.close()
