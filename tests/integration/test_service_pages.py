@@ -1,0 +1,59 @@
+"""The web pages as a shared cache sees them: the same bytes whatever ``Host`` a request
+names, and a ``Cache-Control`` on every HTML answer."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from test_service_harness import RunningService
+
+pytest_plugins = ["test_service_harness"]
+
+PAGES = ["/", "/dashboard"]
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """The pages read no stored playlist: SQLite is enough."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'moodmix.db'}"
+
+
+class Assets(HTMLParser):
+    """The ``src`` of every script and the ``href`` of every stylesheet in a page."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "script" and found.get("src"):
+            self.urls.append(found["src"] or "")
+        elif tag == "link" and found.get("rel") == "stylesheet" and found.get("href"):
+            self.urls.append(found["href"] or "")
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_a_foreign_host_header_never_reaches_the_page(
+    service: RunningService, path: str
+) -> None:
+    poisoned = await service.http.get(path, headers={"Host": "evil.example"})
+    assert poisoned.status_code == 200, poisoned.text
+    assert "evil.example" not in poisoned.text
+    plain = await service.http.get(path)
+    assert poisoned.text == plain.text, "the page depends on the Host header"
+    urls = Assets(plain.text).urls
+    assert urls, "no script or stylesheet found"
+    for url in urls:
+        assert url.startswith("/static/"), url
+        assert (await service.http.get(url)).status_code == 200, url
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_html_pages_say_how_to_cache_them(service: RunningService, path: str) -> None:
+    r = await service.http.get(path)
+    assert r.headers["content-type"].startswith("text/html")
+    assert r.headers.get("cache-control") == "no-cache"
