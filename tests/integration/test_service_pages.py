@@ -1,8 +1,10 @@
-"""The web pages as a shared cache sees them: the same bytes whatever ``Host`` a request
-names, and a ``Cache-Control`` on every HTML answer."""
+"""The web pages as a shared cache and a browser see them: the same bytes whatever ``Host`` a
+request names, a ``Cache-Control`` on every HTML answer, and the security headers (a strict
+Content-Security-Policy, no sniffing, no framing, no referrer) on every answer."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -57,3 +59,42 @@ async def test_html_pages_say_how_to_cache_them(service: RunningService, path: s
     r = await service.http.get(path)
     assert r.headers["content-type"].startswith("text/html")
     assert r.headers.get("cache-control") == "no-cache"
+
+
+def directives(policy: str) -> dict[str, str]:
+    """A Content-Security-Policy's directives by name."""
+    pairs = (part.strip().partition(" ") for part in policy.split(";") if part.strip())
+    return {name: value.strip() for name, _, value in pairs}
+
+
+def assert_security_headers(headers: Mapping[str, str]) -> None:
+    assert headers.get("x-content-type-options") == "nosniff"
+    assert headers.get("x-frame-options") == "DENY"
+    assert headers.get("referrer-policy") == "no-referrer"
+    policy = directives(headers.get("content-security-policy", ""))
+    assert policy.get("default-src") == "'self'", policy
+    assert policy.get("script-src") == "'self'", policy
+    assert policy.get("object-src") == "'none'", policy
+    assert policy.get("base-uri") == "'none'", policy
+    assert policy.get("frame-ancestors") == "'none'", policy
+
+
+@pytest.mark.parametrize("path", PAGES)
+async def test_pages_send_a_strict_policy(service: RunningService, path: str) -> None:
+    r = await service.http.get(path)
+    assert r.status_code == 200
+    assert_security_headers(r.headers)
+    assert directives(r.headers["content-security-policy"]).get("style-src") == "'self'"
+
+
+async def test_every_answer_carries_the_security_headers(service: RunningService) -> None:
+    answers = [
+        await service.http.get("/healthz"),
+        await service.http.get("/v1/playlists"),
+        await service.http.get("/v1/playlists/no-such-playlist"),
+        await service.http.get("/static/api.js"),
+        await service.http.post("/v1/playlists", content=b"{" * 70_000),
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 404, 200, 413]
+    for answer in answers:
+        assert_security_headers(answer.headers)

@@ -8,7 +8,7 @@
 Start-up migrates the database, builds the gateway and adopts jobs a stopped instance left
 behind; shutdown finishes running jobs for ``MOODMIX_SHUTDOWN_GRACE_S`` and releases the
 rest for the next start. Pages (``templates/``) and their assets (``static/``) live beside
-this module.
+this module. Every answer carries the security headers of ``headers.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 
 from moodmix import __version__
 from moodmix.service import errors, openapi
+from moodmix.service.headers import SecurityHeaders
 from moodmix.service.jobs import MakePlaylist
 from moodmix.service.limits import BodyLimit
 from moodmix.service.metrics import RequestMetrics, ServiceMetrics
@@ -87,4 +88,5 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
+    app.add_middleware(SecurityHeaders)
     return app
