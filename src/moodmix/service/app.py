@@ -28,7 +28,7 @@ from moodmix.service.headers import SecurityHeaders
 from moodmix.service.jobs import MakePlaylist
 from moodmix.service.limits import BodyLimit
 from moodmix.service.metrics import RequestMetrics, ServiceMetrics
-from moodmix.service.routes import catalog, health, moods, pages, playlists, system
+from moodmix.service.routes import catalog, docs, health, moods, pages, playlists, system
 from moodmix.service.runtime import Service
 from moodmix.service.schemas import ERROR_RESPONSES
 from moodmix.settings import Settings
@@ -64,10 +64,12 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
         summary="Mood-based playlists on the ReccoBeats API, within its strict rate limits.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        docs_url=None,
+        redoc_url=None,
     )
     errors.install(app)
     openapi.install(app)
-    for module in (playlists, moods, catalog, system, health, pages):
+    for module in (playlists, moods, catalog, system, health, pages, docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
