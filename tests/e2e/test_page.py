@@ -72,18 +72,6 @@ async def dashboard_polled(page: Any, times: int) -> None:
 
 
 @pytest.fixture
-async def running(simulator: Any, tmp_path: Path) -> AsyncIterator[RunningService]:
-    settings = Settings(
-        reccobeats_url=simulator.url,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'moodmix.db'}",
-        **FAST_UPSTREAM,
-    )
-    service = await RunningService(settings).start()
-    yield service
-    await service.stop()
-
-
-@pytest.fixture
 async def keyed(simulator: Any, tmp_path: Path) -> AsyncIterator[RunningService]:
     settings = Settings(
         reccobeats_url=simulator.url,
