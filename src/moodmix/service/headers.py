@@ -1,4 +1,5 @@
-"""Security headers on every answer, pages, JSON and static files alike::
+"""Security headers on every answer, pages, JSON and static files alike (but a 500 for an
+unexpected exception: Starlette's outermost error middleware sends it past this one)::
 
     app.add_middleware(SecurityHeaders)  # DEFAULTS on every response
 
