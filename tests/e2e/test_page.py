@@ -8,6 +8,7 @@ and the target-vs-achieved chart, then the dashboard's numbers; screenshots go t
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -57,16 +58,17 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture
-async def running(simulator: Any, tmp_path: Path) -> AsyncIterator[RunningService]:
-    settings = Settings(
-        reccobeats_url=simulator.url,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'moodmix.db'}",
-        **FAST_UPSTREAM,
-    )
-    service = await RunningService(settings).start()
-    yield service
-    await service.stop()
+async def dashboard_polled(page: Any, times: int) -> None:
+    """Return once the dashboard has polled the service ``times`` times.
+
+    Not ``page.wait_for_function``: it polls by evaluating a string inside the page, which the
+    page's Content-Security-Policy refuses (no ``'unsafe-eval'``).
+    """
+    async with asyncio.timeout(60):
+        while True:
+            if int(await page.get_attribute("body", "data-polls") or 0) >= times:
+                return
+            await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -148,13 +150,13 @@ async def test_make_a_playlist_then_watch_the_dashboard(page: Any, running: Runn
     await page.screenshot(path=str(ARTIFACTS / "playlist.png"), full_page=True)
 
     await page.goto(running.url + "/dashboard")
-    await page.wait_for_function("Number(document.body.dataset.polls || 0) >= 1")
+    await dashboard_polled(page, 1)
     # Traffic while the dashboard watches, so its sparkline has something to draw.
     r = await running.http.post(
         "/v1/playlists?wait=true", json={"prompt": "euphoric summer dance party", "size": 5}
     )
     assert r.status_code == 200, r.text
-    await page.wait_for_function("Number(document.body.dataset.polls || 0) >= 3")
+    await dashboard_polled(page, 3)
     assert re.fullmatch(r"\d+\.\d%", await page.inner_text("#m-hit-rate"))
     assert re.fullmatch(r"\d+\.\d%", await page.inner_text("#m-429-rate"))
     assert re.fullmatch(r"\d+\.\d%", await page.inner_text("#m-registry"))
@@ -191,5 +193,5 @@ async def test_with_api_keys_the_page_sends_the_key_it_remembers(
     # Remembered in this browser: the dashboard polls with it.
     await page.goto(keyed.url + "/dashboard")
     assert await page.input_value("#api-key") == API_KEY
-    await page.wait_for_function("Number(document.body.dataset.polls || 0) >= 1")
+    await dashboard_polled(page, 1)
     assert (await page.inner_text("#m-upstream")).isdigit()

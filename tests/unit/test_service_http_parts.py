@@ -132,6 +132,8 @@ async def test_an_unexpected_error_is_a_json_500_without_a_stack_trace() -> None
     assert body["incident"] in body["message"]
     assert "secret internals" not in r.text
     assert "Traceback" not in r.text
+    assert r.headers["x-content-type-options"] == "nosniff"  # sent past the headers middleware
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
 
 async def test_a_database_outage_is_a_503_with_retry_after() -> None:

@@ -8,7 +8,7 @@
 Start-up migrates the database, builds the gateway and adopts jobs a stopped instance left
 behind; shutdown finishes running jobs for ``MOODMIX_SHUTDOWN_GRACE_S`` and releases the
 rest for the next start. Pages (``templates/``) and their assets (``static/``) live beside
-this module.
+this module. Every answer carries the security headers of ``headers.py``.
 """
 
 from __future__ import annotations
@@ -24,10 +24,20 @@ from fastapi.staticfiles import StaticFiles
 
 from moodmix import __version__
 from moodmix.service import errors, openapi
+from moodmix.service.headers import SecurityHeaders
 from moodmix.service.jobs import MakePlaylist
 from moodmix.service.limits import BodyLimit
 from moodmix.service.metrics import RequestMetrics, ServiceMetrics
-from moodmix.service.routes import catalog, health, moods, pages, playlists, shared, system
+from moodmix.service.routes import (
+    catalog,
+    docs,
+    health,
+    moods,
+    pages,
+    playlists,
+    shared,
+    system,
+)
 from moodmix.service.runtime import Service
 from moodmix.service.schemas import ERROR_RESPONSES
 from moodmix.settings import Settings
@@ -63,10 +73,12 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
         summary="Mood-based playlists on the ReccoBeats API, within its strict rate limits.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        docs_url=None,
+        redoc_url=None,
     )
     errors.install(app)
     openapi.install(app)
-    for module in (playlists, shared, moods, catalog, system, health, pages):
+    for module in (playlists, shared, moods, catalog, system, health, pages, docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
@@ -87,4 +99,5 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
+    app.add_middleware(SecurityHeaders)
     return app

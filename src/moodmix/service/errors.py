@@ -35,6 +35,7 @@ from moodmix.reccobeats.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from moodmix.service.headers import DEFAULTS as SECURITY_HEADERS
 
 log = structlog.get_logger("moodmix.service")
 
@@ -211,6 +212,7 @@ def install(app: FastAPI) -> None:
             500,
             "internal_error",
             f"something went wrong on our side; it was logged as incident {incident}",
+            headers=dict(SECURITY_HEADERS),  # sent past the middleware that adds them
             incident=incident,
         )
 

@@ -9,6 +9,10 @@ Plain Jinja2 templates (``templates/``) and a little vanilla JavaScript (``stati
 build step. The pages only read the public JSON API, so they show what any client sees. When
 the service needs API keys, the header has a key field (kept in the browser's localStorage) and
 ``static/api.js`` sends the key with every call, event streams included.
+
+A page depends on the settings alone, never on who asks or on the request's ``Host``: asset
+URLs are root-relative (``/static/api.js``), so a shared cache that ignores ``Host`` cannot be
+handed a page pointing elsewhere, and every page is sent with ``Cache-Control: no-cache``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from fastapi.templating import Jinja2Templates
 from moodmix import __version__
 from moodmix.engine.playlist import MAX_EXPLICIT_SEEDS, MAX_TRACKS
 from moodmix.engine.profile import FEATURES, SCALES
+from moodmix.service.caching import REVALIDATE
 from moodmix.service.deps import ServiceDep
 
 TEMPLATES_DIR: Final = Path(__file__).parent.parent / "templates"
@@ -30,6 +35,7 @@ TEMPLATES_DIR: Final = Path(__file__).parent.parent / "templates"
 
 router = APIRouter(include_in_schema=False)
 templates: Final = Jinja2Templates(directory=TEMPLATES_DIR)
+HEADERS: Final = {"Cache-Control": REVALIDATE}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -47,6 +53,7 @@ async def index(request: Request, service: ServiceDep) -> HTMLResponse:
             "features": list(FEATURES),
             "scales": {name: list(scale) for name, scale in SCALES.items()},
         },
+        headers=HEADERS,
     )
 
 
@@ -63,4 +70,5 @@ async def dashboard(request: Request, service: ServiceDep) -> HTMLResponse:
             "quota_per_min": service.settings.rate_per_min,
             "profile": service.settings.profile,
         },
+        headers=HEADERS,
     )
