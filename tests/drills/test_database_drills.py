@@ -19,8 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from drillkit import DrillService, Figures, Tally, set_faults
-from test_kill_drill import free_port
+from drillkit import DrillService, Figures, Tally, free_port, set_faults
 
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.settings import Settings
