@@ -12,6 +12,7 @@ it has an opinion on; any knob set explicitly (argument or its own variable) win
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -189,6 +190,11 @@ class Settings(BaseSettings):
         (), description="comma-separated origins allowed by CORS; empty: CORS off"
     )
     max_body_bytes: int = Field(64 * 1024, ge=1_024, le=16 * 1024 * 1024)
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; empty: none",
+    )
     client_quota_share: float = Field(0.5, gt=0, le=1)
     client_quota_window_s: float = Field(60.0, gt=0, le=86_400)
     client_max_jobs: int = Field(5, ge=1, le=10_000)
@@ -216,11 +222,24 @@ class Settings(BaseSettings):
             return f"{prefix}{sep}{Path(path).expanduser()}"
         return value
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for part in value:
+            try:
+                ipaddress.ip_network(part)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{exc}; give addresses or networks, e.g. 10.0.0.5,10.0.0.0/8,fd00::/8 "
+                    "(to trust every peer, say so: 0.0.0.0/0,::/0)"
+                ) from None
         return value
 
     @model_validator(mode="after")

@@ -1,10 +1,12 @@
-"""API keys, the admin token, request size limits, CORS and the per-client quota share."""
+"""API keys, the admin token, request size limits, CORS, the per-client quota share and who
+the client is behind a proxy."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from test_service_harness import MakeService, RunningService
+from test_service_playlists import PROMPT, Gate, finished
 
 pytest_plugins = ["test_service_harness"]
 
@@ -106,3 +108,23 @@ async def test_a_client_over_its_share_gets_429_with_retry_after(
     assert "3 upstream requests" in body["message"]
     # The other client is not refused.
     assert (await running.http.get(f"/v1/tracks/{ids[11]}", headers=bob)).status_code == 200
+
+
+async def test_x_forwarded_for_counts_only_from_a_trusted_proxy(
+    make_service: MakeService,
+) -> None:
+    # One playlist in progress per client: whether the second request is refused says
+    # whether X-Forwarded-For made it another client.
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    cases = [("untrusted", {}, 429), ("trusted", {"trusted_proxies": "127.0.0.1"}, 202)]
+    for name, trusted, expected in cases:
+        gate = Gate()
+        running = await make_service(make=gate, client_max_jobs=1, **trusted)
+        first = await running.http.post("/v1/playlists", json={"prompt": f"{PROMPT}, {name}"})
+        assert first.status_code == 202, first.text
+        second = await running.http.post(
+            "/v1/playlists", json={"prompt": f"{PROMPT}, {name}, forwarded"}, headers=forwarded
+        )
+        assert second.status_code == expected, (name, second.text)
+        gate.open()
+        await running.until(first.json()["id"], finished)
