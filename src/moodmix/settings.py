@@ -190,6 +190,28 @@ class Settings(BaseSettings):
         (), description="comma-separated origins allowed by CORS; empty: CORS off"
     )
     max_body_bytes: int = Field(64 * 1024, ge=1_024, le=16 * 1024 * 1024)
+    max_header_bytes: int = Field(
+        16 * 1024,
+        ge=1_024,
+        le=1024 * 1024,
+        description="largest request head (request line and headers); larger: 431",
+    )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="seconds a connection has to send a whole request head once it opens "
+        "or starts one; then it is closed",
+    )
+    keep_alive_s: int = Field(
+        5, ge=1, le=3_600, description="seconds an idle keep-alive connection stays open"
+    )
+    limit_concurrency: int = Field(
+        1_000,
+        ge=2,
+        le=100_000,
+        description="open connections or requests in progress at which new requests get 503",
+    )
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
         (),
         description="comma-separated addresses or networks of reverse proxies whose "
