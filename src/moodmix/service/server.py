@@ -18,7 +18,7 @@ guard against: docs/SERVICE.md, "Limits"):
   request head may grow without bound (httptools joins a header's pieces in memory until it
   ends) and take forever to arrive, since the keep-alive timer stops at a request's first
   byte and no timer runs before it. h11 has a size limit (``h11_max_incomplete_event_size``)
-  but no time limit either, and answers fewer requests a second (docs/SERVICE.md,
+  but no time limit either, and its parsing costs 4.5 times the CPU (docs/SERVICE.md,
   "Limits"). The subclass counts a head's bytes and times it: a head over the limit gets
   431, one not complete in time 408 (or, if nothing was sent, a plain close), and the
   connection is closed.
