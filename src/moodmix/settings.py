@@ -12,6 +12,7 @@ it has an opinion on; any knob set explicitly (argument or its own variable) win
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, unquote, urlsplit
@@ -200,6 +201,33 @@ class Settings(BaseSettings):
         (), description="comma-separated origins allowed by CORS; empty: CORS off"
     )
     max_body_bytes: int = Field(64 * 1024, ge=1_024, le=16 * 1024 * 1024)
+    max_header_bytes: int = Field(
+        16 * 1024,
+        ge=1_024,
+        le=1024 * 1024,
+        description="largest request head (request line and headers); larger: 431",
+    )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="seconds a connection has to send a whole request head once it opens "
+        "or starts one; then it is closed",
+    )
+    keep_alive_s: int = Field(
+        5, ge=1, le=3_600, description="seconds an idle keep-alive connection stays open"
+    )
+    limit_concurrency: int = Field(
+        1_000,
+        ge=2,
+        le=100_000,
+        description="open connections or requests in progress at which new requests get 503",
+    )
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; empty: none",
+    )
     client_quota_share: float = Field(0.5, gt=0, le=1)
     client_quota_window_s: float = Field(60.0, gt=0, le=86_400)
     client_max_jobs: int = Field(5, ge=1, le=10_000)
@@ -240,11 +268,24 @@ class Settings(BaseSettings):
             return f"{prefix}{sep}{Path(path).expanduser()}"
         return value
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_or_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for part in value:
+            try:
+                ipaddress.ip_network(part)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{exc}; give addresses or networks, e.g. 10.0.0.5,10.0.0.0/8,fd00::/8 "
+                    "(to trust every peer, say so: 0.0.0.0/0,::/0)"
+                ) from None
         return value
 
     @model_validator(mode="after")

@@ -29,6 +29,7 @@ import uvicorn
 
 from moodmix.service.app import create_app
 from moodmix.service.jobs import MakePlaylist
+from moodmix.service.server import server_config
 from moodmix.settings import Settings
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -45,15 +46,15 @@ FAST_UPSTREAM: dict[str, Any] = {
 
 
 class RunningService:
-    """One app served by uvicorn on ``127.0.0.1``; ``http`` talks to it."""
+    """One app served by uvicorn on ``127.0.0.1`` as ``moodmix serve`` serves it (same
+    ``server_config``); ``http`` talks to it, ``port`` is where it listens."""
 
     def __init__(self, settings: Settings, make: MakePlaylist | None = None) -> None:
         self.settings = settings
         self.app = create_app(settings, make=make)
-        self._server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-        )
+        self._server = uvicorn.Server(server_config(self.app, settings, host="127.0.0.1", port=0))
         self._task: asyncio.Task[None] | None = None
+        self.port = 0
         self.url = ""
         self.http = httpx.AsyncClient()
 
@@ -64,8 +65,8 @@ class RunningService:
                 self._task.result()
                 raise RuntimeError("uvicorn stopped before it started")
             await asyncio.sleep(0.01)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
         self.http = httpx.AsyncClient(base_url=self.url, timeout=60)
         return self
 

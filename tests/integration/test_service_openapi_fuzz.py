@@ -24,6 +24,7 @@ import pytest
 import uvicorn
 
 from moodmix.service.app import create_app
+from moodmix.service.server import server_config
 from moodmix.settings import Settings
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -49,9 +50,7 @@ class ThreadedService:
 
     def __init__(self, settings: Settings) -> None:
         self.server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings), host="127.0.0.1", port=0, log_level="error", lifespan="on"
-            )
+            server_config(create_app(settings), settings, host="127.0.0.1", port=0)
         )
         self.thread = threading.Thread(target=lambda: asyncio.run(self.server.serve()))
         self.url = ""

@@ -1,10 +1,12 @@
-"""API keys, the admin token, request size limits, CORS and the per-client quota share."""
+"""API keys, the admin token, request size limits, CORS, the per-client quota share and who
+the client is behind a proxy."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from test_service_harness import MakeService, RunningService
+from test_service_playlists import PROMPT, Gate, finished
 
 pytest_plugins = ["test_service_harness"]
 
@@ -138,3 +140,23 @@ async def test_status_shows_urls_only_to_the_admin(make_service: MakeService) ->
     admin = await running.http.get("/system/status", headers={"X-Admin-Token": "s3cret-admin"})
     assert admin.json()["upstream"]["url"] == running.settings.reccobeats_url
     assert admin.json()["database"]["url"]
+
+
+async def test_x_forwarded_for_counts_only_from_a_trusted_proxy(
+    make_service: MakeService,
+) -> None:
+    # One playlist in progress per client: whether the second request is refused says
+    # whether X-Forwarded-For made it another client.
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    cases = [("untrusted", {}, 429), ("trusted", {"trusted_proxies": "127.0.0.1"}, 202)]
+    for name, trusted, expected in cases:
+        gate = Gate()
+        running = await make_service(make=gate, client_max_jobs=1, **trusted)
+        first = await running.http.post("/v1/playlists", json={"prompt": f"{PROMPT}, {name}"})
+        assert first.status_code == 202, first.text
+        second = await running.http.post(
+            "/v1/playlists", json={"prompt": f"{PROMPT}, {name}, forwarded"}, headers=forwarded
+        )
+        assert second.status_code == expected, (name, second.text)
+        gate.open()
+        await running.until(first.json()["id"], finished)

@@ -2,8 +2,9 @@
 
 ::
 
-    app = create_app(Settings(database_url="sqlite+aiosqlite:////tmp/moodmix.db"))
-    uvicorn.run(app, host="127.0.0.1", port=8000)
+    settings = Settings(database_url="sqlite+aiosqlite:////tmp/moodmix.db")
+    config = server_config(create_app(settings), settings, host="127.0.0.1", port=8000)
+    uvicorn.Server(config).run()                    # server.py: uvicorn's limits
 
 Start-up migrates the database, builds the gateway and adopts jobs a stopped instance left
 behind; shutdown finishes running jobs for ``MOODMIX_SHUTDOWN_GRACE_S`` and releases the

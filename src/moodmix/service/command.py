@@ -36,6 +36,7 @@ def serve(
     """Serve the moodmix API: playlists with live progress, read-through data, system status."""
     console = Console(stderr=True)
     from moodmix.service.app import create_app
+    from moodmix.service.server import server_config
 
     with _upstream(offline, console) as url:
         try:
@@ -47,14 +48,10 @@ def serve(
             f"moodmix on http://{host}:{port}  (upstream {settings.reccobeats_url}; "
             f"API docs at /docs)"
         )
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            log_level=settings.log_level,
-            timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 1,
-            proxy_headers=True,
-        )
+        server = uvicorn.Server(server_config(create_app(settings), settings, host=host, port=port))
+        server.run()
+        if not server.started:
+            raise typer.Exit(3)
 
 
 def offline_settings(url: str) -> Settings:

@@ -2,18 +2,17 @@
 
     app.add_middleware(BodyLimit, max_bytes=64 * 1024)
 
-A declared ``Content-Length`` over the limit is refused at once; a body that streams past it
-is cut off. Both answer ``413`` with the limit in the message.
+A declared ``Content-Length`` over the limit is refused at once. Any other body (chunked,
+or of a length the server does not frame) is read here, up to one chunk past the limit,
+before the app sees a byte of it, and handed on whole: an app or body parser never meets a
+body that is too large, so none can turn it into another answer. Both answer ``413`` with
+the limit in the message.
 """
 
 from __future__ import annotations
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class BodyLimit:
@@ -27,33 +26,33 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
+        declared, chunked = _framing(scope)
         if declared is not None and declared > self.max_bytes:
             await self._refuse(send)
             return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        if declared is not None and not chunked:
+            # The server delivers no more than the declared length.
+            await self.app(scope, receive, send)
+            return
+        first: Message | None = None
+        parts: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                first = message
+                break
+            part = message.get("body", b"")
+            size += len(part)
+            if size > self.max_bytes:
                 await self._refuse(send)
+                return
+            parts.append(part)
+            if not message.get("more_body", False):
+                break
+        if first is None:
+            first = {"type": "http.request", "body": b"".join(parts), "more_body": False}
+        await self.app(scope, _replay(first, receive), send)
 
     async def _refuse(self, send: Send) -> None:
         body = orjson.dumps(
@@ -78,11 +77,29 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def _content_length(scope: Scope) -> int | None:
+def _replay(first: Message, receive: Receive) -> Receive:
+    """``receive`` that answers ``first`` once, then whatever the server says next."""
+    pending: list[Message] = [first]
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop()
+        return await receive()
+
+    return replayed
+
+
+def _framing(scope: Scope) -> tuple[int | None, bool]:
+    """The declared ``Content-Length`` (``None``: none or unreadable) and whether the body
+    is sent with ``Transfer-Encoding``."""
+    declared: int | None = None
+    chunked = False
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             try:
-                return int(value)
+                declared = int(value)
             except ValueError:
-                return None
-    return None
+                declared = None
+        elif name == b"transfer-encoding":
+            chunked = True
+    return declared, chunked

@@ -67,7 +67,8 @@ def admin_allowed(expected: SecretStr | None, presented: str | None) -> bool:
 
 
 def client_address(request: Request) -> str:
-    """``ip:<address>`` of the peer (behind a proxy, run uvicorn with ``--proxy-headers``)."""
+    """``ip:<address>`` of the peer, or of the client a proxy in ``MOODMIX_TRUSTED_PROXIES``
+    names in ``X-Forwarded-For`` (uvicorn's proxy headers, set up by ``server.py``)."""
     host = request.client.host if request.client else "unknown"
     return f"ip:{host}"
 
