@@ -109,6 +109,21 @@ class Tally:
         return len(self.statuses)
 
 
+def process_env(sim: Any, folder: Path, **settings: object) -> dict[str, str]:
+    """``MOODMIX_*`` variables for a ``ServiceProcess``: ``sim`` upstream at no limit that
+    matters, SQLite in ``folder``, cache in memory; ``settings`` added (``log_level="info"``)."""
+    env = {
+        "MOODMIX_RECCOBEATS_URL": sim.url,
+        "MOODMIX_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'moodmix.db'}",
+        "MOODMIX_CACHE_BACKEND": "memory",
+        "MOODMIX_RATE_MODE": "fixed",
+        "MOODMIX_RATE_PER_MIN": "100000",
+        "MOODMIX_BURST": "1000",
+        "MOODMIX_PREFETCH": "false",
+    }
+    return env | {f"MOODMIX_{name.upper()}": str(value) for name, value in settings.items()}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
-from drillkit import Figures, ServiceProcess, set_faults
+from drillkit import Figures, ServiceProcess, process_env, set_faults
 
 from moodmix.simulator import SimulatorServer
 
@@ -85,20 +85,15 @@ async def test_closing_50_streams_mid_job_keeps_the_service_responsive_and_the_l
     processes: list[ServiceProcess],
     figures: Figures,
 ) -> None:
-    env = {
-        "MOODMIX_RECCOBEATS_URL": simulator.url,
-        "MOODMIX_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'moodmix.db'}",
-        "MOODMIX_CACHE_BACKEND": "memory",
-        "MOODMIX_RATE_MODE": "fixed",
-        "MOODMIX_RATE_PER_MIN": "100000",
-        "MOODMIX_BURST": "1000",
-        "MOODMIX_PREFETCH": "false",
-        "MOODMIX_ADMIN_TOKEN": ADMIN,
-        "MOODMIX_API_KEYS": ",".join(KEYS),
-        "MOODMIX_CLIENT_MAX_JOBS": str(JOBS),
-        "MOODMIX_MAX_RUNNING_JOBS": str(JOBS),
-        "MOODMIX_LOG_LEVEL": "info",
-    }
+    env = process_env(
+        simulator,
+        tmp_path,
+        admin_token=ADMIN,
+        api_keys=",".join(KEYS),
+        client_max_jobs=JOBS,
+        max_running_jobs=JOBS,
+        log_level="info",
+    )
     # A slow upstream keeps every job running while its streams are closed.
     await set_faults(simulator, latency_ms=300, latency_p99_ms=600)
     log = tmp_path / "service.log"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from drillkit import Figures, ServiceProcess, set_faults
+from drillkit import Figures, ServiceProcess, process_env, set_faults
 
 from moodmix.simulator import SimulatorServer
 
@@ -28,17 +28,7 @@ async def test_sigkill_with_jobs_in_flight_loses_no_playlist(
     processes: list[ServiceProcess],
     figures: Figures,
 ) -> None:
-    env = {
-        "MOODMIX_RECCOBEATS_URL": simulator.url,
-        "MOODMIX_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'moodmix.db'}",
-        "MOODMIX_CACHE_BACKEND": "memory",
-        "MOODMIX_RATE_MODE": "fixed",
-        "MOODMIX_RATE_PER_MIN": "100000",
-        "MOODMIX_BURST": "1000",
-        "MOODMIX_PREFETCH": "false",
-        "MOODMIX_JOB_LEASE_S": "2",
-        "MOODMIX_LOG_LEVEL": "warning",
-    }
+    env = process_env(simulator, tmp_path, job_lease_s=2, log_level="warning")
     # Slow the upstream so the jobs are still running when the process dies.
     await set_faults(simulator, latency_ms=400, latency_p99_ms=800)
     first = ServiceProcess(env, tmp_path / "service.log")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from test_page import ARTIFACTS, CHROMIUM_ARGS, chromium_path, dashboard_polled
+from test_page import ARTIFACTS, browser_context, dashboard_polled
 from test_service_harness import RunningService
 
 pytestmark = pytest.mark.e2e
@@ -65,13 +65,7 @@ class Browser:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    executable = chromium_path()
-    from playwright.async_api import async_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = await chromium.new_context(viewport={"width": 1200, "height": 900})
+    async with browser_context() as context:
         await context.add_init_script(RECORD_VIOLATIONS)
         page = await context.new_page()
         page.set_default_timeout(60_000)
@@ -79,8 +73,7 @@ async def browser() -> AsyncIterator[Browser]:
         page.on("console", lambda msg: tab.console.append(f"{msg.type}: {msg.text}"))
         page.on("pageerror", lambda exc: tab.errors.append(str(exc)))
         yield tab
-        await chromium.close()
-        assert not tab.errors, f"JavaScript errors: {tab.errors}"
+    assert not tab.errors, f"JavaScript errors: {tab.errors}"
 
 
 async def test_the_pages_run_under_a_strict_policy(

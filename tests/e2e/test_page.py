@@ -9,6 +9,7 @@ and the target-vs-achieved chart, then the dashboard's numbers; screenshots go t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -84,15 +85,24 @@ async def keyed(simulator: Any, tmp_path: Path) -> AsyncIterator[RunningService]
     await service.stop()
 
 
-@pytest.fixture
-async def page() -> AsyncIterator[Any]:
+@contextlib.asynccontextmanager
+async def browser_context() -> AsyncIterator[Any]:
+    """A fresh context of Debian's Chromium, headless, 1200 x 900; closed after the block."""
     executable = chromium_path()
     from playwright.async_api import async_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = await browser.new_context(viewport={"width": 1200, "height": 900})
+        try:
+            yield await browser.new_context(viewport={"width": 1200, "height": 900})
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+async def page() -> AsyncIterator[Any]:
+    async with browser_context() as context:
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -106,8 +116,7 @@ async def page() -> AsyncIterator[Any]:
         )
         page.set_default_timeout(60_000)
         yield page
-        await browser.close()
-        assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 async def test_make_a_playlist_then_watch_the_dashboard(page: Any, running: RunningService) -> None:
