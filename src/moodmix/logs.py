@@ -22,7 +22,8 @@ and leaves the standard library's logging alone.
 
 Secrets never reach the output (``Redactor``): a value under a key that names a secret
 (``authorization``, ``x-api-key``, ``x-admin-token``, ``cookie``, ``password``, ...) is
-replaced, and so is a secret query parameter in any URL (``?api_key=``, ``&code=``, ...);
+replaced, and so is a secret query parameter in any URL (``?api_key=``, ``&code=``, ...) and
+a share link's token in its path (``/v1/shared/…``);
 every secret value registered (``secrets=``, or ``register_secrets`` by whatever holds
 them, e.g. the service at start-up) is replaced wherever it appears in the finished line,
 tracebacks included. Tracebacks are plain, without local variables, unless ``debug=True``.
@@ -97,12 +98,16 @@ QUIETER: Final = {
 """Libraries that log every operation (or every request) below these levels: kept at them
 whatever the level chosen, so ``debug`` shows moodmix's own detail, not theirs."""
 
+SECRET_PATHS: Final = ("/v1/shared/",)
+"""Paths whose next segment is a bearer token (a share link): replaced in any line."""
+
 MIN_SECRET_CHARS: Final = 4
 """Shorter registered values are ignored: replacing every ``a`` would destroy the log."""
 
 _QUERY: Final = re.compile(
     r"([?&;](?:" + "|".join(SECRET_PARAMS) + r")=)[^&;#\s\"'<>]+", re.IGNORECASE
 )
+_PATH: Final = re.compile("(" + "|".join(re.escape(p) for p in SECRET_PATHS) + ")[^/?#\\s\"'<>]+")
 
 
 class Redactor:
@@ -144,6 +149,8 @@ class Redactor:
             line = pattern.sub(REDACTED, line)
         if "=" in line:
             line = _QUERY.sub(lambda m: m.group(1) + REDACTED, line)
+        if "/shared/" in line:
+            line = _PATH.sub(lambda m: m.group(1) + REDACTED, line)
         return line
 
     def event(self, value: Any) -> Any:

@@ -38,6 +38,9 @@ def test_the_redactor_replaces_secret_keys_values_and_query_parameters() -> None
     assert redactor.text("GET /v1/x?api_key=k3y&size=3&code=c0de HTTP/1.1") == (
         f"GET /v1/x?api_key={REDACTED}&size=3&code={REDACTED} HTTP/1.1"
     )
+    assert redactor.text('"GET /v1/shared/Zq3-share-token_0123456789 HTTP/1.1" 200') == (
+        f'"GET /v1/shared/{REDACTED} HTTP/1.1" 200'
+    )
     event = redactor.event(
         {
             "event": "request",
