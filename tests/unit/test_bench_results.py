@@ -10,8 +10,10 @@ import pytest
 from moodmix.bench.comparison import compare
 from moodmix.bench.config import BenchConfig, scenarios
 from moodmix.bench.instances_report import no_more_429s
-from moodmix.bench.results import Latency, ProfileResult, percentiles
+from moodmix.bench.lane import BoundViolated, check_bound
+from moodmix.bench.results import Latency, ProfileResult, Response, percentiles, summarise
 from moodmix.bench.scaling import SCALED_DURATIONS, TimeScale
+from moodmix.bench.targets import adaptive_checks
 from moodmix.settings import Settings
 
 RESULT = ProfileResult(
@@ -41,10 +43,11 @@ RESULT = ProfileResult(
     requests_wanted=1_500,
     mean_token_wait_ms=5.0,
     lower_bound_requests=1_300,
-    lower_bound_issued=1_250,
+    lower_bound_issued=1_300,
     latency_ms=Latency(1.0, 2.0, 3.0, 4.0),
     l1_entries=5_000,
     l1_max_entries=5_000,
+    lower_bound_completed=1_237,
 )
 
 
@@ -61,19 +64,38 @@ def test_quota_utilisation_is_accepted_over_what_the_limit_allowed() -> None:
     assert RESULT.upstream_accepted == 1_485
     assert RESULT.quota_utilisation == pytest.approx(1_485 / 1_610)
     assert RESULT.rate_429 == pytest.approx(0.01)
-    assert RESULT.bound_ratio == pytest.approx(1.2)
+    assert RESULT.bound_ratio == pytest.approx(1_485 / 1_237)  # accepted / bound of what was done
     assert RESULT.saved_by_batching == 2_000
 
 
 def test_demand_exceeded_the_limit_by_the_profiles_own_estimate_or_the_bound() -> None:
     # bound 1300 x own ratio 1.2 = 1560 requests needed; the limit allowed 1610 while arriving
-    assert RESULT.demand_estimate == pytest.approx(1_560)
+    assert RESULT.demand_estimate == pytest.approx(1_300 * 1_485 / 1_237)
     assert not RESULT.demand_exceeded_limit
     assert replace(RESULT, requests_wanted=1_611).demand_exceeded_limit
     assert replace(RESULT, lower_bound_requests=1_400).demand_exceeded_limit
     assert replace(RESULT, arrivals_s=50.0).demand_exceeded_limit
     # a profile that did better than the bound of what it asked is held to the bound itself
     assert replace(RESULT, upstream_requests=900).demand_estimate == pytest.approx(1_500)
+    # an unfinished trace has no ratio: the estimate falls back to what it asked for
+    unfinished = replace(RESULT, sessions_unfinished=3)
+    assert unfinished.demand_estimate == pytest.approx(1_500)
+
+
+def test_an_unfinished_trace_has_no_valid_ratio_and_cannot_meet_a_ratio_target() -> None:
+    unfinished = replace(RESULT, sessions_unfinished=811, upstream_requests=500, upstream_429=0)
+    assert not unfinished.bound_valid
+    assert unfinished.bound_ratio is None  # 500 / 1237 would have read as 0.40 x, "met"
+    assert unfinished.as_json()["bound_ratio"] is None
+    assert unfinished.as_json()["bound_valid"] is False
+    checks = {c.target: c for c in adaptive_checks("below", unfinished)}
+    ratio = checks["adaptive accepted upstream requests <= 1.2 x lower bound"]
+    assert not ratio.met
+    assert ratio.shown == "invalid: 811 sessions unfinished"
+    finished = {
+        c.target: c for c in adaptive_checks("below", replace(RESULT, upstream_requests=1_300))
+    }
+    assert finished["adaptive accepted upstream requests <= 1.2 x lower bound"].met
 
 
 def test_the_json_holds_every_field_the_issue_names() -> None:
@@ -91,15 +113,30 @@ def test_the_json_holds_every_field_the_issue_names() -> None:
         "demand_exceeded_limit",
         "lower_bound_requests",
         "latency_ms",
+        "upstream_accepted",
+        "upstream_rejected",
+        "prefetched_items",
+        "bound_valid",
+        "bound_ratio",
+        "response_ms",
+        "timeouts",
     ):
         assert name in data
     assert set(data["latency_ms"]) >= {"p50", "p95", "p99"}
+    assert data["upstream_accepted"] + data["upstream_rejected"] == data["upstream_requests"]
 
 
-def test_comparison_says_how_many_fewer() -> None:
+def test_response_times_have_a_mean_and_every_percentile() -> None:
+    assert summarise([1.0, 2.0, 3.0, 10.0]) == Response(4.0, 2.0, 10.0, 10.0, 10.0, 4)
+    assert summarise([]) == Response(0.0, 0.0, 0.0, 0.0, 0.0, 0)
+
+
+def test_comparison_counts_only_accepted_requests_as_work() -> None:
     legacy = replace(RESULT, profile="legacy", upstream_requests=15_000, upstream_429=3_000)
     c = compare(legacy, RESULT)
-    assert c.requests_reduction == pytest.approx(0.9)
+    # 12,000 accepted against 1,485: the 3,000 refused retries are not counted as saved
+    assert c.requests_reduction == pytest.approx(1 - 1_485 / 12_000)
+    assert c.requests_reduction < 1 - RESULT.upstream_requests / legacy.upstream_requests
     assert c.rate_limited_reduction == pytest.approx(0.995)
     assert compare(replace(legacy, upstream_429=0), RESULT).rate_limited_reduction is None
 
@@ -143,3 +180,12 @@ def test_429s_are_compared_on_as_many_requests(
     many: tuple[int, int], one: tuple[int, int], met: bool
 ) -> None:
     assert no_more_429s(*many, *one) is met
+
+
+def test_a_finished_trace_under_its_bound_fails_the_run() -> None:
+    check_bound(RESULT)  # 1.2 x: fine
+    check_bound(replace(RESULT, sessions_unfinished=5, upstream_requests=10))  # no ratio at all
+    with pytest.raises(BoundViolated, match="the bound is wrong"):
+        check_bound(replace(RESULT, upstream_requests=1_000, upstream_429=0))
+    # with errors the gateway did not answer everything: fewer requests are no proof
+    check_bound(replace(RESULT, upstream_requests=1_000, errors={"UpstreamUnavailable": 3}))

@@ -17,6 +17,7 @@ from moodmix.store import (
     StorageUnavailable,
     Stored,
     TieredCache,
+    tally_lookups,
 )
 
 POLICY = CachePolicy(ttl=10, stale_while_revalidate=5, stale_if_error=20)
@@ -542,3 +543,21 @@ async def test_pull_newer_takes_what_another_cache_stored_in_the_shared_l2() -> 
     assert mine.holds_fresh("track", "a")
     assert not mine.holds_fresh("track", "b")
     assert (await mine.get("track", "a")).value == {"v": 2}
+
+
+async def test_a_tally_counts_the_lookups_of_its_block_only() -> None:
+    clock = ManualClock()
+    cache = make(clock, MemoryStorage(clock=clock), codecs={"track": ModelCodec(Track)})
+    await cache.put("track", TRACK.id, TRACK)
+    await cache.get("track", "missing-before")  # outside any tally: counted by none
+    with tally_lookups() as tally:
+        await cache.get("track", TRACK.id)  # fresh in L1
+        await cache.get_many("track", [TRACK.id, "nowhere"])  # one fresh, one miss
+        with tally_lookups() as inner:
+            await cache.get("track", "elsewhere")
+    assert (tally.answered, tally.missed) == (2, 1)
+    assert (inner.answered, inner.missed) == (0, 1)
+    clock.advance(12)  # past fresh, within stale-while-revalidate: answered, stale
+    with tally_lookups() as stale:
+        assert (await cache.get("track", TRACK.id)).state is State.STALE
+    assert (stale.answered, stale.missed) == (1, 0)

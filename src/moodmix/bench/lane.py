@@ -8,7 +8,9 @@
     result = await lane.finish(deadline, started_at=t0, context=context)
 
 ``finish`` waits for the sessions until ``deadline`` (loop time), reads the simulator's counts
-and the gateway's stats at that moment, cancels what is left, and closes the gateway.
+and the gateway's stats at that moment, cancels what is left (their calls count as timeouts),
+and closes the gateway. A finished trace whose accepted requests come out under the bound of
+what was done, without errors, is a bug in the bound: ``BoundViolated``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from moodmix.bench.bound import BoundTTLs, lower_bound
 from moodmix.bench.config import Scenario
 from moodmix.bench.replay import Replay
-from moodmix.bench.results import ProfileResult, percentiles
+from moodmix.bench.results import ProfileResult, percentiles, summarise
 from moodmix.bench.scaling import TimeScale
 from moodmix.bench.simulators import SimulatorProcess
 from moodmix.bench.workload import Session
@@ -34,6 +36,10 @@ BEHIND_S = 1.0
 
 def _nominal_end(session: Session) -> float:
     return session.start_s + sum(stage.think_s for stage in session.stages)
+
+
+class BoundViolated(RuntimeError):
+    """A finished trace was served with fewer requests than its lower bound."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +142,19 @@ class Lane:
                 raise RuntimeError(f"a {self.profile} session failed") from task.exception()
         await self._close()
 
+        calls = self.replay.calls
+        own = self.gateway.settings
+        own_ttls = BoundTTLs(
+            *(
+                self.scale.real(ttl)
+                for ttl in (
+                    own.ttl_recommendations_s,
+                    own.ttl_tracks_s,
+                    own.ttl_features_s,
+                    own.ttl_registry_missing_s,
+                )
+            )
+        )
         hits, lookups = _hits(stats)
         warm_hits, warm_lookups = self._warm
         warm = (
@@ -144,7 +163,7 @@ class Lane:
             else stats.cache_hit_rate
         )
         replay = self.replay
-        return ProfileResult(
+        result = ProfileResult(
             profile=self.profile,
             scenario=self.scenario.name,
             upstream_rate_per_min=self.scenario.rate_per_min,
@@ -178,6 +197,29 @@ class Lane:
             errors=dict(replay.errors),
             upstream_by_endpoint=counts.by_endpoint,
             trace_mismatches=replay.mismatches,
+            lower_bound_completed=lower_bound(replay.completed, own_ttls).requests,
+            response_ms={
+                "all": summarise([c.ms for c in calls]),
+                "hit": summarise([c.ms for c in calls if c.hit]),
+                "miss": summarise([c.ms for c in calls if not c.hit]),
+            },
+            timeouts=sum(c.timeout for c in calls),
+            prefetched_items=_prefetched(self.gateway, "prefetch"),
+            refreshed_items=_prefetched(self.gateway, "refresh"),
+        )
+        check_bound(result)
+        return result
+
+
+def check_bound(result: ProfileResult) -> None:
+    """Raise ``BoundViolated`` if a finished, error-free trace took fewer accepted requests
+    than the bound of what was done: then the bound, not the gateway, is wrong."""
+    ratio = result.bound_ratio
+    if ratio is not None and ratio < 1 and not result.errors:
+        raise BoundViolated(
+            f"{result.profile} in {result.scenario} finished the trace with "
+            f"{result.upstream_accepted:,} accepted requests, under the bound of "
+            f"{result.lower_bound_completed:,}: the bound is wrong"
         )
 
 
@@ -188,6 +230,18 @@ async def _close_gateway(gateway: ReccoBeats) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+def _prefetched(gateway: ReccoBeats, reason: str) -> int:
+    """Items the warmer fetched for ``reason`` (``prefetch`` or ``refresh``)."""
+    return int(
+        sum(
+            sample.value
+            for metric in gateway.metrics.prefetches.collect()
+            for sample in metric.samples
+            if sample.name.endswith("_total") and sample.labels.get("reason") == reason
+        )
+    )
 
 
 def _batched_items(gateway: ReccoBeats) -> int:

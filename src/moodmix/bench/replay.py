@@ -4,25 +4,40 @@
 
     replay = Replay(gateway, TimeScale(30))
     await replay.session(trace.sessions[0])     # stages in order, think times scaled
-    replay.latencies_ms                         # one entry per gateway call
-    replay.lookups, replay.errors, replay.issued
+    replay.calls                                # one Call per gateway call: ms, hit, timeout
+    replay.lookups, replay.errors, replay.issued, replay.completed
 
 A session's steps are fixed by the trace, so a failed call does not change what comes next:
 every profile is offered the same work. A "not found" for an id ReccoBeats does not know is the
-right answer, not an error.
+right answer, not an error. A call cancelled (at the run's deadline) is recorded as a timeout
+with the time it waited, so the worst waits are never dropped from the figures; a call is a
+hit when none of its cache lookups missed (``store.tally_lookups``). Times are the loop's
+clock converted to the trace's real-world milliseconds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from moodmix.bench.scaling import TimeScale
 from moodmix.bench.workload import Session, Step, StepKind, TimedStep
 from moodmix.reccobeats.errors import NotFound, ReccoBeatsError
 from moodmix.reccobeats.gateway import ReccoBeats
+from moodmix.store import tally_lookups
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One gateway call: how long it took (real-world ms), whether every lookup it made was
+    answered from the cache, and whether it was cancelled still waiting."""
+
+    ms: float
+    wall_ms: float
+    hit: bool
+    timeout: bool = False
 
 
 class Replay:
@@ -31,16 +46,23 @@ class Replay:
     def __init__(self, gateway: ReccoBeats, scale: TimeScale) -> None:
         self.gateway = gateway
         self.scale = scale
-        self.latencies_ms: list[float] = []
+        self.calls: list[Call] = []
         self.lookups = 0
         self.issued: list[TimedStep] = []
         """Steps started, at their nominal times (for the lower bound of what was asked)."""
+        self.completed: list[TimedStep] = []
+        """Steps whose call returned (for the lower bound of what was done)."""
         self.errors: Counter[str] = Counter()
         self.mismatches = 0
         """Answers that differed from what the trace expected: a recommendation other than
         the trace's, or a batch lookup of known tracks that left one out (should stay 0)."""
         self.started = 0
         self.finished = 0
+
+    @property
+    def latencies_ms(self) -> list[float]:
+        """Wall-clock milliseconds of every call, timeouts included."""
+        return [c.wall_ms for c in self.calls]
 
     async def session(self, session: Session) -> None:
         self.started += 1
@@ -49,22 +71,34 @@ class Replay:
             if stage.think_s > 0:
                 await asyncio.sleep(self.scale.wall(stage.think_s))
             at += stage.think_s
-            for step in stage.steps:
-                self.issued.append(TimedStep(at, session.index, index, step))
-            await asyncio.gather(*(self._timed(step) for step in stage.steps))
+            timed = [TimedStep(at, session.index, index, step) for step in stage.steps]
+            self.issued += timed
+            await asyncio.gather(*(self._timed(t) for t in timed))
         self.finished += 1
 
-    async def _timed(self, step: Step) -> None:
+    async def _timed(self, timed: TimedStep) -> None:
+        step = timed.step
         self.lookups += step.lookups
-        started = time.perf_counter()
-        try:
-            await self._call(step)
-        except NotFound:
-            if not step.unknown:
-                self.errors["NotFound"] += 1
-        except ReccoBeatsError as exc:
-            self.errors[type(exc).__name__] += 1
-        self.latencies_ms.append((time.perf_counter() - started) * 1_000)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+
+        def call(*, hit: bool, timeout: bool = False) -> Call:
+            wall = loop.time() - started
+            return Call(self.scale.real(wall) * 1_000, wall * 1_000, hit, timeout)
+
+        with tally_lookups() as tally:
+            try:
+                await self._call(step)
+            except NotFound:
+                if not step.unknown:
+                    self.errors["NotFound"] += 1
+            except ReccoBeatsError as exc:
+                self.errors[type(exc).__name__] += 1
+            except asyncio.CancelledError:
+                self.calls.append(call(hit=False, timeout=True))
+                raise
+        self.calls.append(call(hit=tally.missed == 0))
+        self.completed.append(timed)
 
     async def _call(self, step: Step) -> None:
         gw = self.gateway

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from moodmix.bench.comparison import compare
-from moodmix.bench.results import ProfileResult
+from moodmix.bench.results import ProfileResult, Response
 from moodmix.bench.runner import BenchRun
 from moodmix.bench.scenario import ScenarioRun
 from moodmix.bench.targets import evaluate
@@ -24,7 +24,7 @@ from moodmix.bench.targets import evaluate
 COLUMNS = (
     "profile",
     "lookups",
-    "upstream",
+    "accepted",
     "429",
     "429 rate",
     "hit",
@@ -34,23 +34,27 @@ COLUMNS = (
     "quota",
     "demand > limit",
     "x bound",
-    "p50 ms",
+    "mean ms",
     "p95 ms",
     "p99 ms",
+    "hit p95",
+    "miss p95",
+    "timeouts",
     "unfinished",
     "rate/min",
 )
-WIDTH = 184
+WIDTH = 214
 """Columns when the output is not a terminal (a file, a pipe, the docs)."""
 
 
 def _row(r: ProfileResult, real_minutes: float) -> list[str]:
-    lat = r.latency_ms
+    empty = Response(0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    lat, hit, miss = (r.response_ms.get(name, empty) for name in ("all", "hit", "miss"))
     demand = f"{r.demand_estimate / real_minutes:,.0f}/min"
     return [
         r.profile,
         f"{r.logical_lookups:,}",
-        f"{r.upstream_requests:,}",
+        f"{r.upstream_accepted:,}",
         f"{r.upstream_429:,}",
         f"{r.rate_429:.2%}",
         f"{r.cache_hit_rate:.1%}",
@@ -59,10 +63,13 @@ def _row(r: ProfileResult, real_minutes: float) -> list[str]:
         f"{r.saved_by_batching:,}",
         f"{r.quota_utilisation:.1%}",
         f"{'yes' if r.demand_exceeded_limit else 'no'} ({demand})",
-        f"{r.bound_ratio:.2f}",
-        f"{lat.p50:,.0f}",
+        "invalid" if r.bound_ratio is None else f"{r.bound_ratio:.2f}",
+        f"{lat.mean:,.0f}",
         f"{lat.p95:,.0f}",
         f"{lat.p99:,.0f}",
+        f"{hit.p95:,.0f}",
+        f"{miss.p95:,.0f}",
+        f"{r.timeouts:,}",
         f"{r.sessions_unfinished:,}",
         f"{r.learned_rate_per_min:,.0f}",
     ]
@@ -100,7 +107,7 @@ def comparison_line(scenario_run: ScenarioRun) -> str | None:
 
     return (
         f"adaptive vs legacy ({scenario_run.scenario.name}): {pct(c.requests_reduction)} fewer "
-        f"upstream requests ({pct(c.per_lookup_reduction)} fewer per lookup served), "
+        f"accepted upstream requests ({pct(c.per_lookup_reduction)} fewer per lookup served), "
         f"{pct(c.rate_limited_reduction)} fewer 429s"
     )
 

@@ -6,9 +6,15 @@
     result.rate_429, result.quota_utilisation, result.bound_ratio
     result.as_json()            # one object of the JSON's ``results`` list
     percentiles([3.0, 1.0, 2.0])  # Latency(p50=2.0, p95=3.0, p99=3.0, max=3.0)
+    summarise([3.0, 1.0, 2.0])    # Response(mean=2.0, p50=2.0, ..., count=3)
 
 Upstream requests and 429s are the simulator's counts (ground truth); cache, dedup and batching
-figures are the gateway's.
+figures are the gateway's. Requests the upstream refused (429) are counted apart from those it
+accepted, and only accepted ones are measured against the lower bound. The bound is that of
+the steps completed, under the profile's own TTLs; with any session unfinished it is not
+valid, and neither is the ratio (``None``): no ratio target can be met on an unfinished trace.
+Response times count every call, those cancelled at the deadline too (as timeouts, with the
+time they had waited), in the trace's real-world milliseconds.
 """
 
 from __future__ import annotations
@@ -25,6 +31,27 @@ class Latency:
     p95: float
     p99: float
     max: float
+
+
+@dataclass(frozen=True)
+class Response:
+    """Response times of a set of calls, in milliseconds: every call counted."""
+
+    mean: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+    count: int
+
+
+def summarise(values_ms: Sequence[float]) -> Response:
+    """Mean and nearest-rank percentiles of ``values_ms``; all zero for none."""
+    if not values_ms:
+        return Response(0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    ranks = percentiles(values_ms)
+    mean = sum(values_ms) / len(values_ms)
+    return Response(mean, ranks.p50, ranks.p95, ranks.p99, ranks.max, len(values_ms))
 
 
 def percentiles(values_ms: Sequence[float]) -> Latency:
@@ -77,16 +104,38 @@ class ProfileResult:
     lower_bound_issued: int
     """The bound for the steps this profile got to (less than the trace's if it fell behind)."""
     latency_ms: Latency
+    """Wall-clock percentiles of every call, timeouts included (``response_ms["all"]``'s)."""
     l1_entries: int
     l1_max_entries: int
     errors: dict[str, int] = field(default_factory=dict)
     upstream_by_endpoint: dict[str, dict[str, int]] = field(default_factory=dict)
     """The simulator's counts by endpoint and status."""
     trace_mismatches: int = 0
+    lower_bound_completed: int = 0
+    """The bound for the steps this profile completed, under its own TTLs."""
+    response_ms: dict[str, Response] = field(default_factory=dict)
+    """``all``, ``hit`` (no cache miss on the way) and ``miss`` calls, timeouts in ``all``
+    and ``miss``."""
+    timeouts: int = 0
+    """Calls still waiting at the deadline, cancelled: counted with the time they waited."""
+    prefetched_items: int = 0
+    """Items fetched ahead of demand (each costs upstream requests like any miss)."""
+    refreshed_items: int = 0
+    """Hot items fetched again before they expired."""
 
     @property
     def upstream_accepted(self) -> int:
         return self.upstream_requests - self.upstream_429
+
+    @property
+    def upstream_rejected(self) -> int:
+        """Requests the upstream refused (429): they did no work."""
+        return self.upstream_429
+
+    @property
+    def bound_valid(self) -> bool:
+        """Whether the trace was finished, so the bound and the ratio to it mean something."""
+        return self.sessions_unfinished == 0 and self.lower_bound_completed > 0
 
     @property
     def rate_429(self) -> float:
@@ -113,7 +162,7 @@ class ProfileResult:
     def demand_estimate(self) -> float:
         """Requests this profile needed for the whole trace: what it sent or had queued, or the
         trace's bound at the profile's own requests-per-bound ratio, whichever is more."""
-        at_own_ratio = self.lower_bound_requests * max(1.0, self.bound_ratio)
+        at_own_ratio = self.lower_bound_requests * max(1.0, self.bound_ratio or 1.0)
         return max(float(self.requests_wanted), at_own_ratio)
 
     @property
@@ -123,9 +172,12 @@ class ProfileResult:
         return self.demand_estimate > self.allowed_during_arrivals
 
     @property
-    def bound_ratio(self) -> float:
-        """Upstream requests / the bound of the steps issued."""
-        return self.upstream_requests / self.lower_bound_issued if self.lower_bound_issued else 0.0
+    def bound_ratio(self) -> float | None:
+        """Accepted upstream requests / the bound of the steps completed; ``None`` unless the
+        trace was finished (``bound_valid``)."""
+        if not self.bound_valid:
+            return None
+        return self.upstream_accepted / self.lower_bound_completed
 
     @property
     def requests_per_1k_lookups(self) -> float:
@@ -142,16 +194,22 @@ class ProfileResult:
         data = asdict(self)
         data.update(
             upstream_accepted=self.upstream_accepted,
+            upstream_rejected=self.upstream_rejected,
+            bound_valid=self.bound_valid,
             rate_429=round(self.rate_429, 6),
             quota_utilisation=round(self.quota_utilisation, 4),
             demand_exceeded_limit=self.demand_exceeded_limit,
             demand_estimate=round(self.demand_estimate, 1),
-            bound_ratio=round(self.bound_ratio, 4),
+            bound_ratio=None if self.bound_ratio is None else round(self.bound_ratio, 4),
             requests_per_1k_lookups=round(self.requests_per_1k_lookups, 3),
             saved_by_batching=self.saved_by_batching,
             cache_hit_rate=round(self.cache_hit_rate, 4),
             cache_hit_rate_warm=round(self.cache_hit_rate_warm, 4),
             latency_ms={k: round(v, 2) for k, v in asdict(self.latency_ms).items()},
+            response_ms={
+                name: {k: round(v, 2) for k, v in asdict(r).items()}
+                for name, r in self.response_ms.items()
+            },
             run_s=round(self.run_s, 3),
             learned_rate_per_min=round(self.learned_rate_per_min, 2),
             mean_token_wait_ms=round(self.mean_token_wait_ms, 2),

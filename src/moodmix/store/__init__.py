@@ -18,9 +18,11 @@ from moodmix.store.cache import (
     CacheStats,
     KindStats,
     Lookup,
+    LookupTally,
     State,
     TieredCache,
     TierStats,
+    tally_lookups,
 )
 from moodmix.store.codec import Codec, JsonCodec, ModelCodec
 from moodmix.store.hotkeys import HotKeys
@@ -43,6 +45,7 @@ __all__ = [
     "JsonCodec",
     "KindStats",
     "Lookup",
+    "LookupTally",
     "MemoryStorage",
     "ModelCodec",
     "RedisStorage",
@@ -55,4 +58,5 @@ __all__ = [
     "Stored",
     "TierStats",
     "TieredCache",
+    "tally_lookups",
 ]

@@ -11,6 +11,9 @@ Keys are ``(kind, key)`` pairs; each kind has a ``CachePolicy``. An entry is fre
     hit = await cache.get("track", track.id)        # Lookup(state=FRESH, value=track, tier="l1")
     found = await cache.get_many("track", ids)      # L1 first, one L2 batch for the rest
     backup = await cache.get_stale_for_error("track", track.id)   # when the upstream fails
+    with tally_lookups() as tally:                  # lookups in this block and its tasks
+        await cache.get_many("track", ids)
+    tally.answered, tally.missed
 
 An L1 hit is a dict lookup: the object stored is the object returned (treat it as
 immutable). L2 holds ``<8-byte stored_at><codec bytes>`` and drops it once the last window
@@ -20,10 +23,12 @@ the failure and retries L2 after ``l2_retry_after`` seconds.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -41,6 +46,35 @@ Tier = Literal["l1", "l2"]
 CacheKey = tuple[str, str]
 
 _HEADER = struct.Struct("<d")
+
+
+@dataclass
+class LookupTally:
+    """Lookups made inside a ``tally_lookups`` block: answered (fresh or stale) and missed."""
+
+    answered: int = 0
+    missed: int = 0
+
+
+_tally: ContextVar[LookupTally | None] = ContextVar("moodmix_lookup_tally", default=None)
+
+
+@contextlib.contextmanager
+def tally_lookups() -> Iterator[LookupTally]:
+    """Count the cache lookups made in the block, and in tasks it starts, whatever cache."""
+    tally = LookupTally()
+    token = _tally.set(tally)
+    try:
+        yield tally
+    finally:
+        _tally.reset(token)
+
+
+def _tallied(answered: int, missed: int) -> None:
+    tally = _tally.get()
+    if tally is not None:
+        tally.answered += answered
+        tally.missed += missed
 
 
 class State(enum.StrEnum):
@@ -234,6 +268,7 @@ class TieredCache:
         if entry is not None:
             if now < entry.fresh_until:
                 counts.l1.hits += 1
+                _tallied(1, 0)
                 return entry.fresh_lookup(now, "l1")
             if now >= entry.error_until:
                 self._l1.pop(ck)
@@ -259,6 +294,7 @@ class TieredCache:
             if entry is not None:
                 if now < entry.fresh_until:
                     counts.l1.hits += 1
+                    _tallied(1, 0)
                     answers[key] = entry.fresh_lookup(now, "l1")
                     continue
                 if now >= entry.error_until:
@@ -460,13 +496,16 @@ class TieredCache:
                 self._l1.set(ck, newer)
                 if now < newer.fresh_until:
                     counts.l2.hits += 1
+                    _tallied(1, 0)
                     return newer.fresh_lookup(now, "l2")
                 entry, tier = newer, "l2"
             counts.l2.misses += 1
         if entry is not None and now < entry.revalidate_until:
             (counts.l1 if tier == "l1" else counts.l2).stale += 1
+            _tallied(1, 0)
             return entry.stale_lookup(now, tier)
         counts.misses += 1
+        _tallied(0, 1)
         return MISS
 
     async def _read_l2(self, kind: str, keys: list[str], now: float) -> dict[str, _Entry] | None:
