@@ -15,6 +15,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from moodmix.bench.claims import seed_claims
 from moodmix.bench.comparison import compare
 from moodmix.bench.results import ProfileResult, Response
 from moodmix.bench.runner import BenchRun
@@ -44,6 +45,11 @@ COLUMNS = (
     "rate/min",
 )
 WIDTH = 214
+CLAIM_MARKS: dict[bool | None, str] = {
+    True: "[green]holds[/green]",
+    False: "[red]fails[/red]",
+    None: "not measured",
+}
 """Columns when the output is not a terminal (a file, a pipe, the docs)."""
 
 
@@ -132,6 +138,17 @@ def render(run: BenchRun, console: Console) -> None:
             f"L1 hits through the gateway: {l1.get('single', 0):,.0f} lookups/s one id a call, "
             f"{l1.get('batch_of_20', 0):,.0f} lookups/s in batches of 20 (one core)"
         )
+    for scenario_run in run.scenarios:
+        claims = seed_claims(scenario_run.results)
+        if claims:
+            console.print(f"the earlier backend's claims ({scenario_run.scenario.name}):")
+        for claim in claims:
+            shown = "not measured" if claim.measured is None else f"{claim.measured:.1%}"
+            verdict = CLAIM_MARKS[claim.holds]
+            console.print(
+                f"  {verdict}  {claim.candidate}: {claim.claim} "
+                f"(expected {claim.expected}): {shown}"
+            )
     console.print("targets:")
     for check in evaluate(run):
         mark = "[green]met[/green]" if check.met else "[red]missed[/red]"
@@ -184,6 +201,11 @@ def as_json(run: BenchRun) -> dict[str, Any]:
         "comparisons": comparisons,
         "l1_lookups_per_s": {k: round(v) for k, v in run.l1_lookups_per_s.items()},
         "targets": [c.as_json() for c in evaluate(run)],
+        "seed_claims": [
+            {"scenario": s.scenario.name, **claim.as_json()}
+            for s in run.scenarios
+            for claim in seed_claims(s.results)
+        ],
     }
 
 
