@@ -63,6 +63,10 @@ def test_a_tiny_bench_reports_every_field_with_sane_values(tmp_path: Path) -> No
         assert r["trace_mismatches"] == 0
     assert results["adaptive"]["upstream_requests"] <= results["legacy"]["upstream_requests"]
     assert data["trace"]["sessions"] > 0
+    stats = data["trace_stats"]
+    assert stats["sessions"] == data["trace"]["sessions"]
+    assert stats["zipf_exponent"] == data["config"]["zipf"]
+    assert "trace: " in result.output
     assert data["comparisons"][0]["baseline"] == "legacy"
 
 

@@ -20,6 +20,7 @@ from moodmix.bench.results import ProfileResult
 from moodmix.bench.runner import BenchRun
 from moodmix.bench.scenario import ScenarioRun
 from moodmix.bench.targets import evaluate
+from moodmix.bench.trace_stats import trace_stats
 
 COLUMNS = (
     "profile",
@@ -106,6 +107,10 @@ def comparison_line(scenario_run: ScenarioRun) -> str | None:
 
 
 def render(run: BenchRun, console: Console) -> None:
+    stats = run.trace_stats or trace_stats(run.trace)
+    for text in stats.lines():
+        console.print(text, highlight=False, markup=False)
+    console.print()
     for scenario_run in run.scenarios:
         console.print(scenario_table(run, scenario_run))
         line = comparison_line(scenario_run)
@@ -145,6 +150,9 @@ def as_json(run: BenchRun) -> dict[str, Any]:
             "scenarios": {s.name: s.rate_per_min for s in config.scenarios},
             "upstream_burst": config.upstream_burst,
             "users": config.users,
+            "hours": config.hours,
+            "zipf": config.zipf,
+            "start_hour": config.start_hour,
             "duration_s": config.duration_s,
             "grace_s": config.grace,
             "time_scale": config.time_scale,
@@ -173,6 +181,7 @@ def as_json(run: BenchRun) -> dict[str, Any]:
             }
             for s in run.scenarios
         ],
+        "trace_stats": (run.trace_stats or trace_stats(run.trace)).as_json(),
         "results": results,
         "comparisons": comparisons,
         "l1_lookups_per_s": {k: round(v) for k, v in run.l1_lookups_per_s.items()},
