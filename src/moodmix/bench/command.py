@@ -93,6 +93,8 @@ def _progress_printer(console: Console) -> OnProgress:
 
 
 WORKLOADS = ("lookups", "playlists", "service")
+LONG_RUN_S = 1_800.0
+"""Wall seconds of replay above which the lookups workload says how long it will take."""
 
 
 def bench(
@@ -262,6 +264,13 @@ def bench(
         f"{config.users} sessions in flight at the peak, Zipf {config.zipf:g}, seed {config.seed}",
         highlight=False,
     )
+    long_run = len(config.scenarios) * (config.duration_s + config.grace)
+    if long_run > LONG_RUN_S:
+        err.print(
+            f"note: replayed against the real clock this takes about {long_run / 3_600:.1f} "
+            f"wall hours; shorten it with --hours or a larger --time-scale",
+            highlight=False,
+        )
     run = asyncio.run(run_bench(config, on_progress=_progress_printer(err)))
     render(run, out)
     if json_path is not None:

@@ -29,6 +29,7 @@ COLUMNS = (
     "429",
     "429 rate",
     "hit",
+    "hit cold",
     "hit warm",
     "dedup",
     "batched",
@@ -41,7 +42,7 @@ COLUMNS = (
     "unfinished",
     "rate/min",
 )
-WIDTH = 184
+WIDTH = 194
 """Columns when the output is not a terminal (a file, a pipe, the docs)."""
 
 
@@ -55,6 +56,7 @@ def _row(r: ProfileResult, real_minutes: float) -> list[str]:
         f"{r.upstream_429:,}",
         f"{r.rate_429:.2%}",
         f"{r.cache_hit_rate:.1%}",
+        f"{r.cache_hit_rate_cold:.1%}",
         f"{r.cache_hit_rate_warm:.1%}",
         f"{r.dedup_joins:,}",
         f"{r.saved_by_batching:,}",

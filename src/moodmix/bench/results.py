@@ -83,6 +83,9 @@ class ProfileResult:
     upstream_by_endpoint: dict[str, dict[str, int]] = field(default_factory=dict)
     """The simulator's counts by endpoint and status."""
     trace_mismatches: int = 0
+    cache_hit_rate_cold: float = 0.0
+    """Cache hit rate in the cold phase: before the lane was marked warm (the trace's first
+    hour, or its first third)."""
 
     @property
     def upstream_accepted(self) -> int:
@@ -151,6 +154,7 @@ class ProfileResult:
             saved_by_batching=self.saved_by_batching,
             cache_hit_rate=round(self.cache_hit_rate, 4),
             cache_hit_rate_warm=round(self.cache_hit_rate_warm, 4),
+            cache_hit_rate_cold=round(self.cache_hit_rate_cold, 4),
             latency_ms={k: round(v, 2) for k, v in asdict(self.latency_ms).items()},
             run_s=round(self.run_s, 3),
             learned_rate_per_min=round(self.learned_rate_per_min, 2),
