@@ -120,8 +120,9 @@ class TraceStats:
             f"{self.peak_concurrent_sessions} at most; Zipf exponent {self.zipf_exponent:g} "
             f"(all lookups fit {self.fitted_exponent:.2f}), peak/trough {self.peak_to_trough:g}",
             f"  {self.recommendations:,} recommendations ({self.recommendation_keys:,} distinct, "
-            f"{self.recommendation_repeat_share:.0%} repeats); {lookups:,} item lookups "
-            f"({distinct} distinct), {self.repeat_share:.0%} repeats "
+            f"{self.recommendation_repeat_share:.0%} repeats); {lookups:,} item lookups of "
+            f"{sum(self.distinct_items.values()):,} distinct items ({distinct}), "
+            f"{self.repeat_share:.0%} repeats "
             f"(cold first {self.cold_s / 60:g} min {self.cold.repeat_share:.0%}, "
             f"warm {self.warm.repeat_share:.0%})",
             f"  {self.delivered_share:.0%} of track lookups ask a track a recommendation "
