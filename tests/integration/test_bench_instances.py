@@ -3,8 +3,6 @@ throwaway Redis that is killed and restarted (a few seconds per phase)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import orjson
 import pytest
 
@@ -17,7 +15,7 @@ pytestmark = pytest.mark.redis
 
 async def test_two_instances_with_an_outage_report_every_phase() -> None:
     config = BenchConfig(profiles=("adaptive",), scenarios=scenarios("matched"), users=60).quick()
-    config = replace(config, duration_s=4.0)  # an outage longer than the 1 s heartbeat
+    config = config.with_wall_duration(4.0)  # an outage longer than the 1 s heartbeat
     run = await run_instances(config, instances=2, redis_outage=True, start_delay_s=3.0)
     alone, shared, drill = run.phases
     assert (alone.instances, alone.shared) == (1, False)

@@ -55,6 +55,7 @@ def test_a_tiny_bench_reports_every_field_with_sane_values(tmp_path: Path) -> No
         assert 0 <= r["upstream_429"] <= r["upstream_requests"]
         assert 0 <= r["rate_429"] <= 1
         assert 0 <= r["cache_hit_rate"] <= 1
+        assert 0 <= r["cache_hit_rate_cold"] <= 1
         assert 0 < r["quota_utilisation"] <= 1.5
         assert isinstance(r["demand_exceeded_limit"], bool)
         assert r["lower_bound_requests"] > 0
@@ -63,6 +64,10 @@ def test_a_tiny_bench_reports_every_field_with_sane_values(tmp_path: Path) -> No
         assert r["trace_mismatches"] == 0
     assert results["adaptive"]["upstream_requests"] <= results["legacy"]["upstream_requests"]
     assert data["trace"]["sessions"] > 0
+    stats = data["trace_stats"]
+    assert stats["sessions"] == data["trace"]["sessions"]
+    assert stats["zipf_exponent"] == data["config"]["zipf"]
+    assert "trace: " in result.output
     assert data["comparisons"][0]["baseline"] == "legacy"
 
 

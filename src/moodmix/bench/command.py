@@ -4,7 +4,8 @@ Registered on the CLI's Typer app by the CLI module::
 
     app.command("bench")(bench)
 
-    $ moodmix bench --json bench.json                 # three scenarios, about a minute each
+    $ moodmix bench --json bench.json                 # three scenarios, 24 real hours each
+    $ moodmix bench --hours 1 --zipf 1.1              # an hour of trace, steeper popularity
     $ moodmix bench --quick                           # a smoke run, about 15 s
     $ moodmix bench --scenario matched --profiles seed,adaptive --upstream-rate 60/min
     $ moodmix bench --workload playlists --json playlists.json   # the engine, about a minute
@@ -32,8 +33,10 @@ from moodmix.bench import playlists as playlist_bench
 from moodmix.bench import service as service_bench
 from moodmix.bench.config import (
     DEFAULT_BURST,
+    DEFAULT_HOURS,
     DEFAULT_TIME_SCALE,
     DEFAULT_USERS,
+    DEFAULT_ZIPF,
     PROFILES,
     BenchConfig,
     scenarios,
@@ -90,6 +93,8 @@ def _progress_printer(console: Console) -> OnProgress:
 
 
 WORKLOADS = ("lookups", "playlists", "service")
+LONG_RUN_S = 1_800.0
+"""Wall seconds of replay above which the lookups workload says how long it will take."""
 
 
 def bench(
@@ -122,8 +127,8 @@ def bench(
         int | None,
         typer.Option(
             min=1,
-            help="Virtual users; lookups: each starts a session every 5 real minutes (450); "
-            "playlists: each asks for 5 playlists back to back (40); service: cold clients (100).",
+            help="lookups: sessions in flight at the evening peak (20); playlists: users each "
+            "asking for 5 playlists back to back (40); service: cold clients (100).",
         ),
     ] = None,
     duration: Annotated[
@@ -131,8 +136,32 @@ def bench(
         typer.Option(
             min=0.1,
             metavar="SECONDS",
-            help="Wall seconds of arrivals per scenario (50; 2 with --quick); service: warm "
-            "phase seconds (20).",
+            help="lookups: wall seconds of arrivals per scenario at the real clock, instead of "
+            "--hours (hours = SECONDS x K / 3600); service: warm phase seconds (20).",
+        ),
+    ] = None,
+    hours: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001,
+            metavar="H",
+            help="lookups: real-world hours of trace per scenario, whatever the time scale "
+            f"({DEFAULT_HOURS:g}; 0.02 with --quick).",
+        ),
+    ] = None,
+    zipf: Annotated[
+        float,
+        typer.Option(
+            min=0.0, metavar="S", help="lookups: Zipf exponent of seed and lone-lookup popularity."
+        ),
+    ] = DEFAULT_ZIPF,
+    start_hour: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=23.99,
+            metavar="HOUR",
+            help="lookups: hour of the day the trace starts at (0; 20 with --quick).",
         ),
     ] = None,
     time_scale: Annotated[
@@ -207,13 +236,20 @@ def bench(
             ),
             upstream_burst=upstream_burst,
             users=DEFAULT_USERS if users is None else users,
+            zipf=zipf,
             time_scale=time_scale,
             seed=seed,
         )
         if quick:
             config = config.quick()
+        if hours is not None and duration is not None:
+            raise ValueError("give --hours or --duration, not both")
+        if hours is not None:
+            config = replace(config, hours=hours)
         if duration is not None:
-            config = replace(config, duration_s=duration)
+            config = config.with_wall_duration(duration)
+        if start_hour is not None:
+            config = replace(config, start_hour=start_hour)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
 
@@ -223,10 +259,18 @@ def bench(
         return
     names = ", ".join(s.name for s in config.scenarios)
     err.print(
-        f"bench: {', '.join(config.profiles)} on {names}; {config.duration_s:g} s of arrivals "
-        f"per scenario at x{config.time_scale:g}, {config.users} users, seed {config.seed}",
+        f"bench: {', '.join(config.profiles)} on {names}; {config.hours:g} real hours of trace "
+        f"({config.duration_s:,.0f} wall s of arrivals per scenario at x{config.time_scale:g}), "
+        f"{config.users} sessions in flight at the peak, Zipf {config.zipf:g}, seed {config.seed}",
         highlight=False,
     )
+    long_run = len(config.scenarios) * (config.duration_s + config.grace)
+    if long_run > LONG_RUN_S:
+        err.print(
+            f"note: replayed against the real clock this takes about {long_run / 3_600:.1f} "
+            f"wall hours; shorten it with --hours or a larger --time-scale",
+            highlight=False,
+        )
     run = asyncio.run(run_bench(config, on_progress=_progress_printer(err)))
     render(run, out)
     if json_path is not None:

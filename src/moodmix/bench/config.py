@@ -4,7 +4,11 @@
 
     config = BenchConfig(profiles=("legacy", "adaptive"), scenarios=scenarios("matched"))
     config.quick()                       # the same, cut to a smoke run
-    config.workload().duration_s         # real-world seconds of arrivals in the trace
+    config.workload().duration_s         # real-world seconds of arrivals: hours x 3600
+    config.duration_s                    # wall seconds of arrivals: that / time scale
+
+The trace's length is ``hours`` of real-world time whatever the time scale; the time scale
+only says how fast the real clock replays it.
 
 Scenarios name the upstream's limit relative to the seed's 80/min: ``below`` (40/min),
 ``matched`` (80/min) and ``above`` (160/min), in real-world units.
@@ -33,9 +37,14 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("above", 160.0),
 )
 
-DEFAULT_USERS = 450
-DEFAULT_DURATION_S = 50.0
-QUICK_DURATION_S = 2.0
+DEFAULT_USERS = 20
+"""Sessions in flight at the evening peak, as the earlier backend served."""
+DEFAULT_HOURS = 24.0
+DEFAULT_ZIPF = 1.05
+QUICK_HOURS = 0.02
+"""72 real-world seconds: 3.6 wall seconds at x20."""
+QUICK_START_HOUR = 20.0
+"""A smoke run starts at the evening peak, where the load is."""
 QUICK_GRACE_S = 1.0
 DEFAULT_TIME_SCALE = 20.0
 DEFAULT_BURST = 10
@@ -61,8 +70,13 @@ class BenchConfig:
     scenarios: tuple[Scenario, ...] = SCENARIOS
     upstream_burst: int = DEFAULT_BURST
     users: int = DEFAULT_USERS
-    duration_s: float = DEFAULT_DURATION_S
-    """Wall seconds of arrivals per scenario."""
+    """Sessions in flight at the evening peak."""
+    hours: float = DEFAULT_HOURS
+    """Real-world hours of arrivals per scenario."""
+    zipf: float = DEFAULT_ZIPF
+    """Exponent of the Zipf popularity of seed tracks and lone lookups."""
+    start_hour: float = 0.0
+    """The hour of the day the trace starts at."""
     time_scale: float = DEFAULT_TIME_SCALE
     seed: int = 0
     grace_s: float | None = None
@@ -82,8 +96,12 @@ class BenchConfig:
             raise ValueError(f"the upstream burst must be at least 1, got {self.upstream_burst}")
         if self.users < 1:
             raise ValueError(f"users must be at least 1, got {self.users}")
-        if not self.duration_s > 0:
-            raise ValueError(f"the duration must be more than 0 s, got {self.duration_s:g}")
+        if not self.hours > 0:
+            raise ValueError(f"the trace must last more than 0 hours, got {self.hours:g}")
+        if self.zipf < 0:
+            raise ValueError(f"the Zipf exponent must be at least 0, got {self.zipf:g}")
+        if not 0 <= self.start_hour < 24:
+            raise ValueError(f"the start hour must be within 0-24, got {self.start_hour:g}")
         if not self.time_scale > 0:
             raise ValueError(f"the time scale must be more than 0, got {self.time_scale:g}")
         for scenario in self.scenarios:
@@ -93,16 +111,42 @@ class BenchConfig:
                 )
 
     @property
+    def duration_s(self) -> float:
+        """Wall seconds of arrivals per scenario at the real clock: hours / time scale."""
+        return self.hours * 3_600 / self.time_scale
+
+    @property
+    def warm_after_s(self) -> float:
+        """Wall seconds of the cold phase: the trace's first hour (a third of a shorter one)."""
+        return self.workload().cold_s / self.time_scale
+
+    def with_wall_duration(self, seconds: float) -> BenchConfig:
+        """The same, with ``seconds`` of arrivals at the real clock (hours x 3600 / scale)."""
+        if not seconds > 0:
+            raise ValueError(f"the duration must be more than 0 s, got {seconds:g}")
+        return replace(self, hours=seconds * self.time_scale / 3_600)
+
+    @property
     def grace(self) -> float:
         if self.grace_s is not None:
             return self.grace_s
         return min(10.0, max(2.0, 0.2 * self.duration_s))
 
     def quick(self) -> BenchConfig:
-        """A smoke run: a few seconds per scenario."""
-        return replace(self, duration_s=QUICK_DURATION_S, grace_s=QUICK_GRACE_S, l1_probe_s=0.25)
+        """A smoke run: a few seconds per scenario, at the evening peak."""
+        return replace(
+            self,
+            hours=QUICK_HOURS,
+            start_hour=QUICK_START_HOUR,
+            grace_s=QUICK_GRACE_S,
+            l1_probe_s=0.25,
+        )
 
     def workload(self) -> WorkloadSpec:
         return WorkloadSpec(
-            users=self.users, duration_s=self.duration_s * self.time_scale, seed=self.seed
+            users=self.users,
+            hours=self.hours,
+            seed=self.seed,
+            zipf=self.zipf,
+            start_hour=self.start_hour,
         )

@@ -181,6 +181,7 @@ class Lane:
             retries=stats.retries,
             cache_hit_rate=stats.cache_hit_rate,
             cache_hit_rate_warm=warm,
+            cache_hit_rate_cold=warm_hits / warm_lookups if warm_lookups else stats.cache_hit_rate,
             dedup_joins=stats.dedup_joins,
             coalesced_items=stats.coalesced_items,
             batches=stats.batches,

@@ -21,6 +21,7 @@ from moodmix.bench.results import ProfileResult, Response
 from moodmix.bench.runner import BenchRun
 from moodmix.bench.scenario import ScenarioRun
 from moodmix.bench.targets import evaluate
+from moodmix.bench.trace_stats import trace_stats
 
 COLUMNS = (
     "profile",
@@ -29,6 +30,7 @@ COLUMNS = (
     "429",
     "429 rate",
     "hit",
+    "hit cold",
     "hit warm",
     "dedup",
     "batched",
@@ -44,7 +46,7 @@ COLUMNS = (
     "unfinished",
     "rate/min",
 )
-WIDTH = 214
+WIDTH = 224
 CLAIM_MARKS: dict[bool | None, str] = {
     True: "[green]holds[/green]",
     False: "[red]fails[/red]",
@@ -64,6 +66,7 @@ def _row(r: ProfileResult, real_minutes: float) -> list[str]:
         f"{r.upstream_429:,}",
         f"{r.rate_429:.2%}",
         f"{r.cache_hit_rate:.1%}",
+        f"{r.cache_hit_rate_cold:.1%}",
         f"{r.cache_hit_rate_warm:.1%}",
         f"{r.dedup_joins:,}",
         f"{r.saved_by_batching:,}",
@@ -119,6 +122,10 @@ def comparison_line(scenario_run: ScenarioRun) -> str | None:
 
 
 def render(run: BenchRun, console: Console) -> None:
+    stats = run.trace_stats or trace_stats(run.trace)
+    for text in stats.lines():
+        console.print(text, highlight=False, markup=False)
+    console.print()
     for scenario_run in run.scenarios:
         console.print(scenario_table(run, scenario_run))
         line = comparison_line(scenario_run)
@@ -169,6 +176,9 @@ def as_json(run: BenchRun) -> dict[str, Any]:
             "scenarios": {s.name: s.rate_per_min for s in config.scenarios},
             "upstream_burst": config.upstream_burst,
             "users": config.users,
+            "hours": config.hours,
+            "zipf": config.zipf,
+            "start_hour": config.start_hour,
             "duration_s": config.duration_s,
             "grace_s": config.grace,
             "time_scale": config.time_scale,
@@ -197,6 +207,7 @@ def as_json(run: BenchRun) -> dict[str, Any]:
             }
             for s in run.scenarios
         ],
+        "trace_stats": (run.trace_stats or trace_stats(run.trace)).as_json(),
         "results": results,
         "comparisons": comparisons,
         "l1_lookups_per_s": {k: round(v) for k, v in run.l1_lookups_per_s.items()},

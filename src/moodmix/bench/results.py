@@ -122,6 +122,9 @@ class ProfileResult:
     """Items fetched ahead of demand (each costs upstream requests like any miss)."""
     refreshed_items: int = 0
     """Hot items fetched again before they expired."""
+    cache_hit_rate_cold: float = 0.0
+    """Cache hit rate in the cold phase: before the lane was marked warm (the trace's first
+    hour, or its first third)."""
 
     @property
     def upstream_accepted(self) -> int:
@@ -205,6 +208,7 @@ class ProfileResult:
             saved_by_batching=self.saved_by_batching,
             cache_hit_rate=round(self.cache_hit_rate, 4),
             cache_hit_rate_warm=round(self.cache_hit_rate_warm, 4),
+            cache_hit_rate_cold=round(self.cache_hit_rate_cold, 4),
             latency_ms={k: round(v, 2) for k, v in asdict(self.latency_ms).items()},
             response_ms={
                 name: {k: round(v, 2) for k, v in asdict(r).items()}

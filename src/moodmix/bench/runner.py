@@ -25,6 +25,7 @@ from moodmix.bench.config import BenchConfig
 from moodmix.bench.l1probe import l1_lookups_per_s
 from moodmix.bench.scenario import OnProgress, ScenarioRun, run_scenario
 from moodmix.bench.simulators import SimulatorProcess
+from moodmix.bench.trace_stats import TraceStats, trace_stats
 from moodmix.bench.workload import Trace, build_trace
 from moodmix.settings import Profile, Settings
 from moodmix.simulator.catalog import Catalog, CatalogSpec
@@ -40,6 +41,7 @@ class BenchRun:
     l1_lookups_per_s: dict[str, float] = field(default_factory=dict)
     machine: dict[str, Any] = field(default_factory=dict)
     wall_s: float = 0.0
+    trace_stats: TraceStats | None = None
 
 
 def catalog_spec(config: BenchConfig) -> CatalogSpec:
@@ -117,5 +119,13 @@ async def run_bench(config: BenchConfig, *, on_progress: OnProgress | None = Non
     finally:
         await asyncio.gather(*(sim.stop() for sim in sims.values()), return_exceptions=True)
     return BenchRun(
-        config, trace, bound, ttls, tuple(runs), l1, host, wall_s=time.perf_counter() - started
+        config,
+        trace,
+        bound,
+        ttls,
+        tuple(runs),
+        l1,
+        host,
+        wall_s=time.perf_counter() - started,
+        trace_stats=trace_stats(trace),
     )

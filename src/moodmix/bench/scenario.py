@@ -132,7 +132,7 @@ async def _drive(
             on_progress(_progress(lanes, scenario, loop.time() - started, arrived, context))
 
     async def warm() -> None:
-        await asyncio.sleep(config.duration_s / 3)
+        await asyncio.sleep(config.warm_after_s)
         for lane in lanes:
             lane.mark_warm()
 

@@ -1,15 +1,18 @@
 """The benchmark's request trace: seeded, open-loop, identical for every profile.
 
-Virtual users start sessions in bursts. A session picks a mood (Zipf over ``MOODS``) and either
-gives only the mood (the engine seeds it with two tracks from the mood's small pool of popular
-tracks) or one to three seed tracks of its own, drawn with Zipf-like popularity over the
-catalog's popularity rank. It asks for 20 recommendations, then for the audio features and
-track details of the results in two batch calls, sometimes asks again with another mood, and
-makes a few single-track lookups by Spotify id (now and then of an id ReccoBeats does not
-know)::
+A day of sessions (``bench/arrivals.py``: a night trough, an evening peak four times busier,
+bursts). A session belongs to a user; most users come back, and a returning user mostly asks
+again with a mood and seeds of an earlier session. A session picks a mood (Zipf over
+``MOODS``) and either gives only the mood (the engine seeds it with two tracks from the mood's
+small pool of popular tracks) or one to three seed tracks of its own, drawn with Zipf
+popularity (exponent ``zipf``) over the catalog's popularity rank. It asks for 20
+recommendations; after each, the client may ask the track details of some of them and,
+independently, their audio features (a random subset, sometimes all, sometimes with tracks
+it did not get from the recommendation); it may ask again with another mood, and it makes
+a few single-track lookups by Spotify id (now and then of an id ReccoBeats does not know)::
 
     catalog = Catalog.build(CatalogSpec(seed=0, tracks=20_000, artists=2_000))
-    trace = build_trace(catalog, WorkloadSpec(users=450, duration_s=1_000, seed=0))
+    trace = build_trace(catalog, WorkloadSpec(users=20, hours=24, seed=0))
     trace.sessions[0].stages[0].steps[0].kind          # StepKind.RECOMMEND
     sum(s.lookups for s in trace.steps())              # logical lookups in the trace
 
@@ -20,15 +23,31 @@ every step's ids are known before the run and the lower bound can be computed ex
 
 from __future__ import annotations
 
-import bisect
 import enum
-import itertools
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from moodmix.bench.arrivals import ArrivalSpec, DailyCycle, arrival_times
+from moodmix.bench.popularity import Zipf
 from moodmix.simulator.catalog import Catalog
+
+__all__ = [
+    "ITEM_KIND",
+    "MOODS",
+    "RECOMMENDATION_SIZE",
+    "Session",
+    "Stage",
+    "Step",
+    "StepKind",
+    "TimedStep",
+    "Trace",
+    "WorkloadSpec",
+    "Zipf",
+    "build_trace",
+    "catalog_recommender",
+]
 
 Targets = tuple[tuple[str, float], ...]
 
@@ -127,28 +146,50 @@ class TimedStep:
 
 @dataclass(frozen=True)
 class WorkloadSpec:
-    """The shape of the trace; every figure is in real-world seconds."""
+    """The shape of the trace; every time is in real-world seconds."""
 
-    users: int = 450
-    duration_s: float = 1_000.0
+    users: int = 20
+    """Sessions in flight at the evening peak: sets the arrival rate (``peak_rate``)."""
+    hours: float = 24.0
+    """Real-world hours of arrivals."""
     seed: int = 0
-    session_gap_s: float = 300.0
-    """Mean time between one user's sessions: ``users / session_gap_s`` sessions per second."""
-    seed_skew: float = 1.05
-    mood_skew: float = 1.0
-    burst_share: float = 0.35
+    zipf: float = 1.05
+    """Exponent of the Zipf popularity of seed tracks and of tracks looked up on their own."""
+    peak_to_trough: float = 4.0
+    """Arrivals at the evening peak over arrivals at the night trough."""
+    start_hour: float = 0.0
+    """The hour of the day at the trace's start."""
+    burst_share: float = 0.2
     """Share of sessions that arrive in big bursts (a link shared, a show on air)."""
-    burst_size: int = 30
+    burst_size: int = 20
     burst_spread_s: float = 10.0
-    group_size: float = 3.0
+    group_size: float = 2.0
     """Mean size of the small groups the other sessions arrive in."""
     group_spread_s: float = 2.0
+    return_share: float = 0.6
+    """Share of sessions (once anyone came) by a user who came before, picked in proportion
+    to their sessions so far."""
+    reuse_share: float = 0.75
+    """Chance a returning user asks with a mood and seeds of one of their earlier sessions."""
+    mood_skew: float = 1.0
     mood_only_share: float = 0.5
-    """Share of sessions that give only a mood: the engine seeds them from the mood's own pool."""
+    """Share of new asks that give only a mood: the engine seeds them from the mood's pool."""
     mood_pool: int = 6
     """Popular tracks per mood the engine seeds mood-only sessions from (two at a time)."""
     refine_share: float = 0.3
-    """Share of sessions that ask again with another mood."""
+    """Chance, after each ask, that the session asks again with another mood."""
+    ask_gap_s: float = 30.0
+    """Mean think time before asking again (uniform over half to one and a half of it)."""
+    details_share: float = 0.7
+    """Chance a recommendation is followed by a track-details batch."""
+    features_share: float = 0.6
+    """Chance, independently, that it is followed by an audio-features batch."""
+    all_share: float = 0.25
+    """Chance a follow-up batch asks for all the recommended tracks (else a random subset)."""
+    foreign_share: float = 0.3
+    """Chance a follow-up batch also asks for tracks the recommendation did not return."""
+    foreign_max: int = 4
+    """At most this many such tracks (uniform from 1), drawn with Zipf popularity."""
     singles_mean: float = 1.0
     """Mean single-track lookups per session."""
     unknown_share: float = 0.05
@@ -157,16 +198,72 @@ class WorkloadSpec:
     def __post_init__(self) -> None:
         if self.users < 1:
             raise ValueError(f"users must be at least 1, got {self.users}")
-        if not self.duration_s > 0:
-            raise ValueError(f"duration_s must be more than 0, got {self.duration_s}")
-        for name in ("burst_share", "mood_only_share", "refine_share", "unknown_share"):
+        if not self.hours > 0:
+            raise ValueError(f"hours must be more than 0, got {self.hours:g}")
+        if self.zipf < 0:
+            raise ValueError(f"the Zipf exponent must be at least 0, got {self.zipf:g}")
+        for name in (
+            "burst_share",
+            "return_share",
+            "reuse_share",
+            "mood_only_share",
+            "details_share",
+            "features_share",
+            "all_share",
+            "foreign_share",
+            "unknown_share",
+        ):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")
+        if not 0 <= self.refine_share < 1:
+            raise ValueError(
+                f"refine_share must be within 0-1 (1 excluded), got {self.refine_share}"
+            )
+        DailyCycle(self.peak_to_trough, self.start_hour)  # refuses impossible values
 
     @property
-    def session_rate(self) -> float:
-        """Sessions per real-world second."""
-        return self.users / self.session_gap_s
+    def duration_s(self) -> float:
+        """Real-world seconds of arrivals."""
+        return self.hours * 3_600
+
+    @property
+    def cold_s(self) -> float:
+        """The cold phase: the first hour, or the first third of a shorter trace."""
+        return min(3_600.0, self.duration_s / 3)
+
+    @property
+    def cycle(self) -> DailyCycle:
+        return DailyCycle(self.peak_to_trough, self.start_hour)
+
+    @property
+    def mean_session_s(self) -> float:
+        """Expected real-world seconds from a session's start to its last stage."""
+        asks = 1 / (1 - self.refine_share)
+        follow = 1 - (1 - self.details_share) * (1 - self.features_share)
+        return max(
+            1.0,
+            asks * follow * 2.5
+            + (asks - 1) * self.ask_gap_s
+            + self.singles_mean * 6.0
+            + self.unknown_share * 3.0,
+        )
+
+    @property
+    def peak_rate(self) -> float:
+        """Sessions per real-world second at the evening peak: ``users`` in flight."""
+        return self.users / self.mean_session_s
+
+    def arrivals(self) -> ArrivalSpec:
+        return ArrivalSpec(
+            peak_rate=self.peak_rate,
+            duration_s=self.duration_s,
+            cycle=self.cycle,
+            burst_share=self.burst_share,
+            burst_size=self.burst_size,
+            burst_spread_s=self.burst_spread_s,
+            group_size=self.group_size,
+            group_spread_s=self.group_spread_s,
+        )
 
 
 @dataclass(frozen=True)
@@ -181,7 +278,7 @@ class Trace:
         timed = [
             TimedStep(at, session.index, stage_index, step)
             for session in self.sessions
-            for stage_index, (at, stage) in enumerate(_stage_times(session))
+            for stage_index, (at, stage) in enumerate(stage_times(session))
             for step in stage.steps
         ]
         timed.sort(key=lambda t: (t.at_s, t.session, t.stage))
@@ -192,58 +289,17 @@ class Trace:
         return sum(t.step.lookups for t in self.steps())
 
 
-def _stage_times(session: Session) -> Iterator[tuple[float, Stage]]:
+def stage_times(session: Session) -> Iterator[tuple[float, Stage]]:
+    """Each stage of ``session`` at its nominal time."""
     at = session.start_s
     for stage in session.stages:
         at += stage.think_s
         yield at, stage
 
 
-class Zipf:
-    """Ranks 0..n-1 drawn with probability proportional to ``1 / (rank + 1) ** skew``."""
-
-    def __init__(self, n: int, skew: float) -> None:
-        if n < 1:
-            raise ValueError(f"n must be at least 1, got {n}")
-        self._cumulative = list(itertools.accumulate((r + 1) ** -skew for r in range(n)))
-        self.n = n
-
-    def draw(self, rng: random.Random) -> int:
-        total = self._cumulative[-1]
-        return min(bisect.bisect_right(self._cumulative, rng.random() * total), self.n - 1)
-
-    def distinct(self, rng: random.Random, k: int) -> list[int]:
-        """``k`` different ranks (or all ``n`` if fewer)."""
-        picked: dict[int, None] = {}
-        while len(picked) < min(k, self.n):
-            picked.setdefault(self.draw(rng))
-        return list(picked)
-
-
-def arrival_times(spec: WorkloadSpec, rng: random.Random) -> list[float]:
-    """Session start times in ``[0, duration_s)``: small groups plus a few big bursts."""
-    expected = spec.session_rate * spec.duration_s
-    times: list[float] = []
-    bursts = round(expected * spec.burst_share / spec.burst_size)
-    for _ in range(bursts):
-        centre = rng.uniform(0, spec.duration_s)
-        size = max(1, round(rng.gauss(spec.burst_size, spec.burst_size / 4)))
-        times += [centre + rng.uniform(0, spec.burst_spread_s) for _ in range(size)]
-    group_rate = expected * (1 - spec.burst_share) / spec.group_size / spec.duration_s
-    at = rng.expovariate(group_rate) if group_rate > 0 else math.inf
-    while at < spec.duration_s:
-        size = 1 + _geometric(rng, spec.group_size - 1)
-        times += [at + rng.uniform(0, spec.group_spread_s) for _ in range(size)]
-        at += rng.expovariate(group_rate)
-    return sorted(t for t in times if t < spec.duration_s)
-
-
-def _geometric(rng: random.Random, mean: float) -> int:
-    """A count >= 0 with the given mean."""
-    if mean <= 0:
-        return 0
-    p = 1 / (1 + mean)
-    return int(math.log(1 - rng.random()) / math.log(1 - p))
+def nominal_end(session: Session) -> float:
+    """When the session's last stage starts, had nothing to wait for."""
+    return session.start_s + sum(stage.think_s for stage in session.stages)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -271,6 +327,10 @@ def catalog_recommender(catalog: Catalog) -> Recommend:
     return recommend
 
 
+Ask = tuple[int, tuple[str, ...]]
+"""A mood (its index in ``MOODS``) and seed tracks (Spotify ids)."""
+
+
 class _SessionMaker:
     def __init__(self, catalog: Catalog, spec: WorkloadSpec) -> None:
         self.spec = spec
@@ -278,7 +338,7 @@ class _SessionMaker:
         self.ranked_sids: Sequence[str] = [catalog.track_spotify_ids()[i] for i in ranked]
         self.ranked_ids: Sequence[str] = [catalog.track_ids()[i] for i in ranked]
         self.unknown: Sequence[str] = catalog.unknown_spotify_ids()
-        self.tracks = Zipf(len(self.ranked_sids), spec.seed_skew)
+        self.tracks = Zipf(len(self.ranked_sids), spec.zipf)
         self.moods = Zipf(len(MOODS), spec.mood_skew)
         self.unknowns = Zipf(max(1, len(self.unknown)), 1.0)
         self.recommend = catalog_recommender(catalog)
@@ -289,27 +349,53 @@ class _SessionMaker:
             for _ in MOODS
         ]
         self.pool_pick = Zipf(max(1, spec.mood_pool), 1.0)
+        self.asks_by_user: list[list[Ask]] = []
+        self.session_users: list[int] = []
+        """The user of every session so far: a returning user is picked from it."""
 
     def session(self, index: int, start: float, rng: random.Random) -> Session:
         spec = self.spec
-        mood = self.moods.draw(rng)
-        if rng.random() < spec.mood_only_share:
-            pool = self.mood_pools[mood]
-            seeds = tuple(pool[r] for r in self.pool_pick.distinct(rng, 2) if r < len(pool))
-        else:
-            n_seeds = rng.choices((1, 2, 3), weights=(70, 25, 5))[0]
-            seeds = tuple(self.ranked_sids[r] for r in self.tracks.distinct(rng, n_seeds))
+        user, (mood, seeds) = self._who(rng)
         stages = self._ask(seeds, mood, 0.0, rng)
-        if rng.random() < spec.refine_share:
+        while rng.random() < spec.refine_share:
             other = (mood + 1 + self.moods.draw(rng)) % len(MOODS)
-            stages += self._ask(seeds, other, rng.uniform(5, 20), rng)
+            stages += self._ask(seeds, other, spec.ask_gap_s * rng.uniform(0.5, 1.5), rng)
         for _ in range(_poisson(rng, spec.singles_mean)):
             stages.append(Stage(rng.uniform(2, 10), (self._single(rng),)))
         if self.unknown and rng.random() < spec.unknown_share:
             sid = self.unknown[self.unknowns.draw(rng)]
             step = Step(StepKind.TRACK, (sid,), (sid,), unknown=True)
             stages.insert(rng.randrange(1, len(stages) + 1), Stage(rng.uniform(1, 5), (step,)))
-        return Session(index, rng.randrange(spec.users), start, MOODS[mood][0], tuple(stages))
+        return Session(index, user, start, MOODS[mood][0], tuple(stages))
+
+    def _who(self, rng: random.Random) -> tuple[int, Ask]:
+        """The session's user and what it asks first: a returning user's earlier ask, or a
+        fresh one."""
+        spec = self.spec
+        if self.session_users and rng.random() < spec.return_share:
+            user = self.session_users[rng.randrange(len(self.session_users))]
+            asks = self.asks_by_user[user]
+            if rng.random() < spec.reuse_share:
+                ask = asks[rng.randrange(len(asks))]
+            else:
+                ask = self._fresh(rng)
+                asks.append(ask)
+        else:
+            user = len(self.asks_by_user)
+            ask = self._fresh(rng)
+            self.asks_by_user.append([ask])
+        self.session_users.append(user)
+        return user, ask
+
+    def _fresh(self, rng: random.Random) -> Ask:
+        mood = self.moods.draw(rng)
+        if rng.random() < self.spec.mood_only_share:
+            pool = self.mood_pools[mood]
+            seeds = tuple(pool[r] for r in self.pool_pick.distinct(rng, 2) if r < len(pool))
+        else:
+            n_seeds = rng.choices((1, 2, 3), weights=(70, 25, 5))[0]
+            seeds = tuple(self.ranked_sids[r] for r in self.tracks.distinct(rng, n_seeds))
+        return mood, seeds
 
     def _ask(
         self, seeds: tuple[str, ...], mood: int, think: float, rng: random.Random
@@ -318,17 +404,31 @@ class _SessionMaker:
         results = self.recommend(seeds, targets)
         ask = Step(StepKind.RECOMMEND, seeds, targets=targets, delivers=results)
         stages = [Stage(think, (ask,))]
-        if results:
-            stages.append(
-                Stage(
-                    rng.uniform(1, 4),
-                    (
-                        Step(StepKind.FEATURES, results, results),
-                        Step(StepKind.TRACKS, results, results),
-                    ),
-                )
-            )
+        follow: list[Step] = []
+        if results and rng.random() < self.spec.features_share:
+            ids = self._follow_up(results, rng)
+            follow.append(Step(StepKind.FEATURES, ids, ids))
+        if results and rng.random() < self.spec.details_share:
+            ids = self._follow_up(results, rng)
+            follow.append(Step(StepKind.TRACKS, ids, ids))
+        if follow:
+            stages.append(Stage(rng.uniform(1, 4), tuple(follow)))
         return stages
+
+    def _follow_up(self, results: tuple[str, ...], rng: random.Random) -> tuple[str, ...]:
+        """Ids a client asks about after a recommendation: all of ``results`` or a random
+        subset, sometimes with a few tracks it did not get from the recommendation."""
+        spec = self.spec
+        if len(results) < 2 or rng.random() < spec.all_share:
+            chosen = list(results)
+        else:
+            kept = sorted(rng.sample(range(len(results)), rng.randint(1, len(results) - 1)))
+            chosen = [results[i] for i in kept]
+        if rng.random() < spec.foreign_share:
+            for rank in self.tracks.distinct(rng, rng.randint(1, max(1, spec.foreign_max))):
+                if self.ranked_ids[rank] not in chosen:
+                    chosen.append(self.ranked_ids[rank])
+        return tuple(chosen)
 
     def _single(self, rng: random.Random) -> Step:
         rank = self.tracks.draw(rng)
@@ -340,7 +440,7 @@ def build_trace(catalog: Catalog, spec: WorkloadSpec) -> Trace:
     """The trace ``spec`` describes over ``catalog``: same catalog and spec, same trace."""
     rng = random.Random(spec.seed)
     maker = _SessionMaker(catalog, spec)
-    starts = arrival_times(spec, rng)
+    starts = arrival_times(spec.arrivals(), rng)
     sessions = tuple(maker.session(i, start, rng) for i, start in enumerate(starts))
     keys = {
         step.recommendation_key()
