@@ -4,8 +4,9 @@ Registered on the CLI's Typer app by the CLI module::
 
     app.command("bench")(bench)
 
-    $ moodmix bench --json bench.json                 # three scenarios, about a minute each
-    $ moodmix bench --quick                           # a smoke run, about 15 s
+    $ moodmix bench --json bench.json                 # three scenarios on virtual time
+    $ moodmix bench --quick                           # a smoke run of a few seconds
+    $ moodmix bench --clock real                      # simulator processes, about a minute each
     $ moodmix bench --scenario matched --profiles seed,adaptive --upstream-rate 60/min
     $ moodmix bench --workload playlists --json playlists.json   # the engine, about a minute
     $ moodmix bench --workload service --json service.json       # the HTTP service, ~2 min
@@ -31,17 +32,20 @@ from rich.console import Console
 from moodmix.bench import playlists as playlist_bench
 from moodmix.bench import service as service_bench
 from moodmix.bench.config import (
+    CLOCKS,
     DEFAULT_BURST,
     DEFAULT_TIME_SCALE,
     DEFAULT_USERS,
     PROFILES,
     BenchConfig,
+    ClockMode,
     scenarios,
 )
 from moodmix.bench.instances_command import instances_bench
 from moodmix.bench.report import WIDTH, json_bytes, render
 from moodmix.bench.runner import run_bench
 from moodmix.bench.scenario import OnProgress, Progress
+from moodmix.bench.virtual import virtual_runner
 from moodmix.settings import Profile
 from moodmix.simulator.config import parse_rate
 
@@ -92,6 +96,22 @@ def _progress_printer(console: Console) -> OnProgress:
 WORKLOADS = ("lookups", "playlists", "service")
 
 
+def pick_clock(text: str | None, *, workload: str, instances: bool) -> ClockMode:
+    """``--clock`` checked against the workload: virtual by default for lookups in one
+    process, real for the rest (which only run in real time)."""
+    real_only = workload != "lookups" or instances
+    if text is None:
+        return "real" if real_only else "virtual"
+    if text not in CLOCKS:
+        raise typer.BadParameter(
+            f"{text} is not a clock; use {' or '.join(CLOCKS)}", param_hint="--clock"
+        )
+    if text == "virtual" and real_only:
+        what = "--instances" if workload == "lookups" else f"the {workload} workload"
+        raise typer.BadParameter(f"{what} runs in real time only", param_hint="--clock")
+    return text
+
+
 def bench(
     workload: Annotated[
         str,
@@ -131,16 +151,29 @@ def bench(
         typer.Option(
             min=0.1,
             metavar="SECONDS",
-            help="Wall seconds of arrivals per scenario (50; 2 with --quick); service: warm "
-            "phase seconds (20).",
+            help="Seconds of arrivals per scenario: simulated with --clock virtual (1000; 40 "
+            "with --quick), wall with --clock real (50; 2 with --quick); service: warm phase "
+            "seconds (20).",
+        ),
+    ] = None,
+    clock: Annotated[
+        str | None,
+        typer.Option(
+            metavar="virtual|real",
+            help="virtual (the lookups default): gateways and in-process simulators on one "
+            "loop whose clock jumps to the next timer; the same seed gives the same figures "
+            "anywhere, --time-scale does not apply. real (the only one for playlists, service "
+            "and --instances): simulator processes over HTTP, time compressed by --time-scale.",
         ),
     ] = None,
     time_scale: Annotated[
-        float,
+        float | None,
         typer.Option(
-            min=0.001, metavar="K", help="Real-world minutes per wall minute: rates x K, TTLs / K."
+            min=0.001,
+            metavar="K",
+            help="Real time only: real-world minutes per wall minute, rates x K, TTLs / K (20).",
         ),
-    ] = DEFAULT_TIME_SCALE,
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seeds the trace and the simulators' catalog.")] = 0,
     quick: Annotated[bool, typer.Option("--quick", help="A smoke run of a few seconds.")] = False,
     json_path: Annotated[
@@ -168,6 +201,9 @@ def bench(
         raise typer.BadParameter(
             f"{workload} is not a workload; use {' or '.join(WORKLOADS)}", param_hint="--workload"
         )
+    mode = pick_clock(clock, workload=workload, instances=instances is not None or redis_outage)
+    if time_scale is None:
+        time_scale = DEFAULT_TIME_SCALE
     if workload == "service":
         _service(
             out,
@@ -207,9 +243,11 @@ def bench(
             ),
             upstream_burst=upstream_burst,
             users=DEFAULT_USERS if users is None else users,
-            time_scale=time_scale,
+            time_scale=time_scale if mode == "real" else DEFAULT_TIME_SCALE,
             seed=seed,
         )
+        if mode == "virtual":
+            config = config.virtual()
         if quick:
             config = config.quick()
         if duration is not None:
@@ -222,12 +260,18 @@ def bench(
         instances_bench(out, err, config, instances or 3, redis_outage, json_path)
         return
     names = ", ".join(s.name for s in config.scenarios)
+    pace = "on virtual time" if mode == "virtual" else f"at x{config.time_scale:g}"
     err.print(
         f"bench: {', '.join(config.profiles)} on {names}; {config.duration_s:g} s of arrivals "
-        f"per scenario at x{config.time_scale:g}, {config.users} users, seed {config.seed}",
+        f"per scenario {pace}, {config.users} users, seed {config.seed}",
         highlight=False,
     )
-    run = asyncio.run(run_bench(config, on_progress=_progress_printer(err)))
+    main = run_bench(config, on_progress=_progress_printer(err))
+    if mode == "virtual":
+        with virtual_runner() as runner:
+            run = runner.run(main)
+    else:
+        run = asyncio.run(main)
     render(run, out)
     if json_path is not None:
         json_path.write_bytes(json_bytes(run))

@@ -1,10 +1,11 @@
-"""What a benchmark run does: profiles, scenarios, load, length and time scale.
+"""What a benchmark run does: profiles, scenarios, load, length, clock and time scale.
 
 ::
 
     config = BenchConfig(profiles=("legacy", "adaptive"), scenarios=scenarios("matched"))
     config.quick()                       # the same, cut to a smoke run
     config.workload().duration_s         # real-world seconds of arrivals in the trace
+    config.virtual()                     # the same trace on virtual time (scale 1)
 
 Scenarios name the upstream's limit relative to the seed's 80/min: ``below`` (40/min),
 ``matched`` (80/min) and ``above`` (160/min), in real-world units.
@@ -13,11 +14,15 @@ Scenarios name the upstream's limit relative to the seed's 80/min: ``below`` (40
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from moodmix.bench.workload import WorkloadSpec
 from moodmix.settings import Profile
 
 PROFILES: tuple[Profile, ...] = ("legacy", "seed", "adaptive")
+
+ClockMode = Literal["virtual", "real"]
+CLOCKS: tuple[ClockMode, ...] = ("virtual", "real")
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,11 @@ class BenchConfig:
     seed: int = 0
     grace_s: float | None = None
     """Wall seconds allowed after the last arrival for sessions in flight [default: 20% of the
-    duration, from 2 to 10 s]."""
+    duration, from 2 to 10 s; on virtual time, from 40 to 200 simulated s]."""
+    clock: ClockMode = "real"
+    """``real``: simulator processes over HTTP, time compressed by ``time_scale``. ``virtual``:
+    everything on one loop whose clock jumps (``bench.virtual``); durations are simulated
+    seconds and ``time_scale`` is 1."""
     catalog_tracks: int = CATALOG_TRACKS
     simulator_latency_ms: float = SIMULATOR_LATENCY_MS
     l1_probe_s: float = 1.0
@@ -96,11 +105,39 @@ class BenchConfig:
     def grace(self) -> float:
         if self.grace_s is not None:
             return self.grace_s
-        return min(10.0, max(2.0, 0.2 * self.duration_s))
+        unit = DEFAULT_TIME_SCALE if self.clock == "virtual" else 1.0
+        return unit * min(10.0, max(2.0, 0.2 * self.duration_s / unit))
+
+    @property
+    def progress_interval_s(self) -> float:
+        """Loop seconds between progress reports: about ten a scenario on virtual time."""
+        if self.clock == "virtual":
+            return self.duration_s / 10
+        return max(1.0, min(5.0, self.duration_s / 10))
+
+    def virtual(self) -> BenchConfig:
+        """The same trace on virtual time: wall durations become simulated seconds (times
+        ``time_scale``) and the scale becomes 1, so settings and limits are the real ones."""
+        if self.clock == "virtual":
+            return self
+        k = self.time_scale
+        return replace(
+            self,
+            clock="virtual",
+            time_scale=1.0,
+            duration_s=self.duration_s * k,
+            grace_s=None if self.grace_s is None else self.grace_s * k,
+        )
 
     def quick(self) -> BenchConfig:
-        """A smoke run: a few seconds per scenario."""
-        return replace(self, duration_s=QUICK_DURATION_S, grace_s=QUICK_GRACE_S, l1_probe_s=0.25)
+        """A smoke run: a few seconds per scenario (a few simulated minutes on virtual time)."""
+        unit = DEFAULT_TIME_SCALE if self.clock == "virtual" else 1.0
+        return replace(
+            self,
+            duration_s=QUICK_DURATION_S * unit,
+            grace_s=QUICK_GRACE_S * unit,
+            l1_probe_s=0.25,
+        )
 
     def workload(self) -> WorkloadSpec:
         return WorkloadSpec(
