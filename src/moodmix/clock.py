@@ -8,10 +8,16 @@ a ``Clock``: a callable returning seconds as a float. Production passes ``time.m
     clock = ManualClock()
     limiter = TokenBucket(rate=1.0, burst=1, clock=clock)
     clock.advance(1.5)
+
+``loop_time`` reads the running event loop's clock, so a component follows whatever time the
+loop keeps (the benchmark's virtual time included)::
+
+    limiter = TokenBucket(rate=1.0, burst=1, clock=loop_time)
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -19,6 +25,11 @@ Clock = Callable[[], float]
 
 monotonic: Clock = time.monotonic
 wall: Clock = time.time
+
+
+def loop_time() -> float:
+    """The running event loop's ``time()``; only callable from inside the loop."""
+    return asyncio.get_running_loop().time()
 
 
 class ManualClock:

@@ -1,4 +1,5 @@
-"""``moodmix bench`` end to end: a few seconds, one scenario, three profiles, real simulators."""
+"""``moodmix bench`` end to end: a few seconds, one scenario, three profiles, on both clocks:
+simulator processes in real time, and in-process simulators on virtual time (the default)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -34,11 +36,14 @@ def run_bench_command(*args: str) -> Any:
     return CliRunner().invoke(app, ["bench", *args])
 
 
-def test_a_tiny_bench_reports_every_field_with_sane_values(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "clock", [("--clock", "real", "--duration", "2"), ()], ids=["real", "virtual"]
+)
+def test_a_tiny_bench_reports_every_field_with_sane_values(
+    tmp_path: Path, clock: tuple[str, ...]
+) -> None:
     out = tmp_path / "bench.json"
-    result = run_bench_command(
-        "--scenario", "matched", "--quick", "--duration", "2", "--json", str(out)
-    )
+    result = run_bench_command("--scenario", "matched", "--quick", *clock, "--json", str(out))
     assert result.exit_code == 0, result.output
     assert "matched" in result.output
     assert "adaptive vs legacy" in result.output

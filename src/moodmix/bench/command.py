@@ -4,9 +4,10 @@ Registered on the CLI's Typer app by the CLI module::
 
     app.command("bench")(bench)
 
-    $ moodmix bench --json bench.json                 # three scenarios, 24 real hours each
+    $ moodmix bench --json bench.json                 # 3 scenarios x 24 real hours, virtual time
     $ moodmix bench --hours 1 --zipf 1.1              # an hour of trace, steeper popularity
-    $ moodmix bench --quick                           # a smoke run, about 15 s
+    $ moodmix bench --quick                           # a smoke run of a few seconds
+    $ moodmix bench --clock real --hours 0.5          # simulator processes, time compressed x20
     $ moodmix bench --scenario matched --profiles seed,adaptive --upstream-rate 60/min
     $ moodmix bench --workload playlists --json playlists.json   # the engine, about a minute
     $ moodmix bench --workload service --json service.json       # the HTTP service, ~2 min
@@ -32,6 +33,7 @@ from rich.console import Console
 from moodmix.bench import playlists as playlist_bench
 from moodmix.bench import service as service_bench
 from moodmix.bench.config import (
+    CLOCKS,
     DEFAULT_BURST,
     DEFAULT_HOURS,
     DEFAULT_TIME_SCALE,
@@ -39,12 +41,14 @@ from moodmix.bench.config import (
     DEFAULT_ZIPF,
     PROFILES,
     BenchConfig,
+    ClockMode,
     scenarios,
 )
 from moodmix.bench.instances_command import instances_bench
 from moodmix.bench.report import WIDTH, json_bytes, render
 from moodmix.bench.runner import run_bench
 from moodmix.bench.scenario import OnProgress, Progress
+from moodmix.bench.virtual import virtual_runner
 from moodmix.settings import Profile
 from moodmix.simulator.config import parse_rate
 
@@ -97,6 +101,22 @@ LONG_RUN_S = 1_800.0
 """Wall seconds of replay above which the lookups workload says how long it will take."""
 
 
+def pick_clock(text: str | None, *, workload: str, instances: bool) -> ClockMode:
+    """``--clock`` checked against the workload: virtual by default for lookups in one
+    process, real for the rest (which only run in real time)."""
+    real_only = workload != "lookups" or instances
+    if text is None:
+        return "real" if real_only else "virtual"
+    if text not in CLOCKS:
+        raise typer.BadParameter(
+            f"{text} is not a clock; use {' or '.join(CLOCKS)}", param_hint="--clock"
+        )
+    if text == "virtual" and real_only:
+        what = "--instances" if workload == "lookups" else f"the {workload} workload"
+        raise typer.BadParameter(f"{what} runs in real time only", param_hint="--clock")
+    return text
+
+
 def bench(
     workload: Annotated[
         str,
@@ -136,8 +156,9 @@ def bench(
         typer.Option(
             min=0.1,
             metavar="SECONDS",
-            help="lookups: wall seconds of arrivals per scenario at the real clock, instead of "
-            "--hours (hours = SECONDS x K / 3600); service: warm phase seconds (20).",
+            help="lookups: seconds of arrivals per scenario instead of --hours, simulated on "
+            "virtual time, wall on the real clock (hours = SECONDS x K / 3600); service: warm "
+            "phase seconds (20).",
         ),
     ] = None,
     hours: Annotated[
@@ -145,8 +166,8 @@ def bench(
         typer.Option(
             min=0.001,
             metavar="H",
-            help="lookups: real-world hours of trace per scenario, whatever the time scale "
-            f"({DEFAULT_HOURS:g}; 0.02 with --quick).",
+            help="lookups: real-world hours of trace per scenario, whatever the clock or time "
+            f"scale ({DEFAULT_HOURS:g}; 0.02 with --quick).",
         ),
     ] = None,
     zipf: Annotated[
@@ -164,12 +185,24 @@ def bench(
             help="lookups: hour of the day the trace starts at (0; 20 with --quick).",
         ),
     ] = None,
-    time_scale: Annotated[
-        float,
+    clock: Annotated[
+        str | None,
         typer.Option(
-            min=0.001, metavar="K", help="Real-world minutes per wall minute: rates x K, TTLs / K."
+            metavar="virtual|real",
+            help="virtual (the lookups default): gateways and in-process simulators on one "
+            "loop whose clock jumps to the next timer; the same seed gives the same figures "
+            "anywhere, --time-scale does not apply. real (the only one for playlists, service "
+            "and --instances): simulator processes over HTTP, time compressed by --time-scale.",
         ),
-    ] = DEFAULT_TIME_SCALE,
+    ] = None,
+    time_scale: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001,
+            metavar="K",
+            help="Real time only: real-world minutes per wall minute, rates x K, TTLs / K (20).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seeds the trace and the simulators' catalog.")] = 0,
     quick: Annotated[bool, typer.Option("--quick", help="A smoke run of a few seconds.")] = False,
     json_path: Annotated[
@@ -197,6 +230,9 @@ def bench(
         raise typer.BadParameter(
             f"{workload} is not a workload; use {' or '.join(WORKLOADS)}", param_hint="--workload"
         )
+    mode = pick_clock(clock, workload=workload, instances=instances is not None or redis_outage)
+    if time_scale is None:
+        time_scale = DEFAULT_TIME_SCALE
     if workload == "service":
         _service(
             out,
@@ -237,9 +273,11 @@ def bench(
             upstream_burst=upstream_burst,
             users=DEFAULT_USERS if users is None else users,
             zipf=zipf,
-            time_scale=time_scale,
+            time_scale=time_scale if mode == "real" else DEFAULT_TIME_SCALE,
             seed=seed,
         )
+        if mode == "virtual":
+            config = config.virtual()
         if quick:
             config = config.quick()
         if hours is not None and duration is not None:
@@ -258,20 +296,26 @@ def bench(
         instances_bench(out, err, config, instances or 3, redis_outage, json_path)
         return
     names = ", ".join(s.name for s in config.scenarios)
+    pace = "on virtual time" if mode == "virtual" else f"at x{config.time_scale:g}"
     err.print(
         f"bench: {', '.join(config.profiles)} on {names}; {config.hours:g} real hours of trace "
-        f"({config.duration_s:,.0f} wall s of arrivals per scenario at x{config.time_scale:g}), "
-        f"{config.users} sessions in flight at the peak, Zipf {config.zipf:g}, seed {config.seed}",
+        f"({config.duration_s:,.0f} s of arrivals per scenario {pace}), {config.users} sessions "
+        f"in flight at the peak, Zipf {config.zipf:g}, seed {config.seed}",
         highlight=False,
     )
     long_run = len(config.scenarios) * (config.duration_s + config.grace)
-    if long_run > LONG_RUN_S:
+    if mode == "real" and long_run > LONG_RUN_S:
         err.print(
             f"note: replayed against the real clock this takes about {long_run / 3_600:.1f} "
-            f"wall hours; shorten it with --hours or a larger --time-scale",
+            f"wall hours; shorten it with --hours or a larger --time-scale, or use virtual time",
             highlight=False,
         )
-    run = asyncio.run(run_bench(config, on_progress=_progress_printer(err)))
+    main = run_bench(config, on_progress=_progress_printer(err))
+    if mode == "virtual":
+        with virtual_runner() as runner:
+            run = runner.run(main)
+    else:
+        run = asyncio.run(main)
     render(run, out)
     if json_path is not None:
         json_path.write_bytes(json_bytes(run))

@@ -1,14 +1,15 @@
-"""What a benchmark run does: profiles, scenarios, load, length and time scale.
+"""What a benchmark run does: profiles, scenarios, load, length, clock and time scale.
 
 ::
 
     config = BenchConfig(profiles=("legacy", "adaptive"), scenarios=scenarios("matched"))
     config.quick()                       # the same, cut to a smoke run
     config.workload().duration_s         # real-world seconds of arrivals: hours x 3600
-    config.duration_s                    # wall seconds of arrivals: that / time scale
+    config.duration_s                    # loop seconds of arrivals: that / time scale
+    config.virtual()                     # the same trace on virtual time (scale 1)
 
-The trace's length is ``hours`` of real-world time whatever the time scale; the time scale
-only says how fast the real clock replays it.
+The trace's length is ``hours`` of real-world time whatever the clock; on the real clock the
+time scale says how fast it is replayed, on virtual time it is 1 and every second simulated.
 
 Scenarios name the upstream's limit relative to the seed's 80/min: ``below`` (40/min),
 ``matched`` (80/min) and ``above`` (160/min), in real-world units.
@@ -17,11 +18,15 @@ Scenarios name the upstream's limit relative to the seed's 80/min: ``below`` (40
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from moodmix.bench.workload import WorkloadSpec
 from moodmix.settings import Profile
 
 PROFILES: tuple[Profile, ...] = ("legacy", "seed", "adaptive")
+
+ClockMode = Literal["virtual", "real"]
+CLOCKS: tuple[ClockMode, ...] = ("virtual", "real")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ QUICK_HOURS = 0.02
 QUICK_START_HOUR = 20.0
 """A smoke run starts at the evening peak, where the load is."""
 QUICK_GRACE_S = 1.0
+VIRTUAL_GRACE_S = 1_800.0
 DEFAULT_TIME_SCALE = 20.0
 DEFAULT_BURST = 10
 SIMULATOR_LATENCY_MS = 15.0
@@ -80,8 +86,13 @@ class BenchConfig:
     time_scale: float = DEFAULT_TIME_SCALE
     seed: int = 0
     grace_s: float | None = None
-    """Wall seconds allowed after the last arrival for sessions in flight [default: 20% of the
-    duration, from 2 to 10 s]."""
+    """Loop seconds allowed after the last arrival for sessions in flight [default: 20% of the
+    duration, from 2 to 10 s; on virtual time 30 simulated minutes, where waiting is free, so
+    a session left unfinished was waiting for data, not thinking]."""
+    clock: ClockMode = "real"
+    """``real``: simulator processes over HTTP, time compressed by ``time_scale``. ``virtual``:
+    everything on one loop whose clock jumps (``bench.virtual``); durations are simulated
+    seconds and ``time_scale`` is 1."""
     catalog_tracks: int = CATALOG_TRACKS
     simulator_latency_ms: float = SIMULATOR_LATENCY_MS
     l1_probe_s: float = 1.0
@@ -112,7 +123,8 @@ class BenchConfig:
 
     @property
     def duration_s(self) -> float:
-        """Wall seconds of arrivals per scenario at the real clock: hours / time scale."""
+        """Loop seconds of arrivals per scenario: hours / time scale (simulated on virtual
+        time, where the scale is 1)."""
         return self.hours * 3_600 / self.time_scale
 
     @property
@@ -130,15 +142,38 @@ class BenchConfig:
     def grace(self) -> float:
         if self.grace_s is not None:
             return self.grace_s
+        if self.clock == "virtual":
+            return VIRTUAL_GRACE_S
         return min(10.0, max(2.0, 0.2 * self.duration_s))
 
+    @property
+    def progress_interval_s(self) -> float:
+        """Loop seconds between progress reports: about ten a scenario on virtual time."""
+        if self.clock == "virtual":
+            return self.duration_s / 10
+        return max(1.0, min(5.0, self.duration_s / 10))
+
+    def virtual(self) -> BenchConfig:
+        """The same trace on virtual time: the scale becomes 1, so settings and limits are
+        the real ones, and a grace given in wall seconds becomes simulated seconds."""
+        if self.clock == "virtual":
+            return self
+        k = self.time_scale
+        return replace(
+            self,
+            clock="virtual",
+            time_scale=1.0,
+            grace_s=None if self.grace_s is None else self.grace_s * k,
+        )
+
     def quick(self) -> BenchConfig:
-        """A smoke run: a few seconds per scenario, at the evening peak."""
+        """A smoke run: a few seconds per scenario at the evening peak (the same trace on
+        virtual time)."""
         return replace(
             self,
             hours=QUICK_HOURS,
             start_hour=QUICK_START_HOUR,
-            grace_s=QUICK_GRACE_S,
+            grace_s=None if self.clock == "virtual" else QUICK_GRACE_S,
             l1_probe_s=0.25,
         )
 

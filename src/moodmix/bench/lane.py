@@ -2,7 +2,7 @@
 
 ::
 
-    lane = Lane.open("adaptive", scenario, sim, scale, cache_dir=tmp)
+    lane = Lane.open("adaptive", scenario, sim, scale, cache_dir=tmp)   # virtual=True: loop time
     lane.spawn(session)                 # for every arrival, at its time
     lane.mark_warm()                    # once, when the cache should be warm
     result = await lane.finish(deadline, started_at=t0, context=context)
@@ -16,6 +16,7 @@ what was done, without errors, is a bug in the bound: ``BoundViolated``.
 from __future__ import annotations
 
 import asyncio
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +25,9 @@ from moodmix.bench.config import Scenario
 from moodmix.bench.replay import Replay
 from moodmix.bench.results import ProfileResult, percentiles, summarise
 from moodmix.bench.scaling import TimeScale
-from moodmix.bench.simulators import SimulatorProcess
+from moodmix.bench.simulators import Simulator
 from moodmix.bench.workload import Session
+from moodmix.clock import loop_time
 from moodmix.reccobeats import GatewayStats, ReccoBeats
 from moodmix.settings import Profile
 
@@ -64,7 +66,7 @@ class Lane:
         self,
         profile: Profile,
         scenario: Scenario,
-        sim: SimulatorProcess,
+        sim: Simulator,
         gateway: ReccoBeats,
         scale: TimeScale,
     ) -> None:
@@ -85,13 +87,32 @@ class Lane:
         cls,
         profile: Profile,
         scenario: Scenario,
-        sim: SimulatorProcess,
+        sim: Simulator,
         scale: TimeScale,
         *,
         cache_dir: Path,
+        virtual: bool = False,
+        seed: int = 0,
     ) -> Lane:
-        settings = scale.settings(profile, url=sim.url, cache_path=cache_dir / f"{profile}.sqlite3")
-        return cls(profile, scenario, sim, ReccoBeats.from_settings(settings), scale)
+        """On ``virtual`` time the gateway reads the loop's clock, keeps its L2 in memory (no
+        storage thread) and draws retry jitter from an rng seeded with ``seed``."""
+        settings = scale.settings(
+            profile,
+            url=sim.url,
+            cache_path=cache_dir / f"{profile}.sqlite3",
+            cache_backend="memory" if virtual else "sqlite",
+        )
+        if not virtual:
+            gateway = ReccoBeats.from_settings(settings, transport=sim.transport)
+        else:
+            gateway = ReccoBeats.from_settings(
+                settings,
+                transport=sim.transport,
+                clock=loop_time,
+                wall_clock=loop_time,
+                rng=random.Random(f"{seed}-{profile}"),
+            )
+        return cls(profile, scenario, sim, gateway, scale)
 
     def spawn(self, session: Session) -> None:
         task = asyncio.get_running_loop().create_task(

@@ -182,6 +182,7 @@ def as_json(run: BenchRun) -> dict[str, Any]:
             "duration_s": config.duration_s,
             "grace_s": config.grace,
             "time_scale": config.time_scale,
+            "clock": config.clock,
             "seed": config.seed,
             "catalog_tracks": config.catalog_tracks,
             "simulator_latency_ms": config.simulator_latency_ms,

@@ -9,6 +9,8 @@
 
 The catalog and trace are built (in a thread) while the simulators start; the simulators
 share the catalog's seed, so the trace's ids and expected recommendations match what they serve.
+On virtual time (``config.clock == "virtual"``, run on ``bench.virtual.virtual_runner``) the
+simulators are ``InProcessSimulator``s on the bench's own loop, sharing the catalog object.
 """
 
 from __future__ import annotations
@@ -22,13 +24,16 @@ from typing import Any
 
 from moodmix.bench.bound import BoundTTLs, LowerBound, lower_bound
 from moodmix.bench.config import BenchConfig
+from moodmix.bench.inprocess import InProcessSimulator
 from moodmix.bench.l1probe import l1_lookups_per_s
 from moodmix.bench.scenario import OnProgress, ScenarioRun, run_scenario
-from moodmix.bench.simulators import SimulatorProcess
+from moodmix.bench.simulators import Simulator, SimulatorProcess
 from moodmix.bench.trace_stats import TraceStats, trace_stats
 from moodmix.bench.workload import Trace, build_trace
+from moodmix.clock import loop_time
 from moodmix.settings import Profile, Settings
 from moodmix.simulator.catalog import Catalog, CatalogSpec
+from moodmix.simulator.config import SimulatorConfig
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,13 @@ def machine() -> dict[str, Any]:
     }
 
 
-async def _start_simulators(config: BenchConfig) -> dict[Profile, SimulatorProcess]:
+async def _start_simulators(
+    config: BenchConfig, prepared: asyncio.Task[tuple[Catalog, Trace]]
+) -> dict[Profile, Simulator]:
     """One simulator per profile; if any fails to start, the others are stopped again."""
+    if config.clock == "virtual":
+        catalog, _ = await prepared
+        return {profile: in_process_simulator(config, catalog) for profile in config.profiles}
     started = await asyncio.gather(
         *(
             SimulatorProcess.start(
@@ -86,6 +96,20 @@ async def _start_simulators(config: BenchConfig) -> dict[Profile, SimulatorProce
     return dict(zip(config.profiles, sims, strict=True))
 
 
+def in_process_simulator(config: BenchConfig, catalog: Catalog) -> InProcessSimulator:
+    """A simulator on the running loop's clock, serving ``catalog`` (built by ``prepare``)."""
+    spec = catalog_spec(config)
+    settings = SimulatorConfig(
+        rate_per_min=100_000,
+        burst=10,
+        seed=config.seed,
+        tracks=spec.tracks,
+        artists=spec.artists,
+        latency_ms=config.simulator_latency_ms,
+    )
+    return InProcessSimulator(catalog, settings, clock=loop_time)
+
+
 async def run_bench(config: BenchConfig, *, on_progress: OnProgress | None = None) -> BenchRun:
     """Run every scenario of ``config``; expects a loop of its own (``asyncio.run``): after each
     scenario, tasks its gateways left running are cancelled."""
@@ -93,7 +117,7 @@ async def run_bench(config: BenchConfig, *, on_progress: OnProgress | None = Non
     host = machine()
     prepared = asyncio.create_task(asyncio.to_thread(prepare, config))
     try:
-        sims = await _start_simulators(config)
+        sims = await _start_simulators(config, prepared)
     except BaseException:
         prepared.cancel()
         raise
@@ -108,13 +132,13 @@ async def run_bench(config: BenchConfig, *, on_progress: OnProgress | None = Non
                     scenario, trace, bound, sims, config, bound_ttls=ttls, on_progress=on_progress
                 )
             )
-        probe_url = next(iter(sims.values())).url
+        probe = next(iter(sims.values()))
         ids = list(catalog.track_ids()[:40])
         l1 = {
-            "single": await l1_lookups_per_s(probe_url, ids, batch=1, seconds=config.l1_probe_s),
-            "batch_of_20": await l1_lookups_per_s(
-                probe_url, ids, batch=20, seconds=config.l1_probe_s
-            ),
+            name: await l1_lookups_per_s(
+                probe.url, ids, batch=batch, seconds=config.l1_probe_s, transport=probe.transport
+            )
+            for name, batch in (("single", 1), ("batch_of_20", 20))
         }
     finally:
         await asyncio.gather(*(sim.stop() for sim in sims.values()), return_exceptions=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from moodmix.settings import Profile, Settings
 
@@ -57,9 +58,16 @@ class TimeScale:
         """The simulator rounds Retry-After to a real-world second, scaled."""
         return min(60.0, 1.0 / self.factor)
 
-    def settings(self, profile: Profile, *, url: str, cache_path: Path) -> Settings:
+    def settings(
+        self,
+        profile: Profile,
+        *,
+        url: str,
+        cache_path: Path,
+        cache_backend: Literal["sqlite", "memory"] = "sqlite",
+    ) -> Settings:
         """The profile's settings (environment included), scaled, pointed at ``url`` and an
-        SQLite cache at ``cache_path``."""
+        SQLite cache at ``cache_path`` (or memory storage)."""
         base = Settings(profile=profile)
         scaled: dict[str, float] = {
             name: getattr(base, name) / self.factor for name in SCALED_DURATIONS
@@ -67,7 +75,7 @@ class TimeScale:
         return Settings(
             profile=profile,
             reccobeats_url=url,
-            cache_backend="sqlite",
+            cache_backend=cache_backend,
             cache_path=cache_path,
             rate_per_min=self.rate(base.rate_per_min),
             **scaled,  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ from moodmix.bench.looplag import LoopLag
 from moodmix.bench.orphans import Orphans, drain_orphans
 from moodmix.bench.results import ProfileResult
 from moodmix.bench.scaling import TimeScale
-from moodmix.bench.simulators import SimulatorProcess
+from moodmix.bench.simulators import Simulator
 from moodmix.bench.workload import Trace
 from moodmix.settings import Profile
 
@@ -77,7 +77,7 @@ async def run_scenario(
     scenario: Scenario,
     trace: Trace,
     trace_bound: LowerBound,
-    sims: Mapping[Profile, SimulatorProcess],
+    sims: Mapping[Profile, Simulator],
     config: BenchConfig,
     *,
     bound_ttls: BoundTTLs,
@@ -101,7 +101,15 @@ async def run_scenario(
     )
     with tempfile.TemporaryDirectory(prefix="moodmix-bench-") as tmp:
         lanes = [
-            Lane.open(profile, scenario, sims[profile], scale, cache_dir=Path(tmp))
+            Lane.open(
+                profile,
+                scenario,
+                sims[profile],
+                scale,
+                cache_dir=Path(tmp),
+                virtual=config.clock == "virtual",
+                seed=config.seed,
+            )
             for profile in config.profiles
         ]
         async with LoopLag() as lag:
@@ -126,7 +134,7 @@ async def _drive(
     arrived = 0
 
     async def report() -> None:
-        interval = max(1.0, min(5.0, config.duration_s / 10))
+        interval = config.progress_interval_s
         while on_progress is not None:
             await asyncio.sleep(interval)
             on_progress(_progress(lanes, scenario, loop.time() - started, arrived, context))

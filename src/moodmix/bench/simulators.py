@@ -9,7 +9,8 @@ Each profile gets its own simulator (its own rate limit, its own counters)::
         counts = await sim.stats()     # what it served: UpstreamCounts(requests, rate_limited)
 
 The process runs ``moodmix.simulator.command.simulator`` on a free port; ``start`` returns once
-``/_admin/healthz`` answers (or raises with what the process printed).
+``/_admin/healthz`` answers (or raises with what the process printed). ``Simulator`` is what a
+lane needs of one; ``bench.inprocess.InProcessSimulator`` is the other kind, for virtual time.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import httpx
 
@@ -41,6 +42,24 @@ class UpstreamCounts:
     @property
     def accepted(self) -> int:
         return self.requests - self.rate_limited
+
+
+class Simulator(Protocol):
+    """A simulator the bench drives: where to reach it, and its admin calls."""
+
+    url: str
+    transport: httpx.AsyncBaseTransport | None
+    """How to reach it without a socket, or ``None`` to connect to ``url``."""
+
+    async def configure(
+        self, *, rate_per_min: float, burst: int, retry_after_resolution: float
+    ) -> None: ...
+
+    async def reset(self) -> None: ...
+
+    async def stats(self) -> UpstreamCounts: ...
+
+    async def stop(self) -> None: ...
 
 
 def free_port() -> int:
@@ -66,6 +85,7 @@ class SimulatorProcess:
         self._log = log
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        self.transport: httpx.AsyncBaseTransport | None = None
         self._http = httpx.AsyncClient(base_url=self.url, timeout=10.0)
 
     @classmethod

@@ -119,8 +119,9 @@ class ItemLookup(Generic[M]):
         """The items for ``ids`` (any id form), keyed by the id as asked."""
         asked = {text: parse_id(text, expect=self._id_kind).value for text in ids}
         self._counted_lookups.inc(len(asked))
-        keys = await self._resolve(set(asked.values()))
-        cached = {key for key in keys.values() if key}
+        # Ordered, not sets: the batches (and so the run) must not depend on string hashing.
+        keys = await self._resolve(list(dict.fromkeys(asked.values())))
+        cached = [key for key in dict.fromkeys(keys.values()) if key]
         found: dict[str, M] = {}
         misses: list[str] = []
         for key, lookup in (await self._cache.get_many(self.kind, cached)).items():
@@ -143,7 +144,7 @@ class ItemLookup(Generic[M]):
                 answer[text] = item
         return answer
 
-    async def _resolve(self, wanted: set[str]) -> dict[str, str | None]:
+    async def _resolve(self, wanted: Sequence[str]) -> dict[str, str | None]:
         """Each wanted id -> the cache key (ReccoBeats id), ``None`` to ask upstream, or "" if
         the registry knows the upstream does not have it."""
         keys: dict[str, str | None] = {raw: raw for raw in wanted if not is_spotify_id(raw)}

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Self, TypeVar
 
+import httpx
 import structlog
 
 from moodmix.clock import Clock, monotonic, wall
@@ -186,12 +187,15 @@ class ReccoBeats:
         clock: Clock = monotonic,
         wall_clock: Clock = wall,
         on_response: ResponseHook | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rng: random.Random | None = None,
     ) -> Self:
         """A gateway for ``settings``: its own client and L2 storage unless given.
 
         ``clock`` paces requests; ``wall_clock`` dates cache entries (both injectable for
         tests). ``on_response`` also hears of every upstream response (endpoint, status,
-        seconds), after the gateway's own metrics; it is ignored when ``client`` is given.
+        seconds), after the gateway's own metrics; it and ``transport`` (how the client
+        reaches ReccoBeats) are ignored when ``client`` is given. ``rng`` draws retry jitter.
         """
         settings = settings or Settings()
         metrics = GatewayMetrics()
@@ -202,7 +206,9 @@ class ReccoBeats:
             if on_response is not None:
                 on_response(endpoint, status, elapsed)
 
-        client = client or ReccoBeatsClient.from_settings(settings, on_response=observe)
+        client = client or ReccoBeatsClient.from_settings(
+            settings, transport=transport, on_response=observe
+        )
         storage = storage if storage is not None else open_storage(settings)
         return cls(
             client,
@@ -211,6 +217,7 @@ class ReccoBeats:
             clock=clock,
             wall_clock=wall_clock,
             metrics=metrics,
+            rng=rng,
         )
 
     async def __aenter__(self) -> Self:

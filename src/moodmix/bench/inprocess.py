@@ -1,0 +1,162 @@
+"""The simulator in the benchmark's own process, reached through an httpx transport (no sockets).
+
+On virtual time the gateway and the simulator must share one loop and one clock; a socket
+would be I/O the virtual clock cannot wait for. ``AppTransport`` hands each httpx request to
+the simulator's aiohttp application directly::
+
+    sim = InProcessSimulator(catalog, SimulatorConfig(seed=0, latency_ms=15), clock=loop_time)
+    await sim.configure(rate_per_min=80, burst=10, retry_after_resolution=1.0)
+    client = ReccoBeatsClient(sim.url, transport=sim.transport)
+    counts = await sim.stats()          # UpstreamCounts, as SimulatorProcess gives
+
+The request goes through the application's router and middlewares (rate limiter, latency,
+faults, counters) exactly as over HTTP; what is skipped is the wire: no connection, no
+parsing, no pool. aiohttp has no in-process client (its test client listens on a port), so
+the request is built with ``aiohttp.test_utils.make_mocked_request``, aiohttp's own helper
+for handling a request without a server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Final
+
+import httpx
+from aiohttp import web
+from aiohttp.base_protocol import BaseProtocol
+from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
+from aiohttp.test_utils import make_mocked_request
+
+from moodmix.bench.simulators import UpstreamCounts
+from moodmix.clock import Clock
+from moodmix.simulator.app import build_app
+from moodmix.simulator.catalog import Catalog
+from moodmix.simulator.config import SimulatorConfig
+from moodmix.simulator.state import SimulatorState
+
+IN_PROCESS_URL: Final = "http://simulator.in-process"
+"""The base URL the gateway is given; no name is ever resolved."""
+_PEER: Final = ("127.0.0.1", 0)
+
+
+class _Transport(SimpleNamespace):
+    """The socket transport a request would have: its peer address, nothing to close."""
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return _PEER if name in ("peername", "sockname") else default
+
+    def close(self) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return False
+
+
+class _Writer(SimpleNamespace):
+    async def write_headers(self, *args: object) -> None:
+        pass
+
+    async def write(self, *args: object) -> None:
+        pass
+
+    async def write_eof(self, *args: object) -> None:
+        pass
+
+    async def drain(self) -> None:
+        pass
+
+
+def _protocol(transport: _Transport, writer: _Writer) -> SimpleNamespace:
+    return SimpleNamespace(
+        transport=transport,
+        writer=writer,
+        peername=_PEER,
+        sockname=_PEER,
+        ssl_context=None,
+        max_field_size=8190,
+        max_line_length=8190,
+        max_headers=128,
+    )
+
+
+class AppTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that answers from an aiohttp application on the running loop."""
+
+    def __init__(self, app: web.Application) -> None:
+        app.freeze()
+        self._app = app
+        self._transport = _Transport()
+        self._writer = _Writer(transport=self._transport)
+        self._protocol = _protocol(self._transport, self._writer)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        aio_request = make_mocked_request(
+            request.method,
+            request.url.raw_path.decode("ascii"),
+            headers=list(request.headers.multi_items()),
+            app=self._app,
+            protocol=self._protocol,
+            writer=self._writer,
+            transport=self._transport,
+            payload=self._payload(body),
+        )
+        try:
+            answer = await self._app._handle(aio_request)
+        except web.HTTPException as exc:
+            return httpx.Response(exc.status, text=exc.text or exc.reason, request=request)
+        if not isinstance(answer, web.Response) or not isinstance(answer.body, bytes | None):
+            raise TypeError(f"{request.url.path} answered with a stream, not a body")
+        headers = list(answer.headers.items())
+        if answer.content_type and "content-type" not in {k.lower() for k, _ in headers}:
+            headers.append(("Content-Type", answer.content_type))
+        return httpx.Response(
+            answer.status, headers=headers, content=answer.body or b"", request=request
+        )
+
+    def _payload(self, body: bytes) -> StreamReader:
+        if not body:
+            return EMPTY_PAYLOAD
+        loop = asyncio.get_running_loop()
+        reader = StreamReader(BaseProtocol(loop), 2**16, loop=loop)
+        reader.feed_data(body)
+        reader.feed_eof()
+        return reader
+
+    async def aclose(self) -> None:
+        """Nothing to close; the transport outlives the clients that use it."""
+
+
+class InProcessSimulator:
+    """A simulator application on the running loop, with the admin calls the bench makes."""
+
+    def __init__(self, catalog: Catalog, config: SimulatorConfig, *, clock: Clock) -> None:
+        self.state = SimulatorState(config, catalog, clock=clock)
+        self.url = IN_PROCESS_URL
+        self.transport: httpx.AsyncBaseTransport | None = AppTransport(build_app(self.state))
+
+    async def configure(
+        self, *, rate_per_min: float, burst: int, retry_after_resolution: float
+    ) -> None:
+        self.state.reconfigure(
+            self.state.config.with_changes(
+                rate_per_min=rate_per_min,
+                burst=burst,
+                retry_after_resolution=retry_after_resolution,
+            )
+        )
+
+    async def reset(self) -> None:
+        self.state.reset()
+
+    async def stats(self) -> UpstreamCounts:
+        snapshot = self.state.counters.snapshot()
+        return UpstreamCounts(
+            int(snapshot["requests"]["total"]),
+            int(snapshot["rate_limited"]),
+            dict(snapshot["requests"]["by_endpoint"]),
+        )
+
+    async def stop(self) -> None:
+        self.state.stopping.set()
