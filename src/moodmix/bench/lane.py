@@ -19,13 +19,13 @@ from pathlib import Path
 
 from moodmix.bench.bound import BoundTTLs, lower_bound
 from moodmix.bench.config import Scenario
+from moodmix.bench.profiles import BenchProfile, open_gateway
 from moodmix.bench.replay import Replay
 from moodmix.bench.results import ProfileResult, percentiles
 from moodmix.bench.scaling import TimeScale
 from moodmix.bench.simulators import SimulatorProcess
 from moodmix.bench.workload import Session
 from moodmix.reccobeats import GatewayStats, ReccoBeats
-from moodmix.settings import Profile
 
 _CLOSE_TIMEOUT_S = 10.0
 BEHIND_S = 1.0
@@ -56,7 +56,7 @@ class Lane:
 
     def __init__(
         self,
-        profile: Profile,
+        profile: BenchProfile,
         scenario: Scenario,
         sim: SimulatorProcess,
         gateway: ReccoBeats,
@@ -77,15 +77,17 @@ class Lane:
     @classmethod
     def open(
         cls,
-        profile: Profile,
+        profile: BenchProfile,
         scenario: Scenario,
         sim: SimulatorProcess,
         scale: TimeScale,
         *,
         cache_dir: Path,
     ) -> Lane:
-        settings = scale.settings(profile, url=sim.url, cache_path=cache_dir / f"{profile}.sqlite3")
-        return cls(profile, scenario, sim, ReccoBeats.from_settings(settings), scale)
+        gateway = open_gateway(
+            profile, scale, url=sim.url, cache_path=cache_dir / f"{profile}.sqlite3"
+        )
+        return cls(profile, scenario, sim, gateway, scale)
 
     def spawn(self, session: Session) -> None:
         task = asyncio.get_running_loop().create_task(

@@ -23,10 +23,11 @@ from typing import Any
 from moodmix.bench.bound import BoundTTLs, LowerBound, lower_bound
 from moodmix.bench.config import BenchConfig
 from moodmix.bench.l1probe import l1_lookups_per_s
+from moodmix.bench.profiles import BenchProfile
 from moodmix.bench.scenario import OnProgress, ScenarioRun, run_scenario
 from moodmix.bench.simulators import SimulatorProcess
 from moodmix.bench.workload import Trace, build_trace
-from moodmix.settings import Profile, Settings
+from moodmix.settings import Settings
 from moodmix.simulator.catalog import Catalog, CatalogSpec
 
 
@@ -63,7 +64,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-async def _start_simulators(config: BenchConfig) -> dict[Profile, SimulatorProcess]:
+async def _start_simulators(config: BenchConfig) -> dict[BenchProfile, SimulatorProcess]:
     """One simulator per profile; if any fails to start, the others are stopped again."""
     started = await asyncio.gather(
         *(
