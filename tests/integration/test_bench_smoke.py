@@ -67,7 +67,9 @@ def test_a_tiny_bench_reports_every_field_with_sane_values(
         latency = r["latency_ms"]
         assert 0 <= latency["p50"] <= latency["p95"] <= latency["p99"]
         assert r["trace_mismatches"] == 0
-    assert results["adaptive"]["upstream_requests"] <= results["legacy"]["upstream_requests"]
+        assert r["upstream_accepted"] + r["upstream_rejected"] == r["upstream_requests"]
+        assert (r["bound_ratio"] is None) == (not r["bound_valid"])
+        assert r["response_ms"]["all"]["count"] >= r["timeouts"]
     assert data["trace"]["sessions"] > 0
     stats = data["trace_stats"]
     assert stats["sessions"] == data["trace"]["sessions"]

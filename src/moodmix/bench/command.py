@@ -9,6 +9,7 @@ Registered on the CLI's Typer app by the CLI module::
     $ moodmix bench --quick                           # a smoke run of a few seconds
     $ moodmix bench --clock real --hours 0.5          # simulator processes, time compressed x20
     $ moodmix bench --scenario matched --profiles seed,adaptive --upstream-rate 60/min
+    $ moodmix bench --profiles all                    # + the peers (needs moodmix[bench])
     $ moodmix bench --workload playlists --json playlists.json   # the engine, about a minute
     $ moodmix bench --workload service --json service.json       # the HTTP service, ~2 min
     $ moodmix bench --instances 3 --scenario matched --redis-outage   # 3 processes, one Redis
@@ -23,7 +24,7 @@ import asyncio
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated, cast, get_args
 
 import orjson
 import structlog
@@ -45,6 +46,13 @@ from moodmix.bench.config import (
     scenarios,
 )
 from moodmix.bench.instances_command import instances_bench
+from moodmix.bench.profiles import (
+    ALL_PROFILES,
+    BENCH_PROFILES,
+    BenchProfile,
+    MissingExtra,
+    check_available,
+)
 from moodmix.bench.report import WIDTH, json_bytes, render
 from moodmix.bench.runner import run_bench
 from moodmix.bench.scenario import OnProgress, Progress
@@ -53,17 +61,35 @@ from moodmix.settings import Profile
 from moodmix.simulator.config import parse_rate
 
 
-def parse_profiles(text: str) -> tuple[Profile, ...]:
-    """``"legacy,adaptive"`` -> ``("legacy", "adaptive")``; ``typer.BadParameter`` if unknown."""
+def _names(text: str, allowed: tuple[str, ...]) -> list[str]:
     names = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = [n for n in names if n not in PROFILES]
+    unknown = [n for n in names if n not in allowed]
     if unknown or not names:
         raise typer.BadParameter(
             f"{', '.join(unknown) or 'nothing'} is not a profile; use a comma-separated list "
-            f"of {', '.join(PROFILES)}",
+            f"of {', '.join(allowed)}",
             param_hint="--profiles",
         )
-    return tuple(cast(Profile, n) for n in dict.fromkeys(names))
+    return list(dict.fromkeys(names))
+
+
+def parse_profiles(text: str) -> tuple[Profile, ...]:
+    """``"legacy,adaptive"`` -> ``("legacy", "adaptive")``: the settings' profiles (the
+    playlists and service workloads); ``typer.BadParameter`` if unknown."""
+    return tuple(cast(Profile, n) for n in _names(text, get_args(Profile)))
+
+
+def parse_bench_profiles(text: str) -> tuple[BenchProfile, ...]:
+    """The lookups workload's profiles (``all``: the five of ``ALL_PROFILES``);
+    ``typer.BadParameter`` if one is unknown or a peer's libraries are not installed."""
+    if text.strip() == "all":
+        text = ",".join(ALL_PROFILES)
+    names = tuple(cast(BenchProfile, n) for n in _names(text, BENCH_PROFILES))
+    try:
+        check_available(names)
+    except MissingExtra as exc:
+        raise typer.BadParameter(str(exc), param_hint="--profiles") from None
+    return names
 
 
 def parse_upstream_rate(text: str) -> float:
@@ -126,8 +152,13 @@ def bench(
         ),
     ] = "lookups",
     profiles: Annotated[
-        str, typer.Option(help="Comma-separated profiles to run side by side.")
-    ] = "legacy,seed,adaptive",
+        str,
+        typer.Option(
+            help="Comma-separated profiles to run side by side: legacy, seed, adaptive, "
+            "peer-aiolimiter, peer-botocore (the peers need moodmix[bench]), legacy-bucket, "
+            "seed-bucket; all: the first five."
+        ),
+    ] = ",".join(PROFILES),
     scenario: Annotated[
         str,
         typer.Option(
@@ -238,7 +269,7 @@ def bench(
             out,
             err,
             # One service, one profile: the default list means the default profile.
-            profiles=parse_profiles("adaptive" if profiles == "legacy,seed,adaptive" else profiles),
+            profiles=parse_profiles("adaptive" if profiles == ",".join(PROFILES) else profiles),
             upstream_rate=parse_upstream_rate(upstream_rate) if upstream_rate else None,
             upstream_burst=upstream_burst,
             users=users,
@@ -266,7 +297,7 @@ def bench(
         return
     try:
         config = BenchConfig(
-            profiles=parse_profiles(profiles),
+            profiles=parse_bench_profiles(profiles),
             scenarios=scenarios(
                 scenario, parse_upstream_rate(upstream_rate) if upstream_rate else None
             ),

@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from moodmix.bench.profiles import DEFAULT_PROFILES, BenchProfile
 from moodmix.bench.workload import WorkloadSpec
-from moodmix.settings import Profile
 
-PROFILES: tuple[Profile, ...] = ("legacy", "seed", "adaptive")
+PROFILES: tuple[BenchProfile, ...] = DEFAULT_PROFILES
 
 ClockMode = Literal["virtual", "real"]
 CLOCKS: tuple[ClockMode, ...] = ("virtual", "real")
@@ -72,7 +72,7 @@ def scenarios(name: str, upstream_rate: float | None = None) -> tuple[Scenario, 
 
 @dataclass(frozen=True)
 class BenchConfig:
-    profiles: tuple[Profile, ...] = PROFILES
+    profiles: tuple[BenchProfile, ...] = PROFILES
     scenarios: tuple[Scenario, ...] = SCENARIOS
     upstream_burst: int = DEFAULT_BURST
     users: int = DEFAULT_USERS

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import cast, get_args
 
 import typer
 from rich.console import Console
@@ -20,6 +21,7 @@ from moodmix.bench.config import PROFILES, BenchConfig
 from moodmix.bench.instances import run_instances
 from moodmix.bench.instances_report import instances_json, render_instances
 from moodmix.bench.redisproc import RedisUnavailable
+from moodmix.settings import Profile
 
 
 def instances_bench(
@@ -33,11 +35,13 @@ def instances_bench(
     profiles = config.profiles
     if profiles == PROFILES:
         profiles = ("adaptive",)
-    if len(profiles) != 1:
+    if len(profiles) != 1 or profiles[0] not in get_args(Profile):
         raise typer.BadParameter(
-            "--instances runs one profile; pass --profiles adaptive (or another one)",
+            "--instances runs one profile of the settings (legacy, seed or adaptive); pass "
+            "--profiles adaptive (or another one)",
             param_hint="--profiles",
         )
+    profile = cast(Profile, profiles[0])
     names = ", ".join(s.name for s in config.scenarios)
     err.print(
         f"bench instances: {profiles[0]} on {names}; 1 instance alone, then {instances} sharing "
@@ -54,7 +58,7 @@ def instances_bench(
             run_instances(
                 config,
                 instances=instances,
-                profile=profiles[0],
+                profile=profile,
                 redis_outage=redis_outage,
                 say=say,
             )

@@ -19,9 +19,11 @@ import asyncio
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from moodmix.bench.bound import BoundTTLs, lower_bound
 from moodmix.bench.config import Scenario
+from moodmix.bench.profiles import BenchProfile, open_gateway
 from moodmix.bench.replay import Replay
 from moodmix.bench.results import ProfileResult, percentiles, summarise
 from moodmix.bench.scaling import TimeScale
@@ -29,7 +31,6 @@ from moodmix.bench.simulators import Simulator
 from moodmix.bench.workload import Session
 from moodmix.clock import loop_time
 from moodmix.reccobeats import GatewayStats, ReccoBeats
-from moodmix.settings import Profile
 
 _CLOSE_TIMEOUT_S = 10.0
 BEHIND_S = 1.0
@@ -64,7 +65,7 @@ class Lane:
 
     def __init__(
         self,
-        profile: Profile,
+        profile: BenchProfile,
         scenario: Scenario,
         sim: Simulator,
         gateway: ReccoBeats,
@@ -85,7 +86,7 @@ class Lane:
     @classmethod
     def open(
         cls,
-        profile: Profile,
+        profile: BenchProfile,
         scenario: Scenario,
         sim: Simulator,
         scale: TimeScale,
@@ -96,22 +97,22 @@ class Lane:
     ) -> Lane:
         """On ``virtual`` time the gateway reads the loop's clock, keeps its L2 in memory (no
         storage thread) and draws retry jitter from an rng seeded with ``seed``."""
-        settings = scale.settings(
+        on_loop: dict[str, Any] = {}
+        if virtual:
+            on_loop = {
+                "clock": loop_time,
+                "wall_clock": loop_time,
+                "rng": random.Random(f"{seed}-{profile}"),
+            }
+        gateway = open_gateway(
             profile,
+            scale,
             url=sim.url,
             cache_path=cache_dir / f"{profile}.sqlite3",
             cache_backend="memory" if virtual else "sqlite",
+            transport=sim.transport,
+            **on_loop,
         )
-        if not virtual:
-            gateway = ReccoBeats.from_settings(settings, transport=sim.transport)
-        else:
-            gateway = ReccoBeats.from_settings(
-                settings,
-                transport=sim.transport,
-                clock=loop_time,
-                wall_clock=loop_time,
-                rng=random.Random(f"{seed}-{profile}"),
-            )
         return cls(profile, scenario, sim, gateway, scale)
 
     def spawn(self, session: Session) -> None:

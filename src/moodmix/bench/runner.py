@@ -26,12 +26,13 @@ from moodmix.bench.bound import BoundTTLs, LowerBound, lower_bound
 from moodmix.bench.config import BenchConfig
 from moodmix.bench.inprocess import InProcessSimulator
 from moodmix.bench.l1probe import l1_lookups_per_s
+from moodmix.bench.profiles import BenchProfile
 from moodmix.bench.scenario import OnProgress, ScenarioRun, run_scenario
 from moodmix.bench.simulators import Simulator, SimulatorProcess
 from moodmix.bench.trace_stats import TraceStats, trace_stats
 from moodmix.bench.workload import Trace, build_trace
 from moodmix.clock import loop_time
-from moodmix.settings import Profile, Settings
+from moodmix.settings import Settings
 from moodmix.simulator.catalog import Catalog, CatalogSpec
 from moodmix.simulator.config import SimulatorConfig
 
@@ -72,7 +73,7 @@ def machine() -> dict[str, Any]:
 
 async def _start_simulators(
     config: BenchConfig, prepared: asyncio.Task[tuple[Catalog, Trace]]
-) -> dict[Profile, Simulator]:
+) -> dict[BenchProfile, Simulator]:
     """One simulator per profile; if any fails to start, the others are stopped again."""
     if config.clock == "virtual":
         catalog, _ = await prepared

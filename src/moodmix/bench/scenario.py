@@ -24,11 +24,11 @@ from moodmix.bench.config import BenchConfig, Scenario
 from moodmix.bench.lane import Lane, LaneContext
 from moodmix.bench.looplag import LoopLag
 from moodmix.bench.orphans import Orphans, drain_orphans
+from moodmix.bench.profiles import BenchProfile
 from moodmix.bench.results import ProfileResult
 from moodmix.bench.scaling import TimeScale
 from moodmix.bench.simulators import Simulator
 from moodmix.bench.workload import Trace
-from moodmix.settings import Profile
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ async def run_scenario(
     scenario: Scenario,
     trace: Trace,
     trace_bound: LowerBound,
-    sims: Mapping[Profile, Simulator],
+    sims: Mapping[BenchProfile, Simulator],
     config: BenchConfig,
     *,
     bound_ttls: BoundTTLs,

@@ -3,6 +3,7 @@
 storage = open_storage(settings)        # SQLite file, memory or Redis (always, in shared mode)
 scheduler = build_scheduler(settings)   # fixed or adaptive rate, burst, concurrency cap
 scheduler = build_scheduler(settings, budget=RedisBudget(redis))   # one rate for all processes
+scheduler = build_scheduler(settings, limiter=TokenBucket(5.0, 5))  # this pacing instead
 policies = cache_policies(settings)     # TTL and stale windows per kind
 """
 
@@ -33,13 +34,20 @@ def open_storage(settings: Settings) -> Storage:
 
 
 def build_scheduler(
-    settings: Settings, *, clock: Clock = monotonic, budget: Budget | None = None
+    settings: Settings,
+    *,
+    clock: Clock = monotonic,
+    budget: Budget | None = None,
+    limiter: Limiter | None = None,
 ) -> Scheduler:
     """Layer 5 as the settings ask: a fixed or adaptive rate, the burst and the concurrency cap.
 
     With a shared ``budget`` the rate (and what the adaptive controller learns) is for all
-    processes drawing from it; the concurrency cap stays this process's own.
+    processes drawing from it; the concurrency cap stays this process's own. A ``limiter``
+    replaces the settings' rate altogether (fixed: no controller adjusts it).
     """
+    if limiter is not None:
+        return Scheduler(limiter, settings.max_concurrency, clock=clock)
     rate = settings.rate_per_min / 60
     adaptive = settings.rate_mode == "adaptive"
     controller = AdaptiveRate(rate, hidden_burst=UPSTREAM_BURST, clock=clock) if adaptive else None

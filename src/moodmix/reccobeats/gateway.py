@@ -24,6 +24,7 @@ import structlog
 
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.reccobeats._background import BackgroundTasks
+from moodmix.reccobeats._gated import GatedClient, SendGate
 from moodmix.reccobeats._items import BatchFetch, ItemLookup
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._params import UNIT_TARGETS
@@ -39,6 +40,7 @@ from moodmix.reccobeats.ids import Kind, parse_id, parse_ids
 from moodmix.reccobeats.models import Album, ApiModel, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.breaker import CircuitBreaker, State
 from moodmix.resilience.handover import Handover
+from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.retry import RetryBudget, RetryPolicy
 from moodmix.resilience.scheduler import Priority
 from moodmix.resilience.sharedflight import SharedFlight
@@ -75,7 +77,11 @@ class ReccoBeats:
         wall_clock: Clock = wall,
         metrics: GatewayMetrics | None = None,
         rng: random.Random | None = None,
+        limiter: Limiter | None = None,
+        gate: SendGate | None = None,
     ) -> None:
+        if gate is not None:
+            client = GatedClient(client, gate)
         self.settings = settings
         self.metrics = metrics or GatewayMetrics()
         self._client = client
@@ -84,7 +90,10 @@ class ReccoBeats:
         self.shared = SharedMode.open(settings, storage)
         """Shared mode's Redis parts (``None`` unless ``redis_url`` is set)."""
         self.scheduler = build_scheduler(
-            settings, clock=clock, budget=self.shared.budget if self.shared else None
+            settings,
+            clock=clock,
+            budget=self.shared.budget if self.shared else None,
+            limiter=limiter,
         )
         if self.shared is not None and isinstance(self.scheduler.limiter, SharedBucket):
             self.shared.bucket = self.scheduler.limiter
@@ -189,6 +198,8 @@ class ReccoBeats:
         on_response: ResponseHook | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         rng: random.Random | None = None,
+        limiter: Limiter | None = None,
+        gate: SendGate | None = None,
     ) -> Self:
         """A gateway for ``settings``: its own client and L2 storage unless given.
 
@@ -196,6 +207,8 @@ class ReccoBeats:
         tests). ``on_response`` also hears of every upstream response (endpoint, status,
         seconds), after the gateway's own metrics; it and ``transport`` (how the client
         reaches ReccoBeats) are ignored when ``client`` is given. ``rng`` draws retry jitter.
+        ``limiter`` replaces the rate the settings ask for; ``gate`` sees every request just
+        before it is sent (``SendGate``): both let a benchmark pace as other code would.
         """
         settings = settings or Settings()
         metrics = GatewayMetrics()
@@ -218,6 +231,8 @@ class ReccoBeats:
             wall_clock=wall_clock,
             metrics=metrics,
             rng=rng,
+            limiter=limiter,
+            gate=gate,
         )
 
     async def __aenter__(self) -> Self:
