@@ -3,6 +3,10 @@ lowers its rate after a throttle; both on a fake clock."""
 
 from __future__ import annotations
 
+import asyncio
+import random
+import threading
+
 import pytest
 from aiolimiter import AsyncLimiter
 from fake_timers import FakeTimers
@@ -86,3 +90,33 @@ def test_a_peer_without_its_libraries_is_refused_with_what_to_install(
     check_available(("legacy", "seed", "adaptive"))
     with pytest.raises(MissingExtra, match=r"peer-botocore needs botocore.*moodmix\[bench\]"):
         check_available(("adaptive", "peer-botocore"))
+
+
+def test_the_aiolimiter_peer_keeps_its_pace_on_virtual_time() -> None:
+    # aiolimiter's own limiter spins here without the clock moving: its wake-up lands a
+    # microsecond early. A real-time watchdog turns such a spin into a failure, not a hang.
+    from moodmix.bench.peers import TickedLimiter
+    from moodmix.bench.virtual import virtual_runner
+
+    async def forty() -> float:
+        limiter = TickedLimiter(1, 0.75)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        draw = random.Random(1)
+
+        async def one() -> None:
+            await asyncio.sleep(draw.random() * 3)
+            await limiter.acquire()
+
+        all_of_them = asyncio.gather(*(one() for _ in range(40)))
+        watchdog = threading.Timer(30, loop.call_soon_threadsafe, (all_of_them.cancel,))
+        watchdog.start()
+        try:
+            await all_of_them
+        finally:
+            watchdog.cancel()
+        return loop.time() - started
+
+    with virtual_runner() as runner:
+        took = runner.run(forty())
+    assert took == pytest.approx(39 * 0.75, abs=0.01)

@@ -74,6 +74,24 @@ def _retry_after(state: RetryCallState) -> float:
     return error.retry_after if isinstance(error, RateLimited) else 0.0
 
 
+class TickedLimiter(AsyncLimiter):
+    """``AsyncLimiter`` whose wake-up timer fires one microsecond late.
+
+    On virtual time the loop's clock keeps whole microseconds (looptime), so a wake-up set
+    for the exact instant the bucket has leaked enough can land a fraction early: the bucket
+    is still short by a rounding error, aiolimiter re-arms the timer for the same instant, and
+    the loop spins without its clock moving. A microsecond later is always past it, and on
+    the real clock a microsecond changes nothing measurable.
+    """
+
+    def _wake_next(self, *args: object) -> None:
+        super()._wake_next(*args)
+        handle = self._waker_handle
+        if handle is not None:
+            handle.cancel()
+            self._waker_handle = self._loop.call_at(handle.when() + 1e-6, self._wake_next)
+
+
 class AiolimiterGate:
     """A fixed ``AsyncLimiter`` before each attempt, tenacity retrying 429s."""
 
@@ -100,7 +118,7 @@ class AiolimiterGate:
 
 def aiolimiter_gate(scale: TimeScale, rate_per_min: float = SEED_RATE_PER_MIN) -> AiolimiterGate:
     """The peer as the bench runs it: one request every ``60 / rate`` real-world seconds."""
-    return AiolimiterGate(AsyncLimiter(1, scale.wall(60.0 / rate_per_min)))
+    return AiolimiterGate(TickedLimiter(1, scale.wall(60.0 / rate_per_min)))
 
 
 class _Clock:
