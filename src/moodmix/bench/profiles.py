@@ -23,7 +23,7 @@ import importlib.util
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from moodmix.bench.scaling import TimeScale
 from moodmix.clock import Clock
@@ -45,15 +45,7 @@ BenchProfile = Literal[
     "seed-bucket",
 ]
 
-BENCH_PROFILES: tuple[BenchProfile, ...] = (
-    "legacy",
-    "seed",
-    "adaptive",
-    "peer-aiolimiter",
-    "peer-botocore",
-    "legacy-bucket",
-    "seed-bucket",
-)
+BENCH_PROFILES: tuple[BenchProfile, ...] = get_args(BenchProfile)
 DEFAULT_PROFILES: tuple[BenchProfile, ...] = ("legacy", "seed", "adaptive")
 """What runs unless ``--profiles`` says otherwise (the peers need the bench extra)."""
 ALL_PROFILES: tuple[BenchProfile, ...] = (
