@@ -11,6 +11,11 @@ A claim whose figure cannot be measured in the run (no ``legacy`` result, no 429
 an unfinished trace for a ratio of work) is reported with ``measured=None`` and
 ``holds=None``, never as held. "5-10 concurrent users before, 20-30+ after" needs the users
 sweep and is not among these.
+
+Deduplication's share is estimated as joins / (accepted requests + joins), as if each
+joined lookup would have been a request of its own: an upper estimate, since without
+single-flight a joined item might have ridden in a batch. Caching's share is what the
+combined reduction leaves once that is taken out.
 """
 
 from __future__ import annotations
