@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from moodmix.bench.replay import Replay
+import pytest
+
+from moodmix.bench.replay import Replay, Wait
 from moodmix.bench.scaling import TimeScale
+from moodmix.bench.virtual import virtual_runner
 from moodmix.bench.workload import Session, Stage, Step, StepKind
 from moodmix.store import CachePolicy, MemoryStorage, TieredCache
 
@@ -58,3 +61,25 @@ async def test_hits_and_misses_are_told_apart_by_the_cache_lookups() -> None:
     assert [c.hit for c in replay.calls] == [False, True]
     assert [c.timeout for c in replay.calls] == [False, False]
     assert len(replay.completed) == 2
+
+
+def test_a_session_waits_only_for_data_and_a_cut_off_one_counts_too() -> None:
+    async def sessions() -> list[Wait]:
+        gateway = SlowGateway()
+        replay = Replay(gateway, TimeScale(1))  # type: ignore[arg-type]
+        step = (Step(StepKind.TRACK, ("a",)),)
+        held = asyncio.create_task(replay.session(Session(0, 0, 0.0, "calm", (Stage(2, step),))))
+        await asyncio.sleep(3)  # 2 s thinking, then 1 s waiting for "a"
+        gateway.released.set()
+        await held
+        gateway.released.clear()
+        cut = asyncio.create_task(replay.session(session(1, "b")))
+        await asyncio.sleep(5)
+        cut.cancel()
+        await asyncio.gather(cut, return_exceptions=True)
+        return replay.waits
+
+    with virtual_runner() as runner:  # exact times: the loop's clock jumps
+        waited, cut_off = runner.run(sessions())
+    assert waited == Wait(pytest.approx(1_000), timeout=False)  # thinking is not waiting
+    assert cut_off == Wait(pytest.approx(5_000), timeout=True)

@@ -227,6 +227,7 @@ class Lane:
                 "miss": summarise([c.ms for c in calls if not c.hit]),
             },
             timeouts=sum(c.timeout for c in calls),
+            session_wait_ms=summarise([w.ms for w in self.replay.waits]),
             prefetched_items=_prefetched(self.gateway, "prefetch"),
             refreshed_items=_prefetched(self.gateway, "refresh"),
         )

@@ -5,6 +5,7 @@
     replay = Replay(gateway, TimeScale(30))
     await replay.session(trace.sessions[0])     # stages in order, think times scaled
     replay.calls                                # one Call per gateway call: ms, hit, timeout
+    replay.waits                                # per session: ms waited for data, timeout
     replay.lookups, replay.errors, replay.issued, replay.completed
 
 A session's steps are fixed by the trace, so a failed call does not change what comes next:
@@ -40,6 +41,14 @@ class Call:
     timeout: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """What one session waited for data (real-world ms), and whether it was cut off."""
+
+    ms: float
+    timeout: bool = False
+
+
 class Replay:
     """What one profile did with the trace so far."""
 
@@ -52,6 +61,8 @@ class Replay:
         """Steps started, at their nominal times (for the lower bound of what was asked)."""
         self.completed: list[TimedStep] = []
         """Steps whose call returned (for the lower bound of what was done)."""
+        self.waits: list[Wait] = []
+        """Per session: what it waited for data, in real-world ms."""
         self.errors: Counter[str] = Counter()
         self.mismatches = 0
         """Answers that differed from what the trace expected: a recommendation other than
@@ -65,15 +76,34 @@ class Replay:
         return [c.wall_ms for c in self.calls]
 
     async def session(self, session: Session) -> None:
+        """The session's stages in order; what it waited for data (its time less its own
+        think time) goes to ``waits``, as a timeout if it is cancelled first."""
         self.started += 1
+        loop = asyncio.get_running_loop()
+        began, thought = loop.time(), 0.0
+        thinking: float | None = None
+
+        def waited(*, timeout: bool = False) -> Wait:
+            still = loop.time() - thinking if thinking is not None else 0.0
+            wall = loop.time() - began - thought - still
+            return Wait(self.scale.real(wall) * 1_000, timeout)
+
         at = session.start_s
-        for index, stage in enumerate(session.stages):
-            if stage.think_s > 0:
-                await asyncio.sleep(self.scale.wall(stage.think_s))
-            at += stage.think_s
-            timed = [TimedStep(at, session.index, index, step) for step in stage.steps]
-            self.issued += timed
-            await asyncio.gather(*(self._timed(t) for t in timed))
+        try:
+            for index, stage in enumerate(session.stages):
+                if stage.think_s > 0:
+                    thinking = loop.time()
+                    await asyncio.sleep(self.scale.wall(stage.think_s))
+                    thought += loop.time() - thinking
+                    thinking = None
+                at += stage.think_s
+                timed = [TimedStep(at, session.index, index, step) for step in stage.steps]
+                self.issued += timed
+                await asyncio.gather(*(self._timed(t) for t in timed))
+        except asyncio.CancelledError:
+            self.waits.append(waited(timeout=True))
+            raise
+        self.waits.append(waited())
         self.finished += 1
 
     async def _timed(self, timed: TimedStep) -> None:

@@ -118,6 +118,9 @@ class ProfileResult:
     and ``miss``."""
     timeouts: int = 0
     """Calls still waiting at the deadline, cancelled: counted with the time they waited."""
+    session_wait_ms: Response | None = None
+    """Per session, the time it waited for data (its time less its own think time), sessions
+    cut off at the deadline counted with what they had waited."""
     prefetched_items: int = 0
     """Items fetched ahead of demand (each costs upstream requests like any miss)."""
     refreshed_items: int = 0
@@ -214,6 +217,9 @@ class ProfileResult:
                 name: {k: round(v, 2) for k, v in asdict(r).items()}
                 for name, r in self.response_ms.items()
             },
+            session_wait_ms=None
+            if self.session_wait_ms is None
+            else {k: round(v, 2) for k, v in asdict(self.session_wait_ms).items()},
             run_s=round(self.run_s, 3),
             learned_rate_per_min=round(self.learned_rate_per_min, 2),
             mean_token_wait_ms=round(self.mean_token_wait_ms, 2),
