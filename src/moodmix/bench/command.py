@@ -30,6 +30,7 @@ import orjson
 import structlog
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from moodmix.bench import playlists as playlist_bench
 from moodmix.bench import service as service_bench
@@ -56,6 +57,7 @@ from moodmix.bench.profiles import (
 from moodmix.bench.report import WIDTH, json_bytes, render
 from moodmix.bench.runner import run_bench
 from moodmix.bench.scenario import OnProgress, Progress
+from moodmix.bench.sweep import MAX_RATE_429, P95_LIMIT_MS, parse_users, run_sweep
 from moodmix.bench.virtual import virtual_runner
 from moodmix.settings import Profile
 from moodmix.simulator.config import parse_rate
@@ -250,6 +252,15 @@ def bench(
         bool,
         typer.Option("--redis-outage", help="With --instances: kill and restart Redis mid-run."),
     ] = False,
+    sweep_users: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LIST",
+            help="lookups: run once per load (sessions in flight at the peak, e.g. "
+            "5,10,20,40,80,160) and report the most users each profile serves with p95 under "
+            "2 s and 429s under 1%.",
+        ),
+    ] = None,
 ) -> None:
     """Replay one seeded trace through every profile against simulators; report the figures."""
     out, err = Console(), Console(stderr=True)
@@ -323,6 +334,15 @@ def bench(
         raise typer.BadParameter(str(exc)) from None
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    if sweep_users is not None:
+        if instances is not None or redis_outage:
+            raise typer.BadParameter("a sweep runs in one process", param_hint="--sweep-users")
+        try:
+            loads = parse_users(sweep_users)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--sweep-users") from None
+        _sweep(out, err, config, loads, mode, json_path)
+        return
     if instances is not None or redis_outage:
         instances_bench(out, err, config, instances or 3, redis_outage, json_path)
         return
@@ -350,6 +370,55 @@ def bench(
     render(run, out)
     if json_path is not None:
         json_path.write_bytes(json_bytes(run))
+        err.print(f"figures written to {json_path}", highlight=False)
+
+
+def _sweep(
+    out: Console,
+    err: Console,
+    config: BenchConfig,
+    loads: tuple[int, ...],
+    mode: ClockMode,
+    json_path: Path | None,
+) -> None:
+    err.print(
+        f"sweep: {', '.join(config.profiles)} at {', '.join(map(str, loads))} sessions in "
+        f"flight at the peak; {config.hours:g} real hours each, "
+        f"{'virtual time' if mode == 'virtual' else f'real time at x{config.time_scale:g}'}",
+        highlight=False,
+    )
+    main = run_sweep(config, users=loads, on_progress=_progress_printer(err))
+    if mode == "virtual":
+        with virtual_runner() as runner:
+            result = runner.run(main)
+    else:
+        result = asyncio.run(main)
+    for scenario in config.scenarios:
+        table = Table(
+            title=f"{scenario.name}: p95 ms / 429 rate per load; served = every session "
+            f"finished, p95 < {P95_LIMIT_MS:,.0f} ms, 429s < {MAX_RATE_429:.0%}",
+            title_justify="left",
+        )
+        table.add_column("profile")
+        for n in loads:
+            table.add_column(f"{n} users", justify="right")
+        table.add_column("most served", justify="right")
+        for profile in config.profiles:
+            row: list[str] = [profile]
+            for n in loads:
+                p = next(
+                    p
+                    for p in result.points
+                    if (p.users, p.scenario, p.profile) == (n, scenario.name, profile)
+                )
+                mark = "" if p.served else " x"
+                row.append(f"{p.p95_ms:,.0f} / {p.rate_429:.1%}{mark}")
+            best = result.largest.get(scenario.name, {}).get(profile)
+            row.append("none" if best is None else str(best))
+            table.add_row(*row)
+        out.print(table)
+    if json_path is not None:
+        json_path.write_bytes(orjson.dumps({"sweep": result.as_json()}, option=orjson.OPT_INDENT_2))
         err.print(f"figures written to {json_path}", highlight=False)
 
 
