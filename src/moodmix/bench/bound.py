@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 from moodmix.bench.workload import ITEM_KIND, StepKind, TimedStep
@@ -44,6 +44,11 @@ class BoundTTLs:
             features=settings.ttl_features_s,
             missing=settings.ttl_registry_missing_s,
         )
+
+    def scaled(self, factor: float) -> BoundTTLs:
+        """The same TTLs ``factor`` times as long: a time-scaled profile's wall TTLs back to
+        the trace's real-world seconds."""
+        return BoundTTLs(*(ttl * factor for ttl in astuple(self)))
 
     def for_kind(self, kind: str) -> float:
         ttl: float = getattr(self, kind)

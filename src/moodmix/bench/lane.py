@@ -165,18 +165,7 @@ class Lane:
         await self._close()
 
         calls = self.replay.calls
-        own = self.gateway.settings
-        own_ttls = BoundTTLs(
-            *(
-                self.scale.real(ttl)
-                for ttl in (
-                    own.ttl_recommendations_s,
-                    own.ttl_tracks_s,
-                    own.ttl_features_s,
-                    own.ttl_registry_missing_s,
-                )
-            )
-        )
+        own_ttls = BoundTTLs.from_settings(self.gateway.settings).scaled(self.scale.factor)
         hits, lookups = _hits(stats)
         warm_hits, warm_lookups = self._warm
         warm = (
