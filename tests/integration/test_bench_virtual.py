@@ -26,9 +26,8 @@ from moodmix.simulator.catalog import Catalog, CatalogSpec
 from moodmix.simulator.config import SimulatorConfig
 
 
-def _results(config: BenchConfig) -> list[dict[str, Any]]:
-    with virtual_runner() as runner:
-        run = runner.run(run_bench(config))
+def _results(config: BenchConfig, *, workers: int | None = None) -> list[dict[str, Any]]:
+    run = asyncio.run(run_bench(config, workers=workers))
     return list(as_json(run)["results"])
 
 

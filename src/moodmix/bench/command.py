@@ -58,7 +58,6 @@ from moodmix.bench.report import WIDTH, json_bytes, render
 from moodmix.bench.runner import run_bench
 from moodmix.bench.scenario import OnProgress, Progress
 from moodmix.bench.sweep import MAX_RATE_429, P95_LIMIT_MS, parse_users, run_sweep
-from moodmix.bench.virtual import virtual_runner
 from moodmix.settings import Profile
 from moodmix.simulator.config import parse_rate
 
@@ -261,6 +260,14 @@ def bench(
             "2 s and 429s under 1%.",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="lookups on virtual time: lanes (a profile in a scenario) run at once, each "
+            "in its own process; figures do not depend on it. Default: one per CPU.",
+        ),
+    ] = None,
 ) -> None:
     """Replay one seeded trace through every profile against simulators; report the figures."""
     out, err = Console(), Console(stderr=True)
@@ -341,7 +348,7 @@ def bench(
             loads = parse_users(sweep_users)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--sweep-users") from None
-        _sweep(out, err, config, loads, mode, json_path)
+        _sweep(out, err, config, loads, json_path, workers)
         return
     if instances is not None or redis_outage:
         instances_bench(out, err, config, instances or 3, redis_outage, json_path)
@@ -361,12 +368,7 @@ def bench(
             f"wall hours; shorten it with --hours or a larger --time-scale, or use virtual time",
             highlight=False,
         )
-    main = run_bench(config, on_progress=_progress_printer(err))
-    if mode == "virtual":
-        with virtual_runner() as runner:
-            run = runner.run(main)
-    else:
-        run = asyncio.run(main)
+    run = asyncio.run(run_bench(config, on_progress=_progress_printer(err), workers=workers))
     render(run, out)
     if json_path is not None:
         json_path.write_bytes(json_bytes(run))
@@ -378,21 +380,18 @@ def _sweep(
     err: Console,
     config: BenchConfig,
     loads: tuple[int, ...],
-    mode: ClockMode,
     json_path: Path | None,
+    workers: int | None,
 ) -> None:
     err.print(
         f"sweep: {', '.join(config.profiles)} at {', '.join(map(str, loads))} sessions in "
         f"flight at the peak; {config.hours:g} real hours each, "
-        f"{'virtual time' if mode == 'virtual' else f'real time at x{config.time_scale:g}'}",
+        + ("virtual time" if config.clock == "virtual" else f"real time at x{config.time_scale:g}"),
         highlight=False,
     )
-    main = run_sweep(config, users=loads, on_progress=_progress_printer(err))
-    if mode == "virtual":
-        with virtual_runner() as runner:
-            result = runner.run(main)
-    else:
-        result = asyncio.run(main)
+    result = asyncio.run(
+        run_sweep(config, users=loads, on_progress=_progress_printer(err), workers=workers)
+    )
     for scenario in config.scenarios:
         table = Table(
             title=f"{scenario.name}: p95 ms / 429 rate per load; served = every session "

@@ -5,6 +5,8 @@
     async with LoopLag(interval_s=0.05) as lag:
         ...                                   # the run
     lag.summary()                             # {"p50": 0.4, "p99": 3.1, "max": 9.8} in ms
+
+``enabled=False`` samples nothing and summarises to ``{}``.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from moodmix.bench.results import percentiles
 class LoopLag:
     """Samples the delay between when a sleep should end and when it does."""
 
-    def __init__(self, interval_s: float = 0.05) -> None:
+    def __init__(self, interval_s: float = 0.05, *, enabled: bool = True) -> None:
         self._interval = interval_s
+        self._enabled = enabled
         self._samples_ms: list[float] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -33,7 +36,8 @@ class LoopLag:
             self._samples_ms.append(max(0.0, loop.time() - due) * 1_000)
 
     async def __aenter__(self) -> Self:
-        self._task = asyncio.get_running_loop().create_task(self._sample())
+        if self._enabled:
+            self._task = asyncio.get_running_loop().create_task(self._sample())
         return self
 
     async def __aexit__(
@@ -48,5 +52,7 @@ class LoopLag:
                 await self._task
 
     def summary(self) -> dict[str, float]:
+        if not self._enabled:
+            return {}
         found = percentiles(self._samples_ms)
         return {"p50": round(found.p50, 2), "p99": round(found.p99, 2), "max": round(found.max, 2)}

@@ -77,8 +77,8 @@ def _retry_after(state: RetryCallState) -> float:
 class TickedLimiter(AsyncLimiter):
     """``AsyncLimiter`` whose wake-up timer fires one microsecond late.
 
-    On virtual time the loop's clock keeps whole microseconds (looptime), so a wake-up set
-    for the exact instant the bucket has leaked enough can land a fraction early: the bucket
+    On virtual time the loop's clock jumps by the wait it was asked for, so a wake-up set
+    for the exact instant the bucket has leaked enough can land a rounding error early: the bucket
     is still short by a rounding error, aiolimiter re-arms the timer for the same instant, and
     the loop spins without its clock moving. A microsecond later is always past it, and on
     the real clock a microsecond changes nothing measurable.

@@ -1,4 +1,4 @@
-"""A whole benchmark run: start a simulator per profile, replay the trace in every scenario.
+"""A whole benchmark run: replay the trace in every scenario, once per profile.
 
 ::
 
@@ -7,10 +7,11 @@
         for result in scenario.results:
             print(result.profile, result.upstream_requests, result.rate_429)
 
-The catalog and trace are built (in a thread) while the simulators start; the simulators
-share the catalog's seed, so the trace's ids and expected recommendations match what they serve.
-On virtual time (``config.clock == "virtual"``, run on ``bench.virtual.virtual_runner``) the
-simulators are ``InProcessSimulator``s on the bench's own loop, sharing the catalog object.
+On the real clock one simulator process per profile starts while the catalog and trace are
+built (in a thread); the simulators share the catalog's seed, so the trace's ids and expected
+recommendations match what they serve, and every profile of a scenario replays at once on the
+bench's loop. On virtual time (``config.clock == "virtual"``) each lane runs alone in a worker
+process, on a virtual loop with an ``InProcessSimulator`` of its own (``bench.workers``).
 """
 
 from __future__ import annotations
@@ -24,17 +25,16 @@ from typing import Any
 
 from moodmix.bench.bound import BoundTTLs, LowerBound, lower_bound
 from moodmix.bench.config import BenchConfig
-from moodmix.bench.inprocess import InProcessSimulator
+from moodmix.bench.inprocess import catalog_spec, in_process_simulator
 from moodmix.bench.l1probe import l1_lookups_per_s
 from moodmix.bench.profiles import BenchProfile
 from moodmix.bench.scenario import OnProgress, ScenarioRun, run_scenario
 from moodmix.bench.simulators import Simulator, SimulatorProcess
 from moodmix.bench.trace_stats import TraceStats, trace_stats
+from moodmix.bench.workers import run_lanes
 from moodmix.bench.workload import Trace, build_trace
-from moodmix.clock import loop_time
 from moodmix.settings import Settings
-from moodmix.simulator.catalog import Catalog, CatalogSpec
-from moodmix.simulator.config import SimulatorConfig
+from moodmix.simulator.catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,6 @@ class BenchRun:
     machine: dict[str, Any] = field(default_factory=dict)
     wall_s: float = 0.0
     trace_stats: TraceStats | None = None
-
-
-def catalog_spec(config: BenchConfig) -> CatalogSpec:
-    """The simulator's catalog for ``config`` (the simulator command's artist count rule)."""
-    tracks = config.catalog_tracks
-    return CatalogSpec(seed=config.seed, tracks=tracks, artists=min(5_000, max(1, tracks // 10)))
 
 
 def prepare(config: BenchConfig) -> tuple[Catalog, Trace]:
@@ -71,13 +65,8 @@ def machine() -> dict[str, Any]:
     }
 
 
-async def _start_simulators(
-    config: BenchConfig, prepared: asyncio.Task[tuple[Catalog, Trace]]
-) -> dict[BenchProfile, Simulator]:
-    """One simulator per profile; if any fails to start, the others are stopped again."""
-    if config.clock == "virtual":
-        catalog, _ = await prepared
-        return {profile: in_process_simulator(config, catalog) for profile in config.profiles}
+async def _start_simulators(config: BenchConfig) -> dict[BenchProfile, Simulator]:
+    """One simulator process per profile; if any fails to start, the others are stopped."""
     started = await asyncio.gather(
         *(
             SimulatorProcess.start(
@@ -97,52 +86,23 @@ async def _start_simulators(
     return dict(zip(config.profiles, sims, strict=True))
 
 
-def in_process_simulator(config: BenchConfig, catalog: Catalog) -> InProcessSimulator:
-    """A simulator on the running loop's clock, serving ``catalog`` (built by ``prepare``)."""
-    spec = catalog_spec(config)
-    settings = SimulatorConfig(
-        rate_per_min=100_000,
-        burst=10,
-        seed=config.seed,
-        tracks=spec.tracks,
-        artists=spec.artists,
-        latency_ms=config.simulator_latency_ms,
-    )
-    return InProcessSimulator(catalog, settings, clock=loop_time)
-
-
-async def run_bench(config: BenchConfig, *, on_progress: OnProgress | None = None) -> BenchRun:
+async def run_bench(
+    config: BenchConfig, *, on_progress: OnProgress | None = None, workers: int | None = None
+) -> BenchRun:
     """Run every scenario of ``config``; expects a loop of its own (``asyncio.run``): after each
-    scenario, tasks its gateways left running are cancelled."""
+    real-clock scenario, tasks its gateways left running are cancelled. ``workers``: processes
+    for the lanes on virtual time (default: one per CPU)."""
     started = time.perf_counter()
     host = machine()
-    prepared = asyncio.create_task(asyncio.to_thread(prepare, config))
-    try:
-        sims = await _start_simulators(config, prepared)
-    except BaseException:
-        prepared.cancel()
-        raise
-    try:
-        catalog, trace = await prepared
-        ttls = BoundTTLs.from_settings(Settings(profile="adaptive"))
+    ttls = BoundTTLs.from_settings(Settings(profile="adaptive"))
+    if config.clock == "virtual":
+        catalog, trace = await asyncio.to_thread(prepare, config)
         bound = lower_bound(trace.steps(), ttls)
-        runs = []
-        for scenario in config.scenarios:
-            runs.append(
-                await run_scenario(
-                    scenario, trace, bound, sims, config, bound_ttls=ttls, on_progress=on_progress
-                )
-            )
-        probe = next(iter(sims.values()))
-        ids = list(catalog.track_ids()[:40])
-        l1 = {
-            name: await l1_lookups_per_s(
-                probe.url, ids, batch=batch, seconds=config.l1_probe_s, transport=probe.transport
-            )
-            for name, batch in (("single", 1), ("batch_of_20", 20))
-        }
-    finally:
-        await asyncio.gather(*(sim.stop() for sim in sims.values()), return_exceptions=True)
+        runs = await run_lanes(config, trace, bound, ttls, workers=workers, on_progress=on_progress)
+        probe: Simulator = in_process_simulator(config, catalog)
+        l1 = await _l1(probe, catalog, config)
+    else:
+        runs, catalog, trace, bound, l1 = await _real_clock(config, ttls, on_progress)
     return BenchRun(
         config,
         trace,
@@ -154,3 +114,39 @@ async def run_bench(config: BenchConfig, *, on_progress: OnProgress | None = Non
         wall_s=time.perf_counter() - started,
         trace_stats=trace_stats(trace),
     )
+
+
+async def _real_clock(
+    config: BenchConfig, ttls: BoundTTLs, on_progress: OnProgress | None
+) -> tuple[tuple[ScenarioRun, ...], Catalog, Trace, LowerBound, dict[str, float]]:
+    prepared = asyncio.create_task(asyncio.to_thread(prepare, config))
+    try:
+        sims = await _start_simulators(config)
+    except BaseException:
+        prepared.cancel()
+        raise
+    try:
+        catalog, trace = await prepared
+        bound = lower_bound(trace.steps(), ttls)
+        runs = []
+        for scenario in config.scenarios:
+            runs.append(
+                await run_scenario(
+                    scenario, trace, bound, sims, config, bound_ttls=ttls, on_progress=on_progress
+                )
+            )
+        l1 = await _l1(next(iter(sims.values())), catalog, config)
+    finally:
+        await asyncio.gather(*(sim.stop() for sim in sims.values()), return_exceptions=True)
+    return tuple(runs), catalog, trace, bound, l1
+
+
+async def _l1(probe: Simulator, catalog: Catalog, config: BenchConfig) -> dict[str, float]:
+    """L1 hits per wall second through a gateway, one id a call and in batches of 20."""
+    ids = list(catalog.track_ids()[:40])
+    return {
+        name: await l1_lookups_per_s(
+            probe.url, ids, batch=batch, seconds=config.l1_probe_s, transport=probe.transport
+        )
+        for name, batch in (("single", 1), ("batch_of_20", 20))
+    }

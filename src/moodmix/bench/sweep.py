@@ -108,11 +108,15 @@ def parse_users(text: str) -> tuple[int, ...]:
 
 
 async def run_sweep(
-    config: BenchConfig, *, users: Sequence[int], on_progress: OnProgress | None = None
+    config: BenchConfig,
+    *,
+    users: Sequence[int],
+    on_progress: OnProgress | None = None,
+    workers: int | None = None,
 ) -> Sweep:
     """One lookups bench per load in ``users`` (sessions in flight at the peak), in order."""
     points: list[Point] = []
     for n in users:
-        run = await run_bench(replace(config, users=n), on_progress=on_progress)
+        run = await run_bench(replace(config, users=n), on_progress=on_progress, workers=workers)
         points += [Point.of(n, r) for s in run.scenarios for r in s.results]
     return Sweep(tuple(users), tuple(points))

@@ -13,7 +13,6 @@ Spotify ids bare, as ``spotify:track:<id>`` URIs, or as ``open.spotify.com`` lin
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar
@@ -30,6 +29,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _KINDS: tuple[Kind, ...] = ("track", "artist", "album")
 _SPOTIFY_HOSTS = {"open.spotify.com", "play.spotify.com"}
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_PLAIN_HREFS = frozenset(f"https://open.spotify.com/{kind}" for kind in _KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ def parse_id(text: str, *, expect: Kind | None = None) -> ParsedId:
     if is_spotify_id(raw):
         return ParsedId(raw, "spotify", expect)
     if is_reccobeats_id(raw):
-        return ParsedId(str(uuid.UUID(raw)), "reccobeats", expect)
+        return ParsedId(raw.lower(), "reccobeats", expect)  # the canonical form of a UUID
     if raw.lower().startswith("spotify:"):
         return _check_kind(_parse_uri(raw), expect, text)
     if "spotify.com" in raw.lower():
@@ -89,6 +89,9 @@ def parse_ids(texts: Iterable[str], *, expect: Kind | None = None) -> list[Parse
 
 def spotify_id_from_href(href: str) -> str | None:
     """The Spotify id at the end of an item's ``href``, or ``None`` if it carries none."""
+    head, _, tail = href.rpartition("/")
+    if head in _PLAIN_HREFS and is_spotify_id(tail):
+        return tail  # the form ReccoBeats answers with, without parsing the URL
     try:
         return _parse_link(href).value
     except ValueError:

@@ -16,7 +16,8 @@ are shared: treat them as read-only. A catalog never changes, so threads may sha
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,8 @@ from moodmix.simulator._catalog_wire import WireForms
 Item = dict[str, Any]
 Ints = npt.NDArray[np.int64]
 _UUID_LENGTH = 36
+_REMEMBERED_QUESTIONS = 16_384
+"""Recommendations kept by question (about 500 bytes each)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ class Catalog:
         self._space = FeatureSpace(
             tables.features, tables.key, tables.mode, tables.popularity, tables.track_artist
         )
+        self._picked: OrderedDict[Hashable, tuple[int, ...]] = OrderedDict()
+        """Recent recommendations by question: the answer is a pure function of it, popular
+        questions repeat, and each costs a pass over every track."""
 
     @classmethod
     def build(cls, spec: CatalogSpec = CatalogSpec()) -> Catalog:
@@ -250,19 +256,35 @@ class Catalog:
             if (g := self._seed_tracks(key)) is not None
         ]
         negative = np.concatenate(negative_groups) if negative_groups else None
-        seed_tracks = [i for key in seeds if (i := self._t.track_index.get(_key(key))) is not None]
-        exclude = np.asarray(seed_tracks, dtype=np.int64)
-        if negative is not None:
-            exclude = np.concatenate((exclude, negative))
-        picked = self._space.recommend(
-            groups,
+        question = (
+            tuple(_keys(seeds, "seeds")),
             size,
-            targets=targets,
-            negative=negative,
-            exclude=exclude,
-            feature_weight=feature_weight,
+            tuple((targets or {}).items()),
+            tuple(_keys(negative_seeds, "negative_seeds")),
+            feature_weight,
         )
-        return [self._wire.track(i) for i in picked.tolist()]
+        picked = self._picked.get(question)
+        if picked is None:
+            seed_tracks = [
+                i for key in seeds if (i := self._t.track_index.get(_key(key))) is not None
+            ]
+            exclude = np.asarray(seed_tracks, dtype=np.int64)
+            if negative is not None:
+                exclude = np.concatenate((exclude, negative))
+            found = self._space.recommend(
+                groups,
+                size,
+                targets=targets,
+                negative=negative,
+                exclude=exclude,
+                feature_weight=feature_weight,
+            )
+            picked = self._picked[question] = tuple(found.tolist())
+            if len(self._picked) > _REMEMBERED_QUESTIONS:
+                self._picked.popitem(last=False)
+        else:
+            self._picked.move_to_end(question)
+        return [self._wire.track(i) for i in picked]
 
     def _seed_tracks(self, key: str) -> Ints | None:
         t = self._t

@@ -34,6 +34,7 @@ log = structlog.get_logger(__name__)
 DAY = 86_400.0
 
 _SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
+_RECCOBEATS_ID = re.compile(r"\S{1,64}")
 """Checked here rather than imported from ``moodmix.reccobeats`` so the store depends on
 nothing above it (the gateway imports the store)."""
 
@@ -261,12 +262,7 @@ def _spotify_ids(values: Iterable[str], name: str) -> list[str]:
 
 
 def _reccobeats_id(value: object, name: str) -> str:
-    if (
-        not isinstance(value, str)
-        or not value
-        or len(value) > 64
-        or any(char.isspace() for char in value)
-    ):
+    if not isinstance(value, str) or _RECCOBEATS_ID.fullmatch(value) is None:
         raise ValueError(
             f"{name} must be a ReccoBeats id (1-64 characters, no spaces), got {value!r}"
         )
