@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -48,6 +49,25 @@ def test_one_seed_gives_identical_results_twice() -> None:
     assert first == second
     assert all(r["logical_lookups"] > 0 and r["upstream_requests"] > 0 for r in first)
     assert any(r["upstream_429"] > 0 for r in first), "the below limit should refuse some"
+
+
+def test_a_lane_runs_alone_so_its_figures_do_not_depend_on_the_others() -> None:
+    config = BenchConfig(
+        profiles=("legacy", "adaptive"),
+        scenarios=scenarios("below"),
+        users=40,
+        hours=120 / 3_600,
+        start_hour=20.0,
+        time_scale=1.0,
+        seed=5,
+        l1_probe_s=0.05,
+    ).virtual()
+
+    together = _results(config, workers=2)
+    alone = _results(replace(config, profiles=("adaptive",)), workers=1)
+
+    assert [r["profile"] for r in together] == ["legacy", "adaptive"]
+    assert together[1] == alone[0]
 
 
 def test_ten_simulated_minutes_take_far_less_than_ten_wall_minutes() -> None:

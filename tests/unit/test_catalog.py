@@ -669,3 +669,21 @@ def test_analysis_is_a_function_of_the_bytes() -> None:
 def test_analysis_rejects_empty_or_non_bytes(data: Any) -> None:
     with pytest.raises(ValueError, match="data"):
         small().analyze_audio(data)
+
+
+def test_a_remembered_recommendation_is_the_one_a_fresh_catalog_computes() -> None:
+    catalog, fresh = Catalog.build(SPEC), Catalog.build(SPEC)
+    seeds = list(catalog.track_ids()[:2])
+    questions: list[dict[str, Any]] = [
+        {},
+        {"targets": {"energy": 0.9}},
+        {"targets": {"energy": 0.9}, "feature_weight": 4.0},
+        {"negative_seeds": [catalog.track_ids()[5]]},
+    ]
+    for question in questions:
+        first = catalog.recommend(seeds, 10, **question)
+        again = catalog.recommend(seeds, 10, **question)  # answered from memory
+        assert first == again == fresh.recommend(seeds, 10, **question), question
+    answers = [catalog.recommend(seeds, 10, **q) for q in questions]
+    assert len({tuple(t["id"] for t in a or ()) for a in answers}) == len(questions)
+    assert catalog.recommend(seeds, 5) == fresh.recommend(seeds, 5)  # the size is asked too

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moodmix.reccobeats import _params
-from moodmix.reccobeats.client import DEFAULT_TIMEOUT, ReccoBeatsClient
+from moodmix.reccobeats.client import DEFAULT_TIMEOUT, ReccoBeatsClient, _absolute_url
 from moodmix.settings import Settings
 
 SID = "00aqkszH1FdUiJJWvX6iEl"
@@ -291,3 +291,22 @@ def test_an_upload_of_exactly_5_mb_is_allowed() -> None:
     )
     assert (name, len(content), content_type) == ("a.wav", MB5, None)
     assert isinstance(content, bytes)
+
+
+@pytest.mark.parametrize(
+    "base", ["https://api.reccobeats.com", "https://api.reccobeats.com/", "http://h:8080/proxy"]
+)
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/v1/track?ids=a,b%20c,d",
+        "/v1/track/abc/audio-features",
+        "/v1/artist/search?searchText=caf%C3%A9&page=0",
+        "/v1/x?q=%2F%3F",
+    ],
+)
+def test_the_parsed_url_is_the_one_httpx_joins_itself(base: str, target: str) -> None:
+    http = httpx.AsyncClient(base_url=base)
+    joined = http.build_request("GET", target).url
+    ours = http.build_request("GET", _absolute_url(str(http.base_url), target)).url
+    assert (ours, ours.raw_path) == (joined, joined.raw_path)

@@ -96,7 +96,10 @@ class AppTransport(httpx.AsyncBaseTransport):
         self._protocol = _protocol(self._transport, self._writer)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = await request.aread()
+        try:
+            body = request.content  # read already, unless it is a multipart upload
+        except httpx.RequestNotRead:
+            body = await request.aread()
         aio_request = self._request(request, body)
         try:
             answer = await self._app._handle(aio_request)

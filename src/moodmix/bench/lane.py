@@ -23,13 +23,12 @@ from typing import Any
 
 from moodmix.bench.bound import BoundTTLs, lower_bound
 from moodmix.bench.config import Scenario
-from moodmix.bench.profiles import BenchProfile, open_gateway
+from moodmix.bench.profiles import BenchProfile, open_gateway, paced_by_gateway
 from moodmix.bench.replay import Replay
 from moodmix.bench.results import ProfileResult, percentiles, summarise
 from moodmix.bench.scaling import TimeScale
 from moodmix.bench.simulators import Simulator
 from moodmix.bench.workload import Session
-from moodmix.clock import loop_time
 from moodmix.reccobeats import GatewayStats, ReccoBeats
 
 _CLOSE_TIMEOUT_S = 10.0
@@ -99,9 +98,10 @@ class Lane:
         storage thread) and draws retry jitter from an rng seeded with ``seed``."""
         on_loop: dict[str, Any] = {}
         if virtual:
+            now = asyncio.get_running_loop().time  # the loop's clock, as ``loop_time`` reads it
             on_loop = {
-                "clock": loop_time,
-                "wall_clock": loop_time,
+                "clock": now,
+                "wall_clock": now,
                 "rng": random.Random(f"{seed}-{profile}"),
             }
         gateway = open_gateway(
@@ -198,7 +198,9 @@ class Lane:
             batches=stats.batches,
             batched_items=_batched_items(self.gateway),
             registry_efficiency=stats.registry_efficiency,
-            learned_rate_per_min=stats.rate_per_min / self.scale.factor,
+            learned_rate_per_min=(
+                stats.rate_per_min / self.scale.factor if paced_by_gateway(self.profile) else None
+            ),
             requests_wanted=scheduler.granted + sum(scheduler.queued.values()),
             mean_token_wait_ms=scheduler.mean_wait * 1_000,
             lower_bound_requests=context.trace_bound,

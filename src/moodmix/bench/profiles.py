@@ -167,6 +167,12 @@ class _Control:
     overrides: tuple[tuple[str, Any], ...] = ()
 
 
+def paced_by_gateway(profile: BenchProfile) -> bool:
+    """Whether the gateway's own limiter sets the profile's pace (else a gate does, and the
+    limiter is an unpaced cap on requests in flight)."""
+    return profile not in _WINDOWS and profile not in PEERS
+
+
 def _control(profile: BenchProfile, scale: TimeScale, clock: Clock) -> _Control:
     if profile in _WINDOWS:
         return _Control(tool_gate(_WINDOWS[profile], scale, clock), unpaced=True)

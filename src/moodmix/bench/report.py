@@ -80,7 +80,7 @@ def _row(r: ProfileResult, real_minutes: float) -> list[str]:
         f"{miss.p95:,.0f}",
         f"{r.timeouts:,}",
         f"{r.sessions_unfinished:,}",
-        f"{r.learned_rate_per_min:,.0f}",
+        "-" if r.learned_rate_per_min is None else f"{r.learned_rate_per_min:,.0f}",
     ]
 
 
@@ -138,6 +138,9 @@ def render(run: BenchRun, console: Console) -> None:
                 f"[yellow]warning:[/yellow] {orphans.tasks} gateway tasks were still running "
                 f"after the gateways closed; cancelling them raised {raised}"
             )
+        if scenario_run.lane_wall_s:
+            walls = ", ".join(f"{name} {s:,.0f}" for name, s in scenario_run.lane_wall_s.items())
+            console.print(f"wall seconds per lane, each alone on one core: {walls}")
         console.print()
     l1 = run.l1_lookups_per_s
     if l1:
@@ -205,6 +208,7 @@ def as_json(run: BenchRun) -> dict[str, Any]:
                 "loop_lag_ms": s.loop_lag_ms,
                 "orphan_tasks": s.orphans.tasks,
                 "orphan_task_errors": s.orphans.errors,
+                "lane_wall_s": s.lane_wall_s,
             }
             for s in run.scenarios
         ],

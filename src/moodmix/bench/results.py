@@ -94,7 +94,8 @@ class ProfileResult:
     batches: int
     batched_items: int
     registry_efficiency: float
-    learned_rate_per_min: float
+    learned_rate_per_min: float | None
+    """The gateway limiter's rate at the end; ``None`` when a gate, not it, sets the pace."""
     """The profile's limiter rate at the end, in real-world requests per minute."""
     requests_wanted: int
     """Requests the gateway sent or still had queued at the end (retries included)."""
@@ -221,7 +222,9 @@ class ProfileResult:
             if self.session_wait_ms is None
             else {k: round(v, 2) for k, v in asdict(self.session_wait_ms).items()},
             run_s=round(self.run_s, 3),
-            learned_rate_per_min=round(self.learned_rate_per_min, 2),
+            learned_rate_per_min=(
+                None if self.learned_rate_per_min is None else round(self.learned_rate_per_min, 2)
+            ),
             mean_token_wait_ms=round(self.mean_token_wait_ms, 2),
             registry_efficiency=round(self.registry_efficiency, 4),
         )

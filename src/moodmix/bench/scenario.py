@@ -65,6 +65,8 @@ class ScenarioRun:
     loop_lag_ms: dict[str, float] = field(default_factory=dict)
     orphans: Orphans = field(default_factory=Orphans)
     """Gateway tasks still running after the gateways closed (cancelled by the benchmark)."""
+    lane_wall_s: dict[str, float] = field(default_factory=dict)
+    """Wall seconds each lane took, when lanes ran alone (virtual time)."""
 
 
 def allowance(scenario: Scenario, config: BenchConfig) -> float:

@@ -20,6 +20,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -139,6 +140,7 @@ def _merge(scenario: Scenario, runs: list[ScenarioRun]) -> ScenarioRun:
         tuple(result for run in runs for result in run.results),
         {},
         Orphans(sum(run.orphans.tasks for run in runs), errors),
+        {name: s for run in runs for name, s in run.lane_wall_s.items()},
     )
 
 
@@ -170,8 +172,10 @@ def _run_job(
     worker = _worker
     config = replace(worker.config, profiles=(profile,), scenarios=(scenario,))
     send: Callable[[Progress], None] = worker.progress.put
+    started = time.perf_counter()
     with virtual_runner() as runner:
-        return runner.run(_lane(config, scenario, worker, bound, ttls, send))
+        run = runner.run(_lane(config, scenario, worker, bound, ttls, send))
+    return replace(run, lane_wall_s={profile: round(time.perf_counter() - started, 1)})
 
 
 async def _lane(

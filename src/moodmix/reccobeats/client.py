@@ -123,7 +123,7 @@ class ReccoBeatsClient:
             raise ValueError("user_agent must be a non-empty string")
         self.base_url = root
         self._on_response = on_response
-        self._http = httpx.AsyncClient(
+        self._http = _CookielessClient(
             base_url=root,
             http2=http2,
             timeout=DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout),
@@ -401,3 +401,21 @@ def _absolute_url(base: str, target: str) -> httpx.URL:
     is long. A retry, a dedup leader's second try and a refresh ask the same URL again."""
     return httpx.URL(base.rstrip("/") + "/" + target.lstrip("/"))
 
+
+class _NoCookies(httpx.Cookies):
+    def extract_cookies(self, response: httpx.Response) -> None:
+        """Keep nothing."""
+
+
+class _CookielessClient(httpx.AsyncClient):
+    """An ``httpx.AsyncClient`` that keeps no cookies. ReccoBeats sets none, and httpx would
+    otherwise build a ``urllib`` request from every response (parsing its URL again) to
+    look for them: a tenth of the client's own work on a 429."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NoCookies()
+
+    @cookies.setter
+    def cookies(self, cookies: object) -> None:
+        """Ignored: this client sends and keeps no cookies."""

@@ -21,6 +21,7 @@ from typing import Self, TypeVar
 
 import httpx
 import structlog
+from prometheus_client import Counter, Histogram
 
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.reccobeats._background import BackgroundTasks
@@ -213,9 +214,20 @@ class ReccoBeats:
         settings = settings or Settings()
         metrics = GatewayMetrics()
 
+        # A metric's children by label, looked up once: ``labels()`` validates and locks on
+        # every call, and this runs for every upstream response.
+        counted: dict[tuple[str, int], Counter] = {}
+        timed: dict[str, Histogram] = {}
+
         def observe(endpoint: str, status: int, elapsed: float) -> None:
-            metrics.upstream_requests.labels(endpoint=endpoint, status=str(status)).inc()
-            metrics.upstream_seconds.labels(endpoint=endpoint).observe(elapsed)
+            if (counter := counted.get((endpoint, status))) is None:
+                counter = counted[endpoint, status] = metrics.upstream_requests.labels(
+                    endpoint=endpoint, status=str(status)
+                )
+            counter.inc()
+            if (histogram := timed.get(endpoint)) is None:
+                histogram = timed[endpoint] = metrics.upstream_seconds.labels(endpoint=endpoint)
+            histogram.observe(elapsed)
             if on_response is not None:
                 on_response(endpoint, status, elapsed)
 
