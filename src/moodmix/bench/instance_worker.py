@@ -47,6 +47,8 @@ class WorkerJob:
     profile: Profile
     time_scale: float
     duration_s: float
+    warm_after_s: float
+    """Wall seconds of the cold phase (``BenchConfig.warm_after_s``, as the one-process bench)."""
     grace_s: float
     start_at: float
     """Wall-clock (epoch) second at which the trace's time 0 falls, the same for every worker."""
@@ -137,13 +139,13 @@ async def run(job: WorkerJob, trace: Trace) -> WorkerReport:
         warm: tuple[float, int] | None = None
         for session in mine:
             at = started + scale.wall(session.start_s)
-            if warm is None and at >= started + job.duration_s / 3:
-                await asyncio.sleep(max(0.0, started + job.duration_s / 3 - loop.time()))
+            if warm is None and at >= started + job.warm_after_s:
+                await asyncio.sleep(max(0.0, started + job.warm_after_s - loop.time()))
                 warm = _hits(rb)
             await asyncio.sleep(max(0.0, at - loop.time()))
             tasks.add(loop.create_task(replay.session(session)))
         if warm is None:
-            await asyncio.sleep(max(0.0, started + job.duration_s / 3 - loop.time()))
+            await asyncio.sleep(max(0.0, started + job.warm_after_s - loop.time()))
             warm = _hits(rb)
         await asyncio.sleep(max(0.0, started + job.duration_s - loop.time()))
         deadline = started + job.duration_s + job.grace_s

@@ -267,6 +267,7 @@ async def _phase(
             "profile": profile,
             "time_scale": config.time_scale,
             "duration_s": config.duration_s,
+            "warm_after_s": config.warm_after_s,
             "grace_s": config.grace,
             "start_at": start_at,
             "cache_dir": str(run_dir),

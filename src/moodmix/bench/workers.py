@@ -25,7 +25,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing.queues import Queue
-from typing import Any
 
 import structlog
 
@@ -42,9 +41,9 @@ from moodmix.simulator.catalog import Catalog
 
 __all__ = ["available_cpus", "run_lanes"]
 
-HEAVIEST_FIRST = ("legacy", "legacy-bucket", "seed", "seed-bucket", "peer-botocore")
-"""Profiles whose lanes take longest (most upstream requests to serve): started first, so
-the last lane to start is a short one."""
+LIGHTEST = ("seed", "seed-bucket")
+"""Profiles whose lanes take least CPU (a day: 4.3-5 minutes against 4.9-6.3 for the others,
+measured): started last, so the last lane to start is a short one."""
 
 
 def available_cpus() -> int:
@@ -61,11 +60,7 @@ class _Job:
 
 
 def _order(jobs: list[_Job]) -> list[_Job]:
-    def weight(job: _Job) -> int:
-        name = job.profile
-        return HEAVIEST_FIRST.index(name) if name in HEAVIEST_FIRST else len(HEAVIEST_FIRST)
-
-    return sorted(jobs, key=weight)
+    return sorted(jobs, key=lambda job: job.profile in LIGHTEST)
 
 
 async def run_lanes(
@@ -187,7 +182,7 @@ async def _lane(
     send: Callable[[Progress], None],
 ) -> ScenarioRun:
     sim = in_process_simulator(config, worker.catalog)
-    sims: dict[Any, Simulator] = {config.profiles[0]: sim}
+    sims: dict[BenchProfile, Simulator] = {config.profiles[0]: sim}
     try:
         return await run_scenario(
             scenario, worker.trace, bound, sims, config, bound_ttls=ttls, on_progress=send
