@@ -133,6 +133,8 @@ class ReccoBeatsClient:
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             transport=transport,
         )
+        self._root = str(self._http.base_url)
+        """The base URL as text, once: ``_absolute_url`` joins each request's path to it."""
 
     @classmethod
     def from_settings(
@@ -346,7 +348,7 @@ class ReccoBeatsClient:
         target = endpoint.format(id=key) if key is not None else endpoint
         if query:
             target = f"{target}?{params.encode_query(query)}"
-        url = _absolute_url(str(self._http.base_url), target)
+        url = _absolute_url(self._root, target)
         started = time.perf_counter()
         try:
             response = await self._http.request(method, url, files=files)
@@ -407,6 +409,10 @@ class _NoCookies(httpx.Cookies):
         """Keep nothing."""
 
 
+_NO_COOKIES: Final = _NoCookies()
+"""Empty for good: nothing adds to it (``extract_cookies`` keeps nothing, the setter ignores)."""
+
+
 class _CookielessClient(httpx.AsyncClient):
     """An ``httpx.AsyncClient`` that keeps no cookies. ReccoBeats sets none, and httpx would
     otherwise build a ``urllib`` request from every response (parsing its URL again) to
@@ -414,7 +420,7 @@ class _CookielessClient(httpx.AsyncClient):
 
     @property
     def cookies(self) -> httpx.Cookies:
-        return _NoCookies()
+        return _NO_COOKIES
 
     @cookies.setter
     def cookies(self, cookies: object) -> None:
