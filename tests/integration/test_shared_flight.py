@@ -123,6 +123,26 @@ async def test_a_failed_fetch_frees_its_keys_for_the_next_process(
     assert second.takeovers == 1
 
 
+async def test_a_failed_fetch_stops_the_wait_for_keys_another_process_holds(
+    client: aioredis.Redis, prefix: str
+) -> None:
+    other = RedisLocks(client, prefix=prefix)
+    assert await other.acquire(["kind:theirs"], 30.0) == {"kind:theirs"}  # held, never released
+    mine = flight(client, prefix, max_wait=30.0)
+    upstream = Upstream()
+    before = asyncio.all_tasks()
+
+    async def failing(keys: list[str]) -> Mapping[str, str]:
+        await asyncio.sleep(0.2)  # the wait for "theirs" is polling by now
+        raise RuntimeError("upstream down")
+
+    with pytest.raises(RuntimeError, match="upstream down"):
+        await mine.do_many(["ours", "theirs"], failing, upstream.read)
+    left = {t for t in asyncio.all_tasks() - before if not t.done()}
+    assert left == set()  # no waiter still polling Redis for "theirs"
+    assert upstream.asked == []
+
+
 async def test_without_redis_every_process_fetches_for_itself() -> None:
     client = aioredis.Redis.from_url("redis://127.0.0.1:1/0")  # nothing listens on port 1
     upstream = Upstream()

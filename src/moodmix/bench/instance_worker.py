@@ -112,9 +112,27 @@ def _dump(rb: ReccoBeats) -> None:
         examples.setdefault(place, task)
     print(f"late instance: {rb.scheduler.stats}, shared: {rb.shared!r}", file=sys.stderr)
     for place, count in places.most_common(20):
-        print(f"--- {count} task(s) at {place}", file=sys.stderr)
-        examples[place].print_stack(file=sys.stderr)
+        task = examples[place]
+        print(f"--- {count} task(s) at {place}: {task!r}", file=sys.stderr)
+        for line in _awaiting(task.get_coro()):
+            print(f"    {line}", file=sys.stderr)
     sys.stderr.flush()
+
+
+def _awaiting(coro: object) -> list[str]:
+    """Where a coroutine waits, outermost first: each frame down its chain of ``await``s
+    (``Task.print_stack`` shows only the outermost one)."""
+    lines = []
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None)
+        if frame is None:
+            lines.append(f"awaiting {coro!r}")
+            break
+        lines.append(
+            f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} {frame.f_code.co_name}"
+        )
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "ag_await", None)
+    return lines
 
 
 def _hits(rb: ReccoBeats) -> tuple[float, int]:

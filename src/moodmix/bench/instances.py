@@ -48,6 +48,8 @@ _WORKER_SLACK_S = 30.0
 """How long after its deadline an instance may take to write its report before it is killed."""
 _DUMP_WAIT_S = 3.0
 """How long a late instance gets to print where its tasks wait (SIGUSR1) before it is killed."""
+_LOG_TAIL_BYTES = 8_000
+"""How much of a late instance's output its error quotes."""
 
 Say = Callable[[str], None]
 
@@ -345,11 +347,14 @@ async def _drill(
 
 
 def _keep_log(run_dir: Path, index: int) -> str:
-    """Copy instance ``index``'s output out of the run's temporary directory; say where."""
+    """Copy instance ``index``'s output out of the run's temporary directory; say where, and
+    quote its end (where its tasks waited), since a temporary file may not outlive the run."""
+    output = (run_dir / f"log-{index}.txt").read_bytes()
     fd, kept = tempfile.mkstemp(prefix=f"moodmix-instance-{index}-", suffix=".log")
     with os.fdopen(fd, "wb") as out:
-        out.write((run_dir / f"log-{index}.txt").read_bytes())
-    return f"instance {index}'s output (with where its tasks waited) is in {kept}"
+        out.write(output)
+    tail = output[-_LOG_TAIL_BYTES:].decode(errors="replace")
+    return f"instance {index}'s output is in {kept}; it ends:\n{tail}"
 
 
 def _read_reports(run_dir: Path, codes: list[int | None]) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from moodmix.engine.scored import Candidate
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.reccobeats.ids import MAX_BATCH_IDS
 from moodmix.reccobeats.models import AudioFeatures, Track
+from moodmix.resilience.together import together
 
 CHUNK: Final = 5
 """Seeds per recommendation call (the API's limit)."""
@@ -121,7 +122,7 @@ async def recommend(
             on_chunk(done, len(plan.chunks))
         return tracks
 
-    return list(await asyncio.gather(*(call(i, c) for i, c in enumerate(plan.chunks))))
+    return await together(call(i, c) for i, c in enumerate(plan.chunks))
 
 
 def interleave(lists: Iterable[Sequence[Track]], *, exclude: Iterable[str] = ()) -> list[Track]:

@@ -17,7 +17,6 @@ artist one search and one page of tracks, plus one batch of audio features for a
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from moodmix.engine.scoring import Scorer
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.reccobeats.ids import ParsedId, parse_id
 from moodmix.reccobeats.models import Artist, Track
+from moodmix.resilience.together import together
 
 MAX_SEED_ARTISTS: Final = 3
 """Artists searched for seeds (named or anchors): each costs a search and a page of tracks."""
@@ -155,9 +155,7 @@ async def artist_seeds(
     if not artists:
         return SeedSet((), notes=tuple(notes))
     page = min(50, max(5, TRACKS_PER_BATCH // len(artists)))
-    pages = await asyncio.gather(
-        *(gateway.get_artist_tracks(a.id, size=page) for a in artists.values())
-    )
+    pages = await together(gateway.get_artist_tracks(a.id, size=page) for a in artists.values())
     ranked = await _rank(gateway, [p.content for p in pages], profile)
     per_artist = math.ceil(max_seeds / len(artists))
     chosen: dict[str, SeedTrack] = {}
@@ -201,9 +199,7 @@ async def _find_artists(
         batch = queue[: min(MAX_SEED_ARTISTS - len(found), budget)]
         del queue[: len(batch)]
         budget -= len(batch)
-        pages = await asyncio.gather(
-            *(gateway.search_artists(name, size=SEARCH_SIZE) for name in batch)
-        )
+        pages = await together(gateway.search_artists(name, size=SEARCH_SIZE) for name in batch)
         for name, page in zip(batch, pages, strict=True):
             artist = pick_artist(page.content, name, exact=exact)
             if artist is not None and artist.id not in {a.id for a in found.values()}:

@@ -34,6 +34,7 @@ from moodmix.resilience.latebatch import LateBatcher, Take
 from moodmix.resilience.scheduler import Priority, Ticket, Unsent
 from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.resilience.singleflight import SingleFlight
+from moodmix.resilience.together import together
 from moodmix.store.cache import State, TieredCache
 from moodmix.store.registry import IdRegistry
 
@@ -213,7 +214,7 @@ class ItemLookup(Generic[M]):
 
     async def _chunks(self, keys: list[str], priority: Priority) -> dict[str, M]:
         chunks = [keys[i : i + self._batch_size] for i in range(0, len(keys), self._batch_size)]
-        results = await asyncio.gather(*(self._fetch_chunk(c, priority) for c in chunks))
+        results = await together(self._fetch_chunk(c, priority) for c in chunks)
         return {k: v for part in results for k, v in part.items()}
 
     async def _send_coalesced(self, take: Take[str]) -> dict[str, M]:

@@ -28,6 +28,7 @@ from typing import Generic, TypeVar
 from moodmix.clock import Clock, monotonic
 from moodmix.resilience.coordination import Locks, SharedUnavailable
 from moodmix.resilience.ratelimit import Sleep
+from moodmix.resilience.together import together
 
 V = TypeVar("V")
 
@@ -96,8 +97,8 @@ class SharedFlight(Generic[V]):
             return await self._fetch_held(mine, fetch)
         if not mine:
             return await self.wait(theirs, fetch, read)
-        own, waited = await asyncio.gather(
-            self._fetch_held(mine, fetch), self.wait(theirs, fetch, read)
+        own, waited = await together(
+            [self._fetch_held(mine, fetch), self.wait(theirs, fetch, read)]
         )
         return {**own, **waited}
 

@@ -1,0 +1,63 @@
+"""``together``: results in order; a failure cancels and finishes the others first, and is
+raised as itself."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from moodmix.resilience.together import together
+
+
+async def test_results_come_in_the_order_asked() -> None:
+    async def after(delay: float, value: int) -> int:
+        await asyncio.sleep(delay)
+        return value
+
+    assert await together([after(0.03, 1), after(0.0, 2), after(0.01, 3)]) == [1, 2, 3]
+    assert await together([]) == []
+
+
+async def test_a_failure_cancels_the_others_before_it_is_raised() -> None:
+    finished: list[str] = []
+    cancelled: list[str] = []
+
+    async def slow() -> str:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.append("slow")
+            raise
+        finished.append("slow")
+        return "slow"
+
+    async def failing() -> str:
+        await asyncio.sleep(0.01)
+        raise LookupError("gone")
+
+    with pytest.raises(LookupError, match="gone"):  # itself, not an ExceptionGroup
+        await together([slow(), failing()])
+    assert cancelled == ["slow"]  # already finished when the error reached us
+    assert finished == []
+
+
+async def test_cancelling_the_caller_cancels_every_one() -> None:
+    started = asyncio.Event()
+    cancelled: list[int] = []
+
+    async def wait(n: int) -> int:
+        started.set()
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.append(n)
+            raise
+        return n
+
+    call = asyncio.create_task(together([wait(1), wait(2)]))
+    await started.wait()
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert sorted(cancelled) == [1, 2]
