@@ -11,21 +11,23 @@ it learns is mixed with what the real ReccoBeats taught the on-disk cache.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from moodmix.cli.offline import offline_simulator
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.reccobeats.ids import parse_ids
 from moodmix.reccobeats.models import AudioFeatures, Track
 from moodmix.settings import Settings, settings_error
+
+if TYPE_CHECKING:
+    from moodmix.simulator import RunningSimulator
 
 _FEATURES = ("energy", "valence", "danceability", "acousticness", "tempo")
 
@@ -54,13 +56,15 @@ def recommend(
     except ValueError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
-    with _upstream(offline, console) as (url, sample):
+    with offline_simulator(offline, console) as sim:
         try:
-            settings = Settings(reccobeats_url=url, cache_backend="memory") if url else Settings()
+            settings = (
+                Settings(reccobeats_url=sim.url, cache_backend="memory") if sim else Settings()
+            )
         except ValidationError as exc:
             console.print(f"[red]error in MOODMIX_* settings:[/red] {settings_error(exc)}")
             raise typer.Exit(2) from None
-        chosen = seeds or sample
+        chosen = seeds or (_sample_seed(sim) if sim else [])
         try:
             tracks, features, cost = asyncio.run(_run(settings, chosen, size, energy, valence))
         except ReccoBeatsError as exc:
@@ -85,21 +89,10 @@ async def _run(
         return tracks, {f.id or "": f for f in features}, rb.stats().upstream_requests
 
 
-@contextlib.contextmanager
-def _upstream(offline: bool, console: Console) -> Iterator[tuple[str | None, list[str]]]:
-    """The simulator's URL and a sample seed when offline; ``(None, [])`` otherwise."""
-    if not offline:
-        yield None, []
-        return
-    from moodmix.simulator import SimulatorConfig, run_in_thread
-
-    with console.status("Starting the embedded ReccoBeats simulator…"):
-        running = run_in_thread(SimulatorConfig(port=0, rate_per_min=600, burst=10))
-    with running as sim:
-        yield (
-            sim.url,
-            [sim.state.catalog.track_spotify_ids()[sim.state.catalog.popularity_rank()[0]]],
-        )
+def _sample_seed(sim: RunningSimulator) -> list[str]:
+    """The simulator's most popular track, as a Spotify id."""
+    catalog = sim.state.catalog
+    return [catalog.track_spotify_ids()[catalog.popularity_rank()[0]]]
 
 
 def _as_json(

@@ -11,8 +11,6 @@ separate ``moodmix-offline.db``, so simulated playlists never mix with real ones
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Final
 
@@ -21,6 +19,7 @@ import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 
+from moodmix.cli.offline import offline_simulator
 from moodmix.settings import Settings
 
 OFFLINE_DATABASE: Final = Path("~/.local/share/moodmix/moodmix-offline.db")
@@ -38,9 +37,9 @@ def serve(
     from moodmix.service.app import create_app
     from moodmix.service.server import server_config
 
-    with _upstream(offline, console) as url:
+    with offline_simulator(offline, console) as sim:
         try:
-            settings = offline_settings(url) if url else Settings()
+            settings = offline_settings(sim.url) if sim else Settings()
         except ValidationError as exc:
             console.print(f"[red]error in MOODMIX_* settings:[/red] {exc}")
             raise typer.Exit(2) from None
@@ -61,16 +60,3 @@ def offline_settings(url: str) -> Settings:
     if "database_url" not in base.model_fields_set:
         changes["database_url"] = f"sqlite+aiosqlite:///{OFFLINE_DATABASE.expanduser()}"
     return Settings(**changes)  # type: ignore[arg-type]
-
-
-@contextlib.contextmanager
-def _upstream(offline: bool, console: Console) -> Iterator[str | None]:
-    if not offline:
-        yield None
-        return
-    from moodmix.simulator import SimulatorConfig, run_in_thread
-
-    with console.status("Starting the embedded ReccoBeats simulator…"):
-        running = run_in_thread(SimulatorConfig(port=0, rate_per_min=600, burst=10))
-    with running as sim:
-        yield sim.url

@@ -1,7 +1,9 @@
-"""The ``moodmix`` command line: one Typer app, each command in the module of its subject.
+"""The ``moodmix`` Typer app: every command registered, logging set up before any runs.
 
-$ moodmix recommend --offline
-$ moodmix simulator --rate 60/min --burst 5
+    $ moodmix recommend --offline
+    $ moodmix simulator --rate 60/min --burst 5
+
+``main`` is the console script (``moodmix = "moodmix.cli.app:main"`` in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from moodmix.bench.command import bench
-from moodmix.engine.mood_command import mood
-from moodmix.engine.playlist_command import playlist
+from moodmix.cli.bench import bench
+from moodmix.cli.mood import mood
+from moodmix.cli.playlist import playlist
+from moodmix.cli.recommend import recommend
+from moodmix.cli.serve import serve
+from moodmix.cli.simulator import simulator
+from moodmix.cli.worker import worker
 from moodmix.logs import configure_logging
-from moodmix.recommend_command import recommend
-from moodmix.service.command import serve
-from moodmix.service.worker_command import worker
 from moodmix.settings import Settings, settings_error
-from moodmix.simulator.command import simulator
 
 app = typer.Typer(
     help="Mood-based playlists on the ReccoBeats API, within its strict rate limits.",

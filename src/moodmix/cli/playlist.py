@@ -12,10 +12,8 @@ the JSON to stdout.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import json
-from collections.abc import Iterator
 from typing import Annotated, NoReturn
 
 import typer
@@ -25,6 +23,7 @@ from rich.status import Status
 from rich.table import Table
 from rich.text import Text
 
+from moodmix.cli.offline import offline_simulator
 from moodmix.engine.duration import format_duration, parse_duration
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import Playlist, PlaylistRequest
@@ -85,9 +84,11 @@ def playlist(
         parse_seeds(request.seeds)
     except ValueError as exc:
         _fail(console, "error", str(exc), 2)
-    with _upstream(offline, console) as url:
+    with offline_simulator(offline, console) as sim:
         try:
-            settings = Settings(reccobeats_url=url, cache_backend="memory") if url else Settings()
+            settings = (
+                Settings(reccobeats_url=sim.url, cache_backend="memory") if sim else Settings()
+            )
         except ValidationError as exc:
             _fail(console, "error in MOODMIX_* settings", settings_error(exc), 2)
         try:
@@ -174,17 +175,3 @@ def print_playlist(console: Console, result: Playlist) -> None:
 def _fail(console: Console, what: str, message: str, code: int) -> NoReturn:
     console.print(f"[red]{what}:[/red] {message}")
     raise typer.Exit(code)
-
-
-@contextlib.contextmanager
-def _upstream(offline: bool, console: Console) -> Iterator[str | None]:
-    """The embedded simulator's URL when offline, else ``None`` (the configured upstream)."""
-    if not offline:
-        yield None
-        return
-    from moodmix.simulator import SimulatorConfig, run_in_thread
-
-    with console.status("Starting the embedded ReccoBeats simulator…"):
-        running = run_in_thread(SimulatorConfig(port=0, rate_per_min=600, burst=10))
-    with running as sim:
-        yield sim.url

@@ -26,14 +26,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, cast, get_args
 
-import orjson
 import structlog
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from moodmix.bench import playlists as playlist_bench
-from moodmix.bench import service as service_bench
 from moodmix.bench.config import (
     CLOCKS,
     DEFAULT_BURST,
@@ -46,7 +42,6 @@ from moodmix.bench.config import (
     ClockMode,
     scenarios,
 )
-from moodmix.bench.instances_command import instances_bench
 from moodmix.bench.profiles import (
     ALL_PROFILES,
     BENCH_PROFILES,
@@ -56,8 +51,14 @@ from moodmix.bench.profiles import (
 )
 from moodmix.bench.report import WIDTH, json_bytes, render
 from moodmix.bench.runner import run_bench
-from moodmix.bench.scenario import OnProgress, Progress
-from moodmix.bench.sweep import MAX_RATE_429, P95_LIMIT_MS, parse_users, run_sweep
+from moodmix.bench.sweep import parse_users
+from moodmix.cli.bench_runs import (
+    instances_run,
+    playlists_run,
+    progress_printer,
+    service_run,
+    sweep_run,
+)
 from moodmix.settings import Profile
 from moodmix.simulator.config import parse_rate
 
@@ -105,22 +106,6 @@ def parse_upstream_rate(text: str) -> float:
     if not value > 0:
         raise typer.BadParameter(f"must be more than 0, got {text}", param_hint="--upstream-rate")
     return value
-
-
-def _progress_printer(console: Console) -> OnProgress:
-    def show(p: Progress) -> None:
-        lanes = "  ".join(
-            f"{lane.profile} {lane.requests:,} req ({lane.rate_limited:,} 429), "
-            f"{lane.queued} queued, {lane.in_flight} out, {lane.finished:,} done"
-            for lane in p.lanes
-        )
-        console.print(
-            f"[{p.scenario}] {p.elapsed_s:5.1f} s  arrived {p.arrived:,}/{p.sessions:,}  {lanes}",
-            highlight=False,
-            markup=False,
-        )
-
-    return show
 
 
 WORKLOADS = ("lookups", "playlists", "service")
@@ -283,7 +268,7 @@ def bench(
     if time_scale is None:
         time_scale = DEFAULT_TIME_SCALE
     if workload == "service":
-        _service(
+        service_run(
             out,
             err,
             # One service, one profile: the default list means the default profile.
@@ -300,7 +285,7 @@ def bench(
         return
     if workload == "playlists":
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
-        _playlists(
+        playlists_run(
             out,
             err,
             profiles=parse_profiles(profiles),
@@ -348,10 +333,10 @@ def bench(
             loads = parse_users(sweep_users)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--sweep-users") from None
-        _sweep(out, err, config, loads, json_path, workers)
+        sweep_run(out, err, config, loads, json_path, workers)
         return
     if instances is not None or redis_outage:
-        instances_bench(out, err, config, instances or 3, redis_outage, json_path)
+        instances_run(out, err, config, instances or 3, redis_outage, json_path)
         return
     names = ", ".join(s.name for s in config.scenarios)
     pace = "on virtual time" if mode == "virtual" else f"at x{config.time_scale:g}"
@@ -368,145 +353,8 @@ def bench(
             f"wall hours; shorten it with --hours or a larger --time-scale, or use virtual time",
             highlight=False,
         )
-    run = asyncio.run(run_bench(config, on_progress=_progress_printer(err), workers=workers))
+    run = asyncio.run(run_bench(config, on_progress=progress_printer(err), workers=workers))
     render(run, out)
     if json_path is not None:
         json_path.write_bytes(json_bytes(run))
-        err.print(f"figures written to {json_path}", highlight=False)
-
-
-def _sweep(
-    out: Console,
-    err: Console,
-    config: BenchConfig,
-    loads: tuple[int, ...],
-    json_path: Path | None,
-    workers: int | None,
-) -> None:
-    err.print(
-        f"sweep: {', '.join(config.profiles)} at {', '.join(map(str, loads))} sessions in "
-        f"flight at the peak; {config.hours:g} real hours each, "
-        + ("virtual time" if config.clock == "virtual" else f"real time at x{config.time_scale:g}"),
-        highlight=False,
-    )
-    result = asyncio.run(
-        run_sweep(config, users=loads, on_progress=_progress_printer(err), workers=workers)
-    )
-    for scenario in config.scenarios:
-        table = Table(
-            title=f"{scenario.name}: p95 ms / 429 rate per load; served = every session "
-            f"finished, p95 < {P95_LIMIT_MS:,.0f} ms, 429s < {MAX_RATE_429:.0%}",
-            title_justify="left",
-        )
-        table.add_column("profile")
-        for n in loads:
-            table.add_column(f"{n} users", justify="right")
-        table.add_column("most served", justify="right")
-        for profile in config.profiles:
-            row: list[str] = [profile]
-            for n in loads:
-                p = next(
-                    p
-                    for p in result.points
-                    if (p.users, p.scenario, p.profile) == (n, scenario.name, profile)
-                )
-                mark = "" if p.served else " x"
-                row.append(f"{p.p95_ms:,.0f} / {p.rate_429:.1%}{mark}")
-            best = result.largest.get(scenario.name, {}).get(profile)
-            row.append("none" if best is None else str(best))
-            table.add_row(*row)
-        out.print(table)
-    if json_path is not None:
-        json_path.write_bytes(orjson.dumps({"sweep": result.as_json()}, option=orjson.OPT_INDENT_2))
-        err.print(f"figures written to {json_path}", highlight=False)
-
-
-def _playlists(
-    out: Console,
-    err: Console,
-    *,
-    profiles: tuple[Profile, ...],
-    upstream_rate: float | None,
-    upstream_burst: int,
-    users: int | None,
-    time_scale: float,
-    seed: int,
-    quick: bool,
-    json_path: Path | None,
-) -> None:
-    """``--workload playlists``: the engine under many users, per profile."""
-    try:
-        config = playlist_bench.PlaylistBenchConfig(
-            profiles=profiles, upstream_burst=upstream_burst, time_scale=time_scale, seed=seed
-        )
-        if quick:
-            config = config.quick()
-        if upstream_rate is not None:
-            config = replace(config, upstream_rate_per_min=upstream_rate)
-        if users is not None:
-            config = replace(config, users=users)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    err.print(
-        f"bench playlists: {', '.join(config.profiles)}; {config.users} users x "
-        f"{config.playlists_per_user} playlists of {config.size}, {config.prompts} prompts, "
-        f"{config.upstream_rate_per_min:g}/min at x{config.time_scale:g}, seed {config.seed}",
-        highlight=False,
-    )
-    run = asyncio.run(playlist_bench.run_playlists(config))
-    out.print(playlist_bench.table(run))
-    if json_path is not None:
-        json_path.write_bytes(orjson.dumps(run.as_json(), option=orjson.OPT_INDENT_2))
-        err.print(f"figures written to {json_path}", highlight=False)
-
-
-def _service(
-    out: Console,
-    err: Console,
-    *,
-    profiles: tuple[Profile, ...],
-    upstream_rate: float | None,
-    upstream_burst: int,
-    users: int | None,
-    duration: float | None,
-    time_scale: float,
-    seed: int,
-    quick: bool,
-    json_path: Path | None,
-) -> None:
-    """``--workload service``: the HTTP service process under a load-generating process."""
-    if len(profiles) != 1:
-        raise typer.BadParameter(
-            "the service workload runs one profile; pass --profiles adaptive (or another one)",
-            param_hint="--profiles",
-        )
-    try:
-        config = service_bench.ServiceBenchConfig(
-            profile=profiles[0], upstream_burst=upstream_burst, time_scale=time_scale, seed=seed
-        )
-        if quick:
-            config = config.quick()
-        if upstream_rate is not None:
-            config = replace(config, upstream_rate_per_min=upstream_rate)
-        if users is not None:
-            config = replace(config, cold_clients=users)
-        if duration is not None:
-            config = replace(config, warm_duration_s=duration)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    err.print(
-        f"bench service: {config.profile}; warm {config.warm_clients} clients x "
-        f"{config.warm_duration_s:g} s on {config.warm_prompts} prompts, cold "
-        f"{config.cold_clients} clients; upstream {config.upstream_rate_per_min:g}/min "
-        f"at x{config.time_scale:g}, seed {config.seed}",
-        highlight=False,
-    )
-    run = asyncio.run(
-        service_bench.run_service_bench(
-            config, say=lambda line: err.print(f"[service] {line}", highlight=False, markup=False)
-        )
-    )
-    out.print(service_bench.table(run))
-    if json_path is not None:
-        json_path.write_bytes(orjson.dumps(run.as_json(), option=orjson.OPT_INDENT_2))
         err.print(f"figures written to {json_path}", highlight=False)
