@@ -19,11 +19,11 @@ from pydantic import BaseModel
 
 from moodmix.reccobeats.ids import is_reccobeats_id, is_spotify_id
 from moodmix.reccobeats.models import FEATURE_NAMES, Album, Artist, AudioFeatures, Track
-from moodmix.simulator._catalog_genres import GENRE_NAMES
-from moodmix.simulator._catalog_paging import paged
-from moodmix.simulator._catalog_search import TextIndex, fold
 from moodmix.simulator.artists import REAL_ARTISTS
 from moodmix.simulator.catalog import Catalog, CatalogSpec
+from moodmix.simulator.catalog.genres import GENRE_NAMES
+from moodmix.simulator.catalog.paging import paged
+from moodmix.simulator.catalog.search import TextIndex, fold
 
 SPEC = CatalogSpec(seed=11, tracks=2_000, artists=200)
 TRACK_KEYS = {

@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from moodmix.cli.mood import mood
-from moodmix.engine._vocab_artists import ARTISTS
-from moodmix.engine._vocab_emoji import EMOJI
-from moodmix.engine._vocab_foreign import FOREIGN
-from moodmix.engine._vocab_genres import FAMILIES, TYPICAL_SOUND
 from moodmix.engine.mood import BASE_WEIGHT, MAX_CHARS, analyse, neutral
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile
 from moodmix.engine.vocabulary import genre_family, lexicon, phrase_key, tokenise
+from moodmix.engine.vocabulary.artists import ARTISTS
+from moodmix.engine.vocabulary.emoji import EMOJI
+from moodmix.engine.vocabulary.foreign import FOREIGN
+from moodmix.engine.vocabulary.genres import FAMILIES, TYPICAL_SOUND
 
 _SAMPLES = (
     "rainy Sunday, mellow acoustic, nothing sad",

@@ -16,7 +16,7 @@ Events carry a sequence number per job; the snapshot has the number of the last 
 includes, so nothing is missed or repeated between the snapshot and the live events.
 
 ``EventBroker(mirror=...)`` also hands every event, with the job's state after it, to a
-callable (``events_redis.RedisEvents.publish``), so other instances can follow the job.
+callable (``redis.RedisEvents.publish``), so other instances can follow the job.
 """
 
 from __future__ import annotations

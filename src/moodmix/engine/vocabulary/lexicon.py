@@ -10,7 +10,7 @@ that nudges features, or a ``Role`` word such as a negation) and the longest art
     lex.entry_at([t.word for t in tokens], 0)  # Match(entry=Term(label='rain', ...), size=1)
     lex.artist_at(["bon", "iver"], 0)          # (Artist(name='Bon Iver', genre='folk', ...), 2)
 
-The words themselves are plain data in the ``_vocab_*`` modules; nothing here is a model or a
+The words themselves are plain data in this package's other modules; nothing here is a model or a
 download, so reading is offline, deterministic and linear in the length of the text.
 """
 
@@ -23,18 +23,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final, Literal
 
-from moodmix.engine import (
-    _vocab_activities,
-    _vocab_genres,
-    _vocab_moods,
-    _vocab_settings,
-    _vocab_sound,
-)
-from moodmix.engine._vocab_artists import ALIASES, ARTISTS, COMMON_WORDS
-from moodmix.engine._vocab_emoji import EMOJI
-from moodmix.engine._vocab_foreign import FOREIGN
-from moodmix.engine._vocab_types import Level, Spec
-from moodmix.engine._vocab_words import (
+from moodmix.engine.profile import SCALES
+from moodmix.engine.vocabulary import activities, genres, moods, settings, sound
+from moodmix.engine.vocabulary.artists import ALIASES, ARTISTS, COMMON_WORDS
+from moodmix.engine.vocabulary.emoji import EMOJI
+from moodmix.engine.vocabulary.foreign import FOREIGN
+from moodmix.engine.vocabulary.types import Level, Spec
+from moodmix.engine.vocabulary.words import (
     ARTIST_CUES,
     BREAKS,
     CONTRASTS,
@@ -46,7 +41,6 @@ from moodmix.engine._vocab_words import (
     POST_NEGATORS,
     SOFTENERS,
 )
-from moodmix.engine.profile import SCALES
 
 Kind = Literal["mood", "sound", "vocals", "live", "activity", "setting", "genre", "era", "version"]
 Role = Literal[
@@ -229,7 +223,7 @@ class Lexicon:
 
     def flip(self, term: Term) -> Term | None:
         """What a negation of ``term`` asks for instead ("no vocals" -> instrumental), if any."""
-        label = _vocab_sound.FLIPS.get(term.label)
+        label = sound.FLIPS.get(term.label)
         if label is None or term.kind not in ("vocals", "live", "sound"):
             return None
         return self.term(term.kind, label)
@@ -293,7 +287,7 @@ def _terms(
             _nudges(spec.nudges, strength),
             spec.say or label,
             adjective,
-            _vocab_sound.IMPLIED_GENRES.get(label) if kind == "vocals" else None,
+            sound.IMPLIED_GENRES.get(label) if kind == "vocals" else None,
         )
         out.append((words, term))
     return out
@@ -315,22 +309,22 @@ _ROLES: Final[tuple[tuple[Role, frozenset[str]], ...]] = (
 
 @cache
 def lexicon() -> Lexicon:
-    """The one lexicon, built from the ``_vocab_*`` tables on first use."""
+    """The one lexicon, built from this package's tables on first use."""
     phrases: dict[tuple[str, ...], Term | Role] = {}
     for role, words in _ROLES:
         for word in sorted(words):
             phrases.setdefault(phrase_key(word), role)
     tables = (
-        _terms(_vocab_sound.VOCALS, "vocals", 0.8),
-        _terms(_vocab_sound.LIVE, "live", 0.8),
-        _terms(_vocab_sound.SOUND, "sound", _vocab_sound.STRENGTH),
-        _terms(_vocab_moods.MOODS, "mood", _vocab_moods.STRENGTH),
-        _terms(_vocab_activities.ACTIVITIES, "activity", _vocab_activities.STRENGTH),
-        _terms(_vocab_settings.WEATHER, "setting", _vocab_settings.STRENGTH, adjective=True),
-        _terms(_vocab_settings.PLACES_AND_TIMES, "setting", _vocab_settings.STRENGTH),
-        _terms(_vocab_genres.GENRES, "genre", _vocab_genres.STRENGTH),
-        _terms(_vocab_genres.ERAS, "era", _vocab_genres.ERA_STRENGTH),
-        _terms(_vocab_sound.VERSIONS, "version", 0.5),
+        _terms(sound.VOCALS, "vocals", 0.8),
+        _terms(sound.LIVE, "live", 0.8),
+        _terms(sound.SOUND, "sound", sound.STRENGTH),
+        _terms(moods.MOODS, "mood", moods.STRENGTH),
+        _terms(activities.ACTIVITIES, "activity", activities.STRENGTH),
+        _terms(settings.WEATHER, "setting", settings.STRENGTH, adjective=True),
+        _terms(settings.PLACES_AND_TIMES, "setting", settings.STRENGTH),
+        _terms(genres.GENRES, "genre", genres.STRENGTH),
+        _terms(genres.ERAS, "era", genres.ERA_STRENGTH),
+        _terms(sound.VERSIONS, "version", 0.5),
     )
     for table in tables:
         for forms, term in table:
@@ -347,20 +341,20 @@ def _artists(phrases: Mapping[tuple[str, ...], object]) -> dict[tuple[str, ...],
         content = [word for word in key if word not in STOPWORDS]
         return all(word in COMMON_WORDS or (word,) in phrases for word in content)
 
-    genres = {name: genre for genre, names in ARTISTS.items() for name in names}
-    spellings = [(name, name) for name in genres] + list(ALIASES.items())
+    genre_of = {name: genre for genre, names in ARTISTS.items() for name in names}
+    spellings = [(name, name) for name in genre_of] + list(ALIASES.items())
     out: dict[tuple[str, ...], Artist] = {}
     for spelling, name in spellings:
         key = phrase_key(spelling)
         keys = [key, key[1:]] if len(key) > 1 and key[0] == "the" else [key]
         for each in keys:
-            out.setdefault(each, Artist(name, genres[name], plain(each)))
+            out.setdefault(each, Artist(name, genre_of[name], plain(each)))
     return out
 
 
 def genre_family(label: str) -> str:
     """The catalog genre nearest to genre ``label`` (itself when it is one)."""
-    return _vocab_genres.FAMILIES.get(label, label)
+    return genres.FAMILIES.get(label, label)
 
 
 def genre_term(name: str) -> Term | None:

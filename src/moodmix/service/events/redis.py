@@ -35,9 +35,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
-from moodmix.service.events import JobEvent
+from moodmix.service.events.broker import JobEvent
 
-log = structlog.get_logger("moodmix.service.events_redis")
+log = structlog.get_logger("moodmix.service.events.redis")
 
 Json = dict[str, Any]
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Final
 
-from moodmix.simulator._catalog_words import (
+from moodmix.simulator.catalog.words import (
     ADJECTIVES,
     ENDINGS,
     ENSEMBLES,

@@ -1,4 +1,4 @@
-"""The shape of one vocabulary entry, shared by the ``_vocab_*`` tables.
+"""The shape of one vocabulary entry, shared by the vocabulary's tables.
 
 An entry names the words that mean it and how it nudges the audio features::
 

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final
 
-from moodmix.simulator._catalog_features import feature_dict
-from moodmix.simulator._catalog_markets import MARKETS
-from moodmix.simulator._catalog_tables import Tables
-from moodmix.simulator._catalog_titles import track_title
+from moodmix.simulator.catalog.features import feature_dict
+from moodmix.simulator.catalog.markets import MARKETS
+from moodmix.simulator.catalog.tables import Tables
+from moodmix.simulator.catalog.titles import track_title
 
 SPOTIFY_URL: Final = "https://open.spotify.com/"
 CACHE_SIZE: Final = 16_384

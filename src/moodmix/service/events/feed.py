@@ -28,13 +28,13 @@ from typing import Any, Final, Protocol
 import anyio
 import structlog
 
-from moodmix.service.events import TERMINAL, EventBroker, JobEvent
-from moodmix.service.events_db import final_of, poll_store, state_of
-from moodmix.service.events_redis import EventsUnavailable, RedisEvents
+from moodmix.service.events.broker import TERMINAL, EventBroker, JobEvent
+from moodmix.service.events.db import final_of, poll_store, state_of
+from moodmix.service.events.redis import EventsUnavailable, RedisEvents
 from moodmix.service.models import DONE, FAILED, PlaylistRow
 from moodmix.service.repository import PlaylistRepository
 
-log = structlog.get_logger("moodmix.service.events_feed")
+log = structlog.get_logger("moodmix.service.events.feed")
 
 Json = dict[str, Any]
 

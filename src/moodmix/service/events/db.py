@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from moodmix.service.events import JobEvent
+from moodmix.service.events.broker import JobEvent
 from moodmix.service.models import DONE, FAILED, PlaylistRow
 from moodmix.service.repository import PlaylistRepository
 from moodmix.service.resources import playlist_json

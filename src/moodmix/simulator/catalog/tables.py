@@ -23,13 +23,13 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from moodmix.simulator._catalog_features import artist_styles, draw_tracks
-from moodmix.simulator._catalog_genres import GENRE_NAMES, GENRES, genre_arrays
-from moodmix.simulator._catalog_ids import registrants, spotify_ids, uuid4s
-from moodmix.simulator._catalog_layout import feature_guests, lay_out
-from moodmix.simulator._catalog_markets import MARKET_SHARES
-from moodmix.simulator._catalog_titles import DRAWS, album_title, artist_name
 from moodmix.simulator.artists import REAL_ARTISTS
+from moodmix.simulator.catalog.features import artist_styles, draw_tracks
+from moodmix.simulator.catalog.genres import GENRE_NAMES, GENRES, genre_arrays
+from moodmix.simulator.catalog.ids import registrants, spotify_ids, uuid4s
+from moodmix.simulator.catalog.layout import feature_guests, lay_out
+from moodmix.simulator.catalog.markets import MARKET_SHARES
+from moodmix.simulator.catalog.titles import DRAWS, album_title, artist_name
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -64,7 +64,7 @@ class Tables:
     album_sid: tuple[str, ...]
     album_date: tuple[str, ...]
     album_year: Ints
-    album_market: Ints  # index into _catalog_markets.MARKETS
+    album_market: Ints  # index into markets.MARKETS
     album_tracks: Ints  # (B + 1,) offsets of each album's tracks
     # tracks
     track_artist: Ints

@@ -2,7 +2,7 @@
 
 Plain data plus the arrays the vectorised generator reads::
 
-    from moodmix.simulator._catalog_genres import GENRES, genre_arrays
+    from moodmix.simulator.catalog.genres import GENRES, genre_arrays
     GENRES[0].name                     # 'pop'
     arrays = genre_arrays()
     arrays.centroid.shape              # (len(GENRES), len(BOUNDED))

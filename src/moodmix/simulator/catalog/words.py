@@ -1,9 +1,9 @@
 """Word lists the synthetic catalog makes titles and artist names from. Plain data::
 
-    from moodmix.simulator._catalog_words import ADJECTIVES, NOUNS
+    from moodmix.simulator.catalog.words import ADJECTIVES, NOUNS
     f"{ADJECTIVES[3]} {NOUNS[0]}"  # 'Silent Heart'
 
-``_catalog_titles`` combines them through templates.
+``titles`` combines them through templates.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from moodmix.simulator._catalog_genres import GENRES, genre_arrays
+from moodmix.simulator.catalog.genres import GENRES, genre_arrays
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]

@@ -24,12 +24,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from moodmix.simulator._catalog_features import analyze_bytes
-from moodmix.simulator._catalog_paging import paged
-from moodmix.simulator._catalog_recommend import FeatureSpace
-from moodmix.simulator._catalog_search import TextIndex
-from moodmix.simulator._catalog_tables import Tables, build_tables
-from moodmix.simulator._catalog_wire import WireForms
+from moodmix.simulator.catalog.features import analyze_bytes
+from moodmix.simulator.catalog.paging import paged
+from moodmix.simulator.catalog.recommend import FeatureSpace
+from moodmix.simulator.catalog.search import TextIndex
+from moodmix.simulator.catalog.tables import Tables, build_tables
+from moodmix.simulator.catalog.wire import WireForms
 
 Item = dict[str, Any]
 Ints = npt.NDArray[np.int64]

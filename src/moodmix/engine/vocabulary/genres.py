@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from moodmix.engine._vocab_types import Spec
+from moodmix.engine.vocabulary.types import Spec
 
 STRENGTH: Final = 0.5
 ERA_STRENGTH: Final = 0.25

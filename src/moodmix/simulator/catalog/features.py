@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from moodmix.reccobeats.models import FEATURE_NAMES
-from moodmix.simulator._catalog_genres import KEY_SHARES, genre_arrays, sigmoid
+from moodmix.simulator.catalog.genres import KEY_SHARES, genre_arrays, sigmoid
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -38,7 +38,7 @@ BOUNDED_COLUMNS: Final = tuple(
         "valence",
     )
 )
-"""Where the ``_catalog_genres.BOUNDED`` features sit among the ``FEATURE_NAMES`` columns."""
+"""Where the ``genres.BOUNDED`` features sit among the ``FEATURE_NAMES`` columns."""
 LOUDNESS: Final = FEATURE_NAMES.index("loudness")
 TEMPO: Final = FEATURE_NAMES.index("tempo")
 ENERGY: Final = FEATURE_NAMES.index("energy")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from moodmix.engine._vocab_types import Spec
+from moodmix.engine.vocabulary.types import Spec
 
 STRENGTH: Final = 0.6
 
