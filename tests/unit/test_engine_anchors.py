@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from moodmix.data import ARTISTS
 from moodmix.engine.anchors import (
     GENRE_ANCHORS,
     MOOD_ANCHORS,
@@ -14,9 +15,7 @@ from moodmix.engine.anchors import (
 )
 from moodmix.engine.folding import fold
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile, Recognised
-from moodmix.engine.vocabulary import genres
-from moodmix.engine.vocabulary.artists import ARTISTS
-from moodmix.engine.vocabulary.genres import TYPICAL_SOUND
+from moodmix.engine.vocabulary.tables import GENRES, TYPICAL_SOUND
 
 
 def make_profile(
@@ -46,7 +45,7 @@ def test_every_genre_has_anchors_and_a_sound() -> None:
 
 
 def test_every_genre_the_analyser_knows_has_anchors() -> None:
-    for spec in genres.GENRES:
+    for spec in GENRES:
         label = spec.words.split(",")[0]
         assert canonical_genre(label) in GENRE_ANCHORS, label
 

@@ -11,13 +11,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from moodmix.cli.mood import mood
+from moodmix.data import ARTISTS
 from moodmix.engine.mood import BASE_WEIGHT, MAX_CHARS, analyse, neutral
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile
 from moodmix.engine.vocabulary import genre_family, lexicon, phrase_key, tokenise
-from moodmix.engine.vocabulary.artists import ARTISTS
-from moodmix.engine.vocabulary.emoji import EMOJI
-from moodmix.engine.vocabulary.foreign import FOREIGN
-from moodmix.engine.vocabulary.genres import FAMILIES, TYPICAL_SOUND
+from moodmix.engine.vocabulary.tables import EMOJI, FAMILIES, FOREIGN, TYPICAL_SOUND
 
 _SAMPLES = (
     "rainy Sunday, mellow acoustic, nothing sad",

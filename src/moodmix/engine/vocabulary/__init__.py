@@ -5,12 +5,12 @@
     lexicon().entry_at(words, 0)        # Match(entry=Term(label='rain', ...), size=1)
     lexicon().artist_at(["bon", "iver"], 0)   # (Artist(name='Bon Iver', ...), 2)
 
-``lexicon`` holds the reading machinery; the other modules are the tables it is built from.
+``lexicon`` holds the reading machinery; ``tables`` reads the word lists (the TOML files
+beside it) it is built from, and the artists are ``moodmix.data.ARTISTS``.
 Only the names below are used outside this package.
 """
 
-from moodmix.engine.vocabulary.artists import ARTISTS
-from moodmix.engine.vocabulary.genres import TYPICAL_SOUND
+from moodmix.data import ARTISTS
 from moodmix.engine.vocabulary.lexicon import (
     NEUTRAL,
     STOPWORDS,
@@ -26,8 +26,7 @@ from moodmix.engine.vocabulary.lexicon import (
     phrase_key,
     tokenise,
 )
-from moodmix.engine.vocabulary.sound import VOICE
-from moodmix.engine.vocabulary.words import ARTIST_TAILS
+from moodmix.engine.vocabulary.tables import ARTIST_TAILS, TYPICAL_SOUND, VOICE
 
 __all__ = [
     "ARTISTS",

@@ -10,7 +10,7 @@ that nudges features, or a ``Role`` word such as a negation) and the longest art
     lex.entry_at([t.word for t in tokens], 0)  # Match(entry=Term(label='rain', ...), size=1)
     lex.artist_at(["bon", "iver"], 0)          # (Artist(name='Bon Iver', genre='folk', ...), 2)
 
-The words themselves are plain data in this package's other modules; nothing here is a model or a
+The words themselves are data files read by ``tables``; nothing here is a model or a
 download, so reading is offline, deterministic and linear in the length of the text.
 """
 
@@ -23,24 +23,44 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final, Literal
 
+from moodmix.data import ARTISTS
 from moodmix.engine.profile import SCALES
-from moodmix.engine.vocabulary import activities, genres, moods, settings, sound
-from moodmix.engine.vocabulary.artists import ALIASES, ARTISTS, COMMON_WORDS
-from moodmix.engine.vocabulary.emoji import EMOJI
-from moodmix.engine.vocabulary.foreign import FOREIGN
-from moodmix.engine.vocabulary.types import Level, Spec
-from moodmix.engine.vocabulary.words import (
+from moodmix.engine.vocabulary.tables import (
+    ACTIVITIES,
+    ACTIVITY_STRENGTH,
+    ALIASES,
     ARTIST_CUES,
     BREAKS,
+    COMMON_WORDS,
     CONTRASTS,
+    EMOJI,
+    ERA_STRENGTH,
+    ERAS,
+    FAMILIES,
     FILLERS,
+    FLIPS,
+    FOREIGN,
+    GENRE_STRENGTH,
+    GENRES,
     HEDGES,
+    IMPLIED_GENRES,
     INTENSIFIERS,
+    LIVE,
+    MOOD_STRENGTH,
+    MOODS,
     NEGATORS,
+    PLACES_AND_TIMES,
     POST_HEDGES,
     POST_NEGATORS,
+    SETTING_STRENGTH,
     SOFTENERS,
+    SOUND,
+    SOUND_STRENGTH,
+    VERSIONS,
+    VOCALS,
+    WEATHER,
 )
+from moodmix.engine.vocabulary.types import Level, Spec
 
 Kind = Literal["mood", "sound", "vocals", "live", "activity", "setting", "genre", "era", "version"]
 Role = Literal[
@@ -223,7 +243,7 @@ class Lexicon:
 
     def flip(self, term: Term) -> Term | None:
         """What a negation of ``term`` asks for instead ("no vocals" -> instrumental), if any."""
-        label = sound.FLIPS.get(term.label)
+        label = FLIPS.get(term.label)
         if label is None or term.kind not in ("vocals", "live", "sound"):
             return None
         return self.term(term.kind, label)
@@ -287,7 +307,7 @@ def _terms(
             _nudges(spec.nudges, strength),
             spec.say or label,
             adjective,
-            sound.IMPLIED_GENRES.get(label) if kind == "vocals" else None,
+            IMPLIED_GENRES.get(label) if kind == "vocals" else None,
         )
         out.append((words, term))
     return out
@@ -309,22 +329,22 @@ _ROLES: Final[tuple[tuple[Role, frozenset[str]], ...]] = (
 
 @cache
 def lexicon() -> Lexicon:
-    """The one lexicon, built from this package's tables on first use."""
+    """The one lexicon, built from the vocabulary's tables on first use."""
     phrases: dict[tuple[str, ...], Term | Role] = {}
     for role, words in _ROLES:
         for word in sorted(words):
             phrases.setdefault(phrase_key(word), role)
     tables = (
-        _terms(sound.VOCALS, "vocals", 0.8),
-        _terms(sound.LIVE, "live", 0.8),
-        _terms(sound.SOUND, "sound", sound.STRENGTH),
-        _terms(moods.MOODS, "mood", moods.STRENGTH),
-        _terms(activities.ACTIVITIES, "activity", activities.STRENGTH),
-        _terms(settings.WEATHER, "setting", settings.STRENGTH, adjective=True),
-        _terms(settings.PLACES_AND_TIMES, "setting", settings.STRENGTH),
-        _terms(genres.GENRES, "genre", genres.STRENGTH),
-        _terms(genres.ERAS, "era", genres.ERA_STRENGTH),
-        _terms(sound.VERSIONS, "version", 0.5),
+        _terms(VOCALS, "vocals", 0.8),
+        _terms(LIVE, "live", 0.8),
+        _terms(SOUND, "sound", SOUND_STRENGTH),
+        _terms(MOODS, "mood", MOOD_STRENGTH),
+        _terms(ACTIVITIES, "activity", ACTIVITY_STRENGTH),
+        _terms(WEATHER, "setting", SETTING_STRENGTH, adjective=True),
+        _terms(PLACES_AND_TIMES, "setting", SETTING_STRENGTH),
+        _terms(GENRES, "genre", GENRE_STRENGTH),
+        _terms(ERAS, "era", ERA_STRENGTH),
+        _terms(VERSIONS, "version", 0.5),
     )
     for table in tables:
         for forms, term in table:
@@ -354,7 +374,7 @@ def _artists(phrases: Mapping[tuple[str, ...], object]) -> dict[tuple[str, ...],
 
 def genre_family(label: str) -> str:
     """The catalog genre nearest to genre ``label`` (itself when it is one)."""
-    return genres.FAMILIES.get(label, label)
+    return FAMILIES.get(label, label)
 
 
 def genre_term(name: str) -> Term | None:
