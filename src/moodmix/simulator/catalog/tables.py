@@ -23,7 +23,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from moodmix.simulator.artists import REAL_ARTISTS
+from moodmix.data import ARTISTS
 from moodmix.simulator.catalog.features import artist_styles, draw_tracks
 from moodmix.simulator.catalog.genres import GENRE_NAMES, GENRES, genre_arrays
 from moodmix.simulator.catalog.ids import registrants, spotify_ids, uuid4s
@@ -93,7 +93,7 @@ def _streams(seed: int) -> list[np.random.Generator]:
 
 def _real_artists(limit: int) -> list[tuple[str, int]]:
     """Up to ``limit`` real artists, taking each genre's best known first, round-robin."""
-    columns = [[(name, g) for name in REAL_ARTISTS[genre]] for g, genre in enumerate(GENRE_NAMES)]
+    columns = [[(name, g) for name in ARTISTS[genre]] for g, genre in enumerate(GENRE_NAMES)]
     ordered = [pair for row in zip_longest(*columns) for pair in row if pair is not None]
     return ordered[:limit]
 
@@ -121,7 +121,7 @@ class _Artists:
 
 def _artists(rng: np.random.Generator, n_artists: int) -> _Artists:
     arrays = genre_arrays()
-    real = _real_artists(min(sum(map(len, REAL_ARTISTS.values())), n_artists // 2))
+    real = _real_artists(min(sum(map(len, ARTISTS.values())), n_artists // 2))
     genre = rng.choice(len(GENRES), size=n_artists, p=arrays.weight).astype(np.int64)
     slots = np.sort(rng.choice(n_artists, size=len(real), replace=False))
     order = rng.permutation(len(real))
