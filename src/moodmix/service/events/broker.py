@@ -76,10 +76,6 @@ class Subscription:
         finally:
             self.close()
 
-    def interrupt(self, message: str) -> None:
-        """End this subscription (only) with an ``interrupted`` event saying why."""
-        self._queue.put_nowait(JobEvent("interrupted", {"id": self._id, "message": message}))
-
     def close(self) -> None:
         self._broker._unsubscribe(self._id, self._queue)
 
