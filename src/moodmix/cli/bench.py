@@ -42,6 +42,7 @@ from moodmix.bench.config import (
     ClockMode,
     scenarios,
 )
+from moodmix.bench.lookups import parse_users, run_bench
 from moodmix.bench.profiles import (
     ALL_PROFILES,
     BENCH_PROFILES,
@@ -50,8 +51,6 @@ from moodmix.bench.profiles import (
     check_available,
 )
 from moodmix.bench.report import WIDTH, json_bytes, render
-from moodmix.bench.runner import run_bench
-from moodmix.bench.sweep import parse_users
 from moodmix.cli.bench_runs import (
     instances_run,
     playlists_run,

@@ -26,11 +26,9 @@ from rich.table import Table
 from moodmix.bench import playlists as playlist_bench
 from moodmix.bench import service as service_bench
 from moodmix.bench.config import PROFILES, BenchConfig
-from moodmix.bench.instances import run_instances
-from moodmix.bench.instances_report import instances_json, render_instances
+from moodmix.bench.instances import instances_json, render_instances, run_instances
+from moodmix.bench.lookups import MAX_RATE_429, P95_LIMIT_MS, OnProgress, Progress, run_sweep
 from moodmix.bench.redisproc import RedisUnavailable
-from moodmix.bench.scenario import OnProgress, Progress
-from moodmix.bench.sweep import MAX_RATE_429, P95_LIMIT_MS, run_sweep
 from moodmix.settings import Profile
 
 

@@ -3,7 +3,7 @@
 Each scenario runs on the same trace, against the same simulator (reset in between): first
 one instance alone (no Redis, its own SQLite L2: what a single process costs), then N
 instances in shared mode on a throwaway ``redis-server``, each replaying its share of the
-sessions (``moodmix.bench.instance_worker``). With ``redis_outage`` a third run follows, the
+sessions (``moodmix.bench.instances.worker``). With ``redis_outage`` a third run follows, the
 N instances again, with the Redis killed a third of the way into the arrivals and restarted
 (empty) at two thirds::
 
@@ -27,16 +27,17 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from moodmix.bench.config import BenchConfig, Scenario
+from moodmix.bench.instances.results import InstancesRun, Outage, PhaseResult
+from moodmix.bench.prepare import machine, prepare
 from moodmix.bench.redisproc import RedisProcess
-from moodmix.bench.results import Latency, percentiles
-from moodmix.bench.runner import machine, prepare
+from moodmix.bench.results import percentiles
 from moodmix.bench.scaling import TimeScale
 from moodmix.bench.simulators import SimulatorProcess, UpstreamCounts
 from moodmix.bench.workload import Trace
@@ -44,125 +45,21 @@ from moodmix.settings import Profile
 
 START_DELAY_S = 6.0
 """Wall seconds between spawning the instances and the trace's time 0 (imports, connections)."""
+
+
 _WORKER_SLACK_S = 30.0
 """How long after its deadline an instance may take to write its report before it is killed."""
+
+
 _DUMP_WAIT_S = 3.0
 """How long a late instance gets to print where its tasks wait (SIGUSR1) before it is killed."""
+
+
 _LOG_TAIL_BYTES = 8_000
 """How much of a late instance's output its error quotes."""
 
+
 Say = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Outage:
-    """What the upstream saw while Redis was down (from the kill to the restart)."""
-
-    killed_at_s: float
-    restarted_at_s: float
-    upstream_requests: int
-    upstream_429: int
-
-    @property
-    def rate_429(self) -> float:
-        return self.upstream_429 / self.upstream_requests if self.upstream_requests else 0.0
-
-    def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "rate_429": round(self.rate_429, 6)}
-
-
-@dataclass(frozen=True)
-class PhaseResult:
-    """One scenario run with ``instances`` processes (1: alone, no Redis)."""
-
-    scenario: str
-    profile: str
-    instances: int
-    shared: bool
-    upstream_rate_per_min: float
-    upstream_burst: int
-    time_scale: float
-    arrivals_s: float
-    run_s: float
-    sessions: int
-    sessions_unfinished: int
-    operations: int
-    logical_lookups: int
-    failed_requests: int
-    errors: dict[str, int]
-    upstream_requests: int
-    upstream_429: int
-    cache_hit_rate: float
-    cache_hit_rate_warm: float
-    dedup_joins: int
-    shared_joins: int
-    registry_efficiency: float
-    learned_rate_per_min: list[float]
-    latency_ms: Latency
-    trace_mismatches: int
-    shared_outages_seen: int = 0
-    late_start_s: float = 0.0
-    """How late the slowest instance was ready for the common start (0: all in time)."""
-    loop_lag_p99_ms: float = 0.0
-    """The busiest instance's event-loop lag (99th percentile, ms)."""
-    rate_probes: int = 0
-    """Rates the adaptive controller tried above its floor (shared: the highest count any
-    instance reported; the instances' controllers share their state, count included)."""
-    batches: int = 0
-    """Batch calls (of ids) the instances made, all together."""
-    batched_ids: int = 0
-    """Ids those batch calls carried."""
-    handovers: int = 0
-    """Of those, ids a call carried for another instance (cross-process batch packing)."""
-    outage: Outage | None = None
-    upstream_by_endpoint: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    @property
-    def upstream_accepted(self) -> int:
-        return self.upstream_requests - self.upstream_429
-
-    @property
-    def rate_429(self) -> float:
-        return self.upstream_429 / self.upstream_requests if self.upstream_requests else 0.0
-
-    @property
-    def ids_per_batch(self) -> float:
-        """How well batch calls were packed: ids per call (at most 40)."""
-        return self.batched_ids / self.batches if self.batches else 0.0
-
-    @property
-    def accepted_per_min(self) -> float:
-        """Accepted upstream requests per real-world minute over the run."""
-        real_minutes = self.run_s * self.time_scale / 60
-        return self.upstream_accepted / real_minutes if real_minutes > 0 else 0.0
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.update(
-            upstream_accepted=self.upstream_accepted,
-            rate_429=round(self.rate_429, 6),
-            ids_per_batch=round(self.ids_per_batch, 2),
-            accepted_per_min=round(self.accepted_per_min, 2),
-            cache_hit_rate=round(self.cache_hit_rate, 4),
-            cache_hit_rate_warm=round(self.cache_hit_rate_warm, 4),
-            registry_efficiency=round(self.registry_efficiency, 4),
-            learned_rate_per_min=[round(r, 2) for r in self.learned_rate_per_min],
-            latency_ms={k: round(v, 2) for k, v in asdict(self.latency_ms).items()},
-            run_s=round(self.run_s, 3),
-            outage=self.outage.as_json() if self.outage else None,
-        )
-        return data
-
-
-@dataclass(frozen=True)
-class InstancesRun:
-    config: BenchConfig
-    profile: Profile
-    instances: int
-    redis_outage: bool
-    phases: tuple[PhaseResult, ...]
-    machine: dict[str, Any] = field(default_factory=dict)
-    wall_s: float = 0.0
 
 
 async def run_instances(
@@ -286,7 +183,7 @@ async def _phase(
             await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "moodmix.bench.instance_worker",
+                "moodmix.bench.instances.worker",
                 str(path),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,

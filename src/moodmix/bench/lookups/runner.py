@@ -11,28 +11,27 @@ On the real clock one simulator process per profile starts while the catalog and
 built (in a thread); the simulators share the catalog's seed, so the trace's ids and expected
 recommendations match what they serve, and every profile of a scenario replays at once on the
 bench's loop. On virtual time (``config.clock == "virtual"``) each lane runs alone in a worker
-process, on a virtual loop with an ``InProcessSimulator`` of its own (``bench.workers``).
+process, on a virtual loop with an ``InProcessSimulator`` of its own (``workers``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import platform
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from moodmix.bench.bound import BoundTTLs, LowerBound, lower_bound
 from moodmix.bench.config import BenchConfig
-from moodmix.bench.inprocess import catalog_spec, in_process_simulator
-from moodmix.bench.l1probe import l1_lookups_per_s
+from moodmix.bench.inprocess import in_process_simulator
+from moodmix.bench.lookups.l1probe import l1_lookups_per_s
+from moodmix.bench.lookups.scenario import OnProgress, ScenarioRun, run_scenario
+from moodmix.bench.lookups.workers import run_lanes
+from moodmix.bench.prepare import machine, prepare
 from moodmix.bench.profiles import BenchProfile
-from moodmix.bench.scenario import OnProgress, ScenarioRun, run_scenario
 from moodmix.bench.simulators import Simulator, SimulatorProcess
 from moodmix.bench.trace_stats import TraceStats, trace_stats
-from moodmix.bench.workers import run_lanes
-from moodmix.bench.workload import Trace, build_trace
+from moodmix.bench.workload import Trace
 from moodmix.settings import Settings
 from moodmix.simulator.catalog import Catalog
 
@@ -48,21 +47,6 @@ class BenchRun:
     machine: dict[str, Any] = field(default_factory=dict)
     wall_s: float = 0.0
     trace_stats: TraceStats | None = None
-
-
-def prepare(config: BenchConfig) -> tuple[Catalog, Trace]:
-    catalog = Catalog.build(catalog_spec(config))
-    return catalog, build_trace(catalog, config.workload())
-
-
-def machine() -> dict[str, Any]:
-    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "load_average_1m_at_start": round(load[0], 2),
-    }
 
 
 async def _start_simulators(config: BenchConfig) -> dict[BenchProfile, Simulator]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from moodmix.bench.bound import BoundTTLs, LowerBound
 from moodmix.bench.config import BenchConfig, Scenario
-from moodmix.bench.lane import Lane, LaneContext
+from moodmix.bench.lookups.lane import Lane, LaneContext
 from moodmix.bench.looplag import LoopLag
 from moodmix.bench.orphans import Orphans, drain_orphans
 from moodmix.bench.profiles import BenchProfile

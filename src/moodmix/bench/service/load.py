@@ -6,7 +6,7 @@ it with a JSON spec on stdin and reads one JSON result from stdout::
 
     $ echo '{"phase": "warm", "url": "http://127.0.0.1:8000", "clients": 50,
              "duration_s": 10, "asks": [{"prompt": "..."}], "expect_ids": ["..."]}' \\
-        | python -m moodmix.bench.service_load
+        | python -m moodmix.bench.service.load
     {"phase": "warm", "requests": 4210, "rps": 421.0, "latency_ms": {...}, ...}
 
 - ``warm``: ``clients`` connections, each posting ``/v1/playlists?wait=true`` with the asks

@@ -10,7 +10,7 @@ another process, against a simulator process.
 Three processes: the simulator (``simulators.SimulatorProcess``), the service (``uvicorn
 --factory moodmix.service.app:create_app``, configured through ``MOODMIX_*`` like any
 deployment, a fresh SQLite store and cache in a temporary folder) and the load generator
-(``service_load``, HTTP clients only). Two phases, each on a fresh service:
+(``load``, HTTP clients only). Two phases, each on a fresh service:
 
 1. **warm**: every prompt is made once (``prepare``), then ``warm_clients`` clients post
    ``/v1/playlists?wait=true`` with those prompts back to back for ``warm_duration_s``:
@@ -29,106 +29,25 @@ simulator's limit and the profile's rate x K, TTLs and the quota window / K.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
 import os
-import random
 import secrets
-import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-import httpx
 from rich.table import Table
 
 from moodmix.bench.playlists import PROMPTS
-from moodmix.bench.runner import machine
-from moodmix.bench.scaling import SCALED_DURATIONS, TimeScale
+from moodmix.bench.prepare import machine
+from moodmix.bench.scaling import TimeScale
+from moodmix.bench.service.plan import Json, ServiceBenchConfig, cold_prompts
+from moodmix.bench.service.process import ServiceProcess, run_load, service_env, tree_cpu_s
 from moodmix.bench.simulators import (
     SimulatorProcess,
-    free_port,
-    stop_process,
-    wait_answering,
 )
-from moodmix.settings import Profile, Settings
-
-Json = dict[str, Any]
-
-_STARTUP_TIMEOUT_S = 60.0
-_STOP_TIMEOUT_S = 15.0
-
-SCENES = (
-    "rainy Sunday",
-    "late night drive",
-    "morning run",
-    "house party",
-    "study session",
-    "summer road trip",
-    "winter evening by the fire",
-    "gym workout",
-    "dinner with friends",
-    "sunset at the beach",
-)
-FEELS = ("mellow", "upbeat", "dreamy", "dark", "euphoric", "nostalgic", "calm", "angry", "hopeful")
-GENRES = (
-    "acoustic",
-    "synthwave",
-    "hip hop",
-    "jazz",
-    "indie rock",
-    "lofi",
-    "house",
-    "soul",
-    "folk",
-    "metal",
-    "r&b",
-    "pop",
-)
-
-
-def cold_prompts(count: int, seed: int) -> list[str]:
-    """``count`` distinct prompts like "rainy Sunday, dreamy synthwave", seeded."""
-    combos = [f"{s}, {f} {g}" for s in SCENES for f in FEELS for g in GENRES]
-    if count > len(combos):
-        raise ValueError(f"at most {len(combos)} cold clients, got {count}")
-    return random.Random(seed).sample(combos, count)
-
-
-@dataclass(frozen=True)
-class ServiceBenchConfig:
-    profile: Profile = "adaptive"
-    warm_clients: int = 50
-    warm_duration_s: float = 20.0
-    warm_prompts: int = len(PROMPTS)
-    cold_clients: int = 100
-    size: int = 30
-    upstream_rate_per_min: float = 80.0
-    upstream_burst: int = 10
-    time_scale: float = 20.0
-    workers: int = 1
-    seed: int = 0
-    catalog_tracks: int = 20_000
-    simulator_latency_ms: float = 15.0
-
-    def __post_init__(self) -> None:
-        if self.warm_clients < 1 or self.cold_clients < 1:
-            raise ValueError("warm and cold clients must be at least 1")
-        if not 1 <= self.warm_prompts <= len(PROMPTS):
-            raise ValueError(f"warm prompts must be 1 to {len(PROMPTS)}, got {self.warm_prompts}")
-        if self.workers < 1:
-            raise ValueError(f"workers must be at least 1, got {self.workers}")
-        if not self.warm_duration_s > 0:
-            raise ValueError(f"the warm duration must be positive, got {self.warm_duration_s}")
-        cold_prompts(self.cold_clients, self.seed)  # raises if too many
-
-    def quick(self) -> ServiceBenchConfig:
-        """A smoke run of about 20 s."""
-        return replace(self, warm_clients=10, warm_duration_s=2.0, warm_prompts=4, cold_clients=10)
+from moodmix.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -186,147 +105,10 @@ def _target(name: str, met: bool, figure: str) -> Json:
     return {"target": name, "met": met, "figure": figure}
 
 
-def _service_env(settings: Settings, scale: TimeScale, extra: dict[str, str]) -> dict[str, str]:
-    """The service's environment: ``settings`` (already scaled) as ``MOODMIX_*`` variables,
-    the quota window scaled too, then ``extra``; other ``MOODMIX_*`` variables are dropped."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOODMIX_")}
-    names = ("profile", "reccobeats_url", "cache_backend", "cache_path", "rate_per_min")
-    for name in (*names, *SCALED_DURATIONS):
-        env[f"MOODMIX_{name.upper()}"] = str(getattr(settings, name))
-    env["MOODMIX_CLIENT_QUOTA_WINDOW_S"] = str(scale.wall(settings.client_quota_window_s))
-    env["MOODMIX_LOG_LEVEL"] = "warning"
-    env.update(extra)
-    return env
-
-
-def tree_cpu_s(pid: int) -> float | None:
-    """CPU seconds used so far by ``pid`` and its descendants (Linux ``/proc``), else None."""
-    try:
-        tick = os.sysconf("SC_CLK_TCK")
-        parents: dict[int, int] = {}
-        cpu: dict[int, float] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                text = Path(f"/proc/{entry}/stat").read_text()
-                fields = text[text.rindex(")") + 2 :].split()
-                parents[int(entry)] = int(fields[1])
-                cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
-    except (OSError, ValueError):
-        return None
-    if pid not in cpu:
-        return None
-    total, todo = 0.0, [pid]
-    while todo:
-        current = todo.pop()
-        total += cpu.get(current, 0.0)
-        todo.extend(child for child, parent in parents.items() if parent == current)
-    return round(total, 2)
-
-
-class ServiceProcess:
-    """``uvicorn --factory moodmix.service.app:create_app`` on a free port."""
-
-    def __init__(self, process: asyncio.subprocess.Process, port: int, log: Any) -> None:
-        self._process = process
-        self._log = log
-        self.pid = process.pid
-        self.url = f"http://127.0.0.1:{port}"
-        self.http = httpx.AsyncClient(base_url=self.url, timeout=120.0)
-        self._key_header: dict[str, str] = {}
-
-    @classmethod
-    async def start(cls, env: dict[str, str], *, workers: int = 1) -> ServiceProcess:
-        port = free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "moodmix.service.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ]
-        if workers > 1:
-            command += ["--workers", str(workers)]
-        log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
-        process = await asyncio.create_subprocess_exec(
-            *command, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log
-        )
-        service = cls(process, port, log)
-        try:
-            await service._wait_ready()
-        except BaseException:
-            await service.stop()
-            raise
-        return service
-
-    async def _wait_ready(self) -> None:
-        await wait_answering(
-            self._process,
-            self.http,
-            "/readyz",
-            what="the service",
-            log=self._log,
-            within_s=_STARTUP_TIMEOUT_S,
-        )
-
-    async def status(self) -> Json:
-        r = await self.http.get("/system/status", headers=self._key_header)
-        r.raise_for_status()
-        body: Json = r.json()
-        return body
-
-    def use_key(self, key: str) -> None:
-        """Send ``key`` with the bench's own requests (when the service has keys on)."""
-        self._key_header = {"X-API-Key": key}
-
-    async def stop(self) -> None:
-        await self.http.aclose()
-        await stop_process(self._process, _STOP_TIMEOUT_S)
-        self._log.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-
-async def run_load(spec: Json) -> Json:
-    """Run the load generator process on ``spec``; its JSON result."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "moodmix.bench.service_load",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await process.communicate(json.dumps(spec).encode())
-    if process.returncode != 0:
-        raise RuntimeError(
-            f"the load generator exited with code {process.returncode}: "
-            f"{err.decode(errors='replace')[-2_000:]}"
-        )
-    result: Json = json.loads(out)
-    return result
-
-
 async def _warm(config: ServiceBenchConfig, sim: SimulatorProcess, tmp: Path, say: Any) -> Json:
     scale = TimeScale(config.time_scale)
     settings = scale.settings(config.profile, url=sim.url, cache_path=tmp / "warm-cache.sqlite3")
-    env = _service_env(
+    env = service_env(
         settings,
         scale,
         {
@@ -381,7 +163,7 @@ async def _cold(config: ServiceBenchConfig, sim: SimulatorProcess, tmp: Path, sa
     scale = TimeScale(config.time_scale)
     settings = scale.settings(config.profile, url=sim.url, cache_path=tmp / "cold-cache.sqlite3")
     keys = [secrets.token_urlsafe(12) for _ in range(config.cold_clients)]
-    env = _service_env(
+    env = service_env(
         settings,
         scale,
         {

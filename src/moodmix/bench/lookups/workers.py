@@ -31,9 +31,9 @@ import structlog
 from moodmix.bench.bound import BoundTTLs, LowerBound
 from moodmix.bench.config import BenchConfig, Scenario
 from moodmix.bench.inprocess import catalog_spec, in_process_simulator
+from moodmix.bench.lookups.scenario import OnProgress, Progress, ScenarioRun, run_scenario
 from moodmix.bench.orphans import Orphans
 from moodmix.bench.profiles import BenchProfile
-from moodmix.bench.scenario import OnProgress, Progress, ScenarioRun, run_scenario
 from moodmix.bench.simulators import Simulator
 from moodmix.bench.virtual import virtual_runner
 from moodmix.bench.workload import Trace

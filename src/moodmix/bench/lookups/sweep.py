@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from moodmix.bench.config import BenchConfig
+from moodmix.bench.lookups.runner import run_bench
+from moodmix.bench.lookups.scenario import OnProgress
 from moodmix.bench.results import ProfileResult
-from moodmix.bench.runner import run_bench
-from moodmix.bench.scenario import OnProgress
 
 P95_LIMIT_MS: Final = 2_000.0
 MAX_RATE_429: Final = 0.01

@@ -17,7 +17,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from moodmix.bench.instances import InstancesRun, PhaseResult
+from moodmix.bench.instances.results import InstancesRun, PhaseResult
 from moodmix.bench.targets import Check
 
 MAX_RATE_429 = 0.01

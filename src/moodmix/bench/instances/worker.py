@@ -1,6 +1,6 @@
 """One instance of the several-instances benchmark: a process of its own with one gateway.
 
-Started by ``moodmix.bench.instances`` as ``python -m moodmix.bench.instance_worker JOB``,
+Started by ``moodmix.bench.instances.run`` as ``python -m moodmix.bench.instances.worker JOB``,
 where ``JOB`` is a JSON file (``WorkerJob``). It replays the sessions of the trace that are
 its share (session index modulo the number of instances), at their times from the common
 start, then writes what it saw to ``job.result_path`` as JSON (``WorkerReport``)::
