@@ -12,7 +12,8 @@ from typing import Any
 
 from moodmix.bench.config import BenchConfig
 from moodmix.bench.inprocess import catalog_spec
-from moodmix.bench.workload import Trace, build_trace
+from moodmix.bench.tracemaker import build_trace
+from moodmix.bench.workload import Trace
 from moodmix.simulator.catalog import Catalog
 
 
