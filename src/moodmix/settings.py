@@ -119,11 +119,6 @@ def settings_error(exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def profile_values(profile: Profile) -> dict[str, Any]:
-    """The knobs a profile sets, as a fresh dict."""
-    return dict(_PROFILES[profile])
-
-
 class Settings(BaseSettings):
     """Everything configurable. Field ``x`` is read from ``MOODMIX_X``."""
 

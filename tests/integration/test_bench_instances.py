@@ -8,7 +8,7 @@ import pytest
 
 from moodmix.bench.config import BenchConfig, scenarios
 from moodmix.bench.instances import run_instances
-from moodmix.bench.instances_report import instance_checks, instances_json
+from moodmix.bench.instances.report import instance_checks, instances_json
 
 pytestmark = pytest.mark.redis
 

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.testing import CliRunner
 
-from moodmix.bench.command import bench
+from moodmix.cli.bench import bench
 
 REQUIRED = (
     "workload",

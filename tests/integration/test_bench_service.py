@@ -8,8 +8,9 @@ from dataclasses import replace
 import typer
 from typer.testing import CliRunner
 
-from moodmix.bench.command import bench
-from moodmix.bench.service import ServiceBenchConfig, cold_prompts, run_service_bench, table
+from moodmix.bench.service import ServiceBenchConfig, run_service_bench, table
+from moodmix.bench.service.plan import cold_prompts
+from moodmix.cli.bench import bench
 
 
 def test_cold_prompts_are_distinct_and_seeded() -> None:

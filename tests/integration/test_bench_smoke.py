@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from moodmix.bench.command import bench
+from moodmix.cli.bench import bench
 
 REQUIRED = (
     "profile",

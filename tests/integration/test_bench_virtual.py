@@ -16,12 +16,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from moodmix.bench.command import bench
 from moodmix.bench.config import BenchConfig, scenarios
 from moodmix.bench.inprocess import InProcessSimulator
+from moodmix.bench.lookups import run_bench
 from moodmix.bench.report import as_json
-from moodmix.bench.runner import run_bench
 from moodmix.bench.virtual import VIRTUAL_START_S, virtual_runner
+from moodmix.cli.bench import bench
 from moodmix.clock import loop_time
 from moodmix.simulator.catalog import Catalog, CatalogSpec
 from moodmix.simulator.config import SimulatorConfig

@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from moodmix.engine.playlist_command import playlist
+from moodmix.cli.playlist import playlist
 
 
 @pytest.fixture

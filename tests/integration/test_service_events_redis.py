@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from shared_kit import URL, drop_prefix, unique_prefix
 
-from moodmix.service.events import JobEvent
-from moodmix.service.events_redis import EventsUnavailable, RedisEvents
+from moodmix.service.events import EventsUnavailable, JobEvent, RedisEvents
 
 pytestmark = pytest.mark.redis
 

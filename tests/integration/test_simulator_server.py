@@ -14,13 +14,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from moodmix.cli import simulator as command_module
 from moodmix.simulator import (
     SimulatorConfig,
     SimulatorServer,
     run_in_thread,
     serve_forever,
 )
-from moodmix.simulator import command as command_module
 from moodmix.simulator.catalog import Catalog
 
 SMALL: dict[str, Any] = {"port": 0, "tracks": 200, "artists": 20, "seed": 3}

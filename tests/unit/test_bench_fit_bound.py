@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moodmix.bench.fit_bound import FitBound
+from moodmix.bench.playlists.fit_bound import FitBound
 from moodmix.engine import analyse
 from moodmix.engine.scoring import Scorer
 from moodmix.simulator.catalog import Catalog, CatalogSpec

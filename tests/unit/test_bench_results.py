@@ -9,8 +9,8 @@ import pytest
 
 from moodmix.bench.comparison import compare
 from moodmix.bench.config import BenchConfig, scenarios
-from moodmix.bench.instances_report import no_more_429s
-from moodmix.bench.lane import BoundViolated, check_bound
+from moodmix.bench.instances.report import no_more_429s
+from moodmix.bench.lookups.lane import BoundViolated, check_bound
 from moodmix.bench.results import Latency, ProfileResult, Response, percentiles, summarise
 from moodmix.bench.scaling import SCALED_DURATIONS, TimeScale
 from moodmix.bench.targets import adaptive_checks

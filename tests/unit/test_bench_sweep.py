@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moodmix.bench.sweep import Point, Sweep, largest_served, parse_users
+from moodmix.bench.lookups.sweep import Point, Sweep, largest_served, parse_users
 
 
 def point(users: int, p95: float, rate: float = 0.0, unfinished: int = 0) -> Point:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from moodmix.bench.trace_stats import trace_stats
+from moodmix.bench.tracemaker import build_trace
 from moodmix.bench.workload import (
     ITEM_KIND,
     StepKind,
     Trace,
     WorkloadSpec,
-    build_trace,
     nominal_end,
 )
 from moodmix.simulator.catalog import Catalog

@@ -11,6 +11,7 @@ import pytest
 
 from moodmix.bench.config import BenchConfig
 from moodmix.bench.popularity import fitted_exponent
+from moodmix.bench.tracemaker import build_trace
 from moodmix.bench.workload import (
     MOODS,
     RECOMMENDATION_SIZE,
@@ -18,7 +19,6 @@ from moodmix.bench.workload import (
     Trace,
     WorkloadSpec,
     Zipf,
-    build_trace,
 )
 from moodmix.reccobeats.ids import is_reccobeats_id, is_spotify_id
 from moodmix.simulator.catalog import Catalog

@@ -17,13 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from moodmix.data import ARTISTS
 from moodmix.reccobeats.ids import is_reccobeats_id, is_spotify_id
 from moodmix.reccobeats.models import FEATURE_NAMES, Album, Artist, AudioFeatures, Track
-from moodmix.simulator._catalog_genres import GENRE_NAMES
-from moodmix.simulator._catalog_paging import paged
-from moodmix.simulator._catalog_search import TextIndex, fold
-from moodmix.simulator.artists import REAL_ARTISTS
 from moodmix.simulator.catalog import Catalog, CatalogSpec
+from moodmix.simulator.catalog.genres import GENRE_NAMES
+from moodmix.simulator.catalog.paging import paged
+from moodmix.simulator.catalog.search import TextIndex, fold
 
 SPEC = CatalogSpec(seed=11, tracks=2_000, artists=200)
 TRACK_KEYS = {
@@ -419,10 +419,10 @@ def test_unknown_artist_or_album_lists_are_none() -> None:
 
 
 def test_real_artist_data_is_sound() -> None:
-    names = [name for genre in REAL_ARTISTS.values() for name in genre]
-    assert set(REAL_ARTISTS) == set(GENRE_NAMES)
+    names = [name for genre in ARTISTS.values() for name in genre]
+    assert set(ARTISTS) == set(GENRE_NAMES)
     assert len(names) == len(set(names)) >= 250
-    assert all(10 <= len(genre) <= 25 for genre in REAL_ARTISTS.values())
+    assert all(10 <= len(genre) <= 40 for genre in ARTISTS.values())
 
 
 @pytest.mark.parametrize(
@@ -450,13 +450,13 @@ def test_real_artists_are_found(text: str, name: str) -> None:
 
 def test_every_real_artist_is_in_a_roomy_catalog() -> None:
     catalog = wide()
-    for name in (n for genre in REAL_ARTISTS.values() for n in genre):
+    for name in (n for genre in ARTISTS.values() for n in genre):
         assert name in [a["name"] for a in catalog.search_artists(name, 0, 3)["content"]]
 
 
 def test_small_catalogs_keep_the_best_known_of_every_genre() -> None:
     catalog = small()
-    for genre in REAL_ARTISTS.values():
+    for genre in ARTISTS.values():
         assert catalog.search_artists(genre[0], 0, 1)["content"][0]["name"] == genre[0]
 
 

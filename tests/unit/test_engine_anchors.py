@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moodmix.engine import _vocab_genres
-from moodmix.engine._vocab_artists import ARTISTS
-from moodmix.engine._vocab_genres import TYPICAL_SOUND
+from moodmix.data import ARTISTS
 from moodmix.engine.anchors import (
     GENRE_ANCHORS,
     MOOD_ANCHORS,
@@ -17,6 +15,7 @@ from moodmix.engine.anchors import (
 )
 from moodmix.engine.folding import fold
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile, Recognised
+from moodmix.engine.vocabulary.tables import GENRES, TYPICAL_SOUND
 
 
 def make_profile(
@@ -46,7 +45,7 @@ def test_every_genre_has_anchors_and_a_sound() -> None:
 
 
 def test_every_genre_the_analyser_knows_has_anchors() -> None:
-    for spec in _vocab_genres.GENRES:
+    for spec in GENRES:
         label = spec.words.split(",")[0]
         assert canonical_genre(label) in GENRE_ANCHORS, label
 

@@ -10,14 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from moodmix.engine._vocab_artists import ARTISTS
-from moodmix.engine._vocab_emoji import EMOJI
-from moodmix.engine._vocab_foreign import FOREIGN
-from moodmix.engine._vocab_genres import FAMILIES, TYPICAL_SOUND
+from moodmix.cli.mood import mood
+from moodmix.data import ARTISTS
 from moodmix.engine.mood import BASE_WEIGHT, MAX_CHARS, analyse, neutral
-from moodmix.engine.mood_command import mood
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile
 from moodmix.engine.vocabulary import genre_family, lexicon, phrase_key, tokenise
+from moodmix.engine.vocabulary.tables import EMOJI, FAMILIES, FOREIGN, TYPICAL_SOUND
 
 _SAMPLES = (
     "rainy Sunday, mellow acoustic, nothing sad",

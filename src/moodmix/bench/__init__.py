@@ -7,16 +7,17 @@ From the shell, ``moodmix bench --json bench.json``; from code (on a loop of its
     run = asyncio.run(run_bench(BenchConfig(scenarios=scenarios("matched")).quick()))
     as_json(run)["results"]      # one object per profile and scenario
 
-``workload`` builds the trace, ``bound`` the fewest requests it could cost, ``runner`` and
-``scenario`` replay it, ``report`` and ``targets`` say what came out. The other workload,
-``moodmix bench --workload playlists`` (``playlists``), puts the engine under many users and
-measures each playlist's cost and fit (``fit_bound``: the best fit the catalog allows).
+One folder per workload: ``lookups`` (the trace through every profile: this page's
+example), ``playlists`` (the engine under many users), ``service`` (the HTTP service as a
+process) and ``instances`` (several processes sharing one Redis). Shared by them, here:
+``workload`` builds the trace, ``bound`` the fewest requests it could cost, ``report`` and
+``targets`` say what came out, ``simulators`` and ``inprocess`` the upstream they run against.
 ``docs/BENCHMARKS.md`` explains every figure.
 """
 
 from moodmix.bench.config import SCENARIOS, BenchConfig, Scenario, scenarios
+from moodmix.bench.lookups import BenchRun, run_bench
 from moodmix.bench.report import as_json, json_bytes, render
-from moodmix.bench.runner import BenchRun, run_bench
 
 __all__ = [
     "SCENARIOS",

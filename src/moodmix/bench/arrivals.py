@@ -50,12 +50,6 @@ class DailyCycle:
         trough = 1 / self.peak_to_trough
         return trough + (1 - trough) * shape
 
-    def mean_factor(self, duration_s: float, step_s: float = 60.0) -> float:
-        """The mean of ``factor`` over ``[0, duration_s)``."""
-        steps = max(1, math.ceil(duration_s / step_s))
-        width = duration_s / steps
-        return sum(self.factor((i + 0.5) * width) for i in range(steps)) / steps
-
 
 @dataclass(frozen=True)
 class ArrivalSpec:

@@ -17,9 +17,8 @@ from rich.table import Table
 
 from moodmix.bench.claims import seed_claims
 from moodmix.bench.comparison import compare
+from moodmix.bench.lookups import BenchRun, ScenarioRun
 from moodmix.bench.results import ProfileResult, Response
-from moodmix.bench.runner import BenchRun
-from moodmix.bench.scenario import ScenarioRun
 from moodmix.bench.targets import evaluate
 from moodmix.bench.trace_stats import trace_stats
 

@@ -8,7 +8,7 @@ Each profile gets its own simulator (its own rate limit, its own counters)::
         ...  # point a gateway at sim.url
         counts = await sim.stats()     # what it served: UpstreamCounts(requests, rate_limited)
 
-The process runs ``moodmix.simulator.command.simulator`` on a free port; ``start`` returns once
+The process runs ``moodmix.cli.simulator.simulator`` on a free port; ``start`` returns once
 ``/_admin/healthz`` answers (or raises with what the process printed). ``Simulator`` is what a
 lane needs of one; ``bench.inprocess.InProcessSimulator`` is the other kind, for virtual time.
 """
@@ -70,7 +70,7 @@ def free_port() -> int:
 
 def _command(port: int, seed: int, tracks: int, latency_ms: float) -> list[str]:
     call = (
-        "from moodmix.simulator.command import simulator; "
+        "from moodmix.cli.simulator import simulator; "
         f"simulator(host='127.0.0.1', port={port}, rate='100000/min', burst=10, "
         f"seed={seed}, tracks={tracks}, latency_ms={latency_ms!r})"
     )

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from moodmix.bench.comparison import compare
+from moodmix.bench.lookups import BenchRun
 from moodmix.bench.results import ProfileResult
-from moodmix.bench.runner import BenchRun
 
 MAX_RATE_429 = 0.01
 MIN_UTILISATION = 0.85

@@ -1,9 +1,9 @@
 """Anchor artists: well-known names to seed a playlist when the prompt gives no seeds or artists.
 
-The artists are the analyser's own (``_vocab_artists``: the first few of each genre), and
+The artists are the analyser's own (``vocabulary.ARTISTS``: the first few of each genre), and
 genre names and each genre's typical sound are the analyser's too (``vocabulary``,
-``_vocab_genres``); here are the mood words' artists and one function that picks for a profile,
-best first::
+``vocabulary.TYPICAL_SOUND``); here are the mood words' artists and one function that picks
+for a profile, best first::
 
     names = anchor_artists(profile)          # e.g. ('Norah Jones', 'Bon Iver', 'Nujabes', ...)
     canonical_genre("Hip Hop")               # 'hip-hop'
@@ -21,19 +21,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from moodmix.engine._vocab_artists import ARTISTS
-from moodmix.engine._vocab_genres import TYPICAL_SOUND
 from moodmix.engine.folding import fold
 from moodmix.engine.profile import MoodProfile
 from moodmix.engine.scoring import target_distance
-from moodmix.engine.vocabulary import genre_family, genre_term
+from moodmix.engine.vocabulary import ARTISTS, TYPICAL_SOUND, genre_family, genre_term
 
 ANCHORS_PER_GENRE: Final = 6
 
 GENRE_ANCHORS: Final[Mapping[str, tuple[str, ...]]] = {
     genre: names[:ANCHORS_PER_GENRE] for genre, names in ARTISTS.items()
 }
-"""Genre -> its best-known artists: the first of each genre in ``_vocab_artists.ARTISTS``."""
+"""Genre -> its best-known artists: the first of each genre in ``vocabulary.ARTISTS``."""
 
 
 _CALM = ("Norah Jones", "Bon Iver", "Ludovico Einaudi", "Nujabes", "Brian Eno")

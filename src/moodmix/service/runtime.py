@@ -19,8 +19,7 @@ from moodmix.engine.pipeline import make_playlist
 from moodmix.logs import register_secrets
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.service.db import Database
-from moodmix.service.events import EventBroker
-from moodmix.service.events_feed import JobFeed
+from moodmix.service.events import EventBroker, JobFeed
 from moodmix.service.jobs import JobRunner, MakePlaylist
 from moodmix.service.metrics import ServiceMetrics
 from moodmix.service.quota import ClientQuota

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from moodmix.service.events import JobEvent
-from moodmix.service.events_redis import RedisEvents
+from moodmix.service.events import JobEvent, RedisEvents
 from moodmix.service.jobs import JobRunner
 from moodmix.service.wakeup import JobWakeup
 from moodmix.settings import Settings

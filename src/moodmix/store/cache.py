@@ -104,11 +104,6 @@ class CachePolicy:
             ):
                 raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
 
-    @property
-    def retention(self) -> float:
-        """Seconds an entry is kept at all: ``ttl + stale_while_revalidate + stale_if_error``."""
-        return self.ttl + self.stale_while_revalidate + self.stale_if_error
-
 
 @dataclass(frozen=True, slots=True)
 class Lookup:

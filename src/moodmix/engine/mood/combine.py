@@ -27,10 +27,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Final
 
-from moodmix.engine._vocab_genres import TYPICAL_SOUND
 from moodmix.engine.mood.hits import Hit, Reading
 from moodmix.engine.profile import FEATURES, SCALES
-from moodmix.engine.vocabulary import NEUTRAL, Lexicon, Nudge, Term, genre_family
+from moodmix.engine.vocabulary import NEUTRAL, TYPICAL_SOUND, Lexicon, Nudge, Term, genre_family
 
 BASE_WEIGHT: Final = 0.05
 """The weight of a feature the text says nothing about."""

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from moodmix.engine._vocab_words import ARTIST_TAILS
 from moodmix.engine.mood.hits import CONTRAST, MAX_CONTRASTS, Hit, Modifiers, Reading
 from moodmix.engine.mood.tempo import tempo_at
 from moodmix.engine.vocabulary import (
+    ARTIST_TAILS,
     STOPWORDS,
     Artist,
     Lexicon,

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from moodmix.engine._vocab_sound import VOICE
 from moodmix.engine.mood.combine import flipped_term
 from moodmix.engine.mood.hits import Reading
 from moodmix.engine.mood.reading import MAX_LISTED
 from moodmix.engine.profile import Recognised
-from moodmix.engine.vocabulary import Lexicon
+from moodmix.engine.vocabulary import VOICE, Lexicon
 
 _LISTED_KIND: Final = {
     "mood": "moods",

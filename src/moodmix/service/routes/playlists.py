@@ -41,8 +41,7 @@ from moodmix.service.caching import (
 from moodmix.service.cursor import decode_cursor, encode_cursor
 from moodmix.service.deps import AccountDep, ClientDep, ServiceDep, check_quota, client_id
 from moodmix.service.errors import ServiceError, error_response
-from moodmix.service.events import TERMINAL, JobEvent
-from moodmix.service.events_feed import until_set
+from moodmix.service.events import TERMINAL, JobEvent, until_set
 from moodmix.service.jobs import NotAccepting
 from moodmix.service.models import DONE, FAILED, STATUSES, PlaylistRow
 from moodmix.service.repository import DuplicateKey, TooManyJobs
@@ -315,7 +314,7 @@ async def revoke_share(
 async def _stream(
     service: Service, id: str, stopping: anyio.Event
 ) -> AsyncIterator[ServerSentEvent]:
-    """The job's events from wherever it runs (``events_feed``), until this instance stops."""
+    """The job's events from wherever it runs (``events.JobFeed``), until this instance stops."""
     first = True
     events = until_set(service.feed.follow(id), stopping, id=id, message=STOPPING)
     async with contextlib.aclosing(events):

@@ -1,0 +1,66 @@
+"""The ``moodmix`` Typer app: every command registered, logging set up before any runs.
+
+    $ moodmix recommend --offline
+    $ moodmix simulator --rate 60/min --burst 5
+
+``main`` is the console script (``moodmix = "moodmix.cli.app:main"`` in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from moodmix.cli.bench import bench
+from moodmix.cli.mood import mood
+from moodmix.cli.playlist import playlist
+from moodmix.cli.recommend import recommend
+from moodmix.cli.serve import serve
+from moodmix.cli.simulator import simulator
+from moodmix.cli.worker import worker
+from moodmix.logs import configure_logging
+from moodmix.settings import Settings, settings_error
+
+app = typer.Typer(
+    help="Mood-based playlists on the ReccoBeats API, within its strict rate limits.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold keys and tokens
+)
+app.command("playlist")(playlist)
+app.command("mood")(mood)
+app.command("recommend")(recommend)
+app.command("serve")(serve)
+app.command("worker")(worker)
+app.command("bench")(bench)
+app.command("simulator")(simulator)
+
+
+@app.callback()
+def _setup(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Log at debug, with local variables in tracebacks (secrets still redacted).",
+        ),
+    ] = False,
+) -> None:
+    """Mood-based playlists on the ReccoBeats API, within its strict rate limits."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        typer.echo(f"error in MOODMIX_* settings:\n{settings_error(exc)}", err=True)
+        raise typer.Exit(2) from None
+    configure_logging(
+        "debug" if debug else settings.log_level,
+        json=settings.log_json,
+        debug=debug,
+        secrets=settings.secrets(),
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,177 @@
+"""``moodmix playlist``: a playlist for a mood, with progress while it is made.
+
+    $ moodmix playlist "rainy Sunday, mellow acoustic, nothing sad" --offline
+    $ moodmix playlist "late night drive" --seed spotify:track:00aqkszH1FdUiJJWvX6iEl --size 20
+    $ moodmix playlist "focus" --duration 1h30m --order smooth --json
+
+``--offline`` runs the ReccoBeats simulator in this process and keeps the cache in memory.
+Progress (stages, and waits for quota with the expected time) goes to stderr; the table or
+the JSON to stdout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.status import Status
+from rich.table import Table
+from rich.text import Text
+
+from moodmix.cli.offline import offline_simulator
+from moodmix.engine.duration import format_duration, parse_duration
+from moodmix.engine.pipeline import make_playlist
+from moodmix.engine.playlist import Playlist, PlaylistRequest
+from moodmix.engine.progress import Progress
+from moodmix.engine.seeds import NoSeedsFound, SeedError, parse_seeds
+from moodmix.reccobeats.errors import ReccoBeatsError
+from moodmix.reccobeats.gateway import ReccoBeats
+from moodmix.settings import Settings, settings_error
+
+_COLUMNS = ("energy", "valence", "danceability", "acousticness", "tempo")
+_HEADERS = {
+    "energy": "energy",
+    "valence": "val.",
+    "danceability": "dance",
+    "acousticness": "acou.",
+    "tempo": "BPM",
+}
+
+
+class OrderChoice(enum.StrEnum):
+    arc = "arc"
+    smooth = "smooth"
+    score = "score"
+
+
+def playlist(
+    prompt: Annotated[str, typer.Argument(help="The mood, in your own words.")],
+    seed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--seed",
+            help="A seed track (repeatable): Spotify id, spotify: URI, link or ReccoBeats id.",
+        ),
+    ] = None,
+    size: Annotated[int, typer.Option(min=1, max=100, help="How many tracks.")] = 30,
+    duration: Annotated[
+        str | None,
+        typer.Option(help="Fill to a length instead of a size: 60m, 1h30m, 45:00."),
+    ] = None,
+    order: Annotated[
+        OrderChoice, typer.Option(help="arc (energy arc), smooth (tempo/key steps) or score.")
+    ] = OrderChoice.arc,
+    offline: Annotated[
+        bool, typer.Option(help="Use the embedded ReccoBeats simulator instead of the real API.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """A playlist for a mood: seeds, recommendations, scoring, each track with its reason."""
+    console = Console(stderr=True)
+    try:
+        request = PlaylistRequest(
+            prompt,
+            seeds=tuple(seed or ()),
+            size=size,
+            duration_s=parse_duration(duration) if duration else None,
+            order=order.value,
+        )
+        parse_seeds(request.seeds)
+    except ValueError as exc:
+        _fail(console, "error", str(exc), 2)
+    with offline_simulator(offline, console) as sim:
+        try:
+            settings = (
+                Settings(reccobeats_url=sim.url, cache_backend="memory") if sim else Settings()
+            )
+        except ValidationError as exc:
+            _fail(console, "error in MOODMIX_* settings", settings_error(exc), 2)
+        try:
+            result = asyncio.run(_run(settings, request, console))
+        except SeedError as exc:
+            _fail(console, "seed", str(exc), 2)
+        except NoSeedsFound as exc:
+            _fail(console, "no seeds", str(exc), 1)
+        except ReccoBeatsError as exc:
+            _fail(console, "ReccoBeats", str(exc), 1)
+    if as_json:
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    print_playlist(Console(), result)
+
+
+async def _run(settings: Settings, request: PlaylistRequest, console: Console) -> Playlist:
+    with console.status("Starting…") as status:
+        shown = _ProgressView(console, status)
+        async with ReccoBeats.from_settings(settings) as gateway:
+            return await make_playlist(gateway, request, on_progress=shown)
+
+
+class _ProgressView:
+    """Shows the current stage on the status line and a line per finished stage."""
+
+    def __init__(self, console: Console, status: Status) -> None:
+        self._console = console
+        self._status = status
+        self._last: Progress | None = None
+
+    def __call__(self, event: Progress) -> None:
+        if event.stage == "waiting":
+            self._status.update(f"[yellow]{event.message}[/yellow]")
+            return
+        if event.stage == "failed":
+            return  # the command says what went wrong
+        last = self._last
+        if last is not None and last.stage != event.stage:
+            self._console.print(f"[green]✓[/green] {last.message}")
+        if event.stage == "done":
+            self._console.print(f"[green]✓[/green] {event.message}")
+        else:
+            self._status.update(event.message)
+        self._last = event
+
+
+def print_playlist(console: Console, result: Playlist) -> None:
+    """The playlist as a table with features and reasons, then its profile and figures."""
+    profile = result.profile
+    table = Table(title=f"moodmix: {profile.text}", title_justify="left", show_lines=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("track, artists and why", ratio=1, min_width=24)
+    for name in _COLUMNS:
+        table.add_column(_HEADERS[name], justify="right", no_wrap=True)
+    table.add_column("fit", justify="right", no_wrap=True)
+    for n, track in enumerate(result.tracks, 1):
+        values = [
+            f"{track.features[name]:.0f}" if name == "tempo" else f"{track.features[name]:.2f}"
+            for name in _COLUMNS
+        ]
+        about = Text(track.title, style="bold")
+        about.append(f"\n{', '.join(track.artists)}", style="cyan")
+        about.append(f"\n{track.reason}", style="dim")
+        table.add_row(str(n), about, *values, f"{track.score:.2f}")
+    console.print(table)
+    if profile.explanation:
+        console.print(f"[bold]Mood:[/bold] {profile.explanation}")
+    seeds = "; ".join(f"{s.title} ({', '.join(s.artists)})" for s in result.seeds)
+    console.print(f"[bold]Seeds:[/bold] {seeds}")
+    for skipped in result.skipped_seeds:
+        console.print(f"[yellow]Skipped seed[/yellow] {skipped.seed}: {skipped.why}")
+    q = result.quality
+    console.print(
+        f"{len(result.tracks)} tracks, {format_duration(q.duration_ms / 1000)}; "
+        f"mean distance to target {q.mean_distance:.3f}, artist diversity "
+        f"{q.artist_diversity:.2f}, seed coverage {q.seed_coverage:.2f}; "
+        f"{result.upstream_requests} upstream requests."
+    )
+    for note in result.notes:
+        console.print(f"[yellow]Note:[/yellow] {note}")
+
+
+def _fail(console: Console, what: str, message: str, code: int) -> NoReturn:
+    console.print(f"[red]{what}:[/red] {message}")
+    raise typer.Exit(code)
