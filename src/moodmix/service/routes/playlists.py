@@ -7,6 +7,7 @@
     GET  /v1/playlists/{id}                                     -> status, progress, playlist
     GET  /v1/playlists/{id}/events                              -> Server-Sent Events
     GET  /v1/playlists?limit=20&cursor=...                      -> your recent ones, newest first
+    GET  /v1/playlists/{id}/export?format=xspf                  -> the playlist as a file
     POST /v1/playlists/{id}/share                               -> 201 + a read-only link
     GET  /v1/playlists/{id}/shares                              -> its live links
     DELETE /v1/playlists/{id}/shares/{token}                    -> 204: the link is dead
@@ -31,6 +32,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from moodmix.engine.export import MEDIA_TYPES, ExportFormat, export
 from moodmix.service.caching import (
     FOREVER,
     REVALIDATE,
@@ -272,6 +274,38 @@ async def playlist_events(
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         shutdown_event=stopping,
         shutdown_grace_period=STREAM_SHUTDOWN_GRACE_S,
+    )
+
+
+@router.get(
+    "/{id}/export",
+    summary="A finished playlist as a file: M3U8, XSPF, JSPF, CSV or Spotify URIs",
+    responses={
+        200: {"content": {media.split(";")[0]: {} for media in MEDIA_TYPES.values()}},
+        409: {"model": ErrorOut, "description": "the playlist is not made yet"},
+    },
+)
+async def export_playlist(
+    id: PlaylistId,
+    service: ServiceDep,
+    account: AccountDep,
+    format: Annotated[ExportFormat, Query(description="the file format")] = "m3u8",
+) -> Response:
+    """The playlist for other players; tracks with no Spotify id are left out of M3U8 and
+    the URI list (no player could find them)."""
+    row = await _row(service, id, account)
+    if row.status == FAILED:
+        return _failure(row, {})
+    if row.status != DONE or row.result is None:
+        raise ServiceError(409, "not_ready", f"playlist {id!r} is not made yet ({row.status})")
+    title = str(row.request.get("prompt", "")) or f"moodmix {id}"
+    return Response(
+        export(row.result, format, title=title),
+        media_type=MEDIA_TYPES[format],
+        headers={
+            "Content-Disposition": f'attachment; filename="moodmix-{id}.{format}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
