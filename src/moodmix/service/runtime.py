@@ -22,6 +22,7 @@ from moodmix.service.db import Database
 from moodmix.service.events import EventBroker
 from moodmix.service.events_feed import JobFeed
 from moodmix.service.jobs import JobRunner, MakePlaylist
+from moodmix.service.listeners import Listeners, open_listeners
 from moodmix.service.metrics import ServiceMetrics
 from moodmix.service.quota import ClientQuota
 from moodmix.service.repository import PlaylistRepository
@@ -55,6 +56,8 @@ class Service:
     metrics: ServiceMetrics
     api_keys: ApiKeys
     started_at: float
+    listeners: Listeners | None = None
+    """Sign-in with Spotify, when ``spotify_client_id`` is set."""
 
     @classmethod
     async def open(
@@ -114,6 +117,7 @@ class Service:
             metrics=metrics,
             api_keys=ApiKeys(settings.api_keys),
             started_at=time.time(),
+            listeners=open_listeners(settings, db),
         )
         try:
             await runner.start()
@@ -131,6 +135,8 @@ class Service:
             try:
                 await self.sharing.aclose()
                 await self.gateway.aclose()
+                if self.listeners is not None:
+                    await self.listeners.aclose()
             finally:
                 await self.db.close()
 
