@@ -129,3 +129,22 @@ async def test_without_a_client_id_sign_in_is_off(service: RunningService) -> No
     r = await service.http.get("/auth/login")
     assert r.status_code == 404
     assert r.json()["error"] == "signin_off"
+
+
+async def test_me_top_seeds_are_the_listener_s_own_top_tracks(
+    signin_service: RunningService, spotify: SpotifyServer
+) -> None:
+    body = {"prompt": PROMPT, "size": 10, "seeds": ["me:top:short"]}
+    refused = await signin_service.http.post("/v1/playlists", json=body)
+    assert refused.status_code == 401
+    assert refused.json()["error"] == "signed_out"
+    browser = await sign_in(signin_service)
+    made = await browser.post("/v1/playlists?wait=true", json=body)
+    assert made.status_code == 200, made.text
+    top = spotify.standin.library.top("listener-1", "tracks", "short_term")[:5]
+    asked = made.json()["request"]["seeds"]
+    assert asked == [t["id"] for t in top]
+    used = {s["spotify_id"] for s in made.json()["playlist"]["seeds"]}
+    assert used
+    assert used <= set(asked)
+    await browser.aclose()

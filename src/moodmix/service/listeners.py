@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,11 +35,22 @@ from moodmix.logs import register_secrets
 from moodmix.service.db import Database
 from moodmix.service.models import ListenerRow, SessionRow, utcnow
 from moodmix.settings import Settings
-from moodmix.spotify import Pkce, SpotifyAccounts, SpotifyClient, SpotifyError, new_state
+from moodmix.spotify import (
+    Pkce,
+    SpotifyAccounts,
+    SpotifyClient,
+    SpotifyError,
+    TimeRange,
+    new_state,
+)
 
 SIGNIN_TTL_S: Final = 600
 """How long a browser has between /auth/login and the callback."""
 SESSION_TTL: Final = timedelta(days=30)
+TOP_SEEDS: Final = 5
+"""Top tracks one ``me:top`` seed stands for."""
+TOP_TTL_S: Final = 3600.0
+"""How long a listener's top tracks are kept before Spotify is asked again."""
 REFRESH_MARGIN: Final = timedelta(seconds=60)
 """An access token this close to its expiry is refreshed before use."""
 ACCOUNT_PREFIX: Final = "spotify:"
@@ -78,6 +90,7 @@ class Listeners:
         self._accounts = accounts
         self._spotify = spotify
         self._fernet = fernet
+        self._tops: dict[tuple[str, str], tuple[float, list[str]]] = {}
 
     async def aclose(self) -> None:
         await self._accounts.aclose()
@@ -183,6 +196,19 @@ class Listeners:
                 .values(refresh_token=self._seal(token.refresh_token), updated_at=now)
             )
         return token.access_token
+
+    async def top_tracks(self, who: SignedIn, time_range: TimeRange = "medium_term") -> list[str]:
+        """Spotify ids of ``who``'s ``TOP_SEEDS`` most played tracks over ``time_range``,
+        asked once an hour per listener and range."""
+        key = (who.id, time_range)
+        kept = self._tops.get(key)
+        if kept is not None and time.monotonic() - kept[0] < TOP_TTL_S:
+            return kept[1]
+        token = await self.access_token(who)
+        page = await self._spotify.get_top_tracks(token, time_range=time_range, limit=TOP_SEEDS)
+        ids = [track.id for track in page.items]
+        self._tops[key] = (time.monotonic(), ids)
+        return ids
 
     async def sign_out(self, cookie: str | None) -> None:
         """End the session; the listener's last session also forgets their refresh token."""

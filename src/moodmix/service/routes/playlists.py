@@ -33,6 +33,7 @@ from fastapi.responses import JSONResponse, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from moodmix.engine.export import MEDIA_TYPES, ExportFormat, export
+from moodmix.engine.playlist import MAX_EXPLICIT_SEEDS
 from moodmix.service.caching import (
     FOREVER,
     REVALIDATE,
@@ -46,12 +47,14 @@ from moodmix.service.errors import ServiceError, error_response
 from moodmix.service.events import TERMINAL, JobEvent
 from moodmix.service.events_feed import until_set
 from moodmix.service.jobs import NotAccepting
+from moodmix.service.listeners import SESSION_COOKIE
 from moodmix.service.models import DONE, FAILED, STATUSES, PlaylistRow
 from moodmix.service.repository import DuplicateKey, TooManyJobs
 from moodmix.service.resources import links, playlist_json, share_link_json, summary_json
 from moodmix.service.results import Finished, Unfinished, request_key
 from moodmix.service.runtime import Service
 from moodmix.service.schemas import (
+    PERSONAL_SEED,
     ErrorOut,
     PlaylistIn,
     PlaylistOut,
@@ -59,6 +62,7 @@ from moodmix.service.schemas import (
     ShareLinkOut,
     ShareLinksOut,
 )
+from moodmix.spotify import SpotifyError, TimeRange
 
 router = APIRouter(prefix="/v1/playlists", tags=["playlists"], dependencies=[Depends(client_id)])
 
@@ -91,6 +95,11 @@ _REPLAYED_DOC: Final = {
     "description": "'true' when this answers a retry with the same Idempotency-Key",
     "required": False,
     "schema": {"type": "string", "enum": ["true"]},
+}
+_TIME_RANGES: Final[dict[str, TimeRange]] = {
+    "short": "short_term",
+    "medium": "medium_term",
+    "long": "long_term",
 }
 RECONNECT_MS: Final = 2_000
 STREAM_SHUTDOWN_GRACE_S: Final = 1.0
@@ -143,6 +152,7 @@ async def create_playlist(
     and the key with a different body is a ``422``."""
     settings = service.settings
     fields = body.engine_fields()
+    fields["seeds"] = await _personal_seeds(request, service, fields["seeds"])
     key = request_key(fields, profile=settings.profile, account=account)
     replayed = None
     if idempotency_key is not None:
@@ -395,6 +405,36 @@ def _sse(event: JobEvent, *, retry: bool = False) -> ServerSentEvent:
         id=str(event.seq) if event.seq else None,
         retry=RECONNECT_MS if retry or event.kind in TERMINAL else None,
     )
+
+
+async def _personal_seeds(request: Request, service: Service, seeds: list[str]) -> list[str]:
+    """``seeds`` with each ``me:top[:range]`` replaced by the signed-in listener's top tracks."""
+    personal = [PERSONAL_SEED.fullmatch(seed.strip()) for seed in seeds]
+    if not any(personal):
+        return seeds
+    who = None
+    if service.listeners is not None:
+        who = await service.listeners.signed_in(request.cookies.get(SESSION_COOKIE))
+    if service.listeners is None or who is None:
+        raise ServiceError(
+            401, "signed_out", "me:top seeds are your own top tracks: sign in with Spotify first"
+        )
+    expanded: list[str] = []
+    for seed, match in zip(seeds, personal, strict=True):
+        if match is None:
+            expanded.append(seed)
+            continue
+        time_range = _TIME_RANGES[match.group(1) or "medium"]
+        try:
+            expanded += await service.listeners.top_tracks(who, time_range)
+        except SpotifyError as exc:
+            raise ServiceError(
+                503,
+                "spotify_unavailable",
+                f"your top tracks could not be read: {exc.message}",
+                retry_after=getattr(exc, "retry_after", None) or 5,
+            ) from None
+    return list(dict.fromkeys(expanded))[:MAX_EXPLICIT_SEEDS]
 
 
 async def _row(service: Service, id: str, account: str) -> PlaylistRow:
