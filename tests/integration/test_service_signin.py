@@ -14,6 +14,7 @@ import pytest
 from test_service_harness import MakeService, RunningService
 from test_service_playlists import PROMPT
 
+from moodmix.service.models import SpotifySaveRow
 from moodmix.simulator.catalog import Catalog
 from moodmix.simulator.spotify import SignInConfig, SpotifyConfig, SpotifyServer
 
@@ -147,4 +148,47 @@ async def test_me_top_seeds_are_the_listener_s_own_top_tracks(
     used = {s["spotify_id"] for s in made.json()["playlist"]["seeds"]}
     assert used
     assert used <= set(asked)
+    await browser.aclose()
+
+
+async def test_save_to_spotify_once_in_order_with_a_cover_and_resume(
+    signin_service: RunningService, spotify: SpotifyServer
+) -> None:
+    browser = await sign_in(signin_service)
+    made = (
+        await browser.post("/v1/playlists?wait=true", json={"prompt": PROMPT, "size": 15})
+    ).json()
+    wanted = [
+        f"spotify:track:{t['spotify_id']}" for t in made["playlist"]["tracks"] if t["spotify_id"]
+    ]
+    path = f"/v1/playlists/{made['id']}/spotify"
+    assert (await browser.get(path)).status_code == 404  # not saved yet
+    saved = await browser.post(path, params={"wait": "true"})
+    assert saved.status_code == 200, saved.text
+    body = saved.json()
+    assert body["status"] == "done"
+    assert body["tracks_added"] == len(wanted)
+    assert body["spotify_url"].endswith(body["spotify_id"])
+    account = spotify.standin.library.of("listener-1")
+    assert [p.id for p in account] == [body["spotify_id"]]
+    assert account[0].uris == wanted
+    assert account[0].cover is not None
+    assert account[0].cover.startswith(b"\xff\xd8")
+    again = await browser.post(path, params={"wait": "true"})
+    assert again.json()["spotify_id"] == body["spotify_id"]
+    assert len(spotify.standin.library.of("listener-1")) == 1  # saving twice makes one playlist
+
+    # A save that stopped part-way (here: after some tracks) resumes without duplicates.
+    del account[0].uris[5:]
+    async with signin_service.service.db.session() as session, session.begin():
+        row = await session.get(SpotifySaveRow, (made["id"], "spotify:listener-1"))
+        row.status, row.tracks_added = "failed", 5
+    resumed = await browser.post(path, params={"wait": "true"})
+    assert resumed.json()["status"] == "done"
+    assert spotify.standin.library.of("listener-1")[0].uris == wanted
+    assert (await browser.get(path)).json()["tracks_added"] == len(wanted)
+
+    stranger = httpx.AsyncClient(base_url=signin_service.url)
+    assert (await stranger.post(path)).status_code == 401
+    await stranger.aclose()
     await browser.aclose()

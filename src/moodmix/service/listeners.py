@@ -168,17 +168,23 @@ class Listeners:
         row, listener = found
         return SignedIn(listener.id, listener.display_name, row.id)
 
-    async def access_token(self, who: SignedIn) -> str:
-        """A live access token for ``who``, refreshed first when it is about to expire."""
+    @property
+    def spotify(self) -> SpotifyClient:
+        return self._spotify
+
+    async def access_token(self, who: SignedIn, *, refresh: bool = False) -> str:
+        """A live access token for ``who``, refreshed first when it is about to expire (or
+        with ``refresh``: Spotify said it was no longer good)."""
         async with self._db.session() as session:
             row = await session.get(SessionRow, who.session_id)
             listener = await session.get(ListenerRow, who.id)
         if row is None or listener is None:
             raise SignInFailed("signed_out", "sign in again")
-        if row.access_expires_at - REFRESH_MARGIN > utcnow():
+        if not refresh and row.access_expires_at - REFRESH_MARGIN > utcnow():
             return self._unseal(row.access_token)
-        refresh = self._unseal(listener.refresh_token or "")
-        token = await self._accounts.refresh(refresh)
+        if listener.refresh_token is None:
+            raise SignInFailed("signed_out", "sign in again")
+        token = await self._accounts.refresh(self._unseal(listener.refresh_token))
         register_secrets([token.access_token, token.refresh_token])
         now = utcnow()
         async with self._db.session() as session, session.begin():

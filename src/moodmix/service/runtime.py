@@ -30,6 +30,7 @@ from moodmix.service.results import ResultCache
 from moodmix.service.security import ApiKeys
 from moodmix.service.share_links import ShareLinks
 from moodmix.service.sharing import Sharing
+from moodmix.service.spotify_saves import SpotifySaves
 from moodmix.service.upstream import build_gateway
 from moodmix.settings import Settings
 
@@ -58,6 +59,8 @@ class Service:
     started_at: float
     listeners: Listeners | None = None
     """Sign-in with Spotify, when ``spotify_client_id`` is set."""
+    saves: SpotifySaves | None = None
+    """Saving playlists to listeners' Spotify accounts (with ``listeners``)."""
 
     @classmethod
     async def open(
@@ -98,6 +101,7 @@ class Service:
             on_enqueued=sharing.enqueued,
         )
         metrics.jobs_active.set_function(lambda: runner.running())
+        listeners = open_listeners(settings, db)
         service = cls(
             settings=settings,
             db=db,
@@ -117,7 +121,8 @@ class Service:
             metrics=metrics,
             api_keys=ApiKeys(settings.api_keys),
             started_at=time.time(),
-            listeners=open_listeners(settings, db),
+            listeners=listeners,
+            saves=SpotifySaves(db, listeners) if listeners is not None else None,
         )
         try:
             await runner.start()
@@ -135,6 +140,8 @@ class Service:
             try:
                 await self.sharing.aclose()
                 await self.gateway.aclose()
+                if self.saves is not None:
+                    await self.saves.aclose()
                 if self.listeners is not None:
                     await self.listeners.aclose()
             finally:

@@ -1,8 +1,9 @@
-"""Listeners sign in with Spotify: who they are, and their browsers' sessions.
+"""Listeners sign in with Spotify: who they are, their browsers' sessions, their saves.
 
 ``listeners.refresh_token`` and ``sessions.access_token`` hold Fernet-encrypted tokens;
 ``sessions.id`` is the SHA-256 of the token in the session cookie. A listener's playlists
-belong to the account ``spotify:<id>``.
+belong to the account ``spotify:<id>``. ``spotify_saves`` is one playlist saved to one
+listener's Spotify account: the Spotify playlist it made and how far the save got.
 
 Revision ID: 0006
 Revises: 0005
@@ -47,9 +48,28 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_sessions_listener", "sessions", ["listener_id"])
+    op.create_table(
+        "spotify_saves",
+        sa.Column(
+            "playlist_id",
+            sa.String(32),
+            sa.ForeignKey("playlists.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("account", sa.String(64), primary_key=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("spotify_playlist_id", sa.String(64), nullable=True),
+        sa.Column("spotify_url", sa.String(256), nullable=True),
+        sa.Column("tracks_added", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("tracks_total", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("error", sa.Text, nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("spotify_saves")
     op.drop_index("ix_sessions_listener", table_name="sessions")
     op.drop_table("sessions")
     op.drop_table("listeners")
