@@ -12,6 +12,8 @@ it has an opinion on; any knob set explicitly (argument or its own variable) win
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -242,6 +244,34 @@ class Settings(BaseSettings):
     )
     result_cache_entries: int = Field(1_024, ge=0, le=1_000_000)
 
+    # Listeners: sign-in with Spotify
+    spotify_client_id: str = Field(
+        "",
+        max_length=128,
+        description="the client id of your Spotify app (developer.spotify.com); empty: no "
+        "sign-in (the offline demo sets its stand-in's)",
+    )
+    spotify_accounts_url: str = Field(
+        "https://accounts.spotify.com", description="Spotify's accounts service"
+    )
+    spotify_api_url: str = Field("https://api.spotify.com", description="Spotify's Web API")
+    spotify_mode: Literal["development", "extended"] = Field(
+        "development",
+        description="your app's quota mode: development (what a new app gets: /items, "
+        "/v1/me/playlists) or extended (the older endpoints)",
+    )
+    spotify_redirect_uri: str = Field(
+        "",
+        description="the redirect URI registered for your app; empty: "
+        "http://127.0.0.1:<port>/auth/callback of the request",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Fernet key (32 url-safe base64 bytes) that signs session cookies and "
+        "encrypts stored Spotify tokens; unset: a new one per start (sign-ins end on restart; "
+        "set it when several instances serve)",
+    )
+
     def secrets(self) -> list[str]:
         """Every secret value set: tokens, keys and passwords inside URLs (never to be logged)."""
         found: list[str] = []
@@ -254,6 +284,22 @@ class Settings(BaseSettings):
             if password:
                 found += [password, unquote(password), quote(unquote(password), safe="")]
         return [value for value in found if value]
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(value.get_secret_value().encode())
+        except (ValueError, binascii.Error):
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError(
+                "must be 32 url-safe base64-encoded bytes; make one with: python -c "
+                "'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+            )
+        return value
 
     @field_validator("database_url")
     @classmethod

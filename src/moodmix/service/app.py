@@ -30,6 +30,7 @@ from moodmix.service.jobs import MakePlaylist
 from moodmix.service.limits import BodyLimit
 from moodmix.service.metrics import RequestMetrics, ServiceMetrics
 from moodmix.service.routes import (
+    auth,
     catalog,
     docs,
     health,
@@ -37,6 +38,7 @@ from moodmix.service.routes import (
     pages,
     playlists,
     shared,
+    spotify,
     system,
 )
 from moodmix.service.runtime import Service
@@ -79,7 +81,7 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
     )
     errors.install(app)
     openapi.install(app)
-    for module in (playlists, shared, moods, catalog, system, health, pages, docs):
+    for module in (playlists, spotify, shared, moods, catalog, system, health, pages, docs, auth):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 

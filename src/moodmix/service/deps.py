@@ -21,6 +21,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from moodmix.service.errors import ServiceError
+from moodmix.service.listeners import SESSION_COOKIE
 from moodmix.service.models import PUBLIC
 from moodmix.service.runtime import Service
 from moodmix.service.security import (
@@ -63,9 +64,14 @@ async def client_id(request: Request, service: ServiceDep) -> str:
 ClientDep = Annotated[str, Depends(client_id)]
 
 
-async def account_id(service: ServiceDep, client: ClientDep) -> str:
-    """Whose playlists the client sees and makes: its API key's, or ``public`` where the
-    service needs no key (one open space: anyone who can reach it sees every playlist)."""
+async def account_id(request: Request, service: ServiceDep, client: ClientDep) -> str:
+    """Whose playlists the client sees and makes: a signed-in listener's (``spotify:<id>``),
+    else its API key's, or ``public`` where the service needs no key (one open space: anyone
+    who can reach it sees every playlist that belongs to no listener)."""
+    if service.listeners is not None:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie and (who := await service.listeners.signed_in(cookie)) is not None:
+            return who.account
     return client if service.api_keys.required else PUBLIC
 
 

@@ -13,6 +13,8 @@ claimed again by the next instance that sweeps. ``idempotency_key`` (the client'
 While unfinished, a row holds one of its client's numbered job slots (``slot``), unique per
 client: the cap on a client's playlists in progress is a constraint, not a count.
 ``account`` says whose playlist it is; ``ShareLinkRow`` is a read-only link to one.
+``ListenerRow`` is someone who signed in with Spotify, ``SessionRow`` one of their browsers,
+``SpotifySaveRow`` a playlist saved to their Spotify account.
 """
 
 from __future__ import annotations
@@ -110,6 +112,59 @@ class ShareLinkRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_share_links_playlist", "playlist_id"),)
+
+
+class ListenerRow(Base):
+    """A listener who signed in with Spotify, and the refresh token that lets moodmix act
+    for them (Fernet-encrypted with ``secret_key``; never stored in the clear)."""
+
+    __tablename__ = "listeners"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """Their Spotify user id."""
+    display_name: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    refresh_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    scope: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SessionRow(Base):
+    """A signed-in browser: its cookie carries a random token whose SHA-256 is ``id``, so the
+    table alone opens no session. ``access_token`` is Fernet-encrypted."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    listener_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("listeners.id", ondelete="CASCADE")
+    )
+    access_token: Mapped[str] = mapped_column(Text)
+    access_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_sessions_listener", "listener_id"),)
+
+
+class SpotifySaveRow(Base):
+    """One playlist saved to one listener's Spotify account (``account`` is ``spotify:<id>``):
+    the Spotify playlist it made, kept so saving again reuses it, and how far it got."""
+
+    __tablename__ = "spotify_saves"
+
+    playlist_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    spotify_playlist_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    spotify_url: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    tracks_added: Mapped[int] = mapped_column(Integer, default=0)
+    tracks_total: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def utcnow() -> datetime:

@@ -21,6 +21,7 @@ from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.service.db import Database
 from moodmix.service.events import EventBroker, JobFeed
 from moodmix.service.jobs import JobRunner, MakePlaylist
+from moodmix.service.listeners import Listeners, open_listeners
 from moodmix.service.metrics import ServiceMetrics
 from moodmix.service.quota import ClientQuota
 from moodmix.service.repository import PlaylistRepository
@@ -28,6 +29,7 @@ from moodmix.service.results import ResultCache
 from moodmix.service.security import ApiKeys
 from moodmix.service.share_links import ShareLinks
 from moodmix.service.sharing import Sharing
+from moodmix.service.spotify_saves import SpotifySaves
 from moodmix.service.upstream import build_gateway
 from moodmix.settings import Settings
 
@@ -54,6 +56,10 @@ class Service:
     metrics: ServiceMetrics
     api_keys: ApiKeys
     started_at: float
+    listeners: Listeners | None = None
+    """Sign-in with Spotify, when ``spotify_client_id`` is set."""
+    saves: SpotifySaves | None = None
+    """Saving playlists to listeners' Spotify accounts (with ``listeners``)."""
 
     @classmethod
     async def open(
@@ -94,6 +100,7 @@ class Service:
             on_enqueued=sharing.enqueued,
         )
         metrics.jobs_active.set_function(lambda: runner.running())
+        listeners = open_listeners(settings, db)
         service = cls(
             settings=settings,
             db=db,
@@ -113,6 +120,8 @@ class Service:
             metrics=metrics,
             api_keys=ApiKeys(settings.api_keys),
             started_at=time.time(),
+            listeners=listeners,
+            saves=SpotifySaves(db, listeners) if listeners is not None else None,
         )
         try:
             await runner.start()
@@ -130,6 +139,10 @@ class Service:
             try:
                 await self.sharing.aclose()
                 await self.gateway.aclose()
+                if self.saves is not None:
+                    await self.saves.aclose()
+                if self.listeners is not None:
+                    await self.listeners.aclose()
             finally:
                 await self.db.close()
 

@@ -12,6 +12,7 @@ never disagree on what is allowed.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
@@ -39,10 +40,13 @@ TRACK_ID_PATTERN: Final = (
     r"^\s*([0-9A-Za-z]{22}"
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"|spotify:track:[0-9A-Za-z]{22}"
-    r"|https://open\.spotify\.com/track/[0-9A-Za-z]{22})\s*$"
+    r"|https://open\.spotify\.com/track/[0-9A-Za-z]{22}"
+    r"|me:top(:short|:medium|:long)?)\s*$"
 )
 """What a track id looks like, for the OpenAPI document (``parse_id`` does the checking, with
 messages that say what is wrong; links may also carry a query string and a locale)."""
+PERSONAL_SEED: Final = re.compile(r"me:top(?::(short|medium|long))?")
+"""The signed-in listener's top tracks over a time range (medium by default)."""
 TRACK_ID_SCHEMA: Final = {"type": "string", "pattern": TRACK_ID_PATTERN, "maxLength": 200}
 
 
@@ -87,7 +91,8 @@ class PlaylistIn(BaseModel):
         default_factory=list,
         max_length=MAX_EXPLICIT_SEEDS,
         description="seed tracks: Spotify ids, spotify:track: URIs, open.spotify.com links "
-        "or ReccoBeats ids",
+        "or ReccoBeats ids; me:top (or me:top:short|medium|long) for the signed-in "
+        "listener's own top tracks",
     )
     size: int = Field(30, ge=1, le=MAX_TRACKS, description="tracks wanted (ignored with duration)")
     duration: Annotated[
@@ -123,6 +128,8 @@ class PlaylistIn(BaseModel):
     @classmethod
     def _seeds(cls, value: list[str]) -> list[str]:
         for position, seed in enumerate(value):
+            if PERSONAL_SEED.fullmatch(seed.strip()):
+                continue
             try:
                 parse_id(seed, expect="track")
             except ValueError as exc:

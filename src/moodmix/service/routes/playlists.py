@@ -7,6 +7,7 @@
     GET  /v1/playlists/{id}                                     -> status, progress, playlist
     GET  /v1/playlists/{id}/events                              -> Server-Sent Events
     GET  /v1/playlists?limit=20&cursor=...                      -> your recent ones, newest first
+    GET  /v1/playlists/{id}/export?format=xspf                  -> the playlist as a file
     POST /v1/playlists/{id}/share                               -> 201 + a read-only link
     GET  /v1/playlists/{id}/shares                              -> its live links
     DELETE /v1/playlists/{id}/shares/{token}                    -> 204: the link is dead
@@ -31,6 +32,8 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from moodmix.engine.export import MEDIA_TYPES, ExportFormat, export
+from moodmix.engine.playlist import MAX_EXPLICIT_SEEDS
 from moodmix.service.caching import (
     FOREVER,
     REVALIDATE,
@@ -43,12 +46,14 @@ from moodmix.service.deps import AccountDep, ClientDep, ServiceDep, check_quota,
 from moodmix.service.errors import ServiceError, error_response
 from moodmix.service.events import TERMINAL, JobEvent, until_set
 from moodmix.service.jobs import NotAccepting
+from moodmix.service.listeners import SESSION_COOKIE
 from moodmix.service.models import DONE, FAILED, STATUSES, PlaylistRow
 from moodmix.service.repository import DuplicateKey, TooManyJobs
 from moodmix.service.resources import links, playlist_json, share_link_json, summary_json
 from moodmix.service.results import Finished, Unfinished, request_key
 from moodmix.service.runtime import Service
 from moodmix.service.schemas import (
+    PERSONAL_SEED,
     ErrorOut,
     PlaylistIn,
     PlaylistOut,
@@ -56,6 +61,7 @@ from moodmix.service.schemas import (
     ShareLinkOut,
     ShareLinksOut,
 )
+from moodmix.spotify import SpotifyError, TimeRange
 
 router = APIRouter(prefix="/v1/playlists", tags=["playlists"], dependencies=[Depends(client_id)])
 
@@ -88,6 +94,11 @@ _REPLAYED_DOC: Final = {
     "description": "'true' when this answers a retry with the same Idempotency-Key",
     "required": False,
     "schema": {"type": "string", "enum": ["true"]},
+}
+_TIME_RANGES: Final[dict[str, TimeRange]] = {
+    "short": "short_term",
+    "medium": "medium_term",
+    "long": "long_term",
 }
 RECONNECT_MS: Final = 2_000
 STREAM_SHUTDOWN_GRACE_S: Final = 1.0
@@ -140,6 +151,7 @@ async def create_playlist(
     and the key with a different body is a ``422``."""
     settings = service.settings
     fields = body.engine_fields()
+    fields["seeds"] = await _personal_seeds(request, service, fields["seeds"])
     key = request_key(fields, profile=settings.profile, account=account)
     replayed = None
     if idempotency_key is not None:
@@ -274,6 +286,38 @@ async def playlist_events(
     )
 
 
+@router.get(
+    "/{id}/export",
+    summary="A finished playlist as a file: M3U8, XSPF, JSPF, CSV or Spotify URIs",
+    responses={
+        200: {"content": {media.split(";")[0]: {} for media in MEDIA_TYPES.values()}},
+        409: {"model": ErrorOut, "description": "the playlist is not made yet"},
+    },
+)
+async def export_playlist(
+    id: PlaylistId,
+    service: ServiceDep,
+    account: AccountDep,
+    format: Annotated[ExportFormat, Query(description="the file format")] = "m3u8",
+) -> Response:
+    """The playlist for other players; tracks with no Spotify id are left out of M3U8 and
+    the URI list (no player could find them)."""
+    row = await _row(service, id, account)
+    if row.status == FAILED:
+        return _failure(row, {})
+    if row.status != DONE or row.result is None:
+        raise ServiceError(409, "not_ready", f"playlist {id!r} is not made yet ({row.status})")
+    title = str(row.request.get("prompt", "")) or f"moodmix {id}"
+    return Response(
+        export(row.result, format, title=title),
+        media_type=MEDIA_TYPES[format],
+        headers={
+            "Content-Disposition": f'attachment; filename="moodmix-{id}.{format}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 @router.post(
     "/{id}/share",
     status_code=201,
@@ -360,6 +404,36 @@ def _sse(event: JobEvent, *, retry: bool = False) -> ServerSentEvent:
         id=str(event.seq) if event.seq else None,
         retry=RECONNECT_MS if retry or event.kind in TERMINAL else None,
     )
+
+
+async def _personal_seeds(request: Request, service: Service, seeds: list[str]) -> list[str]:
+    """``seeds`` with each ``me:top[:range]`` replaced by the signed-in listener's top tracks."""
+    personal = [PERSONAL_SEED.fullmatch(seed.strip()) for seed in seeds]
+    if not any(personal):
+        return seeds
+    who = None
+    if service.listeners is not None:
+        who = await service.listeners.signed_in(request.cookies.get(SESSION_COOKIE))
+    if service.listeners is None or who is None:
+        raise ServiceError(
+            401, "signed_out", "me:top seeds are your own top tracks: sign in with Spotify first"
+        )
+    expanded: list[str] = []
+    for seed, match in zip(seeds, personal, strict=True):
+        if match is None:
+            expanded.append(seed)
+            continue
+        time_range = _TIME_RANGES[match.group(1) or "medium"]
+        try:
+            expanded += await service.listeners.top_tracks(who, time_range)
+        except SpotifyError as exc:
+            raise ServiceError(
+                503,
+                "spotify_unavailable",
+                f"your top tracks could not be read: {exc.message}",
+                retry_after=getattr(exc, "retry_after", None) or 5,
+            ) from None
+    return list(dict.fromkeys(expanded))[:MAX_EXPLICIT_SEEDS]
 
 
 async def _row(service: Service, id: str, account: str) -> PlaylistRow:

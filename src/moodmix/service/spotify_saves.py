@@ -1,0 +1,205 @@
+"""Saving a finished playlist to the listener's Spotify account, once, and resumably.
+
+::
+
+    saves = SpotifySaves(db, listeners)
+    save = await saves.start(row, who)          # a SpotifySaveRow: running, or done already
+    save = await saves.wait(row.id, who.account, within=60.0)
+    save.spotify_url, save.tracks_added
+
+One Spotify playlist per moodmix playlist and listener: its id is stored the moment Spotify
+makes it, so saving again (or after a failure) reuses it. Tracks go in calls of at most 100;
+before adding, the playlist's items are read, and when they are a prefix of the wanted list
+only the rest is added (no track twice, none lost); otherwise the items are replaced. Then
+the cover (``engine.cover``). Each Spotify call is retried: after a 401 with a refreshed
+token, after a 429 when its Retry-After is at most ``MAX_WAIT_S``, after a 5xx with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
+
+import structlog
+
+from moodmix.engine.cover import draw_cover
+from moodmix.service.db import Database
+from moodmix.service.listeners import Listeners, SignedIn, SignInFailed
+from moodmix.service.models import PlaylistRow, SpotifySaveRow, utcnow
+from moodmix.spotify import (
+    MAX_URIS_PER_CALL,
+    Paging,
+    PlaylistItem,
+    RateLimited,
+    SpotifyClient,
+    SpotifyError,
+    SpotifyUnavailable,
+    Unauthorized,
+)
+
+RUNNING: Final = "running"
+DONE: Final = "done"
+FAILED: Final = "failed"
+ATTEMPTS: Final = 4
+MAX_WAIT_S: Final = 30.0
+"""The longest Retry-After a save waits out; a longer one fails it (saving again resumes)."""
+
+T = TypeVar("T")
+log = structlog.get_logger(__name__)
+
+
+class SpotifySaves:
+    """The ``spotify_saves`` table and the saves running in this instance."""
+
+    def __init__(self, db: Database, listeners: Listeners) -> None:
+        self._db = db
+        self._listeners = listeners
+        self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
+
+    async def get(self, playlist_id: str, account: str) -> SpotifySaveRow | None:
+        async with self._db.session() as session:
+            return await session.get(SpotifySaveRow, (playlist_id, account))
+
+    async def start(self, playlist: PlaylistRow, who: SignedIn) -> SpotifySaveRow:
+        """Save ``playlist`` (finished, ``who``'s) unless it is saved or being saved here."""
+        key = (playlist.id, who.account)
+        now = utcnow()
+        async with self._db.session() as session, session.begin():
+            save = await session.get(SpotifySaveRow, key)
+            if save is not None and (save.status == DONE or key in self._running):
+                return save
+            if save is None:
+                save = SpotifySaveRow(playlist_id=playlist.id, account=who.account, created_at=now)
+                session.add(save)
+            save.status, save.error, save.updated_at = RUNNING, None, now
+            save.tracks_total = len(_uris(playlist))
+        task = asyncio.get_running_loop().create_task(self._save(playlist, who))
+        self._running[key] = task
+        task.add_done_callback(lambda _: self._running.pop(key, None))
+        return save
+
+    async def wait(self, playlist_id: str, account: str, within: float) -> SpotifySaveRow | None:
+        """The save once it ends here (or after ``within`` seconds, as it stands)."""
+        task = self._running.get((playlist_id, account))
+        if task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), within)
+        return await self.get(playlist_id, account)
+
+    async def aclose(self) -> None:
+        tasks = list(self._running.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _save(self, playlist: PlaylistRow, who: SignedIn) -> None:
+        try:
+            await self._steps(playlist, who)
+        except (SpotifyError, SignInFailed) as exc:
+            log.warning("spotify_save_failed", playlist=playlist.id, error=exc.message)
+            await self._update(playlist.id, who.account, status=FAILED, error=exc.message)
+        except Exception as exc:  # never leave a save 'running' for ever
+            log.exception("spotify_save_crashed", playlist=playlist.id)
+            await self._update(playlist.id, who.account, status=FAILED, error=type(exc).__name__)
+            raise
+
+    async def _steps(self, playlist: PlaylistRow, who: SignedIn) -> None:
+        spotify = self._listeners.spotify
+        save = await self.get(playlist.id, who.account)
+        spotify_id = save.spotify_playlist_id if save is not None else None
+        prompt = str(playlist.request.get("prompt", ""))
+        if spotify_id is None:
+            made = await self._call(
+                who,
+                lambda token: spotify.create_playlist(
+                    token,
+                    user_id=who.id,
+                    name=f"moodmix: {prompt}"[:100],
+                    description=f"Made by moodmix from the mood '{prompt}'"[:300],
+                ),
+            )
+            spotify_id = made.id
+            await self._update(
+                playlist.id,
+                who.account,
+                spotify_playlist_id=made.id,
+                spotify_url=made.external_urls.spotify
+                or f"https://open.spotify.com/playlist/{made.id}",
+            )
+        wanted = _uris(playlist)
+        there = await self._items(who, spotify_id)
+        if there != wanted[: len(there)]:
+            first = wanted[:MAX_URIS_PER_CALL]
+            await self._call(who, lambda token: spotify.replace_items(token, spotify_id, first))
+            there = first
+        await self._update(playlist.id, who.account, tracks_added=len(there))
+        for start in range(len(there), len(wanted), MAX_URIS_PER_CALL):
+            chunk = wanted[start : start + MAX_URIS_PER_CALL]
+            await self._call(who, functools.partial(_add, spotify, spotify_id, chunk))
+            await self._update(playlist.id, who.account, tracks_added=start + len(chunk))
+        targets: dict[str, Any] = (playlist.result or {}).get("profile", {}).get("targets", {})
+        cover = await asyncio.to_thread(
+            draw_cover,
+            prompt,
+            valence=float(targets.get("valence", 0.5)),
+            energy=float(targets.get("energy", 0.5)),
+        )
+        await self._call(who, lambda token: spotify.upload_cover(token, spotify_id, cover))
+        await self._update(playlist.id, who.account, status=DONE)
+
+    async def _items(self, who: SignedIn, spotify_id: str) -> list[str]:
+        uris: list[str] = []
+        while True:
+            read = functools.partial(_page, self._listeners.spotify, spotify_id, len(uris))
+            page = await self._call(who, read)
+            uris += [item.entry.uri for item in page.items if item.entry is not None]
+            if page.next is None or not page.items:
+                return uris
+
+    async def _call(self, who: SignedIn, call: Callable[[str], Awaitable[T]]) -> T:
+        refresh = False
+        for attempt in range(1, ATTEMPTS + 1):
+            token = await self._listeners.access_token(who, refresh=refresh)
+            refresh = False
+            try:
+                return await call(token)
+            except Unauthorized:
+                if attempt == ATTEMPTS:
+                    raise
+                refresh = True
+            except RateLimited as exc:
+                if attempt == ATTEMPTS or exc.retry_after > MAX_WAIT_S:
+                    raise
+                await asyncio.sleep(exc.retry_after)
+            except SpotifyUnavailable:
+                if attempt == ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    async def _update(self, playlist_id: str, account: str, **values: Any) -> None:
+        async with self._db.session() as session, session.begin():
+            save = await session.get(SpotifySaveRow, (playlist_id, account))
+            if save is None:
+                return
+            for name, value in values.items():
+                setattr(save, name, value)
+            save.updated_at = utcnow()
+
+
+def _uris(playlist: PlaylistRow) -> list[str]:
+    tracks = (playlist.result or {}).get("tracks", [])
+    return [f"spotify:track:{t['spotify_id']}" for t in tracks if t.get("spotify_id")]
+
+
+async def _add(spotify: SpotifyClient, playlist_id: str, uris: list[str], token: str) -> str:
+    return await spotify.add_items(token, playlist_id, uris)
+
+
+async def _page(
+    spotify: SpotifyClient, playlist_id: str, offset: int, token: str
+) -> Paging[PlaylistItem]:
+    return await spotify.get_items(token, playlist_id, offset=offset)

@@ -1,0 +1,69 @@
+"""Run the Spotify stand-in on this event loop, on a loopback port.
+
+::
+
+    async with SpotifyServer(SpotifyConfig(), catalog) as spotify:
+        accounts = SpotifyAccounts(spotify.url, client_id=spotify.standin.signin.config.client_id)
+        client = SpotifyClient(spotify.url)
+        spotify.standin.library.of("listener-1")        # what was saved
+
+The stand-in is its own accounts service and Web API, both at ``url``.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from aiohttp import web
+
+from moodmix.clock import Clock, monotonic
+from moodmix.simulator.catalog import Catalog
+from moodmix.simulator.spotify.app import build_app
+from moodmix.simulator.spotify.standin import SpotifyConfig, StandIn
+
+
+class SpotifyServer:
+    """The stand-in listening on ``host:port`` (port 0: any free one)."""
+
+    def __init__(
+        self,
+        config: SpotifyConfig,
+        catalog: Catalog,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Clock = monotonic,
+    ) -> None:
+        self.standin = StandIn(config, catalog, clock=clock)
+        self._host, self._port = host, port
+        self._runner: web.AppRunner | None = None
+
+    async def __aenter__(self) -> Self:
+        runner = web.AppRunner(build_app(self.standin), access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self._host, self._port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        if self._runner is None:
+            raise RuntimeError("the stand-in has not been started")
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self._port}"
