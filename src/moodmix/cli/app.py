@@ -19,6 +19,7 @@ from moodmix.cli.playlist import playlist
 from moodmix.cli.recommend import recommend
 from moodmix.cli.serve import serve
 from moodmix.cli.simulator import simulator
+from moodmix.cli.spotify_simulator import spotify_simulator
 from moodmix.cli.worker import worker
 from moodmix.logs import configure_logging
 from moodmix.settings import Settings, settings_error
@@ -36,6 +37,7 @@ app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("bench")(bench)
 app.command("simulator")(simulator)
+app.command("spotify-simulator")(spotify_simulator)
 
 
 @app.callback()

@@ -1,7 +1,9 @@
-"""The embedded ReccoBeats stand-in that every command with ``--offline`` runs in-process.
+"""The embedded stand-ins that commands with ``--offline`` run in-process.
 
     with offline_simulator(offline, console) as sim:
         settings = Settings(reccobeats_url=sim.url, cache_backend="memory") if sim else Settings()
+    with offline_spotify(sim, ["http://127.0.0.1:8000/auth/callback"]) as spotify:
+        spotify.url, spotify.standin.signin.config.client_id     # sign-in, offline
 
 ``None`` when not offline (the configured upstream); otherwise the running simulator, stopped
 when the block ends. The simulator (numpy, aiohttp) is imported only then, so other commands
@@ -11,13 +13,14 @@ start quickly.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 if TYPE_CHECKING:
     from moodmix.simulator import RunningSimulator
+    from moodmix.simulator.spotify import SpotifyServer
 
 
 @contextlib.contextmanager
@@ -32,3 +35,14 @@ def offline_simulator(offline: bool, console: Console) -> Iterator[RunningSimula
         running = run_in_thread(SimulatorConfig(port=0, rate_per_min=600, burst=10))
     with running as sim:
         yield sim
+
+
+@contextlib.contextmanager
+def offline_spotify(sim: RunningSimulator, redirect_uris: Sequence[str]) -> Iterator[SpotifyServer]:
+    """The Spotify stand-in over ``sim``'s catalog, its test user consenting at once, with
+    ``redirect_uris`` registered."""
+    from moodmix.simulator.spotify import SignInConfig, SpotifyConfig, spotify_in_thread
+
+    config = SpotifyConfig(signin=SignInConfig(redirect_uris=tuple(redirect_uris)))
+    with spotify_in_thread(config, sim.server.catalog) as spotify:
+        yield spotify

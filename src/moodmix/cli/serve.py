@@ -6,21 +6,29 @@
 
 ``--offline`` runs the ReccoBeats simulator in this process as the upstream, keeps the cache
 in memory and, unless ``MOODMIX_DATABASE_URL`` says otherwise, stores playlists in a
-separate ``moodmix-offline.db``, so simulated playlists never mix with real ones.
+separate ``moodmix-offline.db``, so simulated playlists never mix with real ones. It also runs
+the Spotify stand-in, whose test user ("Listener 1") agrees at once: /auth/login signs in
+and saving to Spotify works, all offline.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import os
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 import uvicorn
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from rich.console import Console
 
-from moodmix.cli.offline import offline_simulator
+from moodmix.cli.offline import offline_simulator, offline_spotify
 from moodmix.settings import Settings
+
+if TYPE_CHECKING:
+    from moodmix.simulator.spotify import SignInConfig
 
 OFFLINE_DATABASE: Final = Path("~/.local/share/moodmix/moodmix-offline.db")
 
@@ -37,9 +45,14 @@ def serve(
     from moodmix.service.app import create_app
     from moodmix.service.server import server_config
 
-    with offline_simulator(offline, console) as sim:
+    with contextlib.ExitStack() as stack:
+        sim = stack.enter_context(offline_simulator(offline, console))
         try:
             settings = offline_settings(sim.url) if sim else Settings()
+            if sim is not None:
+                callback = f"http://127.0.0.1:{port}/auth/callback"
+                spotify = stack.enter_context(offline_spotify(sim, [callback]))
+                settings = with_spotify(settings, spotify.url, spotify.standin.signin.config)
         except ValidationError as exc:
             console.print(f"[red]error in MOODMIX_* settings:[/red] {exc}")
             raise typer.Exit(2) from None
@@ -60,3 +73,18 @@ def offline_settings(url: str) -> Settings:
     if "database_url" not in base.model_fields_set:
         changes["database_url"] = f"sqlite+aiosqlite:///{OFFLINE_DATABASE.expanduser()}"
     return Settings(**changes)  # type: ignore[arg-type]
+
+
+def with_spotify(settings: Settings, url: str, signin: SignInConfig) -> Settings:
+    """``settings`` signing in through the Spotify stand-in at ``url`` (unless a Spotify
+    client id is set), with a session key for this run."""
+    if settings.spotify_client_id:
+        return settings
+    changes: dict[str, object] = {
+        "spotify_client_id": signin.client_id,
+        "spotify_accounts_url": url,
+        "spotify_api_url": url,
+    }
+    if settings.secret_key is None:
+        changes["secret_key"] = SecretStr(base64.urlsafe_b64encode(os.urandom(32)).decode())
+    return settings.model_copy(update=changes)

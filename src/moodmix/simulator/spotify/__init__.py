@@ -8,8 +8,8 @@ Spotify's limits and error shapes, over the ReccoBeats stand-in's catalog.
         ...                    # point SpotifyAccounts and SpotifyClient at spotify.url
 """
 
-from moodmix.simulator.spotify.server import SpotifyServer
+from moodmix.simulator.spotify.server import SpotifyServer, spotify_in_thread
 from moodmix.simulator.spotify.signin import SignInConfig
 from moodmix.simulator.spotify.standin import SpotifyConfig, StandIn
 
-__all__ = ["SignInConfig", "SpotifyConfig", "SpotifyServer", "StandIn"]
+__all__ = ["SignInConfig", "SpotifyConfig", "SpotifyServer", "StandIn", "spotify_in_thread"]

@@ -6,12 +6,18 @@
         accounts = SpotifyAccounts(spotify.url, client_id=spotify.standin.signin.config.client_id)
         client = SpotifyClient(spotify.url)
         spotify.standin.library.of("listener-1")        # what was saved
+    with spotify_in_thread(SpotifyConfig(), catalog) as spotify:   # for sync code
+        ...
 
 The stand-in is its own accounts service and Web API, both at ``url``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Self
 
@@ -67,3 +73,44 @@ class SpotifyServer:
             raise RuntimeError("the stand-in has not been started")
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self._port}"
+
+
+@contextlib.contextmanager
+def spotify_in_thread(
+    config: SpotifyConfig, catalog: Catalog, *, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[SpotifyServer]:
+    """The stand-in on its own event loop in a daemon thread, stopped when the block ends.
+    Reading ``standin`` from another thread is safe; change it on its loop."""
+    server = SpotifyServer(config, catalog, host=host, port=port)
+    ready, failure = threading.Event(), []
+    holder: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        try:
+            await server.__aenter__()
+        except BaseException as exc:
+            failure.append(exc)
+            ready.set()
+            return
+        holder.append((asyncio.get_running_loop(), stop))
+        ready.set()
+        try:
+            await stop.wait()
+        finally:
+            await server.__aexit__(None, None, None)
+
+    thread = threading.Thread(
+        target=asyncio.run, args=(main(),), name="moodmix-spotify", daemon=True
+    )
+    thread.start()
+    ready.wait()
+    if failure:
+        thread.join()
+        raise failure[0]
+    try:
+        yield server
+    finally:
+        loop, stop = holder[0]
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=5)
