@@ -40,8 +40,8 @@ from typing import Any, Literal
 import structlog
 
 from moodmix.clock import Clock, monotonic
+from moodmix.coordination import Budget, SharedUnavailable
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.coordination import Budget, SharedUnavailable
 from moodmix.resilience.ratelimit import Sleep, TokenBucket
 
 log = structlog.get_logger("moodmix.shared")
