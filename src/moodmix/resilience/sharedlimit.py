@@ -45,6 +45,7 @@ from moodmix.clock import Clock, monotonic
 from moodmix.coordination import Budget, SharedUnavailable
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.headcount import Headcount
+from moodmix.resilience.limiter import Evidence
 from moodmix.resilience.ratelimit import Sleep, TokenBucket
 from moodmix.resilience.statesync import StateSync
 
@@ -161,22 +162,18 @@ class SharedBucket:
         bucket's own while pacing alone."""
         return self._handed_out if self._mode == "shared" else self._local.handed_out
 
-    @property
-    def backlog(self) -> bool:
-        """Whether callers wait behind the next taker; sent with each draw."""
-        return self._backlog
-
-    @backlog.setter
-    def backlog(self, value: bool) -> None:
-        self._backlog = self._local.backlog = value
-
     def watch(self, wake: Callable[[], None]) -> None:
         self._wake = wake
 
-    def delay(self, now: float | None = None, *, tokens: float = 1.0) -> float:
+    def delay(
+        self, now: float | None = None, *, tokens: float = 1.0, evidence: Evidence | None = None
+    ) -> float:
         """Seconds until a token can be taken. In shared mode, with no token in hand, this
-        also starts drawing one from the budget; the scheduler is woken when it arrives."""
+        also starts drawing one from the budget (with ``evidence.backlog``, as the draws
+        after it); the scheduler is woken when it arrives."""
         now = self._clock() if now is None else now
+        if evidence is not None:
+            self._backlog = evidence.backlog
         self._start()
         paused = self._paused_until - now
         if paused > 0:
@@ -188,12 +185,14 @@ class SharedBucket:
         self._ask()
         return max(self._ready_at - now, 0.0) or _POLL_S
 
-    def try_acquire(self, now: float | None = None) -> bool:
+    def try_acquire(self, now: float | None = None, *, evidence: Evidence | None = None) -> bool:
         now = self._clock() if now is None else now
+        if evidence is not None:
+            self._backlog = evidence.backlog
         if now < self._paused_until:
             return False
         if self._mode == "local":
-            if not self._local.try_acquire(now):
+            if not self._local.try_acquire(now, evidence=evidence):
                 return False
         elif self._credit >= 1:
             self._credit -= 1
@@ -201,6 +200,12 @@ class SharedBucket:
             self._ask()
             return False
         self.granted += 1
+        if evidence is not None:
+            evidence.run, evidence.handed_out, evidence.share = (
+                self.run,
+                self.handed_out,
+                self.share,
+            )
         return True
 
     def refund(self, now: float | None = None) -> None:
