@@ -24,10 +24,10 @@ from types import FrameType
 import orjson
 import redis.asyncio as aioredis
 
+from moodmix.coordination.redis_budget import RedisBudget
+from moodmix.coordination.redis_locks import RedisLocks
 from moodmix.resilience.scheduler import Scheduler
 from moodmix.resilience.sharedlimit import SharedBucket
-from moodmix.store.redis_budget import RedisBudget
-from moodmix.store.redis_locks import RedisLocks
 
 
 def _client(url: str) -> aioredis.Redis:

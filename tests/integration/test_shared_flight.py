@@ -13,9 +13,9 @@ import pytest
 import redis.asyncio as aioredis
 from shared_kit import URL, key_prefix, redis_client
 
-from moodmix.resilience.coordination import LockState
+from moodmix.coordination import LockState
+from moodmix.coordination.redis_locks import RedisLocks
 from moodmix.resilience.sharedflight import SharedFlight
-from moodmix.store.redis_locks import RedisLocks
 
 pytestmark = pytest.mark.redis
 

@@ -11,10 +11,10 @@ import pytest
 import redis.asyncio as aioredis
 from shared_kit import key_prefix, redis_client
 
-from moodmix.resilience.coordination import LockState, Traded
+from moodmix.coordination import LockState, Traded
+from moodmix.coordination.redis_locks import RedisLocks
 from moodmix.resilience.handover import Handover
 from moodmix.resilience.sharedflight import LockKeeper, SharedFlight
-from moodmix.store.redis_locks import RedisLocks
 
 pytestmark = pytest.mark.redis
 

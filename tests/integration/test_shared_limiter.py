@@ -14,11 +14,11 @@ import pytest
 import redis.asyncio as aioredis
 from shared_kit import URL, key_prefix, redis_client, until
 
+from moodmix.coordination import Presence
+from moodmix.coordination.redis_budget import RedisBudget
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.coordination import Presence
 from moodmix.resilience.scheduler import Scheduler
 from moodmix.resilience.sharedlimit import SharedBucket
-from moodmix.store.redis_budget import RedisBudget
 
 pytestmark = pytest.mark.redis
 

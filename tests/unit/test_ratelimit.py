@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moodmix.clock import ManualClock
+from moodmix.resilience.limiter import Evidence
 from moodmix.resilience.ratelimit import TokenBucket
 
 
@@ -167,10 +168,17 @@ def test_a_short_pause_does_not_create_tokens() -> None:
     assert limiter.delay() == pytest.approx(0.9)
 
 
-def take_when_due(limiter: TokenBucket, clock: ManualClock) -> int:
-    """Take the next token the moment it is there; the run it leaves."""
+def take_when_due(limiter: TokenBucket, clock: ManualClock, *, backlog: bool = True) -> int:
+    """Take the next token the moment it is there (``backlog``: others wait behind the taker,
+    as the scheduler says with its ``Evidence``); the run it leaves."""
     clock.advance(limiter.delay())
-    assert limiter.try_acquire()
+    evidence = Evidence(backlog=backlog)
+    assert limiter.try_acquire(evidence=evidence)
+    assert (evidence.run, evidence.handed_out, evidence.share) == (
+        limiter.run,
+        limiter.handed_out,
+        1.0,
+    )
     return limiter.run
 
 
@@ -201,9 +209,8 @@ def test_a_token_taken_with_nobody_waiting_behind_ends_the_run_after_it() -> Non
     clock = ManualClock()
     limiter = bucket(clock, rate=10.0)
     assert take_when_due(limiter, clock) == 1
-    limiter.backlog = False  # the scheduler: this taker is the last in the queue
-    assert take_when_due(limiter, clock) == 2
-    limiter.backlog = True
+    # the scheduler: this taker is the last in the queue
+    assert take_when_due(limiter, clock, backlog=False) == 2
     assert take_when_due(limiter, clock) == 1
 
 

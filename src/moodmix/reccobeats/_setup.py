@@ -10,8 +10,8 @@ policies = cache_policies(settings)     # TTL and stale windows per kind
 from __future__ import annotations
 
 from moodmix.clock import Clock, monotonic
+from moodmix.coordination import Budget
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.coordination import Budget
 from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.scheduler import Scheduler

@@ -22,13 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from moodmix.coordination.redis_budget import RedisBudget
+from moodmix.coordination.redis_locks import RedisLocks
 from moodmix.resilience.handover import Handover
 from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.resilience.sharedlimit import SharedBucket
 from moodmix.settings import Settings
 from moodmix.store import RedisStorage, Storage
-from moodmix.store.redis_budget import RedisBudget
-from moodmix.store.redis_locks import RedisLocks
 
 V = TypeVar("V")
 

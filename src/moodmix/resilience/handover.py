@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from moodmix.resilience.coordination import Locks, SharedUnavailable
+from moodmix.coordination import Locks, SharedUnavailable
 from moodmix.resilience.ratelimit import Sleep
 from moodmix.resilience.sharedflight import LockKeeper
 

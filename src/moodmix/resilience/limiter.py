@@ -9,12 +9,39 @@ kept in Redis) both fit::
 The methods are synchronous because the scheduler hands out tokens inside its own dispatch.
 A limiter whose tokens arrive from elsewhere calls the ``wake`` it was given by ``watch`` when
 one has arrived, and the scheduler dispatches again at once.
+
+What a token tells the adaptive rate is an ``Evidence`` the scheduler owns and passes with
+each ask: it says whether callers wait behind the taker, and the limiter fills in the run
+and the count of tokens as it hands one out::
+
+    evidence = Evidence(backlog=len(queue) > 1)
+    if limiter.delay(now, evidence=evidence) == 0 and limiter.try_acquire(now, evidence=evidence):
+        evidence.run, evidence.handed_out, evidence.share   # as of the token just taken
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What taking a token says about the rate; one per scheduler, passed to its limiter.
+
+    ``backlog`` is the scheduler's: whether callers wait behind the one asking (a token taken
+    without them ends the run). The rest is the limiter's, as of the last token it handed
+    out with this evidence: ``run``, the tokens taken back to back by every process drawing
+    from the budget (``TokenBucket.run``: while it grows, the rate binds); ``handed_out``,
+    the tokens handed out so far to all of them (the run went on between two looks if both
+    grew alike); ``share``, the share of the rate this process can expect (1.0 alone).
+    """
+
+    backlog: bool = True
+    run: int = 0
+    handed_out: int = 0
+    share: float = 1.0
 
 
 class Limiter(Protocol):
@@ -29,34 +56,17 @@ class Limiter(Protocol):
     def burst(self) -> int: ...
 
     @property
-    def share(self) -> float:
-        """The share of ``rate`` this process can expect (1.0 when it draws alone)."""
-        ...
-
-    @property
     def paused_until(self) -> float: ...
 
-    backlog: bool
-    """Set by the scheduler before it asks for a token: whether callers wait behind the one
-    asking (a token taken without them ends the run)."""
-
-    @property
-    def run(self) -> int:
-        """Tokens taken back to back, by every process drawing from the budget, up to the
-        last one this process took (``TokenBucket.run``): while it grows, the rate binds."""
-        ...
-
-    @property
-    def handed_out(self) -> int:
-        """Tokens handed out so far, to every process drawing from the budget, up to the last
-        one this process took: the run went on between two looks if both grew alike."""
-        ...
-
-    def delay(self, now: float | None = None, *, tokens: float = 1.0) -> float:
+    def delay(
+        self, now: float | None = None, *, tokens: float = 1.0, evidence: Evidence | None = None
+    ) -> float:
         """Seconds until ``tokens`` tokens can be taken (0.0: now)."""
         ...
 
-    def try_acquire(self, now: float | None = None) -> bool: ...
+    def try_acquire(self, now: float | None = None, *, evidence: Evidence | None = None) -> bool:
+        """Take a token if one can be taken at ``now``; fills in ``evidence`` if it does."""
+        ...
 
     def refund(self, now: float | None = None) -> None: ...
 

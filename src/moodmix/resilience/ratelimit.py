@@ -20,11 +20,12 @@ still waiting. The pure methods (``delay``, ``try_acquire``, ``tokens``) take an
 ``now`` so tests and simulations can drive the bucket without a running loop.
 
 ``run`` counts the tokens taken back to back: each by a taker with others waiting behind it
-(``backlog``), with the bucket spent (at most one more token in it) and, since the run
-began, less than one token (plus ``RUN_SLACK`` of the run) lost for want of room in a full
-bucket. While it grows the rate is what holds demand back, which is the evidence an adaptive
-rate needs before it tries a higher one. A new rate or a pause does not end a run (a pause
-makes no tokens to lose); tokens left lying do.
+(``Evidence.backlog``, which the scheduler passes to ``try_acquire``), with the bucket spent
+(at most one more token in it) and, since the run began, less than one token (plus
+``RUN_SLACK`` of the run) lost for want of room in a full bucket. While it grows the rate is
+what holds demand back, which is the evidence an adaptive rate needs before it tries a
+higher one. A new rate or a pause does not end a run (a pause makes no tokens to lose);
+tokens left lying do.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from moodmix.clock import Clock, monotonic
+from moodmix.resilience.limiter import Evidence
 
 Sleep = Callable[[float], Awaitable[object]]
 
@@ -78,9 +80,6 @@ class TokenBucket:
         self._handed_out = 0
         self.granted = 0
         """Tokens handed out so far (refunds subtracted)."""
-        self.backlog = True
-        """Whether callers wait behind the next taker (the scheduler says so): a token taken
-        with nobody behind its taker ends the run after it."""
 
     @property
     def rate(self) -> float:
@@ -96,11 +95,6 @@ class TokenBucket:
     def paused_until(self) -> float:
         """The clock time before which no token is handed out (``-inf`` if never paused)."""
         return self._paused_until
-
-    @property
-    def share(self) -> float:
-        """This bucket serves one process alone: all of the rate is its own."""
-        return 1.0
 
     @property
     def run(self) -> int:
@@ -123,7 +117,9 @@ class TokenBucket:
             return 0.0
         return max(self._tokens, 0.0)
 
-    def delay(self, now: float | None = None, *, tokens: float = 1.0) -> float:
+    def delay(
+        self, now: float | None = None, *, tokens: float = 1.0, evidence: Evidence | None = None
+    ) -> float:
         """Seconds from ``now`` until ``tokens`` tokens are in the bucket and no pause holds.
 
         0.0 means they are there now. Nothing is taken: a caller that waits this long and then
@@ -139,18 +135,22 @@ class TokenBucket:
             short / self._rate if short > _EPSILON else 0.0,
         )
 
-    def try_acquire(self, now: float | None = None) -> bool:
-        """Take one token if one can be taken at ``now``; never waits."""
+    def try_acquire(self, now: float | None = None, *, evidence: Evidence | None = None) -> bool:
+        """Take one token if one can be taken at ``now``; never waits. With ``evidence``:
+        a token taken with nobody behind its taker (no ``backlog``) ends the run after it,
+        and the run and the count of tokens are filled in."""
         now = self._refill(now)
         if self.delay(now) > 0.0:
             return False
         self._count_run(spare=self._tokens - 1.0, spilled=self._spilled)
-        if not self.backlog:
+        if evidence is not None and not evidence.backlog:
             self._lost = math.inf  # the next token starts a new run
         self._spilled = 0.0
         self._tokens -= 1.0
         self._handed_out += 1
         self.granted += 1
+        if evidence is not None:
+            evidence.run, evidence.handed_out, evidence.share = self.run, self.handed_out, 1.0
         return True
 
     def _count_run(self, *, spare: float, spilled: float) -> None:

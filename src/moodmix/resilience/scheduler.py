@@ -24,7 +24,7 @@ normally without a report counts as a success; leaving it with an exception, as 
 leaving it with ``Unsent`` (the request had nothing to carry after all) gives the token back.
 A success is *saturated* when, as it was granted, callers were still waiting behind it, the
 limiter's tokens had been taken back to back since this process's previous one
-(``Limiter.run``: the rate, not the callers, held requests back) and demand over the last
+(``Evidence.run``: the rate, not the callers, held requests back) and demand over the last
 ``demand_window`` seconds was at least the rate (not a passing clump). Only then is it
 evidence for a higher rate, and it counts for every token handed out since this process's
 previous one: one alone, and with a shared budget the other processes' tokens in between as
@@ -53,7 +53,7 @@ import structlog
 
 from moodmix.clock import Clock, monotonic
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.limiter import Limiter
+from moodmix.resilience.limiter import Evidence, Limiter
 from moodmix.resilience.ratelimit import Sleep
 
 log = structlog.get_logger("moodmix.ratelimit")
@@ -259,6 +259,7 @@ class Scheduler:
         self._window = float(demand_window)
         self._lanes: dict[Priority, deque[_Waiter]] = {p: deque() for p in Priority}
         self._arrivals: deque[float] = deque()
+        self._evidence = Evidence()
         self._last_run = self._last_handed_out = 0
         self._in_flight = 0
         self._granted = 0
@@ -418,9 +419,10 @@ class Scheduler:
                 self._lanes[waiter.priority].popleft()
                 continue
             needed = 1 if waiter.priority is Priority.INTERACTIVE else 1 + self._headroom
-            self._limiter.backlog = sum(map(len, self._lanes.values())) > 1
-            wait = self._limiter.delay(now, tokens=needed)
-            if wait > 0 or not self._limiter.try_acquire(now):
+            evidence = self._evidence
+            evidence.backlog = sum(map(len, self._lanes.values())) > 1
+            wait = self._limiter.delay(now, tokens=needed, evidence=evidence)
+            if wait > 0 or not self._limiter.try_acquire(now, evidence=evidence):
                 self._arm(now, wait)
                 return
             self._lanes[waiter.priority].popleft()
@@ -428,19 +430,19 @@ class Scheduler:
             self._granted += 1
             self._total_wait += now - waiter.enqueued
             waiter.granted_at = now
-            waiter.saturated, waiter.weight = self._evidence(now)
+            waiter.saturated, waiter.weight = self._weigh(now)
             waiter.future.set_result(None)
         self._disarm()
 
-    def _evidence(self, now: float) -> tuple[bool, int]:
+    def _weigh(self, now: float) -> tuple[bool, int]:
         """Whether the grant just made is saturated, and how many tokens it stands for: those
         handed out since this process's previous one (1 when it draws alone, more when other
         processes drew from the same budget in between), if the run went on throughout."""
-        run, handed_out = self._limiter.run, self._limiter.handed_out
+        run, handed_out = self._evidence.run, self._evidence.handed_out
         since = handed_out - self._last_handed_out
         went_on = 0 < since == run - self._last_run
         self._last_run, self._last_handed_out = run, handed_out
-        share = self._limiter.rate * self._limiter.share
+        share = self._limiter.rate * self._evidence.share
         saturated = (
             went_on
             and run >= 2

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Generic, TypeVar
 
 from moodmix.clock import Clock, monotonic
-from moodmix.resilience.coordination import Locks, SharedUnavailable
+from moodmix.coordination import Locks, SharedUnavailable
 from moodmix.resilience.ratelimit import Sleep
 from moodmix.resilience.together import together
 

@@ -25,6 +25,9 @@ the most counted over the last ``peak_window`` seconds, so a process that had no
 the others does not take all of it), burst 1. The heartbeat keeps trying every
 ``beat_every`` seconds and the bucket returns to shared mode by itself when the server
 answers again.
+
+The count of processes is a ``Headcount`` and the controller's shared state a ``StateSync``;
+this module is the limiter: the pump, the heartbeat and the mode.
 """
 
 from __future__ import annotations
@@ -33,16 +36,18 @@ import asyncio
 import contextlib
 import math
 import uuid
-from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal
 
 import structlog
 
 from moodmix.clock import Clock, monotonic
+from moodmix.coordination import Budget, SharedUnavailable
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.coordination import Budget, SharedUnavailable
+from moodmix.resilience.headcount import Headcount
+from moodmix.resilience.limiter import Evidence
 from moodmix.resilience.ratelimit import Sleep, TokenBucket
+from moodmix.resilience.statesync import StateSync
 
 log = structlog.get_logger("moodmix.shared")
 
@@ -91,19 +96,15 @@ class SharedBucket:
         self._on_mode_change = on_mode_change
         self._local = TokenBucket(rate, 1, clock=clock, sleep=sleep)
         self._mode: Mode = "shared"
-        self._live = 1
-        self._peak_window = peak_window
-        self._counts: deque[tuple[float, int]] = deque()
+        self._heads = Headcount(window=peak_window, clock=clock)
         self._credit = 0
         self._want = False
         self._ready_at = -math.inf
         self._paused_until = -math.inf
-        self._version = -1
         self._run = 0
         self._handed_out = 0
         self._backlog = True
-        self._written: set[int] = set()
-        self._synced = False
+        self._state = StateSync(budget, controller, on_lost=self._degrade)
         self._wake: Callable[[], None] = lambda: None
         self._pump: asyncio.Task[None] | None = None
         self._heart: asyncio.Task[None] | None = None
@@ -132,8 +133,8 @@ class SharedBucket:
     def share(self) -> float:
         """1 / live processes; while alone, 1 / the most counted over the last ``peak_window``."""
         if self._mode == "local":
-            return 1.0 / max((live for _, live in self._counts), default=self._live)
-        return 1.0 / self._live
+            return 1.0 / self._heads.peak
+        return 1.0 / self._heads.live
 
     @property
     def paused_until(self) -> float:
@@ -147,7 +148,7 @@ class SharedBucket:
     @property
     def live(self) -> int:
         """Processes drawing from the budget (the last count heard)."""
-        return self._live
+        return self._heads.live
 
     @property
     def run(self) -> int:
@@ -161,22 +162,18 @@ class SharedBucket:
         bucket's own while pacing alone."""
         return self._handed_out if self._mode == "shared" else self._local.handed_out
 
-    @property
-    def backlog(self) -> bool:
-        """Whether callers wait behind the next taker; sent with each draw."""
-        return self._backlog
-
-    @backlog.setter
-    def backlog(self, value: bool) -> None:
-        self._backlog = self._local.backlog = value
-
     def watch(self, wake: Callable[[], None]) -> None:
         self._wake = wake
 
-    def delay(self, now: float | None = None, *, tokens: float = 1.0) -> float:
+    def delay(
+        self, now: float | None = None, *, tokens: float = 1.0, evidence: Evidence | None = None
+    ) -> float:
         """Seconds until a token can be taken. In shared mode, with no token in hand, this
-        also starts drawing one from the budget; the scheduler is woken when it arrives."""
+        also starts drawing one from the budget (with ``evidence.backlog``, as the draws
+        after it); the scheduler is woken when it arrives."""
         now = self._clock() if now is None else now
+        if evidence is not None:
+            self._backlog = evidence.backlog
         self._start()
         paused = self._paused_until - now
         if paused > 0:
@@ -188,12 +185,14 @@ class SharedBucket:
         self._ask()
         return max(self._ready_at - now, 0.0) or _POLL_S
 
-    def try_acquire(self, now: float | None = None) -> bool:
+    def try_acquire(self, now: float | None = None, *, evidence: Evidence | None = None) -> bool:
         now = self._clock() if now is None else now
+        if evidence is not None:
+            self._backlog = evidence.backlog
         if now < self._paused_until:
             return False
         if self._mode == "local":
-            if not self._local.try_acquire(now):
+            if not self._local.try_acquire(now, evidence=evidence):
                 return False
         elif self._credit >= 1:
             self._credit -= 1
@@ -201,6 +200,12 @@ class SharedBucket:
             self._ask()
             return False
         self.granted += 1
+        if evidence is not None:
+            evidence.run, evidence.handed_out, evidence.share = (
+                self.run,
+                self.handed_out,
+                self.share,
+            )
         return True
 
     def refund(self, now: float | None = None) -> None:
@@ -215,8 +220,8 @@ class SharedBucket:
     def set_rate(self, rate: float, now: float | None = None) -> None:
         """The controller chose ``rate`` (for all processes): apply it and tell the others."""
         self._apply(rate, now)
-        if self._controller is not None and self._synced and self._mode == "shared":
-            self._spawn(self._publish(), "shared-publish")
+        if self._controller is not None and self._state.synced and self._mode == "shared":
+            self._spawn(self._state.publish(), "shared-publish")
 
     def pause_until(self, until: float, now: float | None = None) -> None:
         """A 429: nobody here takes a token before ``until``, and the budget pauses for all."""
@@ -279,7 +284,7 @@ class SharedBucket:
         while not self._closed:
             try:
                 presence = await self._budget.beat(self.member, self._beat_ttl)
-                self._count(max(1, presence.live))
+                self._heads.heard(max(1, presence.live))
                 await self._sync(presence.version)
             except SharedUnavailable as exc:
                 self._degrade(exc)
@@ -288,46 +293,10 @@ class SharedBucket:
                     self._restore()
             await self._sleep(self._beat_every)
 
-    def _count(self, live: int) -> None:
-        now = self._clock()
-        self._live = live
-        self._counts.append((now, live))
-        while self._counts and self._counts[0][0] < now - self._peak_window:
-            self._counts.popleft()
-
     async def _sync(self, version: int) -> None:
-        """Load the shared controller state if another process changed it."""
-        if version == self._version and self._synced:
-            return
-        if version in self._written:
-            self._version = version
-            return
-        current, state = await self._budget.load()
-        self._version = current
-        self._synced = True
-        if self._controller is None:
-            return
-        if state is None:  # a fresh server: what this process learnt becomes the budget's
-            await self._publish()
-            return
-        try:
-            self._controller.load_state(state)
-        except ValueError as exc:
-            log.warning("shared_state_unreadable", error=str(exc))
-            await self._publish()
-            return
-        self._apply(self._controller.rate, None)
-
-    async def _publish(self) -> None:
-        if self._controller is None:
-            return
-        try:
-            version = await self._budget.publish(self._controller.state())
-        except SharedUnavailable as exc:
-            self._degrade(exc)
-            return
-        self._written.add(version)
-        self._version = version
+        """Take the shared controller state if another process changed it."""
+        if await self._state.sync(version) and self._controller is not None:
+            self._apply(self._controller.rate, None)
 
     async def _remote_refund(self) -> None:
         try:
@@ -369,7 +338,9 @@ class SharedBucket:
     def _restore(self) -> None:
         self._mode = "shared"
         self._credit = 0
-        log.warning("shared_mode_restored", rate_per_min=round(self._rate * 60, 2), live=self._live)
+        log.warning(
+            "shared_mode_restored", rate_per_min=round(self._rate * 60, 2), live=self._heads.live
+        )
         self._changed()
 
     def _changed(self) -> None:
@@ -388,5 +359,5 @@ class SharedBucket:
     def __repr__(self) -> str:
         return (
             f"SharedBucket(mode={self._mode}, rate={self._rate * 60:.1f}/min, "
-            f"live={self._live}, granted={self.granted})"
+            f"live={self._heads.live}, granted={self.granted})"
         )

@@ -2,9 +2,9 @@
 
 Several processes act as one when they draw from one rate budget (``Budget``, used by
 ``SharedBucket``) and take per-key fetch locks (``Locks``, used by ``SharedFlight``, and
-handed from one holder to another by ``Handover``). The
-Redis implementations live in ``moodmix.store.redis_budget`` and ``moodmix.store.redis_locks``;
-anything that keeps these promises atomically will do::
+handed from one holder to another by ``Handover``). Two backends keep these promises:
+``MemoryBudget`` and ``MemoryLocks`` (one process) and ``RedisBudget`` and ``RedisLocks``
+(every process on a Redis server); anything else that keeps them atomically will do::
 
     draw = await budget.draw(rate=1.33, burst=1)     # Draw(wait=0.0, version=7, run=12): granted
     mine = await locks.acquire(["track:a", "track:b"], ttl=10.0)   # {"track:a"}: ours to fetch

@@ -28,8 +28,8 @@ import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from moodmix.coordination.protocols import Draw, Presence, SharedUnavailable
 from moodmix.resilience.adaptive import StateValue
-from moodmix.resilience.coordination import Draw, Presence, SharedUnavailable
 from moodmix.resilience.ratelimit import RUN_SLACK
 
 _NOW = """

@@ -28,7 +28,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from moodmix.resilience.coordination import FREE, HELD, LockState, SharedUnavailable, Traded
+from moodmix.coordination.protocols import FREE, HELD, LockState, SharedUnavailable, Traded
 
 _EXTEND = """
 for i, key in ipairs(KEYS) do

@@ -1,0 +1,144 @@
+"""``MemoryBudget``: the shared rate budget (``Budget``) for the processes of one process.
+
+It keeps what ``RedisBudget`` keeps in Redis, in a few attributes, and runs the same steps
+as its Lua scripts on an injected clock, so several ``SharedBucket``s in one event loop
+share one budget exactly as processes share a Redis one, and tests move time by hand::
+
+    clock = ManualClock()
+    budget = MemoryBudget(clock=clock)
+    await budget.draw(rate=1.0, burst=1)      # Draw(wait=0.0, version=0, run=1, handed_out=1)
+    await budget.draw(rate=1.0, burst=1)      # Draw(wait=1.0, ...): the next token is 1 s away
+    clock.advance(1.0)                        # granted again, the run goes on
+
+Each method is one step with no ``await`` inside, so it is atomic as a Lua script is: an
+event loop runs one step at a time. Times are kept in milliseconds, as the scripts keep
+them, and every value expires when its Redis key would (the budget's theoretical arrival
+time and run a second after they stop mattering, the pause at its end, the shared state
+after a week, the heartbeats ten times their time to live after the last one).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import orjson
+
+from moodmix.clock import Clock, monotonic
+from moodmix.coordination.protocols import Draw, Presence
+from moodmix.resilience.adaptive import StateValue
+from moodmix.resilience.ratelimit import RUN_SLACK
+
+_STATE_TTL_MS = 604_800_000
+"""The shared state is dropped a week after it was last published (``EX 604800``)."""
+
+
+class MemoryBudget:
+    """``Budget`` in this process's memory, on ``clock`` (seconds, e.g. ``ManualClock``)."""
+
+    def __init__(self, *, clock: Clock = monotonic) -> None:
+        self._clock = clock
+        self._tat: float | None = None
+        self._tat_until = -math.inf
+        self._paused_until = -math.inf
+        self._run = 0
+        self._lost = 0.0
+        self._total = 0
+        self._run_until = -math.inf
+        self._state: bytes | None = None
+        self._state_until = -math.inf
+        self._version = 0
+        self._live: dict[str, float] = {}
+        self._live_until = -math.inf
+
+    async def draw(self, rate: float, burst: int, *, backlog: bool = True) -> Draw:
+        interval = _interval_ms(rate)
+        now = self._now()
+        self._expire(now)
+        run, total = self._run, self._total
+        if self._paused_until > now:
+            return Draw((self._paused_until - now) / 1000, self._version, run, total)
+        stored = self._tat is not None
+        tat = self._tat if self._tat is not None else 0.0
+        earliest = tat - interval * (burst - 1)
+        if earliest > now:
+            return Draw(max(earliest - now, 0.001) / 1000, self._version, run, total)
+        spare = min(burst, burst - (tat - now) / interval) - 1
+        lost = self._lost + max(now - tat, 0.0) / interval
+        if stored and run > 0 and spare < 1 and lost < 1 + RUN_SLACK * (run + 1):
+            run += 1
+        else:
+            run, lost = 1, 0.0
+        if not backlog:
+            lost = 1e18
+        tat = max(tat, now)
+        nxt = tat + interval
+        ttl = math.ceil(nxt - now) + 1000
+        self._tat, self._tat_until = nxt, now + ttl
+        total += 1
+        self._run, self._lost, self._total, self._run_until = run, lost, total, now + ttl
+        return Draw(0.0, self._version, run, total)
+
+    async def refund(self, rate: float) -> None:
+        interval = _interval_ms(rate)
+        now = self._now()
+        self._expire(now)
+        tat = (self._tat or 0.0) - interval
+        if tat > now:
+            self._tat, self._tat_until = tat, now + math.ceil(tat - now) + 1000
+        else:
+            self._tat = None
+
+    async def pause(self, seconds: float, rate: float, burst: int) -> None:
+        ms, interval = seconds * 1000, _interval_ms(rate)
+        now = self._now()
+        self._expire(now)
+        if ms > (self._paused_until - now if self._paused_until >= now else -2):
+            self._paused_until = now + max(1, math.ceil(ms))
+        floor = now + ms + interval * (burst - 1)
+        if (self._tat or 0.0) < floor:
+            self._tat, self._tat_until = floor, now + math.ceil(floor - now) + 1000
+
+    async def publish(self, state: Mapping[str, StateValue]) -> int:
+        now = self._now()
+        self._state, self._state_until = orjson.dumps(dict(state)), now + _STATE_TTL_MS
+        self._version += 1
+        return self._version
+
+    async def load(self) -> tuple[int, dict[str, StateValue] | None]:
+        self._expire(self._now())
+        state = orjson.loads(self._state) if self._state else None
+        return self._version, state if isinstance(state, dict) else None
+
+    async def beat(self, member: str, ttl: float) -> Presence:
+        now = self._now()
+        self._expire(now)
+        ttl_ms = ttl * 1000
+        self._live[member] = now + ttl_ms
+        self._live = {name: until for name, until in self._live.items() if until > now}
+        self._live_until = now + math.ceil(ttl_ms * 10)
+        return Presence(len(self._live), self._version)
+
+    async def leave(self, member: str) -> None:
+        self._expire(self._now())
+        self._live.pop(member, None)
+
+    def _now(self) -> float:
+        return self._clock() * 1000
+
+    def _expire(self, now: float) -> None:
+        """Drop what Redis would have let expire by ``now`` (a key lives until its deadline)."""
+        if now > self._tat_until:
+            self._tat = None
+        if now > self._run_until:
+            self._run, self._lost, self._total = 0, 0.0, 0
+        if now > self._state_until:
+            self._state = None
+        if now > self._live_until:
+            self._live = {}
+
+
+def _interval_ms(rate: float) -> float:
+    if not rate > 0:
+        raise ValueError(f"rate must be > 0 tokens per second, got {rate!r}")
+    return 1000.0 / rate

@@ -1,0 +1,166 @@
+"""``SharedBucket`` on the memory budget: several buckets in one event loop stand for several
+processes. Each test runs on a virtual-time loop (``virtual_kit``), so heartbeats, draws and
+the scheduler's timers run for seconds of loop time in no time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from outage import FlakyBudget
+from virtual_kit import until, virtual
+
+from moodmix.clock import loop_time
+from moodmix.coordination import Budget, MemoryBudget
+from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.scheduler import Scheduler
+from moodmix.resilience.sharedlimit import Mode, SharedBucket
+
+
+def bucket(budget: Budget, rate: float = 10.0, **options: Any) -> SharedBucket:
+    return SharedBucket(budget, rate, 1, clock=loop_time, beat_every=0.5, beat_ttl=1.5, **options)
+
+
+async def drain(scheduler: Scheduler, until: float) -> list[float]:
+    """Take tokens as fast as ``scheduler`` hands them out until loop time ``until``."""
+    grants: list[float] = []
+    while loop_time() < until:
+        async with scheduler.slot():
+            grants.append(loop_time())
+    return grants
+
+
+def test_buckets_in_one_loop_draw_from_one_budget() -> None:
+    async def scenario() -> None:
+        budget = MemoryBudget(clock=loop_time)
+        buckets = [bucket(budget) for _ in range(3)]
+        schedulers = [Scheduler(b, 2, clock=loop_time) for b in buckets]
+        await until(lambda: all(b.live == 3 for b in buckets))
+        start = loop_time()
+        grants = await asyncio.gather(
+            *(drain(s, start + 10.0) for s in schedulers for _ in range(2))
+        )
+        times = sorted(t for per_worker in grants for t in per_worker)
+        assert all(grants), "every worker got some of the budget"
+        # rate x time + the burst of 1 + the one drawn token each bucket may hold unused
+        assert 95 <= len(times) <= 10.0 * (times[-1] - start) + 1 + 3
+        assert sum(b.granted for b in buckets) == len(times)
+        assert max(b.handed_out for b in buckets) >= 95
+        for b in buckets:
+            await b.aclose()
+
+    virtual(scenario())
+
+
+def test_a_429_seen_by_one_bucket_slows_all_and_its_retry_after_pauses_all() -> None:
+    async def scenario() -> None:
+        budget = MemoryBudget(clock=loop_time)
+        controls = [AdaptiveRate(10.0, clock=loop_time) for _ in range(2)]
+        one, two = (bucket(budget, controller=c) for c in controls)
+        schedulers = [
+            Scheduler(b, 2, clock=loop_time, controller=c)
+            for b, c in zip((one, two), controls, strict=True)
+        ]
+        async with schedulers[1].slot():
+            pass  # the second process draws too, so both know the shared state
+        async with schedulers[0].slot() as slot:
+            await until(lambda: one.live == 2 and two.live == 2)
+            slot.throttled(retry_after=1.0)
+        assert one.rate < 10.0
+        await until(lambda: two.rate == one.rate)
+        draw = await budget.draw(two.rate, 1)
+        assert not draw.granted
+        assert 0 < draw.wait <= 1.0
+        for b in (one, two):
+            await b.aclose()
+
+    virtual(scenario())
+
+
+def test_a_fresh_budget_takes_the_first_bucket_s_learned_state() -> None:
+    async def scenario() -> None:
+        budget = MemoryBudget(clock=loop_time)
+        control = AdaptiveRate(10.0, clock=loop_time)
+        one = bucket(budget, controller=control)
+        await until(lambda: one.live == 1)
+        await asyncio.sleep(1.0)
+        version, state = await budget.load()
+        assert version >= 1
+        assert state == control.state()
+        await one.aclose()
+
+    virtual(scenario())
+
+
+def test_without_the_budget_a_bucket_paces_at_its_share_and_shares_again_when_it_returns() -> None:
+    async def scenario() -> None:
+        budget = FlakyBudget(MemoryBudget(clock=loop_time))
+        modes: list[Mode] = []
+        one = bucket(budget, on_mode_change=modes.append)
+        two = bucket(budget)
+        scheduler = Scheduler(one, 2, clock=loop_time)
+        await until(lambda: one.live == 2 and two.live == 2)
+
+        budget.down = True
+        await until(lambda: one.mode == "local" and two.mode == "local")
+        start = loop_time()
+        grants = await drain(scheduler, start + 10.0)
+        # Alone, at its share: half the rate, as two buckets were counted.
+        assert 49 <= len(grants) <= 5.0 * 10.0 + 1
+
+        budget.down = False
+        await until(lambda: one.mode == "shared" and two.mode == "shared")
+        assert len(await drain(scheduler, loop_time() + 1.0)) >= 9  # the whole rate again
+        assert modes == ["local", "shared"]
+        assert (one.lost, two.lost) == (1, 1)  # once for the whole outage
+        for b in (one, two):
+            await b.aclose()
+
+    virtual(scenario())
+
+
+def test_a_retry_after_seen_while_alone_still_holds_after_the_fall_to_local_mode() -> None:
+    async def scenario() -> None:
+        budget = FlakyBudget(MemoryBudget(clock=loop_time))
+        one = bucket(budget)
+        scheduler = Scheduler(one, 2, clock=loop_time)
+        await until(lambda: one.live == 1)
+        one.pause_until(loop_time() + 3.0)
+        budget.down = True
+        await until(lambda: one.mode == "local")
+        start = loop_time()
+        async with scheduler.slot():
+            assert loop_time() >= start + 2.9
+
+    virtual(scenario())
+
+
+def test_a_bucket_that_closes_leaves_and_is_no_longer_counted() -> None:
+    async def scenario() -> None:
+        budget = MemoryBudget(clock=loop_time)
+        one, two = bucket(budget), bucket(budget)
+        await until(lambda: one.live == 2 and two.live == 2)
+        await two.aclose()
+        await until(lambda: one.live == 1)
+        assert (await budget.beat("someone", 1.0)).live == 2  # one and someone
+        await one.aclose()
+
+    virtual(scenario())
+
+
+def test_a_refunded_token_waits_for_the_next_caller_without_a_new_draw() -> None:
+    async def scenario() -> None:
+        budget = MemoryBudget(clock=loop_time)
+        one = bucket(budget, rate=0.5)
+        scheduler = Scheduler(one, 1, clock=loop_time)
+        async with scheduler.slot():
+            pass
+        drawn = one.handed_out
+        one.refund()
+        assert one.try_acquire()
+        assert one.handed_out == drawn
+        assert not (await budget.draw(0.5, 1)).granted  # the budget did not get it back
+        await one.aclose()
+
+    virtual(scenario())
