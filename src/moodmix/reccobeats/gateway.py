@@ -2,7 +2,8 @@
 
 It answers like the client, but through the layers of ``docs/ARCHITECTURE.md`` in order:
 id registry, tiered cache, single-flight, batcher, scheduler (priority, rate limiter,
-concurrency cap), breaker and retry, and only then the client::
+concurrency cap), breaker and retry, and only then the client. Each kind of lookup is one
+chain of those layers, composed in ``_builder``::
 
     async with ReccoBeats.from_settings(Settings()) as rb:
         tracks = await rb.get_tracks(["00aqkszH1FdUiJJWvX6iEl"])
@@ -15,7 +16,7 @@ The profile in ``Settings`` decides which layers exist; a layer that is off is n
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -25,11 +26,11 @@ from prometheus_client import Counter, Histogram
 
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.reccobeats._background import BackgroundTasks
+from moodmix.reccobeats._builder import Parts, item_lookup, request_lookup
 from moodmix.reccobeats._gated import GatedClient, SendGate
-from moodmix.reccobeats._items import BatchFetch, ItemLookup
+from moodmix.reccobeats._lookups import ItemLookup, RequestLookup, request_key
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._params import UNIT_TARGETS
-from moodmix.reccobeats._requests import RequestLookup, request_key
 from moodmix.reccobeats._setup import build_scheduler, cache_policies, open_storage
 from moodmix.reccobeats._shared import SharedMode
 from moodmix.reccobeats._stats import GatewayStats, counted
@@ -37,14 +38,12 @@ from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
 from moodmix.reccobeats._warming import Warmer
 from moodmix.reccobeats.client import ReccoBeatsClient, ResponseHook
 from moodmix.reccobeats.errors import NotFound
-from moodmix.reccobeats.ids import Kind, parse_id, parse_ids
-from moodmix.reccobeats.models import Album, ApiModel, Artist, AudioFeatures, Page, Track
+from moodmix.reccobeats.ids import parse_id, parse_ids
+from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.breaker import CircuitBreaker, State
-from moodmix.resilience.handover import Handover
 from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.retry import RetryBudget, RetryPolicy
 from moodmix.resilience.scheduler import Priority
-from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.resilience.sharedlimit import SharedBucket
 from moodmix.settings import Settings
 from moodmix.store import (
@@ -55,7 +54,6 @@ from moodmix.store import (
 )
 
 T = TypeVar("T")
-M = TypeVar("M", bound=ApiModel)
 
 TARGETS = (*UNIT_TARGETS, "tempo", "loudness", "key", "mode", "popularity")
 """Feature targets ``get_recommendations`` accepts."""
@@ -79,10 +77,7 @@ class ReccoBeats:
         metrics: GatewayMetrics | None = None,
         rng: random.Random | None = None,
         limiter: Limiter | None = None,
-        gate: SendGate | None = None,
     ) -> None:
-        if gate is not None:
-            client = GatedClient(client, gate)
         self.settings = settings
         self.metrics = metrics or GatewayMetrics()
         self._client = client
@@ -140,26 +135,33 @@ class ReccoBeats:
             valid_ttl=settings.ttl_registry_valid_s,
             missing_ttl=settings.ttl_registry_missing_s,
         )
-        self.tracks: ItemLookup[Track] = self._item_lookup(
-            "track", "track", lambda c, ids: c.get_tracks(ids), settings.id_batch_concurrency
+        parts = Parts(
+            settings,
+            self.upstream,
+            self.cache,
+            self.registry,
+            self.metrics,
+            self._background,
+            self.shared,
         )
-        self.features: ItemLookup[AudioFeatures] = self._item_lookup(
-            "features",
-            "track",
-            lambda c, ids: c.get_audio_features(ids),
-            settings.features_concurrency,
+        batches, features = settings.id_batch_concurrency, settings.features_concurrency
+        self.tracks: ItemLookup[Track] = item_lookup(
+            parts, "track", "track", lambda c, ids: c.get_tracks(ids), batches
         )
-        self.artists: ItemLookup[Artist] = self._item_lookup(
-            "artist", "artist", lambda c, ids: c.get_artists(ids), settings.id_batch_concurrency
+        self.features: ItemLookup[AudioFeatures] = item_lookup(
+            parts, "features", "track", lambda c, ids: c.get_audio_features(ids), features
         )
-        self.albums: ItemLookup[Album] = self._item_lookup(
-            "album", "album", lambda c, ids: c.get_albums(ids), settings.id_batch_concurrency
+        self.artists: ItemLookup[Artist] = item_lookup(
+            parts, "artist", "artist", lambda c, ids: c.get_artists(ids), batches
         )
-        self._recommendations: RequestLookup[list[Track]] = self._request_lookup("recommendations")
-        self._artist_search: RequestLookup[Page[Artist]] = self._request_lookup("artist_search")
-        self._album_search: RequestLookup[Page[Album]] = self._request_lookup("album_search")
-        self._track_pages: RequestLookup[Page[Track]] = self._request_lookup("track_page")
-        self._album_pages: RequestLookup[Page[Album]] = self._request_lookup("album_page")
+        self.albums: ItemLookup[Album] = item_lookup(
+            parts, "album", "album", lambda c, ids: c.get_albums(ids), batches
+        )
+        self._recommendations: RequestLookup[list[Track]] = request_lookup(parts, "recommendations")
+        self._artist_search: RequestLookup[Page[Artist]] = request_lookup(parts, "artist_search")
+        self._album_search: RequestLookup[Page[Album]] = request_lookup(parts, "album_search")
+        self._track_pages: RequestLookup[Page[Track]] = request_lookup(parts, "track_page")
+        self._album_pages: RequestLookup[Page[Album]] = request_lookup(parts, "album_page")
         self.warmer = (
             Warmer(
                 self.cache,
@@ -234,6 +236,8 @@ class ReccoBeats:
         client = client or ReccoBeatsClient.from_settings(
             settings, transport=transport, on_response=observe
         )
+        if gate is not None:
+            client = GatedClient(client, gate)
         storage = storage if storage is not None else open_storage(settings)
         return cls(
             client,
@@ -244,7 +248,6 @@ class ReccoBeats:
             metrics=metrics,
             rng=rng,
             limiter=limiter,
-            gate=gate,
         )
 
     async def __aenter__(self) -> Self:
@@ -447,56 +450,6 @@ class ReccoBeats:
         await self.cache.put_many("track", {t.id: t for t in tracks})
         await self.registry.learn_many({sid: t.id for t in tracks if (sid := t.spotify_id)})
 
-    def _item_lookup(
-        self, kind: str, id_kind: Kind, fetch: BatchFetch[M], batch_concurrency: int
-    ) -> ItemLookup[M]:
-        settings = self.settings
-        return ItemLookup(
-            kind,
-            id_kind=id_kind,
-            fetch=fetch,
-            upstream=self.upstream,
-            cache=self.cache,
-            registry=self.registry,
-            metrics=self.metrics,
-            background=self._background,
-            batch_size=settings.batch_size,
-            batch_concurrency=batch_concurrency,
-            dedup=settings.dedup,
-            coalesce=settings.coalesce,
-            coalesce_window=settings.coalesce_window_s,
-            stale_if_error=settings.stale_if_error,
-            shared=self._shared_flight(kind, _item_ref),
-            handover=self._handover(kind),
-        )
-
-    def _request_lookup(self, kind: str) -> RequestLookup[T]:
-        return RequestLookup(
-            kind,
-            upstream=self.upstream,
-            cache=self.cache,
-            metrics=self.metrics,
-            background=self._background,
-            dedup=self.settings.dedup,
-            stale_if_error=self.settings.stale_if_error,
-            shared=self._shared_flight(kind, _own_key),
-        )
-
-    def _shared_flight(self, kind: str, ref: Callable[[str, T], str]) -> SharedFlight[T] | None:
-        """Cross-process single-flight for ``kind`` in shared mode (with dedup on)."""
-        if self.shared is None or not self.settings.dedup:
-            return None
-        joins = self.metrics.shared_joins.labels(kind=kind)
-        return self.shared.flight(kind, ref=ref, on_join=joins.inc)
-
-    def _handover(self, kind: str) -> Handover[M] | None:
-        """Batch calls carrying other processes' ids (shared mode, dedup and coalescing on)."""
-        s = self.settings
-        if self.shared is None or not (s.dedup and s.coalesce and s.shared_handover):
-            return None
-        carried = self.metrics.shared_handovers.labels(kind=kind)
-        return self.shared.handover(kind, ref=_item_ref, on_claim=carried.inc)
-
     def _export_gauges(self) -> None:
         """Gauges read at scrape time from the layers that own the numbers."""
         self.metrics.rate.set_function(lambda: self.scheduler.stats.rate * 60)
@@ -517,16 +470,6 @@ class ReccoBeats:
     def _breaker_changed(self, old: State, new: State) -> None:
         self.metrics.breaker_state.set(_BREAKER_GAUGE[new])
         log.warning("breaker_state_changed", old=old.name.lower(), new=new.name.lower())
-
-
-def _item_ref(key: str, item: ApiModel) -> str:
-    """An item is cached under its ReccoBeats id, whichever id it was asked by."""
-    return str(getattr(item, "id", key))
-
-
-def _own_key(key: str, value: object) -> str:
-    """A whole request's answer is cached under the request's key."""
-    return key
 
 
 def _ids(ids: Sequence[str], name: str) -> Sequence[str]:
