@@ -2,8 +2,8 @@
 lookup goes down (and its answer comes back up), with only the layers the profile enables.
 
     parts = Parts(settings, upstream, cache, registry, metrics, background, shared)
-    tracks = item_lookup(parts, "track", "track", lambda c, ids: c.get_tracks(ids), 4)
-    recommendations = request_lookup(parts, "recommendations")
+    lookups = build_lookups(parts)          # every kind the gateway answers, each its chain
+    found = await lookups.tracks.get_many(["00aqkszH1FdUiJJWvX6iEl"])
 
 An item lookup goes: ``Resolve`` (id registry) -> ``Cached`` -> ``StaleOnError`` ->
 ``Flight`` (this process) -> ``CrossFlight`` (all processes) -> ``Offer`` + ``Batched`` +
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from moodmix.reccobeats._background import BackgroundTasks
 from moodmix.reccobeats._batched import Batched
@@ -36,7 +36,7 @@ from moodmix.reccobeats._stale import StaleOnError
 from moodmix.reccobeats._stored import StoredItems, StoredRequests
 from moodmix.reccobeats._upstream import Upstream
 from moodmix.reccobeats.ids import MAX_BATCH_IDS, Kind, is_spotify_id
-from moodmix.reccobeats.models import ApiModel
+from moodmix.reccobeats.models import Album, ApiModel, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.handover import Handover
 from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.settings import Settings
@@ -45,6 +45,47 @@ from moodmix.store.registry import IdRegistry
 
 M = TypeVar("M", bound=ApiModel)
 V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """One chain per kind the gateway answers."""
+
+    tracks: ItemLookup[Track]
+    features: ItemLookup[AudioFeatures]
+    artists: ItemLookup[Artist]
+    albums: ItemLookup[Album]
+    recommendations: RequestLookup[list[Track]]
+    artist_search: RequestLookup[Page[Artist]]
+    album_search: RequestLookup[Page[Album]]
+    track_pages: RequestLookup[Page[Track]]
+    album_pages: RequestLookup[Page[Album]]
+
+    @property
+    def items(self) -> dict[str, ItemLookup[Any]]:
+        """The item lookups by cache kind."""
+        return {i.kind: i for i in (self.tracks, self.features, self.artists, self.albums)}
+
+    @property
+    def requests(self) -> dict[str, RequestLookup[Any]]:
+        """The whole-request lookups by cache kind."""
+        return {
+            r.kind: r
+            for r in (
+                self.recommendations,
+                self.artist_search,
+                self.album_search,
+                self.track_pages,
+                self.album_pages,
+            )
+        }
+
+    async def aclose(self) -> None:
+        """Cancel every chain's fetches in flight."""
+        for item in self.items.values():
+            await item.aclose()
+        for request in self.requests.values():
+            await request.aclose()
 
 
 @dataclass(frozen=True)
@@ -58,6 +99,28 @@ class Parts:
     metrics: GatewayMetrics
     background: BackgroundTasks
     shared: SharedMode | None
+
+
+def build_lookups(parts: Parts) -> Lookups:
+    """Every kind's chain, as the profile in ``parts.settings`` asks."""
+    batches = parts.settings.id_batch_concurrency
+    return Lookups(
+        tracks=item_lookup(parts, "track", "track", lambda c, ids: c.get_tracks(ids), batches),
+        features=item_lookup(
+            parts,
+            "features",
+            "track",
+            lambda c, ids: c.get_audio_features(ids),
+            parts.settings.features_concurrency,
+        ),
+        artists=item_lookup(parts, "artist", "artist", lambda c, ids: c.get_artists(ids), batches),
+        albums=item_lookup(parts, "album", "album", lambda c, ids: c.get_albums(ids), batches),
+        recommendations=request_lookup(parts, "recommendations"),
+        artist_search=request_lookup(parts, "artist_search"),
+        album_search=request_lookup(parts, "album_search"),
+        track_pages=request_lookup(parts, "track_page"),
+        album_pages=request_lookup(parts, "album_page"),
+    )
 
 
 def item_lookup(

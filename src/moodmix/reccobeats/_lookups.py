@@ -14,7 +14,7 @@ refresh keys for warming, entering the chain below the cache::
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -23,15 +23,50 @@ import structlog
 from moodmix.reccobeats._calls import Recipe, RequestCall
 from moodmix.reccobeats._chain import Fetcher
 from moodmix.reccobeats._metrics import GatewayMetrics
-from moodmix.reccobeats.errors import ReccoBeatsError
+from moodmix.reccobeats.client import ReccoBeatsClient
+from moodmix.reccobeats.errors import NotFound, ReccoBeatsError
 from moodmix.reccobeats.ids import Kind, parse_id
-from moodmix.reccobeats.models import ApiModel
+from moodmix.reccobeats.models import ApiModel, Track
 from moodmix.resilience.scheduler import Priority
 
 M = TypeVar("M", bound=ApiModel)
+T = TypeVar("T")
 V = TypeVar("V")
 
 log = structlog.get_logger("moodmix.gateway")
+
+
+def recommendation(
+    seeds: list[str],
+    size: int,
+    negative: list[str] | None,
+    weight: float | None,
+    targets: Mapping[str, float],
+) -> Recipe[list[Track]]:
+    """How to ask for recommendations (seeds already parsed, targets already checked)."""
+
+    async def ask(client: ReccoBeatsClient) -> list[Track]:
+        t = targets
+        return await client.get_recommendations(
+            seeds,
+            size=size,
+            negative_seeds=negative,
+            feature_weight=weight,
+            acousticness=t.get("acousticness"),
+            danceability=t.get("danceability"),
+            energy=t.get("energy"),
+            instrumentalness=t.get("instrumentalness"),
+            liveness=t.get("liveness"),
+            loudness=t.get("loudness"),
+            speechiness=t.get("speechiness"),
+            tempo=t.get("tempo"),
+            valence=t.get("valence"),
+            popularity=t.get("popularity"),
+            key=None if "key" not in t else round(t["key"]),
+            mode=None if "mode" not in t else round(t["mode"]),
+        )
+
+    return ask
 
 
 def request_key(**parts: Any) -> str:
@@ -117,3 +152,36 @@ class RequestLookup(Generic[V]):
     async def aclose(self) -> None:
         """Cancel fetches still in flight (their callers get ``CancelledError``)."""
         await self._chain.aclose()
+
+
+def id_list(ids: Sequence[str], name: str) -> Sequence[str]:
+    """``ids`` if it is a non-empty list of ids (not one string)."""
+    if isinstance(ids, str):
+        raise ValueError(f"{name} must be a list of ids, not one string")
+    if not ids:
+        raise ValueError(f"{name} must not be empty")
+    return ids
+
+
+def normalised(text: str) -> str:
+    """Search text as a key: whitespace collapsed, case folded."""
+    return " ".join(text.split()).casefold()
+
+
+def ordered(ids: Sequence[str], found: dict[str, T]) -> list[T]:
+    """The items found for ``ids``, in the order asked, each once."""
+    seen: set[int] = set()
+    out: list[T] = []
+    for text in ids:
+        item = found.get(text)
+        if item is not None and id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def one(items: list[T], id: str, what: str) -> T:
+    """The one item asked for, or ``NotFound``."""
+    if not items:
+        raise NotFound(f"ReccoBeats does not know the {what} {id!r}")
+    return items[0]

@@ -22,22 +22,32 @@ from typing import Self, TypeVar
 
 import httpx
 import structlog
-from prometheus_client import Counter, Histogram
 
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.reccobeats._background import BackgroundTasks
-from moodmix.reccobeats._builder import Parts, item_lookup, request_lookup
+from moodmix.reccobeats._builder import Parts, build_lookups
 from moodmix.reccobeats._gated import GatedClient, SendGate
-from moodmix.reccobeats._lookups import ItemLookup, RequestLookup, request_key
+from moodmix.reccobeats._lookups import (
+    id_list,
+    normalised,
+    one,
+    ordered,
+    recommendation,
+    request_key,
+)
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._params import UNIT_TARGETS
-from moodmix.reccobeats._setup import build_scheduler, cache_policies, open_storage
+from moodmix.reccobeats._setup import (
+    build_cache,
+    build_registry,
+    build_scheduler,
+    open_storage,
+)
 from moodmix.reccobeats._shared import SharedMode
 from moodmix.reccobeats._stats import GatewayStats, counted
 from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
 from moodmix.reccobeats._warming import Warmer
 from moodmix.reccobeats.client import ReccoBeatsClient, ResponseHook
-from moodmix.reccobeats.errors import NotFound
 from moodmix.reccobeats.ids import parse_id, parse_ids
 from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.breaker import CircuitBreaker, State
@@ -47,10 +57,7 @@ from moodmix.resilience.scheduler import Priority
 from moodmix.resilience.sharedlimit import SharedBucket
 from moodmix.settings import Settings
 from moodmix.store import (
-    IdRegistry,
-    ModelCodec,
     Storage,
-    TieredCache,
 )
 
 T = TypeVar("T")
@@ -112,29 +119,8 @@ class ReccoBeats:
             lane_pause=settings.lane_pause,
             clock=clock,
         )
-        self.cache = TieredCache(
-            settings.l1_max_entries,
-            storage,
-            cache_policies(settings),
-            clock=wall_clock,
-            codecs={
-                "track": ModelCodec(Track),
-                "features": ModelCodec(AudioFeatures),
-                "artist": ModelCodec(Artist),
-                "album": ModelCodec(Album),
-                "recommendations": ModelCodec(list[Track]),
-                "artist_search": ModelCodec(Page[Artist]),
-                "album_search": ModelCodec(Page[Album]),
-                "track_page": ModelCodec(Page[Track]),
-                "album_page": ModelCodec(Page[Album]),
-            },
-        )
-        self.registry = IdRegistry(
-            storage,
-            clock=wall_clock,
-            valid_ttl=settings.ttl_registry_valid_s,
-            missing_ttl=settings.ttl_registry_missing_s,
-        )
+        self.cache = build_cache(settings, storage, clock=wall_clock)
+        self.registry = build_registry(settings, storage, clock=wall_clock)
         parts = Parts(
             settings,
             self.upstream,
@@ -144,41 +130,17 @@ class ReccoBeats:
             self._background,
             self.shared,
         )
-        batches, features = settings.id_batch_concurrency, settings.features_concurrency
-        self.tracks: ItemLookup[Track] = item_lookup(
-            parts, "track", "track", lambda c, ids: c.get_tracks(ids), batches
-        )
-        self.features: ItemLookup[AudioFeatures] = item_lookup(
-            parts, "features", "track", lambda c, ids: c.get_audio_features(ids), features
-        )
-        self.artists: ItemLookup[Artist] = item_lookup(
-            parts, "artist", "artist", lambda c, ids: c.get_artists(ids), batches
-        )
-        self.albums: ItemLookup[Album] = item_lookup(
-            parts, "album", "album", lambda c, ids: c.get_albums(ids), batches
-        )
-        self._recommendations: RequestLookup[list[Track]] = request_lookup(parts, "recommendations")
-        self._artist_search: RequestLookup[Page[Artist]] = request_lookup(parts, "artist_search")
-        self._album_search: RequestLookup[Page[Album]] = request_lookup(parts, "album_search")
-        self._track_pages: RequestLookup[Page[Track]] = request_lookup(parts, "track_page")
-        self._album_pages: RequestLookup[Page[Album]] = request_lookup(parts, "album_page")
+        lookups = self._lookups = build_lookups(parts)
+        self.tracks = lookups.tracks
+        self.features = lookups.features
+        self.artists = lookups.artists
+        self.albums = lookups.albums
         self.warmer = (
             Warmer(
                 self.cache,
                 self.scheduler,
-                items={
-                    "track": self.tracks,
-                    "features": self.features,
-                    "artist": self.artists,
-                    "album": self.albums,
-                },
-                requests={
-                    "recommendations": self._recommendations,
-                    "artist_search": self._artist_search,
-                    "album_search": self._album_search,
-                    "track_page": self._track_pages,
-                    "album_page": self._album_pages,
-                },
+                items=lookups.items,
+                requests=lookups.requests,
                 metrics=self.metrics,
                 background=self._background,
                 interval=settings.warm_interval_s,
@@ -215,24 +177,7 @@ class ReccoBeats:
         """
         settings = settings or Settings()
         metrics = GatewayMetrics()
-
-        # A metric's children by label, looked up once: ``labels()`` validates and locks on
-        # every call, and this runs for every upstream response.
-        counted: dict[tuple[str, int], Counter] = {}
-        timed: dict[str, Histogram] = {}
-
-        def observe(endpoint: str, status: int, elapsed: float) -> None:
-            if (counter := counted.get((endpoint, status))) is None:
-                counter = counted[endpoint, status] = metrics.upstream_requests.labels(
-                    endpoint=endpoint, status=str(status)
-                )
-            counter.inc()
-            if (histogram := timed.get(endpoint)) is None:
-                histogram = timed[endpoint] = metrics.upstream_seconds.labels(endpoint=endpoint)
-            histogram.observe(elapsed)
-            if on_response is not None:
-                on_response(endpoint, status, elapsed)
-
+        observe = metrics.observer(on_response)
         client = client or ReccoBeatsClient.from_settings(
             settings, transport=transport, on_response=observe
         )
@@ -264,16 +209,7 @@ class ReccoBeats:
     async def aclose(self) -> None:
         """Stop background work and fetches in flight, then close the client and the storage."""
         await self._background.aclose()
-        for lookup in (self.tracks, self.features, self.artists, self.albums):
-            await lookup.aclose()
-        for request in (
-            self._recommendations,
-            self._artist_search,
-            self._album_search,
-            self._track_pages,
-            self._album_pages,
-        ):
-            await request.aclose()
+        await self._lookups.aclose()
         if self.shared is not None:
             await self.shared.aclose()
         await self._client.aclose()
@@ -287,23 +223,23 @@ class ReccoBeats:
     ) -> list[Track]:
         """Tracks for ``ids`` (any id form, any number), in order; unknown ids left out."""
         self._start_warming()
-        found = await self.tracks.get_many(_ids(ids, "ids"), priority=priority)
-        return _ordered(ids, found)
+        found = await self.tracks.get_many(id_list(ids, "ids"), priority=priority)
+        return ordered(ids, found)
 
     async def get_track(self, id: str) -> Track:
         """One track; ``NotFound`` if ReccoBeats does not know it."""
-        return _one(await self.get_tracks([id]), id, "track")
+        return one(await self.get_tracks([id]), id, "track")
 
     async def get_audio_features(
         self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
     ) -> list[AudioFeatures]:
         """Audio features for ``ids``, in order; unknown ids left out."""
         self._start_warming()
-        found = await self.features.get_many(_ids(ids, "ids"), priority=priority)
-        return _ordered(ids, found)
+        found = await self.features.get_many(id_list(ids, "ids"), priority=priority)
+        return ordered(ids, found)
 
     async def get_track_audio_features(self, id: str) -> AudioFeatures:
-        return _one(await self.get_audio_features([id]), id, "audio features")
+        return one(await self.get_audio_features([id]), id, "audio features")
 
     async def get_recommendations(
         self,
@@ -330,29 +266,9 @@ class ReccoBeats:
             seeds=seed_ids, size=size, negative=negative, weight=feature_weight, **targets
         )
 
-        async def fetch(client: ReccoBeatsClient) -> list[Track]:
-            t = targets
-            return await client.get_recommendations(
-                seed_ids,
-                size=size,
-                negative_seeds=negative,
-                feature_weight=feature_weight,
-                acousticness=t.get("acousticness"),
-                danceability=t.get("danceability"),
-                energy=t.get("energy"),
-                instrumentalness=t.get("instrumentalness"),
-                liveness=t.get("liveness"),
-                loudness=t.get("loudness"),
-                speechiness=t.get("speechiness"),
-                tempo=t.get("tempo"),
-                valence=t.get("valence"),
-                popularity=t.get("popularity"),
-                key=None if "key" not in t else round(t["key"]),
-                mode=None if "mode" not in t else round(t["mode"]),
-            )
-
+        fetch = recommendation(seed_ids, size, negative, feature_weight, targets)
         self._start_warming()
-        tracks = await self._recommendations.get(key, fetch, priority=priority)
+        tracks = await self._lookups.recommendations.get(key, fetch, priority=priority)
         await self._remember_tracks(tracks)
         if self.warmer is not None:
             # What a playlist asks for next: the candidates' audio features.
@@ -362,32 +278,32 @@ class ReccoBeats:
     # --- artists and albums ---------------------------------------------------------------------
 
     async def get_artists(self, ids: Sequence[str]) -> list[Artist]:
-        return _ordered(ids, await self.artists.get_many(_ids(ids, "ids")))
+        return ordered(ids, await self.artists.get_many(id_list(ids, "ids")))
 
     async def get_artist(self, id: str) -> Artist:
-        return _one(await self.get_artists([id]), id, "artist")
+        return one(await self.get_artists([id]), id, "artist")
 
     async def get_albums(self, ids: Sequence[str]) -> list[Album]:
-        return _ordered(ids, await self.albums.get_many(_ids(ids, "ids")))
+        return ordered(ids, await self.albums.get_many(id_list(ids, "ids")))
 
     async def get_album(self, id: str) -> Album:
-        return _one(await self.get_albums([id]), id, "album")
+        return one(await self.get_albums([id]), id, "album")
 
     async def search_artists(self, text: str, *, page: int = 0, size: int = 20) -> Page[Artist]:
-        key = request_key(text=_normalised(text), page=page, size=size)
-        return await self._artist_search.get(
+        key = request_key(text=normalised(text), page=page, size=size)
+        return await self._lookups.artist_search.get(
             key, lambda c: c.search_artists(text, page=page, size=size)
         )
 
     async def search_albums(self, text: str, *, page: int = 0, size: int = 20) -> Page[Album]:
-        key = request_key(text=_normalised(text), page=page, size=size)
-        return await self._album_search.get(
+        key = request_key(text=normalised(text), page=page, size=size)
+        return await self._lookups.album_search.get(
             key, lambda c: c.search_albums(text, page=page, size=size)
         )
 
     async def get_artist_tracks(self, id: str, *, page: int = 0, size: int = 20) -> Page[Track]:
         key = request_key(of="artist", id=parse_id(id).value, page=page, size=size)
-        result = await self._track_pages.get(
+        result = await self._lookups.track_pages.get(
             key, lambda c: c.get_artist_tracks(id, page=page, size=size)
         )
         await self._remember_tracks(result.content)
@@ -395,7 +311,7 @@ class ReccoBeats:
 
     async def get_album_tracks(self, id: str, *, page: int = 0, size: int = 20) -> Page[Track]:
         key = request_key(of="album", id=parse_id(id).value, page=page, size=size)
-        result = await self._track_pages.get(
+        result = await self._lookups.track_pages.get(
             key, lambda c: c.get_album_tracks(id, page=page, size=size)
         )
         await self._remember_tracks(result.content)
@@ -403,7 +319,7 @@ class ReccoBeats:
 
     async def get_artist_albums(self, id: str, *, page: int = 0, size: int = 20) -> Page[Album]:
         key = request_key(of="artist", id=parse_id(id).value, page=page, size=size)
-        return await self._album_pages.get(
+        return await self._lookups.album_pages.get(
             key, lambda c: c.get_artist_albums(id, page=page, size=size)
         )
 
@@ -470,32 +386,3 @@ class ReccoBeats:
     def _breaker_changed(self, old: State, new: State) -> None:
         self.metrics.breaker_state.set(_BREAKER_GAUGE[new])
         log.warning("breaker_state_changed", old=old.name.lower(), new=new.name.lower())
-
-
-def _ids(ids: Sequence[str], name: str) -> Sequence[str]:
-    if isinstance(ids, str):
-        raise ValueError(f"{name} must be a list of ids, not one string")
-    if not ids:
-        raise ValueError(f"{name} must not be empty")
-    return ids
-
-
-def _normalised(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _ordered(ids: Sequence[str], found: dict[str, T]) -> list[T]:
-    seen: set[int] = set()
-    out: list[T] = []
-    for text in ids:
-        item = found.get(text)
-        if item is not None and id(item) not in seen:
-            seen.add(id(item))
-            out.append(item)
-    return out
-
-
-def _one(items: list[T], id: str, what: str) -> T:
-    if not items:
-        raise NotFound(f"ReccoBeats does not know the {what} {id!r}")
-    return items[0]
