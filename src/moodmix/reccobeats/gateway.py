@@ -15,6 +15,7 @@ The profile in ``Settings`` decides which layers exist; a layer that is off is n
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Mapping, Sequence
 from types import TracebackType
@@ -114,7 +115,7 @@ class ReccoBeats:
             self.scheduler,
             policy=RetryPolicy(settings.retry_attempts, 0.25, 8.0, rng=rng or random.Random()),
             budget=RetryBudget(clock=clock) if settings.breaker else None,
-            breaker=self.breaker,
+            guard=self.breaker.call if self.breaker else contextlib.nullcontext,
             metrics=self.metrics,
             lane_pause=settings.lane_pause,
             clock=clock,
