@@ -15,7 +15,8 @@ from moodmix.reccobeats._batched import Batched
 from moodmix.reccobeats._calls import ItemCall, RequestCall
 from moodmix.reccobeats._chain import given
 from moodmix.reccobeats._chunked import Capped, Chunked
-from moodmix.reccobeats._handover import Offer, Traded
+from moodmix.reccobeats._handover import Traded
+from moodmix.reccobeats._offer import Offer
 from moodmix.reccobeats._stored import StoredItems, StoredRequests
 from moodmix.reccobeats._upstream import Upstream
 from moodmix.reccobeats.models import Track

@@ -27,9 +27,10 @@ from moodmix.reccobeats._chain import Fetcher, Sender
 from moodmix.reccobeats._chunked import Capped, Chunked
 from moodmix.reccobeats._crossflight import CrossFlight
 from moodmix.reccobeats._flight import Flight
-from moodmix.reccobeats._handover import Offer, Traded
+from moodmix.reccobeats._handover import Traded
 from moodmix.reccobeats._lookups import ItemLookup, RequestLookup
 from moodmix.reccobeats._metrics import GatewayMetrics
+from moodmix.reccobeats._offer import Offer
 from moodmix.reccobeats._resolve import Resolve
 from moodmix.reccobeats._shared import SharedMode
 from moodmix.reccobeats._stale import StaleOnError

@@ -1,14 +1,12 @@
 """Handover (shared mode, with batching): one process's batch call carries ids another
 process queued, so processes sharing one quota send full calls rather than part-filled ones.
 
-It acts at two places of the chain, both here: ``Offer`` sits above the batcher and offers
-the keys this process holds the locks of as they queue; ``Traded`` sits below it and, when
-a call's token comes, trades the call's keys for what it should send (its own still held,
-plus others' offered keys up to ``room``)::
+``Traded`` sits below the batcher: when a call's token comes it trades the call's keys for
+what it should send (its own still held, plus keys other processes offered, ``_offer``, up
+to ``room``)::
 
-    offer = Offer(Batched(Traded(Stored(...), handover, flight, fallback, cache, "track"),
-                          ...), handover)
-    found = await offer.fetch_many(ids, Priority.INTERACTIVE)
+    traded = Traded(StoredItems(...), handover, flight, fallback, cache, "track", room=40)
+    found = await traded.send(keys, Priority.INTERACTIVE, None)   # as the batcher's call
 
 Keys of ours another process's call carried are waited for as ``SharedFlight.wait`` does;
 if that call fails they are fetched here through ``fallback`` (batch calls outside the queue).
@@ -18,25 +16,13 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from moodmix.reccobeats._chain import Fetcher, Keys, Layer, Sender
+from moodmix.reccobeats._chain import Fetcher, Keys, Sender
 from moodmix.resilience.handover import Handover, Trade
 from moodmix.resilience.scheduler import Priority, Ticket
 from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.store.cache import TieredCache
 
 V = TypeVar("V")
-
-
-class Offer(Layer[V]):
-    """Offers keys to other processes' batch calls as they queue in this one's batcher."""
-
-    def __init__(self, next: Fetcher[V], handover: Handover[V]) -> None:
-        super().__init__(next)
-        self._handover = handover
-
-    async def fetch_many(self, keys: list[str], priority: Priority) -> dict[str, V]:
-        await self._handover.offer(keys)
-        return await self._next.fetch_many(keys, priority)
 
 
 class Traded(Generic[V]):
