@@ -47,13 +47,11 @@ class Sender(Protocol[V]):
 
 
 class Layer(Generic[V]):
-    """A ``Fetcher`` that wraps the next one: it forwards what it does not handle."""
+    """A ``Fetcher`` that wraps the next one; a subclass writes ``fetch_many``, and
+    ``promote`` and ``aclose`` are forwarded unless it has its own."""
 
     def __init__(self, next: Fetcher[V]) -> None:
         self._next = next
-
-    async def fetch_many(self, keys: list[str], priority: Priority) -> dict[str, V]:
-        return await self._next.fetch_many(keys, priority)
 
     def promote(self, keys: list[str]) -> None:
         self._next.promote(keys)
