@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 from typing import Any
 
@@ -9,12 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moodmix.clock import ManualClock
-from moodmix.resilience.breaker import BreakerStats, CircuitBreaker, CircuitOpen, State
+from moodmix.resilience.breaker import BreakerStats, CircuitBreaker, CircuitOpen, State, Trip
 from moodmix.resilience.scheduler import Unsent
 
 
 class NotFound(Exception):
     pass
+
+
+TRIP = {f.name for f in dataclasses.fields(Trip)}
 
 
 def make(clock: ManualClock, **options: Any) -> CircuitBreaker:
@@ -26,7 +30,10 @@ def make(clock: ManualClock, **options: Any) -> CircuitBreaker:
         "clock": clock,
     }
     settings_.update(options)
-    return CircuitBreaker(**settings_)
+    return CircuitBreaker(
+        Trip(**{k: v for k, v in settings_.items() if k in TRIP}),
+        **{k: v for k, v in settings_.items() if k not in TRIP},
+    )
 
 
 def fail(breaker: CircuitBreaker, times: int) -> None:
@@ -264,7 +271,7 @@ async def test_a_probe_left_unsent_frees_its_slot_without_a_verdict() -> None:
 )
 def test_bad_settings_are_refused_by_name(options: dict[str, Any], named: str) -> None:
     with pytest.raises(ValueError, match=named):
-        CircuitBreaker(**options)
+        CircuitBreaker(Trip(**options))
 
 
 LEGAL = {

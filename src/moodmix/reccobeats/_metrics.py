@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from moodmix.reccobeats.client import ResponseHook
+
 
 class GatewayMetrics:
     """Every metric the gateway exports, under the ``moodmix_`` prefix."""
@@ -121,6 +123,28 @@ class GatewayMetrics:
         )
         self.shared_mode: Gauge | None = None
         self.instances: Gauge | None = None
+
+    def observer(self, also: ResponseHook | None = None) -> ResponseHook:
+        """A client's response hook that counts and times every upstream response, then
+        tells ``also``."""
+        # A metric's children by label, looked up once: ``labels()`` validates and locks on
+        # every call, and this runs for every upstream response.
+        counted: dict[tuple[str, int], Counter] = {}
+        timed: dict[str, Histogram] = {}
+
+        def observe(endpoint: str, status: int, elapsed: float) -> None:
+            if (counter := counted.get((endpoint, status))) is None:
+                counter = counted[endpoint, status] = self.upstream_requests.labels(
+                    endpoint=endpoint, status=str(status)
+                )
+            counter.inc()
+            if (histogram := timed.get(endpoint)) is None:
+                histogram = timed[endpoint] = self.upstream_seconds.labels(endpoint=endpoint)
+            histogram.observe(elapsed)
+            if also is not None:
+                also(endpoint, status, elapsed)
+
+        return observe
 
     def add_shared_gauges(self) -> tuple[Gauge, Gauge]:
         """The shared-mode gauges, registered only when a Redis is configured."""

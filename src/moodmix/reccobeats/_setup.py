@@ -5,19 +5,31 @@ scheduler = build_scheduler(settings)   # fixed or adaptive rate, burst, concurr
 scheduler = build_scheduler(settings, budget=RedisBudget(redis))   # one rate for all processes
 scheduler = build_scheduler(settings, limiter=TokenBucket(5.0, 5))  # this pacing instead
 policies = cache_policies(settings)     # TTL and stale windows per kind
+cache = build_cache(settings, storage)  # L1 + L2 with a codec per kind
+registry = build_registry(settings, storage)
 """
 
 from __future__ import annotations
 
-from moodmix.clock import Clock, monotonic
+from moodmix.clock import Clock, monotonic, wall
 from moodmix.coordination import Budget
+from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.scheduler import Scheduler
 from moodmix.resilience.sharedlimit import SharedBucket
 from moodmix.settings import Settings
-from moodmix.store import CachePolicy, MemoryStorage, RedisStorage, SQLiteStorage, Storage
+from moodmix.store import (
+    CachePolicy,
+    IdRegistry,
+    MemoryStorage,
+    ModelCodec,
+    RedisStorage,
+    SQLiteStorage,
+    Storage,
+    TieredCache,
+)
 
 UPSTREAM_BURST = 10
 """The burst ReccoBeats is assumed to let through above its limit (429s were seen after
@@ -79,3 +91,36 @@ def cache_policies(settings: Settings) -> dict[str, CachePolicy]:
         "track_page": policy(settings.ttl_search_s),
         "album_page": policy(settings.ttl_search_s),
     }
+
+
+def build_cache(settings: Settings, storage: Storage | None, *, clock: Clock = wall) -> TieredCache:
+    """Layer 2's store: L1 in memory over ``storage``, with the profile's TTLs per kind."""
+    return TieredCache(
+        settings.l1_max_entries,
+        storage,
+        cache_policies(settings),
+        clock=clock,
+        codecs={
+            "track": ModelCodec(Track),
+            "features": ModelCodec(AudioFeatures),
+            "artist": ModelCodec(Artist),
+            "album": ModelCodec(Album),
+            "recommendations": ModelCodec(list[Track]),
+            "artist_search": ModelCodec(Page[Artist]),
+            "album_search": ModelCodec(Page[Album]),
+            "track_page": ModelCodec(Page[Track]),
+            "album_page": ModelCodec(Page[Album]),
+        },
+    )
+
+
+def build_registry(
+    settings: Settings, storage: Storage | None, *, clock: Clock = wall
+) -> IdRegistry:
+    """Layer 1's store: the id registry over ``storage``, with the profile's TTLs."""
+    return IdRegistry(
+        storage,
+        clock=clock,
+        valid_ttl=settings.ttl_registry_valid_s,
+        missing_ttl=settings.ttl_registry_missing_s,
+    )

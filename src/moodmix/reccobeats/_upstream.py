@@ -7,13 +7,15 @@ just the request that drew it. Under ``patience`` (see ``patience``) a caller wh
 quota or for a retry would end past its deadline gets ``RateLimited`` with the honest wait
 at once instead::
 
-    upstream = Upstream(client, scheduler, breaker=breaker, policy=RetryPolicy(3), ...)
+    upstream = Upstream(client, scheduler, guard=breaker.call, policy=RetryPolicy(3), ...)
     tracks = await upstream.call(lambda c: c.get_tracks(ids), priority=Priority.INTERACTIVE)
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TypeVar
 
 import structlog
@@ -28,7 +30,7 @@ from moodmix.reccobeats.errors import (
     UpstreamUnavailable,
 )
 from moodmix.reccobeats.patience import remaining
-from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen
+from moodmix.resilience.breaker import CircuitOpen
 from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry
 from moodmix.resilience.scheduler import Priority, Scheduler, Ticket
 
@@ -40,6 +42,10 @@ _LONG_WAIT_S = 1.0
 """A wait for quota this long is worth a warning."""
 
 _TRANSIENT = (UpstreamUnavailable, UpstreamTimeout, MalformedResponse)
+
+Guard = Callable[[], AbstractAsyncContextManager[object]]
+"""What every attempt passes before it waits for a slot: the breaker's ``call``, or nothing
+(``contextlib.nullcontext``) in profiles without one. It raises ``CircuitOpen`` to refuse."""
 
 
 def is_breaker_failure(exc: BaseException) -> bool:
@@ -66,14 +72,14 @@ class Upstream:
         *,
         policy: RetryPolicy,
         metrics: GatewayMetrics,
-        breaker: CircuitBreaker | None = None,
+        guard: Guard = contextlib.nullcontext,
         budget: RetryBudget | None = None,
         lane_pause: bool = True,
         clock: Clock = monotonic,
     ) -> None:
         self.client = client
         self.scheduler = scheduler
-        self.breaker = breaker
+        self._guard = guard
         self._policy = policy
         self._budget = budget
         self._metrics = metrics
@@ -134,9 +140,7 @@ class Upstream:
         priority: Priority,
         ticket: Ticket | None,
     ) -> T:
-        if self.breaker is None:
-            return await self._send(fn, priority, ticket)
-        async with self.breaker.call():
+        async with self._guard():
             return await self._send(fn, priority, ticket)
 
     async def _send(

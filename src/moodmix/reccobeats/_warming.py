@@ -22,14 +22,18 @@ from typing import Any
 import structlog
 
 from moodmix.reccobeats._background import BackgroundTasks
-from moodmix.reccobeats._items import ItemLookup
+from moodmix.reccobeats._lookups import ItemLookup, RequestLookup
 from moodmix.reccobeats._metrics import GatewayMetrics
-from moodmix.reccobeats._requests import RequestLookup
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.resilience.scheduler import Priority, Scheduler
 from moodmix.store.cache import TieredCache
 
 log = structlog.get_logger("moodmix.gateway")
+
+_TOP = 256
+"""How many of the hottest keys a refresh round looks at."""
+_MARGIN = 0.2
+"""A key is refreshed once less than this share of its lifetime is left."""
 
 
 class Warmer:
@@ -45,8 +49,6 @@ class Warmer:
         metrics: GatewayMetrics,
         background: BackgroundTasks,
         interval: float = 30.0,
-        margin: float = 0.2,
-        top: int = 256,
     ) -> None:
         if not interval > 0:
             raise ValueError(f"interval must be a positive number of seconds, got {interval!r}")
@@ -57,8 +59,6 @@ class Warmer:
         self._metrics = metrics
         self._background = background
         self._interval = interval
-        self._margin = margin
-        self._top = top
         self._started = False
 
     def start(self) -> None:
@@ -92,7 +92,7 @@ class Warmer:
     async def refresh_due(self) -> int:
         """One round: refresh the hot keys close to expiry. Returns how many were asked for."""
         due: dict[str, list[str]] = defaultdict(list)
-        for kind, key in self._cache.expiring(self._top, self._margin):
+        for kind, key in self._cache.expiring(_TOP, _MARGIN):
             due[kind].append(key)
         asked = 0
         for kind, keys in due.items():

@@ -25,12 +25,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from moodmix.reccobeats import _params as params
+from moodmix.reccobeats import _routes as route
 from moodmix.reccobeats._responses import (
     DEFAULT_RETRY_AFTER_S,
     ModelT,
     error_for_status,
     parse_body,
 )
+from moodmix.reccobeats._routes import ENDPOINTS
 from moodmix.reccobeats.errors import MalformedResponse, UpstreamTimeout, UpstreamUnavailable
 from moodmix.reccobeats.models import (
     Album,
@@ -61,41 +63,6 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 """Used when no ``timeout`` is given: 5 s to connect, 10 s for everything else."""
 
 DEFAULT_USER_AGENT: Final = "moodmix/0.1 (+https://github.com/moodmix/moodmix)"
-
-_TRACKS: Final = "/v1/track"
-_TRACK: Final = "/v1/track/{id}"
-_TRACK_FEATURES: Final = "/v1/track/{id}/audio-features"
-_FEATURES: Final = "/v1/audio-features"
-_RECOMMENDATION: Final = "/v1/track/recommendation"
-_ARTISTS: Final = "/v1/artist"
-_ARTIST: Final = "/v1/artist/{id}"
-_ARTIST_SEARCH: Final = "/v1/artist/search"
-_ARTIST_ALBUMS: Final = "/v1/artist/{id}/album"
-_ARTIST_TRACKS: Final = "/v1/artist/{id}/track"
-_ALBUMS: Final = "/v1/album"
-_ALBUM: Final = "/v1/album/{id}"
-_ALBUM_SEARCH: Final = "/v1/album/search"
-_ALBUM_TRACKS: Final = "/v1/album/{id}/track"
-_ANALYSIS: Final = "/v1/analysis/audio-features"
-
-ENDPOINTS: Final[tuple[str, ...]] = (
-    _TRACKS,
-    _TRACK,
-    _TRACK_FEATURES,
-    _FEATURES,
-    _RECOMMENDATION,
-    _ARTISTS,
-    _ARTIST,
-    _ARTIST_SEARCH,
-    _ARTIST_ALBUMS,
-    _ARTIST_TRACKS,
-    _ALBUMS,
-    _ALBUM,
-    _ALBUM_SEARCH,
-    _ALBUM_TRACKS,
-    _ANALYSIS,
-)
-"""Every route template the client calls, as passed to ``on_response`` and errors."""
 
 
 class ReccoBeatsClient:
@@ -175,22 +142,22 @@ class ReccoBeatsClient:
     async def get_tracks(self, ids: Sequence[str]) -> list[Track]:
         """``GET /v1/track?ids=``: 1-40 tracks; unknown ids are silently left out."""
         query = {"ids": params.batch_ids(ids, name="ids", expect="track")}
-        return await self._list(ItemList[Track], _TRACKS, query=query)
+        return await self._list(ItemList[Track], route.TRACKS, query=query)
 
     async def get_track(self, id: str) -> Track:
         """``GET /v1/track/{id}``: one track, or ``NotFound``."""
         key = params.single_id(id, name="id", expect="track")
-        return await self._one(Track, _TRACK, key=key)
+        return await self._one(Track, route.TRACK, key=key)
 
     async def get_track_audio_features(self, id: str) -> AudioFeatures:
         """``GET /v1/track/{id}/audio-features``: the features of one track."""
         key = params.single_id(id, name="id", expect="track")
-        return await self._one(AudioFeatures, _TRACK_FEATURES, key=key)
+        return await self._one(AudioFeatures, route.TRACK_FEATURES, key=key)
 
     async def get_audio_features(self, ids: Sequence[str]) -> list[AudioFeatures]:
         """``GET /v1/audio-features?ids=``: features of 1-40 tracks, unknown ones left out."""
         query = {"ids": params.batch_ids(ids, name="ids", expect="track")}
-        return await self._list(ItemList[AudioFeatures], _FEATURES, query=query)
+        return await self._list(ItemList[AudioFeatures], route.FEATURES, query=query)
 
     async def get_recommendations(
         self,
@@ -238,37 +205,37 @@ class ReccoBeatsClient:
             mode=mode,
             feature_weight=feature_weight,
         )
-        return await self._list(ItemList[Track], _RECOMMENDATION, query=query)
+        return await self._list(ItemList[Track], route.RECOMMENDATION, query=query)
 
     # --- artists -----------------------------------------------------------------------------
 
     async def get_artists(self, ids: Sequence[str]) -> list[Artist]:
         """``GET /v1/artist?ids=``: 1-40 artists; unknown ids are silently left out."""
         query = {"ids": params.batch_ids(ids, name="ids", expect="artist")}
-        return await self._list(ItemList[Artist], _ARTISTS, query=query)
+        return await self._list(ItemList[Artist], route.ARTISTS, query=query)
 
     async def get_artist(self, id: str) -> Artist:
         """``GET /v1/artist/{id}``: one artist, or ``NotFound``."""
         key = params.single_id(id, name="id", expect="artist")
-        return await self._one(Artist, _ARTIST, key=key)
+        return await self._one(Artist, route.ARTIST, key=key)
 
     async def search_artists(self, text: str, *, page: int = 0, size: int = 20) -> Page[Artist]:
         """``GET /v1/artist/search``: artists whose name matches ``text`` (1-1000 chars)."""
         query = {"searchText": params.search_text(text), **params.paging(page, size)}
-        return await self._page(Page[Artist], _ARTIST_SEARCH, query=query)
+        return await self._page(Page[Artist], route.ARTIST_SEARCH, query=query)
 
     async def get_artist_albums(self, id: str, *, page: int = 0, size: int = 20) -> Page[Album]:
         """``GET /v1/artist/{id}/album``: one page of an artist's albums."""
         key = params.single_id(id, name="id", expect="artist")
         return await self._page(
-            Page[Album], _ARTIST_ALBUMS, key=key, query=params.paging(page, size)
+            Page[Album], route.ARTIST_ALBUMS, key=key, query=params.paging(page, size)
         )
 
     async def get_artist_tracks(self, id: str, *, page: int = 0, size: int = 20) -> Page[Track]:
         """``GET /v1/artist/{id}/track``: one page of an artist's tracks."""
         key = params.single_id(id, name="id", expect="artist")
         return await self._page(
-            Page[Track], _ARTIST_TRACKS, key=key, query=params.paging(page, size)
+            Page[Track], route.ARTIST_TRACKS, key=key, query=params.paging(page, size)
         )
 
     # --- albums ------------------------------------------------------------------------------
@@ -276,23 +243,23 @@ class ReccoBeatsClient:
     async def get_albums(self, ids: Sequence[str]) -> list[Album]:
         """``GET /v1/album?ids=``: 1-40 albums; unknown ids are silently left out."""
         query = {"ids": params.batch_ids(ids, name="ids", expect="album")}
-        return await self._list(ItemList[Album], _ALBUMS, query=query)
+        return await self._list(ItemList[Album], route.ALBUMS, query=query)
 
     async def get_album(self, id: str) -> Album:
         """``GET /v1/album/{id}``: one album, or ``NotFound``."""
         key = params.single_id(id, name="id", expect="album")
-        return await self._one(Album, _ALBUM, key=key)
+        return await self._one(Album, route.ALBUM, key=key)
 
     async def search_albums(self, text: str, *, page: int = 0, size: int = 20) -> Page[Album]:
         """``GET /v1/album/search``: albums whose title matches ``text`` (1-1000 chars)."""
         query = {"searchText": params.search_text(text), **params.paging(page, size)}
-        return await self._page(Page[Album], _ALBUM_SEARCH, query=query)
+        return await self._page(Page[Album], route.ALBUM_SEARCH, query=query)
 
     async def get_album_tracks(self, id: str, *, page: int = 0, size: int = 20) -> Page[Track]:
         """``GET /v1/album/{id}/track``: one page of an album's tracks."""
         key = params.single_id(id, name="id", expect="album")
         return await self._page(
-            Page[Track], _ALBUM_TRACKS, key=key, query=params.paging(page, size)
+            Page[Track], route.ALBUM_TRACKS, key=key, query=params.paging(page, size)
         )
 
     # --- analysis ----------------------------------------------------------------------------
@@ -309,8 +276,8 @@ class ReccoBeatsClient:
         ``content_type`` defaults to a guess from ``filename``.
         """
         upload = params.audio_upload(data, filename=filename, content_type=content_type)
-        response = await self._send("POST", _ANALYSIS, files={"audioFile": upload})
-        return parse_body(AudioFeatures, response, _ANALYSIS)
+        response = await self._send("POST", route.ANALYSIS, files={"audioFile": upload})
+        return parse_body(AudioFeatures, response, route.ANALYSIS)
 
     # --- plumbing ----------------------------------------------------------------------------
 

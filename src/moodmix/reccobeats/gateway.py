@@ -2,7 +2,8 @@
 
 It answers like the client, but through the layers of ``docs/ARCHITECTURE.md`` in order:
 id registry, tiered cache, single-flight, batcher, scheduler (priority, rate limiter,
-concurrency cap), breaker and retry, and only then the client::
+concurrency cap), breaker and retry, and only then the client. Each kind of lookup is one
+chain of those layers, composed in ``_builder``::
 
     async with ReccoBeats.from_settings(Settings()) as rb:
         tracks = await rb.get_tracks(["00aqkszH1FdUiJJWvX6iEl"])
@@ -14,48 +15,53 @@ The profile in ``Settings`` decides which layers exist; a layer that is off is n
 
 from __future__ import annotations
 
+import contextlib
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Self, TypeVar
 
 import httpx
 import structlog
-from prometheus_client import Counter, Histogram
 
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.reccobeats._background import BackgroundTasks
+from moodmix.reccobeats._builder import Parts, build_lookups
 from moodmix.reccobeats._gated import GatedClient, SendGate
-from moodmix.reccobeats._items import BatchFetch, ItemLookup
+from moodmix.reccobeats._lookups import (
+    id_list,
+    normalised,
+    one,
+    ordered,
+    recommendation,
+    request_key,
+)
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._params import UNIT_TARGETS
-from moodmix.reccobeats._requests import RequestLookup, request_key
-from moodmix.reccobeats._setup import build_scheduler, cache_policies, open_storage
+from moodmix.reccobeats._setup import (
+    build_cache,
+    build_registry,
+    build_scheduler,
+    open_storage,
+)
 from moodmix.reccobeats._shared import SharedMode
 from moodmix.reccobeats._stats import GatewayStats, counted
 from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
 from moodmix.reccobeats._warming import Warmer
 from moodmix.reccobeats.client import ReccoBeatsClient, ResponseHook
-from moodmix.reccobeats.errors import NotFound
-from moodmix.reccobeats.ids import Kind, parse_id, parse_ids
-from moodmix.reccobeats.models import Album, ApiModel, Artist, AudioFeatures, Page, Track
+from moodmix.reccobeats.ids import parse_id, parse_ids
+from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.breaker import CircuitBreaker, State
-from moodmix.resilience.handover import Handover
 from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.retry import RetryBudget, RetryPolicy
 from moodmix.resilience.scheduler import Priority
-from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.resilience.sharedlimit import SharedBucket
 from moodmix.settings import Settings
 from moodmix.store import (
-    IdRegistry,
-    ModelCodec,
     Storage,
-    TieredCache,
 )
 
 T = TypeVar("T")
-M = TypeVar("M", bound=ApiModel)
 
 TARGETS = (*UNIT_TARGETS, "tempo", "loudness", "key", "mode", "popularity")
 """Feature targets ``get_recommendations`` accepts."""
@@ -79,10 +85,7 @@ class ReccoBeats:
         metrics: GatewayMetrics | None = None,
         rng: random.Random | None = None,
         limiter: Limiter | None = None,
-        gate: SendGate | None = None,
     ) -> None:
-        if gate is not None:
-            client = GatedClient(client, gate)
         self.settings = settings
         self.metrics = metrics or GatewayMetrics()
         self._client = client
@@ -112,71 +115,33 @@ class ReccoBeats:
             self.scheduler,
             policy=RetryPolicy(settings.retry_attempts, 0.25, 8.0, rng=rng or random.Random()),
             budget=RetryBudget(clock=clock) if settings.breaker else None,
-            breaker=self.breaker,
+            guard=self.breaker.call if self.breaker else contextlib.nullcontext,
             metrics=self.metrics,
             lane_pause=settings.lane_pause,
             clock=clock,
         )
-        self.cache = TieredCache(
-            settings.l1_max_entries,
-            storage,
-            cache_policies(settings),
-            clock=wall_clock,
-            codecs={
-                "track": ModelCodec(Track),
-                "features": ModelCodec(AudioFeatures),
-                "artist": ModelCodec(Artist),
-                "album": ModelCodec(Album),
-                "recommendations": ModelCodec(list[Track]),
-                "artist_search": ModelCodec(Page[Artist]),
-                "album_search": ModelCodec(Page[Album]),
-                "track_page": ModelCodec(Page[Track]),
-                "album_page": ModelCodec(Page[Album]),
-            },
+        self.cache = build_cache(settings, storage, clock=wall_clock)
+        self.registry = build_registry(settings, storage, clock=wall_clock)
+        parts = Parts(
+            settings,
+            self.upstream,
+            self.cache,
+            self.registry,
+            self.metrics,
+            self._background,
+            self.shared,
         )
-        self.registry = IdRegistry(
-            storage,
-            clock=wall_clock,
-            valid_ttl=settings.ttl_registry_valid_s,
-            missing_ttl=settings.ttl_registry_missing_s,
-        )
-        self.tracks: ItemLookup[Track] = self._item_lookup(
-            "track", "track", lambda c, ids: c.get_tracks(ids), settings.id_batch_concurrency
-        )
-        self.features: ItemLookup[AudioFeatures] = self._item_lookup(
-            "features",
-            "track",
-            lambda c, ids: c.get_audio_features(ids),
-            settings.features_concurrency,
-        )
-        self.artists: ItemLookup[Artist] = self._item_lookup(
-            "artist", "artist", lambda c, ids: c.get_artists(ids), settings.id_batch_concurrency
-        )
-        self.albums: ItemLookup[Album] = self._item_lookup(
-            "album", "album", lambda c, ids: c.get_albums(ids), settings.id_batch_concurrency
-        )
-        self._recommendations: RequestLookup[list[Track]] = self._request_lookup("recommendations")
-        self._artist_search: RequestLookup[Page[Artist]] = self._request_lookup("artist_search")
-        self._album_search: RequestLookup[Page[Album]] = self._request_lookup("album_search")
-        self._track_pages: RequestLookup[Page[Track]] = self._request_lookup("track_page")
-        self._album_pages: RequestLookup[Page[Album]] = self._request_lookup("album_page")
+        lookups = self._lookups = build_lookups(parts)
+        self.tracks = lookups.tracks
+        self.features = lookups.features
+        self.artists = lookups.artists
+        self.albums = lookups.albums
         self.warmer = (
             Warmer(
                 self.cache,
                 self.scheduler,
-                items={
-                    "track": self.tracks,
-                    "features": self.features,
-                    "artist": self.artists,
-                    "album": self.albums,
-                },
-                requests={
-                    "recommendations": self._recommendations,
-                    "artist_search": self._artist_search,
-                    "album_search": self._album_search,
-                    "track_page": self._track_pages,
-                    "album_page": self._album_pages,
-                },
+                items=lookups.items,
+                requests=lookups.requests,
                 metrics=self.metrics,
                 background=self._background,
                 interval=settings.warm_interval_s,
@@ -213,27 +178,12 @@ class ReccoBeats:
         """
         settings = settings or Settings()
         metrics = GatewayMetrics()
-
-        # A metric's children by label, looked up once: ``labels()`` validates and locks on
-        # every call, and this runs for every upstream response.
-        counted: dict[tuple[str, int], Counter] = {}
-        timed: dict[str, Histogram] = {}
-
-        def observe(endpoint: str, status: int, elapsed: float) -> None:
-            if (counter := counted.get((endpoint, status))) is None:
-                counter = counted[endpoint, status] = metrics.upstream_requests.labels(
-                    endpoint=endpoint, status=str(status)
-                )
-            counter.inc()
-            if (histogram := timed.get(endpoint)) is None:
-                histogram = timed[endpoint] = metrics.upstream_seconds.labels(endpoint=endpoint)
-            histogram.observe(elapsed)
-            if on_response is not None:
-                on_response(endpoint, status, elapsed)
-
+        observe = metrics.observer(on_response)
         client = client or ReccoBeatsClient.from_settings(
             settings, transport=transport, on_response=observe
         )
+        if gate is not None:
+            client = GatedClient(client, gate)
         storage = storage if storage is not None else open_storage(settings)
         return cls(
             client,
@@ -244,7 +194,6 @@ class ReccoBeats:
             metrics=metrics,
             rng=rng,
             limiter=limiter,
-            gate=gate,
         )
 
     async def __aenter__(self) -> Self:
@@ -261,16 +210,7 @@ class ReccoBeats:
     async def aclose(self) -> None:
         """Stop background work and fetches in flight, then close the client and the storage."""
         await self._background.aclose()
-        for lookup in (self.tracks, self.features, self.artists, self.albums):
-            await lookup.aclose()
-        for request in (
-            self._recommendations,
-            self._artist_search,
-            self._album_search,
-            self._track_pages,
-            self._album_pages,
-        ):
-            await request.aclose()
+        await self._lookups.aclose()
         if self.shared is not None:
             await self.shared.aclose()
         await self._client.aclose()
@@ -284,23 +224,23 @@ class ReccoBeats:
     ) -> list[Track]:
         """Tracks for ``ids`` (any id form, any number), in order; unknown ids left out."""
         self._start_warming()
-        found = await self.tracks.get_many(_ids(ids, "ids"), priority=priority)
-        return _ordered(ids, found)
+        found = await self.tracks.get_many(id_list(ids, "ids"), priority=priority)
+        return ordered(ids, found)
 
     async def get_track(self, id: str) -> Track:
         """One track; ``NotFound`` if ReccoBeats does not know it."""
-        return _one(await self.get_tracks([id]), id, "track")
+        return one(await self.get_tracks([id]), id, "track")
 
     async def get_audio_features(
         self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
     ) -> list[AudioFeatures]:
         """Audio features for ``ids``, in order; unknown ids left out."""
         self._start_warming()
-        found = await self.features.get_many(_ids(ids, "ids"), priority=priority)
-        return _ordered(ids, found)
+        found = await self.features.get_many(id_list(ids, "ids"), priority=priority)
+        return ordered(ids, found)
 
     async def get_track_audio_features(self, id: str) -> AudioFeatures:
-        return _one(await self.get_audio_features([id]), id, "audio features")
+        return one(await self.get_audio_features([id]), id, "audio features")
 
     async def get_recommendations(
         self,
@@ -327,29 +267,9 @@ class ReccoBeats:
             seeds=seed_ids, size=size, negative=negative, weight=feature_weight, **targets
         )
 
-        async def fetch(client: ReccoBeatsClient) -> list[Track]:
-            t = targets
-            return await client.get_recommendations(
-                seed_ids,
-                size=size,
-                negative_seeds=negative,
-                feature_weight=feature_weight,
-                acousticness=t.get("acousticness"),
-                danceability=t.get("danceability"),
-                energy=t.get("energy"),
-                instrumentalness=t.get("instrumentalness"),
-                liveness=t.get("liveness"),
-                loudness=t.get("loudness"),
-                speechiness=t.get("speechiness"),
-                tempo=t.get("tempo"),
-                valence=t.get("valence"),
-                popularity=t.get("popularity"),
-                key=None if "key" not in t else round(t["key"]),
-                mode=None if "mode" not in t else round(t["mode"]),
-            )
-
+        fetch = recommendation(seed_ids, size, negative, feature_weight, targets)
         self._start_warming()
-        tracks = await self._recommendations.get(key, fetch, priority=priority)
+        tracks = await self._lookups.recommendations.get(key, fetch, priority=priority)
         await self._remember_tracks(tracks)
         if self.warmer is not None:
             # What a playlist asks for next: the candidates' audio features.
@@ -359,32 +279,32 @@ class ReccoBeats:
     # --- artists and albums ---------------------------------------------------------------------
 
     async def get_artists(self, ids: Sequence[str]) -> list[Artist]:
-        return _ordered(ids, await self.artists.get_many(_ids(ids, "ids")))
+        return ordered(ids, await self.artists.get_many(id_list(ids, "ids")))
 
     async def get_artist(self, id: str) -> Artist:
-        return _one(await self.get_artists([id]), id, "artist")
+        return one(await self.get_artists([id]), id, "artist")
 
     async def get_albums(self, ids: Sequence[str]) -> list[Album]:
-        return _ordered(ids, await self.albums.get_many(_ids(ids, "ids")))
+        return ordered(ids, await self.albums.get_many(id_list(ids, "ids")))
 
     async def get_album(self, id: str) -> Album:
-        return _one(await self.get_albums([id]), id, "album")
+        return one(await self.get_albums([id]), id, "album")
 
     async def search_artists(self, text: str, *, page: int = 0, size: int = 20) -> Page[Artist]:
-        key = request_key(text=_normalised(text), page=page, size=size)
-        return await self._artist_search.get(
+        key = request_key(text=normalised(text), page=page, size=size)
+        return await self._lookups.artist_search.get(
             key, lambda c: c.search_artists(text, page=page, size=size)
         )
 
     async def search_albums(self, text: str, *, page: int = 0, size: int = 20) -> Page[Album]:
-        key = request_key(text=_normalised(text), page=page, size=size)
-        return await self._album_search.get(
+        key = request_key(text=normalised(text), page=page, size=size)
+        return await self._lookups.album_search.get(
             key, lambda c: c.search_albums(text, page=page, size=size)
         )
 
     async def get_artist_tracks(self, id: str, *, page: int = 0, size: int = 20) -> Page[Track]:
         key = request_key(of="artist", id=parse_id(id).value, page=page, size=size)
-        result = await self._track_pages.get(
+        result = await self._lookups.track_pages.get(
             key, lambda c: c.get_artist_tracks(id, page=page, size=size)
         )
         await self._remember_tracks(result.content)
@@ -392,7 +312,7 @@ class ReccoBeats:
 
     async def get_album_tracks(self, id: str, *, page: int = 0, size: int = 20) -> Page[Track]:
         key = request_key(of="album", id=parse_id(id).value, page=page, size=size)
-        result = await self._track_pages.get(
+        result = await self._lookups.track_pages.get(
             key, lambda c: c.get_album_tracks(id, page=page, size=size)
         )
         await self._remember_tracks(result.content)
@@ -400,7 +320,7 @@ class ReccoBeats:
 
     async def get_artist_albums(self, id: str, *, page: int = 0, size: int = 20) -> Page[Album]:
         key = request_key(of="artist", id=parse_id(id).value, page=page, size=size)
-        return await self._album_pages.get(
+        return await self._lookups.album_pages.get(
             key, lambda c: c.get_artist_albums(id, page=page, size=size)
         )
 
@@ -447,56 +367,6 @@ class ReccoBeats:
         await self.cache.put_many("track", {t.id: t for t in tracks})
         await self.registry.learn_many({sid: t.id for t in tracks if (sid := t.spotify_id)})
 
-    def _item_lookup(
-        self, kind: str, id_kind: Kind, fetch: BatchFetch[M], batch_concurrency: int
-    ) -> ItemLookup[M]:
-        settings = self.settings
-        return ItemLookup(
-            kind,
-            id_kind=id_kind,
-            fetch=fetch,
-            upstream=self.upstream,
-            cache=self.cache,
-            registry=self.registry,
-            metrics=self.metrics,
-            background=self._background,
-            batch_size=settings.batch_size,
-            batch_concurrency=batch_concurrency,
-            dedup=settings.dedup,
-            coalesce=settings.coalesce,
-            coalesce_window=settings.coalesce_window_s,
-            stale_if_error=settings.stale_if_error,
-            shared=self._shared_flight(kind, _item_ref),
-            handover=self._handover(kind),
-        )
-
-    def _request_lookup(self, kind: str) -> RequestLookup[T]:
-        return RequestLookup(
-            kind,
-            upstream=self.upstream,
-            cache=self.cache,
-            metrics=self.metrics,
-            background=self._background,
-            dedup=self.settings.dedup,
-            stale_if_error=self.settings.stale_if_error,
-            shared=self._shared_flight(kind, _own_key),
-        )
-
-    def _shared_flight(self, kind: str, ref: Callable[[str, T], str]) -> SharedFlight[T] | None:
-        """Cross-process single-flight for ``kind`` in shared mode (with dedup on)."""
-        if self.shared is None or not self.settings.dedup:
-            return None
-        joins = self.metrics.shared_joins.labels(kind=kind)
-        return self.shared.flight(kind, ref=ref, on_join=joins.inc)
-
-    def _handover(self, kind: str) -> Handover[M] | None:
-        """Batch calls carrying other processes' ids (shared mode, dedup and coalescing on)."""
-        s = self.settings
-        if self.shared is None or not (s.dedup and s.coalesce and s.shared_handover):
-            return None
-        carried = self.metrics.shared_handovers.labels(kind=kind)
-        return self.shared.handover(kind, ref=_item_ref, on_claim=carried.inc)
-
     def _export_gauges(self) -> None:
         """Gauges read at scrape time from the layers that own the numbers."""
         self.metrics.rate.set_function(lambda: self.scheduler.stats.rate * 60)
@@ -517,42 +387,3 @@ class ReccoBeats:
     def _breaker_changed(self, old: State, new: State) -> None:
         self.metrics.breaker_state.set(_BREAKER_GAUGE[new])
         log.warning("breaker_state_changed", old=old.name.lower(), new=new.name.lower())
-
-
-def _item_ref(key: str, item: ApiModel) -> str:
-    """An item is cached under its ReccoBeats id, whichever id it was asked by."""
-    return str(getattr(item, "id", key))
-
-
-def _own_key(key: str, value: object) -> str:
-    """A whole request's answer is cached under the request's key."""
-    return key
-
-
-def _ids(ids: Sequence[str], name: str) -> Sequence[str]:
-    if isinstance(ids, str):
-        raise ValueError(f"{name} must be a list of ids, not one string")
-    if not ids:
-        raise ValueError(f"{name} must not be empty")
-    return ids
-
-
-def _normalised(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _ordered(ids: Sequence[str], found: dict[str, T]) -> list[T]:
-    seen: set[int] = set()
-    out: list[T] = []
-    for text in ids:
-        item = found.get(text)
-        if item is not None and id(item) not in seen:
-            seen.add(id(item))
-            out.append(item)
-    return out
-
-
-def _one(items: list[T], id: str, what: str) -> T:
-    if not items:
-        raise NotFound(f"ReccoBeats does not know the {what} {id!r}")
-    return items[0]

@@ -4,7 +4,7 @@ from moodmix.resilience import Scheduler, TokenBucket, AdaptiveRate, SingleFligh
 """
 
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen
+from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen, Trip
 from moodmix.resilience.latebatch import LateBatcher
 from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry, retry_on
@@ -25,6 +25,7 @@ __all__ = [
     "Scheduler",
     "SingleFlight",
     "TokenBucket",
+    "Trip",
     "Unsent",
     "retry",
     "retry_on",

@@ -3,15 +3,16 @@
 aiobreaker, pybreaker and purgatory read the wall clock themselves and trip on a failure count
 only, so this one takes an injected clock and a failure-ratio window::
 
-    breaker = CircuitBreaker(failure_ratio=0.5, min_calls=10, window=30.0, reset_timeout=5.0)
+    breaker = CircuitBreaker(Trip(failure_ratio=0.5, min_calls=10, window=30.0, reset_timeout=5.0))
     async with breaker.call():           # raises CircuitOpen(retry_after=...) while open
         response = await client.get(url)
     if breaker.allow(): ...               # or by hand: then record_success() / record_failure()
     print(breaker.state, breaker.retry_after(), breaker.stats.opened)
 
-CLOSED lets every call through and trips to OPEN when, over the last ``window`` seconds, at
-least ``min_calls`` calls ended and ``failure_ratio`` of them failed, or when
-``consecutive_failures`` calls in a row failed (either rule may be switched off with None).
+``Trip`` holds the rules' numbers. CLOSED lets every call through and trips to OPEN when,
+over the last ``window`` seconds, at least ``min_calls`` calls ended and ``failure_ratio``
+of them failed, or when ``consecutive_failures`` calls in a row failed (either rule may be
+switched off with None).
 OPEN refuses calls for the current reset timeout, then turns HALF_OPEN, which lets up to
 ``half_open_probes`` calls through at once: a success closes the breaker, a failure opens it
 again with the reset timeout multiplied by ``backoff_factor`` (up to ``max_reset_timeout``).
@@ -110,32 +111,30 @@ class _Window:
         return index
 
 
-class CircuitBreaker:
-    """Closed, open or half-open; see the module docstring for the rules."""
+@dataclass(frozen=True)
+class Trip:
+    """When the breaker opens and how it probes again (see the module docstring)."""
 
-    def __init__(
-        self,
-        *,
-        failure_ratio: float | None = 0.5,
-        min_calls: int = 10,
-        window: float = 30.0,
-        consecutive_failures: int | None = 5,
-        reset_timeout: float = 5.0,
-        max_reset_timeout: float = 120.0,
-        backoff_factor: float = 2.0,
-        half_open_probes: int = 1,
-        is_failure: Callable[[BaseException], bool] = _every_error,
-        on_state_change: StateListener | None = None,
-        clock: Clock = monotonic,
-    ) -> None:
+    failure_ratio: float | None = 0.5
+    min_calls: int = 10
+    window: float = 30.0
+    consecutive_failures: int | None = 5
+    reset_timeout: float = 5.0
+    max_reset_timeout: float = 120.0
+    backoff_factor: float = 2.0
+    half_open_probes: int = 1
+
+    def __post_init__(self) -> None:
+        failure_ratio, consecutive_failures = self.failure_ratio, self.consecutive_failures
+        reset_timeout, max_reset_timeout = self.reset_timeout, self.max_reset_timeout
         if failure_ratio is None and consecutive_failures is None:
             raise ValueError("failure_ratio and consecutive_failures cannot both be None")
         if failure_ratio is not None and not 0.0 < failure_ratio <= 1.0:
             raise ValueError(f"failure_ratio must be in (0, 1] or None, got {failure_ratio!r}")
-        if min_calls < 1:
-            raise ValueError(f"min_calls must be at least 1, got {min_calls!r}")
-        if not window > 0:
-            raise ValueError(f"window must be a positive number of seconds, got {window!r}")
+        if self.min_calls < 1:
+            raise ValueError(f"min_calls must be at least 1, got {self.min_calls!r}")
+        if not self.window > 0:
+            raise ValueError(f"window must be a positive number of seconds, got {self.window!r}")
         if consecutive_failures is not None and consecutive_failures < 1:
             raise ValueError(
                 f"consecutive_failures must be at least 1 or None, got {consecutive_failures!r}"
@@ -147,23 +146,37 @@ class CircuitBreaker:
                 f"max_reset_timeout must be at least reset_timeout ({reset_timeout!r}), "
                 f"got {max_reset_timeout!r}"
             )
-        if not backoff_factor >= 1.0:
-            raise ValueError(f"backoff_factor must be at least 1, got {backoff_factor!r}")
-        if half_open_probes < 1:
-            raise ValueError(f"half_open_probes must be at least 1, got {half_open_probes!r}")
-        self._failure_ratio = failure_ratio
-        self._min_calls = min_calls
-        self._consecutive_limit = consecutive_failures
-        self._base_timeout = reset_timeout
-        self._max_timeout = max_reset_timeout
-        self._backoff = backoff_factor
-        self._max_probes = half_open_probes
+        if not self.backoff_factor >= 1.0:
+            raise ValueError(f"backoff_factor must be at least 1, got {self.backoff_factor!r}")
+        if self.half_open_probes < 1:
+            raise ValueError(f"half_open_probes must be at least 1, got {self.half_open_probes!r}")
+
+
+class CircuitBreaker:
+    """Closed, open or half-open; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        trip: Trip | None = None,
+        *,
+        is_failure: Callable[[BaseException], bool] = _every_error,
+        on_state_change: StateListener | None = None,
+        clock: Clock = monotonic,
+    ) -> None:
+        trip = trip or Trip()
+        self._failure_ratio = trip.failure_ratio
+        self._min_calls = trip.min_calls
+        self._consecutive_limit = trip.consecutive_failures
+        self._base_timeout = trip.reset_timeout
+        self._max_timeout = trip.max_reset_timeout
+        self._backoff = trip.backoff_factor
+        self._max_probes = trip.half_open_probes
         self._is_failure = is_failure
         self._on_state_change = on_state_change
         self._clock = clock
-        self._window = _Window(window, clock)
+        self._window = _Window(trip.window, clock)
         self._state = State.CLOSED
-        self._timeout = reset_timeout
+        self._timeout = trip.reset_timeout
         self._opened_until = 0.0
         self._consecutive = 0
         self._probes = 0

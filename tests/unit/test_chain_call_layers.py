@@ -1,0 +1,280 @@
+"""The layers from the batcher down, each alone over a fake next layer: batching, chunks,
+the handover, storing answers, and the upstream call itself."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+from chain_fakes import RID, SID, FakeNext, FakeSender, cache, count, metrics, registry, track
+
+from moodmix.clock import ManualClock
+from moodmix.reccobeats._batched import Batched
+from moodmix.reccobeats._calls import ItemCall, RequestCall
+from moodmix.reccobeats._chain import given
+from moodmix.reccobeats._chunked import Capped, Chunked
+from moodmix.reccobeats._handover import Traded
+from moodmix.reccobeats._offer import Offer
+from moodmix.reccobeats._stored import StoredItems, StoredRequests
+from moodmix.reccobeats._upstream import Upstream
+from moodmix.reccobeats.models import Track
+from moodmix.resilience.handover import Trade
+from moodmix.resilience.ratelimit import TokenBucket
+from moodmix.resilience.retry import RetryPolicy
+from moodmix.resilience.scheduler import Priority, Scheduler, Ticket
+
+FG, BG = Priority.INTERACTIVE, Priority.BACKGROUND
+
+
+# --- Batched ----------------------------------------------------------------------------------
+
+
+async def test_batched_sends_callers_keys_together_when_the_call_may_leave() -> None:
+    sender = FakeSender({"a": 1, "b": 2, "c": 3})
+    sender.gate = asyncio.Event()
+    batched = Batched(sender, max_batch=40, max_senders=1, window=0.0)
+    one = asyncio.create_task(batched.fetch_many(["a", "b"], FG))
+    two = asyncio.create_task(batched.fetch_many(["c", "x"], FG))
+    await asyncio.sleep(0)
+    sender.gate.set()
+    assert (await one, await two) == ({"a": 1, "b": 2}, {"c": 3})
+    assert sender.sent == [(["a", "b", "c", "x"], FG, None)]
+
+
+async def test_batched_background_calls_wait_with_a_ticket_an_interactive_need_promotes() -> None:
+    sender = FakeSender({"a": 1})
+    sender.gate = asyncio.Event()
+    batched = Batched(sender, max_batch=40, max_senders=1, window=0.0)
+    waiting = asyncio.create_task(batched.fetch_many(["a"], BG))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert batched._background_tickets
+    batched.promote(["zzz"])  # a key it does not hold: nothing moves
+    assert not promoted(batched)
+    batched.promote(["a"])
+    assert promoted(batched)
+    sender.gate.set()
+    assert await waiting == {"a": 1}
+    [(_, priority, ticket)] = sender.sent
+    assert priority is BG
+    assert isinstance(ticket, Ticket)
+    assert ticket.priority is FG
+    await batched.aclose()
+
+
+def promoted(batched: Batched[Any]) -> bool:
+    return all(t.priority is FG for t in batched._background_tickets)
+
+
+# --- Chunked and Capped -----------------------------------------------------------------------
+
+
+async def test_chunked_splits_keys_into_calls_of_at_most_max_batch() -> None:
+    sender = FakeSender({k: k.upper() for k in "abcde"})
+    found = await Chunked(sender, max_batch=2).fetch_many(list("abcde"), FG)
+    assert found == {k: k.upper() for k in "abcde"}
+    assert [keys for keys, _, _ in sender.sent] == [["a", "b"], ["c", "d"], ["e"]]
+    assert all(ticket is None for _, _, ticket in sender.sent)
+
+
+async def test_chunked_background_chunks_are_promoted_by_key() -> None:
+    sender = FakeSender({"a": 1})
+    sender.gate = asyncio.Event()
+    chunked = Chunked(sender, max_batch=40)
+    waiting = asyncio.create_task(chunked.fetch_many(["a"], BG))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    chunked.promote(["a"])
+    sender.gate.set()
+    assert await waiting == {"a": 1}
+    [(_, _, ticket)] = sender.sent
+    assert ticket is not None
+    assert ticket.priority is FG
+
+
+async def test_capped_lets_at_most_limit_interactive_calls_through_at_once() -> None:
+    inside = 0
+    most = 0
+
+    class Slow(FakeSender):
+        async def send(self, keys: Any, priority: Priority, ticket: Ticket | None) -> Any:
+            nonlocal inside, most
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0)
+            inside -= 1
+            return await super().send(keys, priority, ticket)
+
+    capped = Capped(Slow(), limit=2)
+    await asyncio.gather(*(capped.send(given([str(i)]), FG, None) for i in range(5)))
+    assert most == 2
+    most = 0
+    await asyncio.gather(*(capped.send(given([str(i)]), BG, Ticket()) for i in range(5)))
+    assert most == 5  # background calls wait for quota, not for a place here
+
+
+# --- Offer and Traded (the handover) ----------------------------------------------------------
+
+
+class FakeHandover:
+    def __init__(self, lost: list[str], claimed: list[str]) -> None:
+        self.offered: list[list[str]] = []
+        self.settled: list[tuple[Trade, Any]] = []
+        self._lost, self._claimed = lost, claimed
+
+    async def offer(self, keys: list[str]) -> None:
+        self.offered.append(list(keys))
+
+    async def trade(self, keys: list[str], *, room: int) -> Trade:
+        kept = [k for k in keys if k not in self._lost]
+        return Trade(kept, list(self._claimed), [k for k in keys if k in self._lost])
+
+    async def settle(self, trade: Trade, found: Any) -> None:
+        self.settled.append((trade, None if found is None else dict(found)))
+
+
+class FakeWait:
+    def __init__(self) -> None:
+        self.waited: list[list[str]] = []
+
+    async def wait(self, keys: list[str], fetch: Any, read: Any) -> dict[str, Any]:
+        self.waited.append(list(keys))
+        return dict(await fetch(keys))
+
+
+async def test_offer_offers_keys_before_they_queue() -> None:
+    handover = FakeHandover([], [])
+    nxt = FakeNext({"a": 1})
+    assert await Offer(nxt, handover).fetch_many(["a"], FG) == {"a": 1}  # type: ignore[arg-type]
+    assert handover.offered == [["a"]]
+    assert nxt.asked == [(["a"], FG)]
+
+
+async def test_traded_sends_its_own_and_claimed_keys_and_waits_for_lost_ones() -> None:
+    handover = FakeHandover(lost=["b"], claimed=["z"])
+    sender = FakeSender({"a": 1, "b": 2, "z": 26})
+    fallback = FakeNext({"b": 2})
+    wait = FakeWait()
+    traded = Traded(sender, handover, wait, fallback, cache(ManualClock()), "track", 40)  # type: ignore[arg-type]
+    found = await traded.send(given(["a", "b"]), FG, None)
+    assert found == {"a": 1, "z": 26, "b": 2}
+    assert sender.sent == [(["a", "z"], FG, None)]
+    [(_trade, settled)] = handover.settled
+    assert settled == {"a": 1, "z": 26}
+    assert wait.waited == [["b"]]
+    assert fallback.asked == [(["b"], FG)]
+
+
+async def test_traded_frees_claimed_keys_when_the_call_fails() -> None:
+    handover = FakeHandover(lost=[], claimed=["z"])
+
+    class Failing(FakeSender):
+        async def send(self, keys: Any, priority: Priority, ticket: Ticket | None) -> Any:
+            await keys()
+            raise RuntimeError("boom")
+
+    traded = Traded(Failing(), handover, FakeWait(), FakeNext(), cache(ManualClock()), "track", 40)  # type: ignore[arg-type]
+    with contextlib.suppress(RuntimeError):
+        await traded.send(given(["a"]), FG, None)
+    [(_, settled)] = handover.settled
+    assert settled is None
+
+
+# --- StoredItems and StoredRequests ----------------------------------------------------------
+
+
+class EveryItem(FakeSender):
+    """Answers as ``ItemCall`` does: every item, by ReccoBeats id and by Spotify id."""
+
+    async def send(self, keys: Any, priority: Priority, ticket: Ticket | None) -> Any:
+        await super().send(keys, priority, ticket)
+        return dict(self.values)
+
+
+async def test_stored_items_cache_by_id_learn_spotify_ids_and_mark_the_missing() -> None:
+    clock = ManualClock()
+    store, ids = cache(clock), registry(clock)
+    item = track(RID, SID)
+    missing = "7ouMYWpwJ422jRcDASZB7P"
+    sender = EveryItem({SID: item, RID: item})
+    found = await StoredItems(sender, store, ids, "track").send(given([SID, missing]), FG, None)
+    assert found == {SID: item}
+    assert await store.peek_many("track", [RID]) == {RID: item}
+    resolution = await ids.resolve_many([SID, missing])
+    assert resolution.known == {SID: RID}
+    assert resolution.missing == [missing]
+
+
+async def test_stored_items_store_nothing_for_a_call_that_was_not_sent() -> None:
+    clock = ManualClock()
+    store = cache(clock)
+    sent = await StoredItems(FakeSender(), store, registry(clock), "track").send(
+        given([]), FG, None
+    )
+    assert sent == {}
+    assert store.stats().l1_entries == 0
+
+
+async def test_stored_requests_cache_each_answer_under_its_key() -> None:
+    store = cache(ManualClock())
+    nxt = FakeNext({"k": ["answer"]})
+    assert await StoredRequests(nxt, store, "track").fetch_many(["k"], FG) == {"k": ["answer"]}
+    assert await store.peek_many("track", ["k"]) == {"k": ["answer"]}
+
+
+# --- ItemCall and RequestCall -----------------------------------------------------------------
+
+
+class FakeClient:
+    def __init__(self, items: list[Track]) -> None:
+        self.items = items
+        self.asked: list[list[str]] = []
+
+    async def get_tracks(self, ids: Sequence[str]) -> list[Track]:
+        self.asked.append(list(ids))
+        return self.items
+
+
+def upstream(client: FakeClient, clock: ManualClock) -> Upstream:
+    scheduler = Scheduler(TokenBucket(100.0, 10, clock=clock), 4, clock=clock)
+    return Upstream(
+        client,  # type: ignore[arg-type]
+        scheduler,
+        policy=RetryPolicy(1),
+        metrics=metrics(),
+        clock=clock,
+    )
+
+
+async def test_item_call_answers_every_item_by_reccobeats_and_spotify_id() -> None:
+    item, extra = track(RID, SID), track("66666666-x")
+    client = FakeClient([item, extra])
+    m = metrics()
+    call = ItemCall(upstream(client, ManualClock()), lambda c, ids: c.get_tracks(ids), "track", m)
+    found = await call.send(given([SID]), FG, None)
+    assert found == {RID: item, "66666666-x": extra, SID: item}
+    assert client.asked == [[SID]]
+    assert m.batch_size.labels(kind="track")._sum.get() == 1
+
+
+async def test_item_call_with_no_keys_left_sends_nothing_and_gives_its_token_back() -> None:
+    client = FakeClient([])
+    up = upstream(client, ManualClock())
+    call = ItemCall(up, lambda c, ids: c.get_tracks(ids), "track", metrics())
+    assert await call.send(given([]), FG, None) == {}
+    assert client.asked == []
+    assert up.scheduler.stats.granted == 0
+
+
+async def test_request_call_asks_the_way_it_was_told() -> None:
+    client = FakeClient([track(RID)])
+    calls: RequestCall[list[Track]] = RequestCall(upstream(client, ManualClock()))
+    assert not calls.knows("k")
+    with calls.asking("k", lambda c: c.get_tracks(["x"])):  # type: ignore[attr-defined]
+        found = await calls.fetch_many(["k"], FG)
+    assert found == {"k": client.items}
+    assert client.asked == [["x"]]
+    assert calls.knows("k")  # remembered for warming
+    assert count(metrics().lookups, kind="track") == 0
