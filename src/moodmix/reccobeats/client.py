@@ -18,12 +18,12 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Sequence
-from types import TracebackType
 from typing import Final, Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
+from moodmix.closing import Closing
 from moodmix.reccobeats import _params as params
 from moodmix.reccobeats import _routes as route
 from moodmix.reccobeats._responses import (
@@ -65,7 +65,7 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_USER_AGENT: Final = "moodmix/0.1 (+https://github.com/moodmix/moodmix)"
 
 
-class ReccoBeatsClient:
+class ReccoBeatsClient(Closing):
     """An async client for ``https://api.reccobeats.com/v1`` over one pool of connections.
 
     ``base_url`` may end in ``/v1`` or not. ``timeout`` defaults to ``DEFAULT_TIMEOUT``.
@@ -121,17 +121,6 @@ class ReccoBeatsClient:
             transport=transport,
             on_response=on_response,
         )
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close every pooled connection; the client cannot be used afterwards."""

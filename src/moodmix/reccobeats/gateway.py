@@ -18,13 +18,13 @@ from __future__ import annotations
 import contextlib
 import random
 from collections.abc import Mapping, Sequence
-from types import TracebackType
 from typing import Self, TypeVar
 
 import httpx
 import structlog
 
 from moodmix.clock import Clock, monotonic, wall
+from moodmix.closing import Closing
 from moodmix.reccobeats._background import BackgroundTasks
 from moodmix.reccobeats._builder import Parts, build_lookups
 from moodmix.reccobeats._gated import GatedClient, SendGate
@@ -71,7 +71,7 @@ log = structlog.get_logger("moodmix.gateway")
 _BREAKER_GAUGE = {State.CLOSED: 0, State.HALF_OPEN: 1, State.OPEN: 2}
 
 
-class ReccoBeats:
+class ReccoBeats(Closing):
     """The ReccoBeats gateway. Build it with ``from_settings``; close it with ``aclose``."""
 
     def __init__(
@@ -195,17 +195,6 @@ class ReccoBeats:
             rng=rng,
             limiter=limiter,
         )
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Stop background work and fetches in flight, then close the client and the storage."""

@@ -16,11 +16,11 @@ Spotify's code (``invalid_grant``); tokens never appear in errors or logs.
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Final, Self
+from typing import Final
 
 import httpx
 
+from moodmix.closing import Closing
 from moodmix.spotify._responses import accounts_error, parse
 from moodmix.spotify.client import DEFAULT_TIMEOUT
 from moodmix.spotify.errors import SpotifyUnavailable
@@ -31,7 +31,7 @@ DEFAULT_ACCOUNTS_URL: Final = "https://accounts.spotify.com"
 _TOKEN: Final = "/api/token"
 
 
-class SpotifyAccounts:
+class SpotifyAccounts(Closing):
     """The accounts service for one app (``client_id``), over its own pool of connections."""
 
     def __init__(
@@ -51,17 +51,6 @@ class SpotifyAccounts:
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
             transport=transport,
         )
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -21,12 +21,12 @@ import base64
 import re
 import time
 from collections.abc import Callable, Sequence
-from types import TracebackType
-from typing import Any, Final, Literal, Self
+from typing import Any, Final, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
 
+from moodmix.closing import Closing
 from moodmix.spotify._responses import error_for, parse
 from moodmix.spotify.errors import SpotifyUnavailable
 from moodmix.spotify.models import (
@@ -36,12 +36,14 @@ from moodmix.spotify.models import (
     PlaylistItem,
     SearchResults,
     Snapshot,
+    SpotifyModel,
     Track,
     User,
 )
 
 ApiMode = Literal["development", "extended"]
 TimeRange = Literal["short_term", "medium_term", "long_term"]
+P = TypeVar("P", bound=SpotifyModel)
 ResponseHook = Callable[[str, int, float], None]
 """``(endpoint, status, elapsed_s)``; status ``0`` means no response. Must not raise."""
 
@@ -71,7 +73,7 @@ ENDPOINTS: Final = (
 """Every route template the client calls, as passed to ``on_response`` and errors."""
 
 
-class SpotifyClient:
+class SpotifyClient(Closing):
     """An async client for ``https://api.spotify.com/v1`` over one pool of connections."""
 
     def __init__(
@@ -94,17 +96,6 @@ class SpotifyClient:
             follow_redirects=False,
         )
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -118,19 +109,26 @@ class SpotifyClient:
         self, token: str, *, time_range: TimeRange = "medium_term", limit: int = 20, offset: int = 0
     ) -> Paging[Artist]:
         """The listener's most played artists over ``time_range`` (scope ``user-top-read``)."""
-        endpoint = "/v1/me/top/artists"
-        params = _top_params(time_range, limit, offset)
-        response = await self._send("GET", endpoint, endpoint, token, params=params)
-        return parse(Paging[Artist], response, endpoint)
+        return await self._top(Paging[Artist], "artists", token, time_range, limit, offset)
 
     async def get_top_tracks(
         self, token: str, *, time_range: TimeRange = "medium_term", limit: int = 20, offset: int = 0
     ) -> Paging[Track]:
         """The listener's most played tracks over ``time_range`` (scope ``user-top-read``)."""
-        endpoint = "/v1/me/top/tracks"
-        params = _top_params(time_range, limit, offset)
-        response = await self._send("GET", endpoint, endpoint, token, params=params)
-        return parse(Paging[Track], response, endpoint)
+        return await self._top(Paging[Track], "tracks", token, time_range, limit, offset)
+
+    async def _top(
+        self, model: type[P], kind: str, token: str, time_range: str, limit: int, offset: int
+    ) -> P:
+        if time_range not in TIME_RANGES:
+            raise ValueError(f"time_range must be one of {list(TIME_RANGES)}, got {time_range!r}")
+        if not 1 <= limit <= 50 or offset < 0:
+            raise ValueError(f"limit must be 1-50 and offset >= 0, got {limit}, {offset}")
+        endpoint = f"/v1/me/top/{kind}"
+        params = {"time_range": time_range, "limit": limit, "offset": offset}
+        return parse(
+            model, await self._send("GET", endpoint, endpoint, token, params=params), endpoint
+        )
 
     # --- playlists ---------------------------------------------------------------------------
 
@@ -266,14 +264,6 @@ class SpotifyClient:
         if error is not None:
             raise error
         return response
-
-
-def _top_params(time_range: str, limit: int, offset: int) -> dict[str, Any]:
-    if time_range not in TIME_RANGES:
-        raise ValueError(f"time_range must be one of {list(TIME_RANGES)}, got {time_range!r}")
-    if not 1 <= limit <= 50 or offset < 0:
-        raise ValueError(f"limit must be 1-50 and offset >= 0, got {limit}, {offset}")
-    return {"time_range": time_range, "limit": limit, "offset": offset}
 
 
 def _id(value: str) -> str:
