@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.exc import IntegrityError
 
 from moodmix.service.db import Database
@@ -39,6 +40,8 @@ from moodmix.service.models import (
     RUNNING,
     UNFINISHED,
     PlaylistRow,
+    ShareLinkRow,
+    SpotifySaveRow,
     utcnow,
 )
 
@@ -172,9 +175,10 @@ class PlaylistRepository:
         limit: int,
         cursor: Cursor | None = None,
         status: str | None = None,
+        search: str | None = None,
     ) -> tuple[list[PlaylistRow], bool]:
-        """Up to ``limit`` of ``account``'s rows, newest first, after ``cursor``; and whether
-        more follow."""
+        """Up to ``limit`` of ``account``'s rows, newest first, after ``cursor``, whose prompt
+        contains ``search`` (any case) if given; and whether more follow."""
         query = (
             select(PlaylistRow)
             .where(PlaylistRow.account == account)
@@ -190,9 +194,24 @@ class PlaylistRepository:
             )
         if status is not None:
             query = query.where(PlaylistRow.status == status)
+        if search:
+            prompt = func.lower(PlaylistRow.request["prompt"].as_string())
+            query = query.where(prompt.contains(search.lower(), autoescape=True))
         async with self._db.session() as session:
             rows = list((await session.scalars(query.limit(limit + 1))).all())
         return rows[:limit], len(rows) > limit
+
+    async def delete(self, id: str, account: str) -> bool:
+        """Delete ``account``'s finished playlist ``id`` with its share links and saves;
+        ``False`` if there is no such finished playlist of theirs."""
+        async with self._db.session() as session, session.begin():
+            row = await session.get(PlaylistRow, id)
+            if row is None or row.account != account or row.status not in (DONE, FAILED):
+                return False
+            await session.execute(sa_delete(ShareLinkRow).where(ShareLinkRow.playlist_id == id))
+            await session.execute(sa_delete(SpotifySaveRow).where(SpotifySaveRow.playlist_id == id))
+            await session.delete(row)
+        return True
 
     async def counts(self) -> dict[str, int]:
         """Rows per status."""

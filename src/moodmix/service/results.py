@@ -143,6 +143,11 @@ class ResultCache:
                 self._memory.popitem(last=False)
         return entry
 
+    def forget(self, id: str) -> None:
+        """Stop answering with playlist ``id`` (deleted) from this instance's memory."""
+        for key in [k for k, entry in self._memory.items() if entry.id == id]:
+            del self._memory[key]
+
     def stats(self) -> dict[str, int | float]:
         """Entries in memory, and lookups answered (hits), joined to a job, or missed."""
         return {

@@ -6,7 +6,8 @@
     POST /v1/playlists?wait=true {...}                          -> 200 + the finished playlist
     GET  /v1/playlists/{id}                                     -> status, progress, playlist
     GET  /v1/playlists/{id}/events                              -> Server-Sent Events
-    GET  /v1/playlists?limit=20&cursor=...                      -> your recent ones, newest first
+    GET  /v1/playlists?limit=20&cursor=...&q=rainy              -> your recent ones, newest first
+    DELETE /v1/playlists/{id}                                   -> 204: gone, with its links
     GET  /v1/playlists/{id}/export?format=xspf                  -> the playlist as a file
     POST /v1/playlists/{id}/share                               -> 201 + a read-only link
     GET  /v1/playlists/{id}/shares                              -> its live links
@@ -25,6 +26,7 @@ import contextlib
 import math
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Final, Literal
+from urllib.parse import urlencode
 
 import anyio
 import orjson
@@ -223,6 +225,10 @@ async def list_playlists(
         Literal["queued", "running", "done", "failed"] | None,
         Query(description=f"only those in this state: {', '.join(STATUSES)}"),
     ] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="only those whose prompt contains this"),
+    ] = None,
 ) -> Response:
     try:
         after = decode_cursor(cursor) if cursor else None
@@ -233,11 +239,15 @@ async def list_playlists(
             f"cursor: {exc}",
             problems=[{"field": "cursor", "in": "query", "message": str(exc)}],
         ) from None
-    rows, more = await service.repo.page(account=account, limit=limit, cursor=after, status=status)
+    rows, more = await service.repo.page(
+        account=account, limit=limit, cursor=after, status=status, search=q
+    )
     next_link = None
     if more and rows:
-        params = f"limit={limit}&cursor={encode_cursor(rows[-1].created_at, rows[-1].id)}"
-        next_link = f"/v1/playlists?{params}" + (f"&status={status}" if status else "")
+        params = {"limit": limit, "cursor": encode_cursor(rows[-1].created_at, rows[-1].id)}
+        params |= {"status": status} if status else {}
+        params |= {"q": q} if q else {}
+        next_link = f"/v1/playlists?{urlencode(params)}"
     payload = {"items": [summary_json(r) for r in rows], "next": next_link}
     private = service.api_keys.required
     return cached_json(request, payload, cache_control=_revalidate(private))
@@ -338,6 +348,25 @@ async def shares(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Re
     await _row(service, id, account)
     items = [share_link_json(link) for link in await service.share_links.of(id)]
     return _json({"items": items}, 200, {})
+
+
+@router.delete(
+    "/{id}",
+    status_code=204,
+    summary="Delete a finished playlist of yours",
+    responses={
+        204: {"description": "deleted, with its share links"},
+        409: {"model": ErrorOut, "description": "still being made"},
+    },
+)
+async def delete_playlist(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Response:
+    """Deletes the playlist, its share links and its record of saves to Spotify (the
+    playlist in your Spotify account stays there)."""
+    row = await _row(service, id, account)
+    if not await service.repo.delete(id, account):
+        raise ServiceError(409, "not_finished", f"playlist {id!r} is {row.status}; wait for it")
+    service.results.forget(id)
+    return Response(status_code=204)
 
 
 @router.delete(
