@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import typer
@@ -66,3 +67,27 @@ def test_a_bad_duration_says_which_forms_work(run: CliRunner) -> None:
     result = run.invoke(app(), ["calm", "--duration", "soon"])
     assert result.exit_code == 2
     assert "1h30m" in result.stderr
+
+
+def test_export_writes_the_format_its_name_asks_for(run: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "rainy.m3u8"
+    result = run.invoke(
+        app(), ["rainy Sunday", "--offline", "--size", "6", "--json", "--export", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    tracks = json.loads(result.stdout)["tracks"]
+    lines = target.read_text().splitlines()
+    assert lines[:2] == ["#EXTM3U", "#PLAYLIST:rainy Sunday"]
+    urls = [f"https://open.spotify.com/track/{t['spotify_id']}" for t in tracks if t["spotify_id"]]
+    assert lines[3::2] == urls
+    assert f"wrote {target}" in result.stderr.replace("\n", "")
+
+
+def test_an_unknown_export_name_fails_before_anything_starts(
+    run: CliRunner, tmp_path: Path
+) -> None:
+    result = run.invoke(app(), ["calm", "--offline", "--export", str(tmp_path / "calm.mp3")])
+    assert result.exit_code == 2
+    assert ".xspf" in result.stderr
+    assert "simulator" not in result.stderr
+    assert not (tmp_path / "calm.mp3").exists()

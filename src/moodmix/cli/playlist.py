@@ -3,6 +3,7 @@
     $ moodmix playlist "rainy Sunday, mellow acoustic, nothing sad" --offline
     $ moodmix playlist "late night drive" --seed spotify:track:00aqkszH1FdUiJJWvX6iEl --size 20
     $ moodmix playlist "focus" --duration 1h30m --order smooth --json
+    $ moodmix playlist "rainy Sunday" --offline --export rainy.xspf   # .m3u8 .jspf .csv .txt
 
 ``--offline`` runs the ReccoBeats simulator in this process and keeps the cache in memory.
 Progress (stages, and waits for quota with the expected time) goes to stderr; the table or
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -25,6 +27,7 @@ from rich.text import Text
 
 from moodmix.cli.offline import offline_simulator
 from moodmix.engine.duration import format_duration, parse_duration
+from moodmix.engine.export import export, format_for
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import Playlist, PlaylistRequest
 from moodmix.engine.progress import Progress
@@ -70,6 +73,14 @@ def playlist(
         bool, typer.Option(help="Use the embedded ReccoBeats simulator instead of the real API.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    export_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Also write the playlist to this file; the extension picks the format: "
+            ".m3u8, .xspf, .jspf, .csv, or .txt (Spotify URIs).",
+        ),
+    ] = None,
 ) -> None:
     """A playlist for a mood: seeds, recommendations, scoring, each track with its reason."""
     console = Console(stderr=True)
@@ -82,6 +93,7 @@ def playlist(
             order=order.value,
         )
         parse_seeds(request.seeds)
+        fmt = format_for(str(export_to)) if export_to is not None else None
     except ValueError as exc:
         _fail(console, "error", str(exc), 2)
     with offline_simulator(offline, console) as sim:
@@ -99,6 +111,12 @@ def playlist(
             _fail(console, "no seeds", str(exc), 1)
         except ReccoBeatsError as exc:
             _fail(console, "ReccoBeats", str(exc), 1)
+    if export_to is not None and fmt is not None:
+        try:
+            export_to.write_bytes(export(result.to_json(), fmt, title=prompt))
+        except OSError as exc:
+            _fail(console, "export", f"cannot write {export_to}: {exc.strerror or exc}", 1)
+        console.print(f"wrote {export_to} ({fmt}, {len(result.tracks)} tracks)")
     if as_json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
