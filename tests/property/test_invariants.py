@@ -1,7 +1,7 @@
 """Invariants under arbitrary schedules, with a manual clock.
 
 Already proven in tests/unit (and run under the same profiles): the token bucket never lets
-more than ``burst + rate * window`` through any window (``test_ratelimit``), single-flight
+more than ``burst + rate * window`` through any window (``test_tokenbucket``), single-flight
 never runs two fetches for one key at once (``test_singleflight``), the tiered cache never
 returns an entry past its stale window (``test_store_cache``), the id registry never maps one
 Spotify id to two ReccoBeats ids (``test_store_registry``). Here: a 429's pause is never
@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moodmix.clock import ManualClock
-from moodmix.resilience.ratelimit import TokenBucket
+from moodmix.resilience.tokenbucket import TokenBucket
 
 rates = st.floats(0.01, 100.0, allow_nan=False)
 

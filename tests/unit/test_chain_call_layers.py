@@ -21,9 +21,9 @@ from moodmix.reccobeats._stored import StoredItems, StoredRequests
 from moodmix.reccobeats._upstream import Upstream
 from moodmix.reccobeats.models import Track
 from moodmix.resilience.handover import Trade
-from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.retry import RetryPolicy
 from moodmix.resilience.scheduler import Priority, Scheduler, Ticket
+from moodmix.resilience.tokenbucket import TokenBucket
 
 FG, BG = Priority.INTERACTIVE, Priority.BACKGROUND
 

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from moodmix.clock import ManualClock
 from moodmix.resilience import scheduler as scheduler_module
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.scheduler import (
     BACKGROUND,
     INTERACTIVE,
@@ -27,6 +26,7 @@ from moodmix.resilience.scheduler import (
     Ticket,
     Unsent,
 )
+from moodmix.resilience.tokenbucket import TokenBucket
 
 
 async def settle(rounds: int = 10) -> None:

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from moodmix.reccobeats._setup import build_scheduler, open_storage
-from moodmix.resilience.ratelimit import TokenBucket
+from moodmix.resilience.tokenbucket import TokenBucket
 from moodmix.settings import Settings
 from moodmix.store import MemoryStorage, RedisStorage
 

@@ -28,7 +28,7 @@ from typing import Literal
 
 from moodmix.clock import ManualClock
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.ratelimit import TokenBucket
+from moodmix.resilience.tokenbucket import TokenBucket
 
 DEMAND_WINDOW = 30.0
 

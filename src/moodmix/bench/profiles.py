@@ -29,7 +29,7 @@ from moodmix.bench.scaling import TimeScale
 from moodmix.clock import Clock
 from moodmix.reccobeats import ReccoBeats
 from moodmix.reccobeats._gated import SendGate
-from moodmix.resilience.ratelimit import TokenBucket
+from moodmix.resilience.tokenbucket import TokenBucket
 from moodmix.resilience.windows import KeyedWindows, Window
 from moodmix.settings import Profile
 

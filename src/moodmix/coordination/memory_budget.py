@@ -27,7 +27,7 @@ import orjson
 from moodmix.clock import Clock, monotonic
 from moodmix.coordination.protocols import Draw, Presence
 from moodmix.resilience.adaptive import StateValue
-from moodmix.resilience.ratelimit import RUN_SLACK
+from moodmix.resilience.tokenbucket import RUN_SLACK
 
 _STATE_TTL_MS = 604_800_000
 """The shared state is dropped a week after it was last published (``EX 604800``)."""

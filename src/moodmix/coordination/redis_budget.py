@@ -30,7 +30,7 @@ from redis.exceptions import RedisError
 
 from moodmix.coordination.protocols import Draw, Presence, SharedUnavailable
 from moodmix.resilience.adaptive import StateValue
-from moodmix.resilience.ratelimit import RUN_SLACK
+from moodmix.resilience.tokenbucket import RUN_SLACK
 
 _NOW = """
 local t = redis.call('TIME')

@@ -16,9 +16,9 @@ from moodmix.coordination import Budget
 from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.limiter import Limiter
-from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.scheduler import Scheduler
 from moodmix.resilience.sharedlimit import SharedBucket
+from moodmix.resilience.tokenbucket import TokenBucket
 from moodmix.settings import Settings
 from moodmix.store import (
     CachePolicy,

@@ -6,10 +6,10 @@ from moodmix.resilience import Scheduler, TokenBucket, AdaptiveRate, SingleFligh
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen, Trip
 from moodmix.resilience.latebatch import LateBatcher
-from moodmix.resilience.ratelimit import TokenBucket
 from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry, retry_on
 from moodmix.resilience.scheduler import BACKGROUND, INTERACTIVE, Priority, Scheduler, Unsent
 from moodmix.resilience.singleflight import SingleFlight
+from moodmix.resilience.tokenbucket import TokenBucket
 
 __all__ = [
     "BACKGROUND",

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from moodmix.coordination import Locks, SharedUnavailable
-from moodmix.resilience.ratelimit import Sleep
 from moodmix.resilience.sharedflight import LockKeeper
+from moodmix.resilience.tokenbucket import Sleep
 
 V = TypeVar("V")
 

@@ -54,7 +54,7 @@ import structlog
 from moodmix.clock import Clock, monotonic
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.limiter import Evidence, Limiter
-from moodmix.resilience.ratelimit import Sleep
+from moodmix.resilience.tokenbucket import Sleep
 
 log = structlog.get_logger("moodmix.ratelimit")
 

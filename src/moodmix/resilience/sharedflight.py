@@ -27,8 +27,8 @@ from typing import Generic, TypeVar
 
 from moodmix.clock import Clock, monotonic
 from moodmix.coordination import Locks, SharedUnavailable
-from moodmix.resilience.ratelimit import Sleep
 from moodmix.resilience.together import together
+from moodmix.resilience.tokenbucket import Sleep
 
 V = TypeVar("V")
 

@@ -46,8 +46,8 @@ from moodmix.coordination import Budget, SharedUnavailable
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.headcount import Headcount
 from moodmix.resilience.limiter import Evidence
-from moodmix.resilience.ratelimit import Sleep, TokenBucket
 from moodmix.resilience.statesync import StateSync
+from moodmix.resilience.tokenbucket import Sleep, TokenBucket
 
 log = structlog.get_logger("moodmix.shared")
 

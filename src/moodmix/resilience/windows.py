@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from moodmix.clock import Clock, monotonic
-from moodmix.resilience.ratelimit import Sleep
+from moodmix.resilience.tokenbucket import Sleep
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from moodmix.clock import ManualClock
 from moodmix.resilience.limiter import Evidence
-from moodmix.resilience.ratelimit import TokenBucket
+from moodmix.resilience.tokenbucket import TokenBucket
 
 
 class FakeSleep:
