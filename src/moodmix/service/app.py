@@ -33,11 +33,13 @@ from moodmix.service.routes import (
     auth,
     catalog,
     docs,
+    export,
     health,
     moods,
     pages,
     playlists,
     shared,
+    shares,
     spotify,
     system,
 )
@@ -81,7 +83,8 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
     )
     errors.install(app)
     openapi.install(app)
-    for module in (playlists, spotify, shared, moods, catalog, system, health, pages, docs, auth):
+    routers = (playlists, shares, export, spotify, shared, moods, catalog, system, health, pages)
+    for module in (*routers, docs, auth):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 

@@ -8,10 +8,9 @@
     GET  /v1/playlists/{id}/events                              -> Server-Sent Events
     GET  /v1/playlists?limit=20&cursor=...&q=rainy              -> your recent ones, newest first
     DELETE /v1/playlists/{id}                                   -> 204: gone, with its links
-    GET  /v1/playlists/{id}/export?format=xspf                  -> the playlist as a file
-    POST /v1/playlists/{id}/share                               -> 201 + a read-only link
-    GET  /v1/playlists/{id}/shares                              -> its live links
-    DELETE /v1/playlists/{id}/shares/{token}                    -> 204: the link is dead
+
+Beside them: ``routes.shares`` (read-only links), ``routes.export`` (as a file),
+``routes.spotify`` (saved to the listener's Spotify account).
 
 A playlist belongs to the account that made it (its API key; everyone's where no key is
 needed): to any other it is a 404, except through a share link (``routes.shared``).
@@ -30,54 +29,38 @@ from urllib.parse import urlencode
 
 import anyio
 import orjson
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from moodmix.engine.export import MEDIA_TYPES, ExportFormat, export
-from moodmix.engine.playlist import MAX_EXPLICIT_SEEDS
-from moodmix.service.caching import (
-    FOREVER,
-    REVALIDATE,
-    cached_json,
-    for_seconds,
-    private_if,
-)
+from moodmix.service.caching import FOREVER, cached_json, for_seconds, private_if
 from moodmix.service.cursor import decode_cursor, encode_cursor
 from moodmix.service.deps import AccountDep, ClientDep, ServiceDep, check_quota, client_id
-from moodmix.service.errors import ServiceError, error_response
+from moodmix.service.errors import ServiceError
 from moodmix.service.events import TERMINAL, JobEvent, until_set
 from moodmix.service.jobs import NotAccepting
-from moodmix.service.listeners import SESSION_COOKIE
 from moodmix.service.models import DONE, FAILED, STATUSES, PlaylistRow
+from moodmix.service.personal_seeds import personal_seeds
 from moodmix.service.repository import DuplicateKey, TooManyJobs
-from moodmix.service.resources import links, playlist_json, share_link_json, summary_json
+from moodmix.service.resources import links, playlist_json, summary_json
 from moodmix.service.results import Finished, Unfinished, request_key
+from moodmix.service.routes.owned import (
+    PlaylistId,
+    failure,
+    json_body,
+    json_bytes,
+    playlist_of,
+    revalidate,
+)
 from moodmix.service.runtime import Service
 from moodmix.service.schemas import (
-    PERSONAL_SEED,
     ErrorOut,
     PlaylistIn,
     PlaylistOut,
     PlaylistPageOut,
-    ShareLinkOut,
-    ShareLinksOut,
 )
-from moodmix.spotify import SpotifyError, TimeRange
 
 router = APIRouter(prefix="/v1/playlists", tags=["playlists"], dependencies=[Depends(client_id)])
-
-PlaylistId = Annotated[
-    str,
-    Path(
-        pattern=r"^[A-Za-z0-9_-]{1,32}$",
-        description="the id POST /v1/playlists answered with",
-    ),
-]
-
-ShareToken = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9_-]{20,64}$", description="the token of a share link")
-]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -96,11 +79,6 @@ _REPLAYED_DOC: Final = {
     "description": "'true' when this answers a retry with the same Idempotency-Key",
     "required": False,
     "schema": {"type": "string", "enum": ["true"]},
-}
-_TIME_RANGES: Final[dict[str, TimeRange]] = {
-    "short": "short_term",
-    "medium": "medium_term",
-    "long": "long_term",
 }
 RECONNECT_MS: Final = 2_000
 STREAM_SHUTDOWN_GRACE_S: Final = 1.0
@@ -153,7 +131,7 @@ async def create_playlist(
     and the key with a different body is a ``422``."""
     settings = service.settings
     fields = body.engine_fields()
-    fields["seeds"] = await _personal_seeds(request, service, fields["seeds"])
+    fields["seeds"] = await personal_seeds(request, service, fields["seeds"])
     key = request_key(fields, profile=settings.profile, account=account)
     replayed = None
     if idempotency_key is not None:
@@ -162,7 +140,7 @@ async def create_playlist(
     if replayed is not None:
         id = replayed
     elif isinstance(found, Finished):
-        return _bytes(found.body, 200, {"Location": links(found.id)["self"]})
+        return json_bytes(found.body, 200, {"Location": links(found.id)["self"]})
     elif isinstance(found, Unfinished):
         id = found.id
     else:
@@ -201,15 +179,15 @@ async def create_playlist(
     if wait:
         final = await _wait(service, id, settings.wait_timeout_s)
         if final is not None and final.status == DONE:
-            return _bytes(service.results.remember(key, final).body, 200, location)
+            return json_bytes(service.results.remember(key, final).body, 200, location)
         if final is not None and final.status == FAILED:
-            return _failure(final, location)
-    row = await _row(service, id, account)
+            return failure(final, location)
+    row = await playlist_of(service, id, account)
     if row.status == DONE:
-        return _bytes(service.results.remember(key, row).body, 200, location)
+        return json_bytes(service.results.remember(key, row).body, 200, location)
     if row.status == FAILED:
-        return _failure(row, location)
-    return _json(playlist_json(row, live=service.runner.live(id)), 202, location)
+        return failure(row, location)
+    return json_body(playlist_json(row, live=service.runner.live(id)), 202, location)
 
 
 @router.get("", summary="Your recent playlists, newest first", response_model=PlaylistPageOut)
@@ -250,7 +228,7 @@ async def list_playlists(
         next_link = f"/v1/playlists?{urlencode(params)}"
     payload = {"items": [summary_json(r) for r in rows], "next": next_link}
     private = service.api_keys.required
-    return cached_json(request, payload, cache_control=_revalidate(private))
+    return cached_json(request, payload, cache_control=revalidate(private))
 
 
 @router.get(
@@ -261,7 +239,7 @@ async def list_playlists(
 async def get_playlist(
     id: PlaylistId, request: Request, service: ServiceDep, account: AccountDep
 ) -> Response:
-    row = await _row(service, id, account)
+    row = await playlist_of(service, id, account)
     payload = playlist_json(row, live=service.runner.live(id))
     private = service.api_keys.required
     if row.status == DONE:
@@ -269,7 +247,7 @@ async def get_playlist(
     elif row.status == FAILED:
         cache_control = private_if(for_seconds(60), private)
     else:
-        cache_control = _revalidate(private)
+        cache_control = revalidate(private)
     return cached_json(request, payload, cache_control=cache_control)
 
 
@@ -285,7 +263,7 @@ async def playlist_events(
     """``state`` first (where the job is now), then ``progress`` events (mood, seeds,
     candidates n/m, waiting with ``wait_s``, scoring), then ``done`` with the playlist or
     ``failed`` with the reason. ``interrupted`` means this instance is stopping: reconnect."""
-    await _row(service, id, account)
+    await playlist_of(service, id, account)
     stopping = anyio.Event()
     return EventSourceResponse(
         _stream(service, id, stopping),
@@ -294,60 +272,6 @@ async def playlist_events(
         shutdown_event=stopping,
         shutdown_grace_period=STREAM_SHUTDOWN_GRACE_S,
     )
-
-
-@router.get(
-    "/{id}/export",
-    summary="A finished playlist as a file: M3U8, XSPF, JSPF, CSV or Spotify URIs",
-    responses={
-        200: {"content": {media.split(";")[0]: {} for media in MEDIA_TYPES.values()}},
-        409: {"model": ErrorOut, "description": "the playlist is not made yet"},
-    },
-)
-async def export_playlist(
-    id: PlaylistId,
-    service: ServiceDep,
-    account: AccountDep,
-    format: Annotated[ExportFormat, Query(description="the file format")] = "m3u8",
-) -> Response:
-    """The playlist for other players; tracks with no Spotify id are left out of M3U8 and
-    the URI list (no player could find them)."""
-    row = await _row(service, id, account)
-    if row.status == FAILED:
-        return _failure(row, {})
-    if row.status != DONE or row.result is None:
-        raise ServiceError(409, "not_ready", f"playlist {id!r} is not made yet ({row.status})")
-    title = str(row.request.get("prompt", "")) or f"moodmix {id}"
-    return Response(
-        export(row.result, format, title=title),
-        media_type=MEDIA_TYPES[format],
-        headers={
-            "Content-Disposition": f'attachment; filename="moodmix-{id}.{format}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-@router.post(
-    "/{id}/share",
-    status_code=201,
-    summary="Make a read-only link to a playlist",
-    response_model=ShareLinkOut,
-)
-async def share(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Response:
-    """A new link anyone can read the playlist through (no API key needed) until it is
-    revoked; each call makes another."""
-    await _row(service, id, account)
-    link = await service.share_links.create(id, account=account)
-    body = share_link_json(link)
-    return _json(body, 201, {"Location": body["url"]})
-
-
-@router.get("/{id}/shares", summary="A playlist's live share links", response_model=ShareLinksOut)
-async def shares(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Response:
-    await _row(service, id, account)
-    items = [share_link_json(link) for link in await service.share_links.of(id)]
-    return _json({"items": items}, 200, {})
 
 
 @router.delete(
@@ -362,25 +286,10 @@ async def shares(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Re
 async def delete_playlist(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Response:
     """Deletes the playlist, its share links and its record of saves to Spotify (the
     playlist in your Spotify account stays there)."""
-    row = await _row(service, id, account)
+    row = await playlist_of(service, id, account)
     if not await service.repo.delete(id, account):
         raise ServiceError(409, "not_finished", f"playlist {id!r} is {row.status}; wait for it")
     service.results.forget(id)
-    return Response(status_code=204)
-
-
-@router.delete(
-    "/{id}/shares/{token}",
-    status_code=204,
-    summary="Revoke a share link",
-    responses={204: {"description": "the link no longer works"}},
-)
-async def revoke_share(
-    id: PlaylistId, token: ShareToken, service: ServiceDep, account: AccountDep
-) -> Response:
-    await _row(service, id, account)
-    if not await service.share_links.revoke(id, token, account=account):
-        raise ServiceError(404, "not_found", f"playlist {id!r} has no live share link {token!r}")
     return Response(status_code=204)
 
 
@@ -432,85 +341,4 @@ def _sse(event: JobEvent, *, retry: bool = False) -> ServerSentEvent:
         event=event.kind,
         id=str(event.seq) if event.seq else None,
         retry=RECONNECT_MS if retry or event.kind in TERMINAL else None,
-    )
-
-
-async def _personal_seeds(request: Request, service: Service, seeds: list[str]) -> list[str]:
-    """``seeds`` with each ``me:top[:range]`` replaced by the signed-in listener's top tracks."""
-    personal = [PERSONAL_SEED.fullmatch(seed.strip()) for seed in seeds]
-    if not any(personal):
-        return seeds
-    who = None
-    if service.listeners is not None:
-        who = await service.listeners.signed_in(request.cookies.get(SESSION_COOKIE))
-    if service.listeners is None or who is None:
-        raise ServiceError(
-            401, "signed_out", "me:top seeds are your own top tracks: sign in with Spotify first"
-        )
-    expanded: list[str] = []
-    for seed, match in zip(seeds, personal, strict=True):
-        if match is None:
-            expanded.append(seed)
-            continue
-        time_range = _TIME_RANGES[match.group(1) or "medium"]
-        try:
-            expanded += await service.listeners.top_tracks(who, time_range)
-        except SpotifyError as exc:
-            raise ServiceError(
-                503,
-                "spotify_unavailable",
-                f"your top tracks could not be read: {exc.message}",
-                retry_after=getattr(exc, "retry_after", None) or 5,
-            ) from None
-    return list(dict.fromkeys(expanded))[:MAX_EXPLICIT_SEEDS]
-
-
-async def _row(service: Service, id: str, account: str) -> PlaylistRow:
-    """``account``'s playlist ``id``; a 404 if there is none, or it is another's (the same
-    answer, so ids tell nothing about other accounts)."""
-    row = await service.repo.get(id)
-    if row is None or row.account != account:
-        raise ServiceError(404, "not_found", f"there is no playlist {id!r}")
-    return row
-
-
-def _revalidate(private: bool) -> str:
-    """Ask every time; kept by no shared cache when answers depend on who asks."""
-    return f"private, {REVALIDATE}" if private else REVALIDATE
-
-
-def _json(payload: dict[str, Any], status: int, headers: dict[str, str]) -> Response:
-    return _bytes(orjson.dumps(payload), status, headers)
-
-
-def _bytes(body: bytes, status: int, headers: dict[str, str]) -> Response:
-    return Response(
-        body,
-        status_code=status,
-        media_type="application/json",
-        headers={**headers, "Cache-Control": "no-store"},
-    )
-
-
-def _failure(row: PlaylistRow, headers: dict[str, str]) -> JSONResponse:
-    error = row.error or {}
-    kind = str(error.get("kind", "failed"))
-    message = str(error.get("message", "the playlist could not be made"))
-    retry_after = error.get("retry_after")
-    if kind in ("invalid_request", "no_seeds"):
-        status = 422
-    elif kind == "not_found":
-        status = 404
-    elif kind == "internal_error":
-        status = 500
-    else:
-        status = 503
-        retry_after = retry_after if isinstance(retry_after, int | float) else 30.0
-    return error_response(
-        status,
-        kind,
-        message,
-        retry_after=retry_after if status == 503 else None,
-        headers=headers,
-        playlist=playlist_json(row),
     )

@@ -23,7 +23,7 @@ from moodmix.service.deps import ServiceDep
 from moodmix.service.errors import ServiceError
 from moodmix.service.listeners import SESSION_COOKIE, SignedIn
 from moodmix.service.models import DONE, SpotifySaveRow
-from moodmix.service.routes.playlists import PlaylistId
+from moodmix.service.routes.owned import PlaylistId
 from moodmix.service.runtime import Service
 from moodmix.service.spotify_saves import SpotifySaves
 
