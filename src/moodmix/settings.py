@@ -260,6 +260,13 @@ class Settings(BaseSettings):
         description="your app's quota mode: development (what a new app gets: /items, "
         "/v1/me/playlists) or extended (the older endpoints)",
     )
+    spotify_window_limit: int = Field(
+        100,
+        ge=1,
+        le=10_000,
+        description="Spotify requests the app sends in any 30 seconds, all processes together "
+        "(Spotify does not publish its limit; development mode gets less)",
+    )
     spotify_redirect_uri: str = Field(
         "",
         description="the redirect URI registered for your app; empty: "

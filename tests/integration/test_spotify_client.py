@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from moodmix.clock import ManualClock
+from moodmix.coordination import MemoryWindow
+from moodmix.resilience.windowgate import WindowGate
 from moodmix.simulator.catalog import Catalog
 from moodmix.simulator.spotify import SignInConfig, SpotifyConfig, SpotifyServer
 from moodmix.spotify import (
@@ -24,6 +26,7 @@ from moodmix.spotify import (
     Unauthorized,
     new_state,
 )
+from moodmix.spotify.gateway import Spotify
 
 CALLBACK = "http://127.0.0.1:8000/auth/callback"
 CLIENT_ID = "moodmix-test"
@@ -255,3 +258,40 @@ async def test_another_listener_s_playlist_cannot_be_changed(start_spotify: Star
         with pytest.raises(Forbidden, match="do not own"):
             await client.add_items(token.access_token, theirs.id, [uri])
     assert theirs.uris == []
+
+
+async def test_the_app_lane_waits_out_a_429_and_keeps_under_its_window(
+    start_spotify: StartSpotify,
+) -> None:
+    clock = ManualClock()
+    spotify = await start_spotify(clock, window_limit=3)
+    token, accounts = await sign_in(spotify)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.advance(seconds)
+
+    # A gate that believes in more room than Spotify gives: the 429 teaches it.
+    loose = WindowGate(
+        MemoryWindow(clock=clock), "app", limit=10, seconds=30.0, sleep=sleep, clock=clock
+    )
+    async with Spotify(SpotifyClient(spotify.url), loose, sleep=sleep) as lane, accounts:
+        for _ in range(4):
+            me = await lane.call(lambda client: client.get_me(token.access_token))
+            assert me.id == "listener-1"
+        assert lane.rate_limited == 1
+        assert slept == [30.0]  # the Retry-After, for the whole lane
+    # A gate at Spotify's own limit never draws a 429; past its bound it says how long.
+    clock.advance(30)
+    tight = WindowGate(
+        MemoryWindow(clock=clock), "app", limit=3, seconds=30.0, sleep=sleep, clock=clock
+    )
+    async with Spotify(SpotifyClient(spotify.url), tight, sleep=sleep, max_wait=5.0) as lane:
+        for _ in range(3):
+            await lane.call(lambda client: client.get_me(token.access_token))
+        with pytest.raises(RateLimited) as full:
+            await lane.call(lambda client: client.get_me(token.access_token))
+        assert full.value.retry_after == 30.0
+        assert lane.rate_limited == 0
+    assert spotify.standin.counters.limited == 1

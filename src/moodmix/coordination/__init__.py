@@ -1,7 +1,8 @@
 """Coordination: what processes share to act as one client of a rate-limited upstream.
 
-Two protocols, ``Budget`` (one rate budget, presence, the adaptive rate's shared state) and
-``Locks`` (per-key fetch locks with expiry, handed from holder to holder), each with two
+Three protocols, ``Budget`` (one rate budget, presence, the adaptive rate's shared state),
+``Locks`` (per-key fetch locks with expiry, handed from holder to holder) and ``Window``
+(requests counted over a rolling window, as Spotify counts an app's), each with two
 backends that keep the same promises, checked by one conformance suite: memory, for the
 holders in one process (tests, one-process runs, on an injected clock), and Redis, for
 every process on a server (Lua scripts on the server's clock)::
@@ -20,6 +21,7 @@ when it cannot answer; its users then do what they can alone.
 
 from moodmix.coordination.memory_budget import MemoryBudget
 from moodmix.coordination.memory_locks import LockTable, MemoryLocks
+from moodmix.coordination.memory_window import MemoryWindow
 from moodmix.coordination.protocols import (
     FREE,
     HELD,
@@ -30,6 +32,7 @@ from moodmix.coordination.protocols import (
     Presence,
     SharedUnavailable,
     Traded,
+    Window,
 )
 
 __all__ = [
@@ -42,7 +45,9 @@ __all__ = [
     "Locks",
     "MemoryBudget",
     "MemoryLocks",
+    "MemoryWindow",
     "Presence",
     "SharedUnavailable",
     "Traded",
+    "Window",
 ]

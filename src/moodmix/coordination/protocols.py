@@ -95,6 +95,25 @@ class Budget(Protocol):
         ...
 
 
+class Window(Protocol):
+    """Requests counted over a rolling window per key, for every process: how Spotify
+    limits an app (its requests in the last 30 seconds, whichever process sent them)."""
+
+    async def admit(self, key: str, limit: int, seconds: float) -> float:
+        """Count one request under ``key`` and return 0.0 if fewer than ``limit`` were
+        counted in the last ``seconds`` and no pause holds; else count nothing and return
+        the seconds until one leaves the window (or the pause ends)."""
+        ...
+
+    async def pause(self, key: str, seconds: float) -> None:
+        """Admit nothing under ``key`` for ``seconds`` (a Retry-After), for every process."""
+        ...
+
+    async def aclose(self) -> None:
+        """Let go of the connection, if the window owns one."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class LockState:
     """A fetch lock: ``free`` (nobody fetches), ``held`` (someone is fetching) or ``done``

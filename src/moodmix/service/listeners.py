@@ -27,11 +27,15 @@ from datetime import timedelta
 from typing import Final
 
 import orjson
+import redis.asyncio as aioredis
 import structlog
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, select, update
 
+from moodmix.coordination import MemoryWindow, Window
+from moodmix.coordination.redis_window import RedisWindow
 from moodmix.logs import register_secrets
+from moodmix.resilience.windowgate import WindowGate
 from moodmix.service.db import Database
 from moodmix.service.models import ListenerRow, SessionRow, utcnow
 from moodmix.settings import Settings
@@ -43,10 +47,13 @@ from moodmix.spotify import (
     TimeRange,
     new_state,
 )
+from moodmix.spotify.gateway import Spotify
 
 SIGNIN_TTL_S: Final = 600
 """How long a browser has between /auth/login and the callback."""
 SESSION_TTL: Final = timedelta(days=30)
+SPOTIFY_WINDOW_S: Final = 30.0
+"""Spotify counts an app's requests over a rolling 30 seconds."""
 TOP_SEEDS: Final = 5
 """Top tracks one ``me:top`` seed stands for."""
 TOP_TTL_S: Final = 3600.0
@@ -84,7 +91,7 @@ class Listeners:
     """The ``listeners`` and ``sessions`` tables, and the Spotify calls sign-in needs."""
 
     def __init__(
-        self, db: Database, accounts: SpotifyAccounts, spotify: SpotifyClient, fernet: Fernet
+        self, db: Database, accounts: SpotifyAccounts, spotify: Spotify, fernet: Fernet
     ) -> None:
         self._db = db
         self._accounts = accounts
@@ -125,7 +132,8 @@ class Listeners:
                 code, redirect_uri=started["redirect_uri"], verifier=started["verifier"]
             )
             register_secrets([token.access_token, token.refresh_token])
-            me = await self._spotify.get_me(token.access_token)
+            access = token.access_token
+            me = await self._spotify.call(lambda client: client.get_me(access))
         except SpotifyError as exc:
             raise SignInFailed("spotify_refused", exc.message) from None
         now = utcnow()
@@ -169,7 +177,7 @@ class Listeners:
         return SignedIn(listener.id, listener.display_name, row.id)
 
     @property
-    def spotify(self) -> SpotifyClient:
+    def spotify(self) -> Spotify:
         return self._spotify
 
     async def access_token(self, who: SignedIn, *, refresh: bool = False) -> str:
@@ -211,7 +219,9 @@ class Listeners:
         if kept is not None and time.monotonic() - kept[0] < TOP_TTL_S:
             return kept[1]
         token = await self.access_token(who)
-        page = await self._spotify.get_top_tracks(token, time_range=time_range, limit=TOP_SEEDS)
+        page = await self._spotify.call(
+            lambda client: client.get_top_tracks(token, time_range=time_range, limit=TOP_SEEDS)
+        )
         ids = [track.id for track in page.items]
         self._tops[key] = (time.monotonic(), ids)
         return ids
@@ -271,5 +281,15 @@ def open_listeners(settings: Settings, db: Database) -> Listeners | None:
         key = settings.secret_key.get_secret_value().encode()
     fernet = Fernet(key)  # the setting is checked on load
     accounts = SpotifyAccounts(settings.spotify_accounts_url, client_id=settings.spotify_client_id)
-    spotify = SpotifyClient(settings.spotify_api_url, mode=settings.spotify_mode)
-    return Listeners(db, accounts, spotify, fernet)
+    client = SpotifyClient(settings.spotify_api_url, mode=settings.spotify_mode)
+    window: Window = MemoryWindow()
+    if settings.redis_url is not None:
+        redis = aioredis.Redis.from_url(settings.redis_url)
+        window = RedisWindow(redis, prefix=settings.redis_prefix, owns_client=True)
+    gate = WindowGate(
+        window,
+        f"spotify:{settings.spotify_client_id}",
+        limit=settings.spotify_window_limit,
+        seconds=SPOTIFY_WINDOW_S,
+    )
+    return Listeners(db, accounts, Spotify(client, gate), fernet)

@@ -11,8 +11,9 @@ One Spotify playlist per moodmix playlist and listener: its id is stored the mom
 makes it, so saving again (or after a failure) reuses it. Tracks go in calls of at most 100;
 before adding, the playlist's items are read, and when they are a prefix of the wanted list
 only the rest is added (no track twice, none lost); otherwise the items are replaced. Then
-the cover (``engine.cover``). Each Spotify call is retried: after a 401 with a refreshed
-token, after a 429 when its Retry-After is at most ``MAX_WAIT_S``, after a 5xx with backoff.
+the cover (``engine.cover``). Each Spotify call goes through the app's lane
+(``spotify.Spotify``: the shared 30-second window, Retry-After for every process, retries)
+and is tried once more with a refreshed token after a 401.
 """
 
 from __future__ import annotations
@@ -33,19 +34,14 @@ from moodmix.spotify import (
     MAX_URIS_PER_CALL,
     Paging,
     PlaylistItem,
-    RateLimited,
     SpotifyClient,
     SpotifyError,
-    SpotifyUnavailable,
     Unauthorized,
 )
 
 RUNNING: Final = "running"
 DONE: Final = "done"
 FAILED: Final = "failed"
-ATTEMPTS: Final = 4
-MAX_WAIT_S: Final = 30.0
-"""The longest Retry-After a save waits out; a longer one fails it (saving again resumes)."""
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
@@ -107,7 +103,7 @@ class SpotifySaves:
             raise
 
     async def _steps(self, playlist: PlaylistRow, who: SignedIn) -> None:
-        spotify = self._listeners.spotify
+        spotify = self._listeners.spotify.client
         save = await self.get(playlist.id, who.account)
         spotify_id = save.spotify_playlist_id if save is not None else None
         prompt = str(playlist.request.get("prompt", ""))
@@ -153,32 +149,22 @@ class SpotifySaves:
     async def _items(self, who: SignedIn, spotify_id: str) -> list[str]:
         uris: list[str] = []
         while True:
-            read = functools.partial(_page, self._listeners.spotify, spotify_id, len(uris))
+            read = functools.partial(_page, self._listeners.spotify.client, spotify_id, len(uris))
             page = await self._call(who, read)
             uris += [item.entry.uri for item in page.items if item.entry is not None]
             if page.next is None or not page.items:
                 return uris
 
     async def _call(self, who: SignedIn, call: Callable[[str], Awaitable[T]]) -> T:
-        refresh = False
-        for attempt in range(1, ATTEMPTS + 1):
-            token = await self._listeners.access_token(who, refresh=refresh)
-            refresh = False
-            try:
-                return await call(token)
-            except Unauthorized:
-                if attempt == ATTEMPTS:
-                    raise
-                refresh = True
-            except RateLimited as exc:
-                if attempt == ATTEMPTS or exc.retry_after > MAX_WAIT_S:
-                    raise
-                await asyncio.sleep(exc.retry_after)
-            except SpotifyUnavailable:
-                if attempt == ATTEMPTS:
-                    raise
-                await asyncio.sleep(0.5 * 2**attempt)
-        raise AssertionError("unreachable")
+        """``call(token)`` in the app's Spotify lane (window, Retry-After, retries), once
+        more with a refreshed token if Spotify says the token is no longer good."""
+        spotify = self._listeners.spotify
+        token = await self._listeners.access_token(who)
+        try:
+            return await spotify.call(lambda _: call(token))
+        except Unauthorized:
+            token = await self._listeners.access_token(who, refresh=True)
+            return await spotify.call(lambda _: call(token))
 
     async def _update(self, playlist_id: str, account: str, **values: Any) -> None:
         async with self._db.session() as session, session.begin():

@@ -1,0 +1,75 @@
+"""Spotify calls in the app's own lane: the rolling window Spotify counts per app (shared
+by every process), its Retry-After honoured by all, and retries.
+
+::
+
+    gate = WindowGate(RedisWindow(redis), "spotify:<client id>", limit=100, seconds=30.0)
+    async with Spotify(SpotifyClient(), gate) as spotify:
+        me = await spotify.call(lambda client: client.get_me(token))
+
+A 429 pauses the window for every process for its Retry-After and the call is tried again
+when that is at most ``max_wait``; a 5xx or a dropped connection is tried again after a
+backoff; after ``attempts`` tries the last error is raised. A call that would wait longer
+than ``max_wait`` for room is ``RateLimited`` at once, with the honest wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeVar
+
+from moodmix.closing import Closing
+from moodmix.resilience.tokenbucket import Sleep
+from moodmix.resilience.windowgate import WindowFull, WindowGate
+from moodmix.spotify.client import SpotifyClient
+from moodmix.spotify.errors import RateLimited, SpotifyUnavailable
+
+T = TypeVar("T")
+ATTEMPTS: Final = 3
+MAX_WAIT_S: Final = 30.0
+BACKOFF_S: Final = 0.5
+
+
+class Spotify(Closing):
+    """``client``'s calls through ``gate`` (the app's window), with retries."""
+
+    def __init__(
+        self,
+        client: SpotifyClient,
+        gate: WindowGate,
+        *,
+        attempts: int = ATTEMPTS,
+        max_wait: float = MAX_WAIT_S,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.gate = gate
+        self._attempts = attempts
+        self._max_wait = max_wait
+        self._sleep = sleep
+        self.rate_limited = 0
+        """429s Spotify answered (each paused the window for every process)."""
+
+    async def call(self, request: Callable[[SpotifyClient], Awaitable[T]]) -> T:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                await self.gate.acquire(max_wait=self._max_wait)
+            except WindowFull as full:
+                raise RateLimited(full.retry_after) from None
+            try:
+                return await request(self.client)
+            except RateLimited as exc:
+                self.rate_limited += 1
+                await self.gate.pause(exc.retry_after)
+                if attempt == self._attempts or exc.retry_after > self._max_wait:
+                    raise
+            except SpotifyUnavailable:
+                if attempt == self._attempts:
+                    raise
+                await self._sleep(BACKOFF_S * 2**attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        await self.gate.aclose()
