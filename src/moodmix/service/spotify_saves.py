@@ -8,12 +8,15 @@
     save.spotify_url, save.tracks_added
 
 One Spotify playlist per moodmix playlist and listener: its id is stored the moment Spotify
-makes it, so saving again (or after a failure) reuses it. Tracks go in calls of at most 100;
-before adding, the playlist's items are read, and when they are a prefix of the wanted list
-only the rest is added (no track twice, none lost); otherwise the items are replaced. Then
-the cover (``engine.cover``). Each Spotify call goes through the app's lane
-(``spotify.Spotify``: the shared 30-second window, Retry-After for every process, retries)
-and is tried once more with a refreshed token after a 401.
+makes it, so saving again (or after a failure) reuses it, and its description carries
+``[moodmix <id>]``, so one made though Spotify's answer was lost is found, not made twice.
+Tracks go in calls of at most 100. Adding is not idempotent, so before each add the
+playlist's items decide what is sent: the missing tail when they are a prefix of the wanted
+list, else a replacement; an add that failed is followed by reading what landed, never by
+sending it again blindly (no track twice, none lost). Then the cover (``engine.cover``).
+Each call goes through the app's lane (``spotify.Spotify``: the shared 30-second window,
+Retry-After for every process, retries of what is safe to repeat) and is tried once more
+with a refreshed token after a 401.
 """
 
 from __future__ import annotations
@@ -33,12 +36,16 @@ from moodmix.service.models import PlaylistRow, SpotifySaveRow, utcnow
 from moodmix.spotify import (
     MAX_URIS_PER_CALL,
     Paging,
+    Playlist,
     PlaylistItem,
     SpotifyClient,
     SpotifyError,
+    SpotifyUnavailable,
     Unauthorized,
 )
 
+ADD_ATTEMPTS: Final = 5
+"""Failed creates or adds one save survives (each followed by reading what landed)."""
 RUNNING: Final = "running"
 DONE: Final = "done"
 FAILED: Final = "failed"
@@ -108,15 +115,7 @@ class SpotifySaves:
         spotify_id = save.spotify_playlist_id if save is not None else None
         prompt = str(playlist.request.get("prompt", ""))
         if spotify_id is None:
-            made = await self._call(
-                who,
-                lambda token: spotify.create_playlist(
-                    token,
-                    user_id=who.id,
-                    name=f"moodmix: {prompt}"[:100],
-                    description=f"Made by moodmix from the mood '{prompt}'"[:300],
-                ),
-            )
+            made = await self._create(who, playlist.id, prompt)
             spotify_id = made.id
             await self._update(
                 playlist.id,
@@ -125,17 +124,7 @@ class SpotifySaves:
                 spotify_url=made.external_urls.spotify
                 or f"https://open.spotify.com/playlist/{made.id}",
             )
-        wanted = _uris(playlist)
-        there = await self._items(who, spotify_id)
-        if there != wanted[: len(there)]:
-            first = wanted[:MAX_URIS_PER_CALL]
-            await self._call(who, lambda token: spotify.replace_items(token, spotify_id, first))
-            there = first
-        await self._update(playlist.id, who.account, tracks_added=len(there))
-        for start in range(len(there), len(wanted), MAX_URIS_PER_CALL):
-            chunk = wanted[start : start + MAX_URIS_PER_CALL]
-            await self._call(who, functools.partial(_add, spotify, spotify_id, chunk))
-            await self._update(playlist.id, who.account, tracks_added=start + len(chunk))
+        await self._fill(playlist.id, who, spotify_id, _uris(playlist))
         targets: dict[str, Any] = (playlist.result or {}).get("profile", {}).get("targets", {})
         cover = await asyncio.to_thread(
             draw_cover,
@@ -146,6 +135,78 @@ class SpotifySaves:
         await self._call(who, lambda token: spotify.upload_cover(token, spotify_id, cover))
         await self._update(playlist.id, who.account, status=DONE)
 
+    async def _create(self, who: SignedIn, playlist_id: str, prompt: str) -> Playlist:
+        """The Spotify playlist for ``playlist_id``: one made before (its answer lost, found
+        by the marker in its description), else a new one. Creating is not repeated
+        blindly: after a failure the listener's playlists are looked through again."""
+        spotify = self._listeners.spotify.client
+        marker = f"[moodmix {playlist_id}]"
+        for attempt in range(1, ADD_ATTEMPTS + 1):
+            made = await self._made(who, marker)
+            if made is not None:
+                return made
+            try:
+                return await self._call(
+                    who,
+                    lambda token: spotify.create_playlist(
+                        token,
+                        user_id=who.id,
+                        name=f"moodmix: {prompt}"[:100],
+                        description=f"Made by moodmix from the mood '{prompt[:200]}' {marker}",
+                    ),
+                    retry=False,
+                )
+            except SpotifyUnavailable:
+                if attempt == ADD_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _made(self, who: SignedIn, marker: str) -> Playlist | None:
+        """The listener's Spotify playlist whose description carries ``marker``: one this
+        save made though Spotify's answer never came back."""
+        spotify = self._listeners.spotify.client
+        offset = 0
+        while True:
+            read = functools.partial(_mine, spotify, offset)
+            page = await self._call(who, read)
+            for found in page.items:
+                if marker in (found.description or ""):
+                    return found
+            offset += len(page.items)
+            if page.next is None or not page.items:
+                return None
+
+    async def _fill(
+        self, playlist_id: str, who: SignedIn, spotify_id: str, wanted: list[str]
+    ) -> None:
+        """Make the Spotify playlist hold ``wanted``, in order, adding only what is missing.
+
+        Adding is not idempotent: an add whose answer is lost may have landed. So a failed
+        add is not sent again blindly; the playlist is read, and what it holds decides the
+        next call (its tail added, or, if it is not a prefix of ``wanted``, replaced)."""
+        spotify = self._listeners.spotify.client
+        there = await self._items(who, spotify_id)
+        failures = 0
+        while there != wanted:
+            if there != wanted[: len(there)]:
+                first = wanted[:MAX_URIS_PER_CALL]
+                await self._call(who, functools.partial(_replace, spotify, spotify_id, first))
+                there = first
+                continue
+            chunk = wanted[len(there) : len(there) + MAX_URIS_PER_CALL]
+            try:
+                add = functools.partial(_add, spotify, spotify_id, chunk)
+                await self._call(who, add, retry=False)
+            except SpotifyUnavailable:
+                failures += 1
+                if failures >= ADD_ATTEMPTS:
+                    raise
+                there = await self._items(who, spotify_id)
+                continue
+            there = there + chunk
+            await self._update(playlist_id, who.account, tracks_added=len(there))
+        await self._update(playlist_id, who.account, tracks_added=len(there))
+
     async def _items(self, who: SignedIn, spotify_id: str) -> list[str]:
         uris: list[str] = []
         while True:
@@ -155,16 +216,19 @@ class SpotifySaves:
             if page.next is None or not page.items:
                 return uris
 
-    async def _call(self, who: SignedIn, call: Callable[[str], Awaitable[T]]) -> T:
-        """``call(token)`` in the app's Spotify lane (window, Retry-After, retries), once
-        more with a refreshed token if Spotify says the token is no longer good."""
+    async def _call(
+        self, who: SignedIn, call: Callable[[str], Awaitable[T]], *, retry: bool = True
+    ) -> T:
+        """``call(token)`` in the app's Spotify lane (window, Retry-After, and with ``retry``
+        a 5xx tried again), once more with a refreshed token if Spotify says the token is no
+        longer good."""
         spotify = self._listeners.spotify
         token = await self._listeners.access_token(who)
         try:
-            return await spotify.call(lambda _: call(token))
+            return await spotify.call(lambda _: call(token), retry_unavailable=retry)
         except Unauthorized:
             token = await self._listeners.access_token(who, refresh=True)
-            return await spotify.call(lambda _: call(token))
+            return await spotify.call(lambda _: call(token), retry_unavailable=retry)
 
     async def _update(self, playlist_id: str, account: str, **values: Any) -> None:
         async with self._db.session() as session, session.begin():
@@ -183,6 +247,14 @@ def _uris(playlist: PlaylistRow) -> list[str]:
 
 async def _add(spotify: SpotifyClient, playlist_id: str, uris: list[str], token: str) -> str:
     return await spotify.add_items(token, playlist_id, uris)
+
+
+async def _replace(spotify: SpotifyClient, playlist_id: str, uris: list[str], token: str) -> str:
+    return await spotify.replace_items(token, playlist_id, uris)
+
+
+async def _mine(spotify: SpotifyClient, offset: int, token: str) -> Paging[Playlist]:
+    return await spotify.get_my_playlists(token, offset=offset)
 
 
 async def _page(

@@ -148,6 +148,17 @@ class SpotifyClient(Closing):
             )
         return parse(Playlist, await self._send("POST", endpoint, path, token, json=body), endpoint)
 
+    async def get_my_playlists(
+        self, token: str, *, limit: int = 50, offset: int = 0
+    ) -> Paging[Playlist]:
+        """A page of the listener's playlists (theirs and those they follow)."""
+        if not 1 <= limit <= 50 or offset < 0:
+            raise ValueError(f"limit must be 1-50 and offset >= 0, got {limit}, {offset}")
+        endpoint = "/v1/me/playlists"
+        params = {"limit": limit, "offset": offset}
+        response = await self._send("GET", endpoint, endpoint, token, params=params)
+        return parse(Paging[Playlist], response, endpoint)
+
     async def get_items(
         self, token: str, playlist_id: str, *, limit: int = 100, offset: int = 0
     ) -> Paging[PlaylistItem]:

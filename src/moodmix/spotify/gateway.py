@@ -51,7 +51,15 @@ class Spotify(Closing):
         self.rate_limited = 0
         """429s Spotify answered (each paused the window for every process)."""
 
-    async def call(self, request: Callable[[SpotifyClient], Awaitable[T]]) -> T:
+    async def call(
+        self,
+        request: Callable[[SpotifyClient], Awaitable[T]],
+        *,
+        retry_unavailable: bool = True,
+    ) -> T:
+        """``request(client)`` within the window; with ``retry_unavailable`` a 5xx or a
+        dropped connection is tried again (leave it off for a change that may have landed
+        though its answer was lost, such as adding tracks)."""
         for attempt in range(1, self._attempts + 1):
             try:
                 await self.gate.acquire(max_wait=self._max_wait)
@@ -65,7 +73,7 @@ class Spotify(Closing):
                 if attempt == self._attempts or exc.retry_after > self._max_wait:
                     raise
             except SpotifyUnavailable:
-                if attempt == self._attempts:
+                if attempt == self._attempts or not retry_unavailable:
                     raise
                 await self._sleep(BACKOFF_S * 2**attempt)
         raise AssertionError("unreachable: the last attempt returns or raises")

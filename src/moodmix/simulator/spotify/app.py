@@ -6,7 +6,8 @@ Web API calls moodmix makes under ``/v1``, and ``/_admin`` to look inside.
     app = build_app(StandIn(SpotifyConfig(), catalog))   # run with aiohttp's AppRunner
 
 Every ``/v1`` request is checked in Spotify's order: the bearer token (401), the app's rolling
-window (429 + Retry-After), the allowlist of a development-mode app (403), then the call.
+window (429 + Retry-After), the allowlist of a development-mode app (403), then the call;
+faults (``SpotifyConfig.error_rate``, ``lost_answer_rate``) answer 500 before or after it.
 Errors have Spotify's shape, ``{"error": {"status", "message"}}``.
 """
 
@@ -58,12 +59,17 @@ async def _gate(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = _error(429, "API rate limit exceeded", {"Retry-After": str(math.ceil(wait))})
     elif not standin.allowed(grant.user):
         response = _error(403, "User not registered in the Developer Dashboard")
+    elif standin.faults.random() < standin.config.error_rate:
+        response = _error(500, "Server error")
     else:
         request[_GRANT] = grant
         try:
             response = await handler(request)
         except ApiError as exc:
             response = _error(exc.status, exc.message)
+        changed = request.method != "GET" and response.status < 300
+        if changed and standin.faults.random() < standin.config.lost_answer_rate:
+            response = _error(500, "Server error")  # done, but the answer is lost
     standin.counters.count(response.status)
     return response
 
@@ -153,6 +159,16 @@ async def top(request: web.Request) -> web.Response:
 
 
 # --- playlists -------------------------------------------------------------------------------
+
+
+async def my_playlists(request: web.Request) -> web.Response:
+    grant = _grant(request)
+    limit = _int(request, "limit", 20, 1, 50)
+    offset = _int(request, "offset", 0, 0, 100_000)
+    mine = [p.wire() for p in request.app[STANDIN].library.of(grant.user)]
+    return web.json_response(
+        _paging(request, mine[offset : offset + limit], len(mine), offset, limit)
+    )
 
 
 async def create_mine(request: web.Request) -> web.Response:
@@ -347,6 +363,7 @@ def build_app(standin: StandIn) -> web.Application:
     app.router.add_post("/api/token", token)
     app.router.add_get("/v1/me", me)
     app.router.add_get("/v1/me/top/{kind}", top)
+    app.router.add_get("/v1/me/playlists", my_playlists)
     app.router.add_post("/v1/me/playlists", create_mine)
     app.router.add_post("/v1/users/{user}/playlists", create_for_user)
     items = "/v1/playlists/{id}/{leaf:items|tracks}"

@@ -6,6 +6,7 @@
     standin.signin.register("http://127.0.0.1:8000/auth/callback")
     standin.library.of("listener-1")          # that listener's playlists
 
+``error_rate`` and ``lost_answer_rate`` inject 500s, the latter after the change was made.
 ``mode`` is the app's API shape (``development``: ``/items``, ``item``, ``/v1/me/playlists``
 only, five allowlisted users; ``extended``: the old endpoints too); ``window_limit`` requests
 per app in any ``window_s`` seconds, then 429 with Retry-After.
@@ -13,6 +14,7 @@ per app in any ``window_s`` seconds, then 429 with Retry-After.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -38,6 +40,16 @@ class SpotifyConfig:
     """Who may use a development-mode app (extended mode lets everyone in)."""
     signin: SignInConfig = field(default_factory=SignInConfig)
     seed: int = 0
+    error_rate: float = 0.0
+    """Share of admitted Web API requests answered 500 before anything is done."""
+    lost_answer_rate: float = 0.0
+    """Share of admitted changes (POST, PUT, DELETE) that are done, then answered 500: the
+    nasty case, where trying again blindly does it twice."""
+
+    def __post_init__(self) -> None:
+        for name in ("error_rate", "lost_answer_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be from 0 to 1, got {getattr(self, name)!r}")
 
 
 @dataclass
@@ -64,6 +76,7 @@ class StandIn:
         self.library = Library(SpotifyWire(catalog), users=config.users, seed=config.seed)
         self.window = RollingWindow(config.window_limit, config.window_s, clock=clock)
         self.counters = Counters()
+        self.faults = random.Random(f"faults:{config.seed}")
 
     def allowed(self, user: str) -> bool:
         return self.config.mode == "extended" or user in self.config.allowlist
