@@ -192,3 +192,39 @@ async def test_save_to_spotify_once_in_order_with_a_cover_and_resume(
     assert (await stranger.post(path)).status_code == 401
     await stranger.aclose()
     await browser.aclose()
+
+
+async def test_another_listener_s_playlist_is_404_on_every_route(
+    signin_service: RunningService, spotify: SpotifyServer
+) -> None:
+    first = await sign_in(signin_service)
+    made = await first.post("/v1/playlists?wait=true", json={"prompt": PROMPT, "size": 8})
+    id = made.json()["id"]
+    link = (await first.post(f"/v1/playlists/{id}/share")).json()
+    await first.aclose()
+    spotify.standin.signin.config = SignInConfig(
+        client_id=CLIENT_ID,
+        redirect_uris=spotify.standin.signin.config.redirect_uris,
+        user="listener-2",
+    )
+    second = await sign_in(signin_service)
+    assert (await second.get("/v1/me")).json()["id"] == "listener-2"
+    base = f"/v1/playlists/{id}"
+    probes = [
+        ("GET", base),
+        ("GET", f"{base}/events"),
+        ("GET", f"{base}/export"),
+        ("POST", f"{base}/share"),
+        ("GET", f"{base}/shares"),
+        ("DELETE", f"{base}/shares/{link['token']}"),
+        ("DELETE", base),
+        ("POST", f"{base}/spotify"),
+        ("GET", f"{base}/spotify"),
+    ]
+    for method, path in probes:
+        r = await second.request(method, path)
+        assert r.status_code == 404, (method, path, r.status_code)
+        assert PROMPT not in r.text  # nothing of the playlist itself
+    assert (await second.get("/v1/playlists")).json()["items"] == []
+    assert (await second.get(link["url"])).status_code == 200  # the share link still works
+    await second.aclose()
