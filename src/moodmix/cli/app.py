@@ -14,6 +14,7 @@ import typer
 from pydantic import ValidationError
 
 from moodmix.cli.bench import bench
+from moodmix.cli.login import login, me
 from moodmix.cli.mood import mood
 from moodmix.cli.playlist import playlist
 from moodmix.cli.recommend import recommend
@@ -38,6 +39,8 @@ app.command("worker")(worker)
 app.command("bench")(bench)
 app.command("simulator")(simulator)
 app.command("spotify-simulator")(spotify_simulator)
+app.command("login")(login)
+app.command("me")(me)
 
 
 @app.callback()
