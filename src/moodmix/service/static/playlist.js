@@ -93,8 +93,48 @@
       body.appendChild(row);
     });
     chart((playlist.profile || {}).targets || {}, tracks);
+    actions(resource.id, tracks);
     $("result").hidden = false;
     $("submit").disabled = false;
+  }
+
+  // Export links, copying the Spotify URIs, and saving to Spotify when signed in.
+  function actions(id, tracks) {
+    for (const format of ["m3u8", "xspf", "csv"]) {
+      $(`export-${format}`).href = `/v1/playlists/${encodeURIComponent(id)}/export?format=${format}`;
+    }
+    const uris = tracks.filter((t) => t.spotify_id).map((t) => `spotify:track:${t.spotify_id}`);
+    $("copy-uris").onclick = async () => {
+      try {
+        await navigator.clipboard.writeText(uris.join("\n"));
+        $("save-state").textContent = `${uris.length} URIs copied`;
+      } catch (_) {
+        $("save-state").textContent = "the browser would not copy; use the URI export instead";
+      }
+    };
+    $("save-state").textContent = "";
+    window.moodmixAccount.me.then((me) => {
+      $("save-spotify").hidden = !me;
+      $("save-spotify").disabled = false;
+    });
+    $("save-spotify").onclick = async () => {
+      $("save-spotify").disabled = true;
+      $("save-state").textContent = "saving to Spotify…";
+      const r = await fetch(`/v1/playlists/${encodeURIComponent(id)}/spotify?wait=true`, {
+        method: "POST",
+        credentials: "same-origin",
+      });
+      const body = await r.json().catch(() => ({}));
+      if (r.ok && body.status === "done") {
+        $("save-state").replaceChildren(
+          document.createTextNode(`saved ${body.tracks_added} tracks: `),
+          el("a", { id: "spotify-link", href: body.spotify_url, target: "_blank", rel: "noopener" }, "open in Spotify ↗"),
+        );
+      } else {
+        $("save-state").textContent = body.message || body.error || `saving is ${body.status || "failed"}`;
+        $("save-spotify").disabled = false;
+      }
+    };
   }
 
   function scaled(name, value) {
@@ -179,6 +219,10 @@
     }
   }
 
+  window.moodmixAccount.me.then((me) => {
+    $("top-seeds-row").hidden = !me;
+  });
+
   $("playlist-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     $("error-card").hidden = true;
@@ -188,6 +232,7 @@
     $("progress-card").hidden = false;
     $("submit").disabled = true;
     const seeds = $("seeds").value.split(/[\s,]+/).filter(Boolean);
+    if ($("top-seeds").checked) seeds.push("me:top");
     const body = { prompt: $("prompt").value.trim(), size: Number($("size").value) || 20 };
     if (seeds.length) body.seeds = seeds;
     progress({ stage: "queued", message: "sending…" });
