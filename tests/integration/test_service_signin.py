@@ -7,14 +7,16 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import select
 from test_service_harness import MakeService, RunningService
 from test_service_playlists import PROMPT
 
-from moodmix.service.models import SpotifySaveRow
+from moodmix.service.models import SessionRow, SpotifySaveRow, utcnow
 from moodmix.simulator.catalog import Catalog
 from moodmix.simulator.spotify import SignInConfig, SpotifyConfig, SpotifyServer
 
@@ -228,3 +230,15 @@ async def test_another_listener_s_playlist_is_404_on_every_route(
     assert (await second.get("/v1/playlists")).json()["items"] == []
     assert (await second.get(link["url"])).status_code == 200  # the share link still works
     await second.aclose()
+
+
+async def test_an_expired_session_is_nobody(signin_service: RunningService) -> None:
+    browser = await sign_in(signin_service)
+    assert (await browser.get("/v1/me")).status_code == 200
+    async with signin_service.service.db.session() as session, session.begin():
+        for row in (await session.scalars(select(SessionRow))).all():
+            row.expires_at = utcnow() - timedelta(seconds=1)
+    r = await browser.get("/v1/me")
+    assert r.status_code == 401
+    assert "moodmix_session" not in r.text
+    await browser.aclose()
