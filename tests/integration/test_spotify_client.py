@@ -22,6 +22,7 @@ from moodmix.spotify import (
     RateLimited,
     SpotifyAccounts,
     SpotifyClient,
+    SpotifyUnavailable,
     Token,
     Unauthorized,
     new_state,
@@ -295,3 +296,27 @@ async def test_the_app_lane_waits_out_a_429_and_keeps_under_its_window(
         assert full.value.retry_after == 30.0
         assert lane.rate_limited == 0
     assert spotify.standin.counters.limited == 1
+
+
+async def test_the_lane_stops_calling_a_failing_spotify_and_spends_no_window_on_it(
+    start_spotify: StartSpotify,
+) -> None:
+    spotify = await start_spotify(error_rate=1.0)
+    token, accounts = await sign_in(spotify)
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    gate = WindowGate(MemoryWindow(), "app", limit=100, seconds=30.0, sleep=no_wait)
+    async with Spotify(SpotifyClient(spotify.url), gate, sleep=no_wait) as lane, accounts:
+        with pytest.raises(SpotifyUnavailable, match="500"):  # three tries, three 500s
+            await lane.call(lambda client: client.get_me(token.access_token))
+        with pytest.raises(SpotifyUnavailable, match="keeps failing"):  # the fifth opens it
+            await lane.call(lambda client: client.get_me(token.access_token))
+        sent = spotify.standin.counters.requests
+        assert sent == 5
+        with pytest.raises(SpotifyUnavailable, match="keeps failing") as refused:
+            await lane.call(lambda client: client.get_me(token.access_token))
+        assert refused.value.retry_after is not None
+        assert refused.value.retry_after > 0
+        assert spotify.standin.counters.requests == sent  # refused here, not sent

@@ -1,5 +1,5 @@
-"""Spotify calls in the app's own lane: the rolling window Spotify counts per app (shared
-by every process), its Retry-After honoured by all, and retries.
+"""Spotify calls in the app's own lane: a circuit breaker, the rolling window Spotify counts
+per app (shared by every process), its Retry-After honoured by all, and retries.
 
 ::
 
@@ -7,10 +7,13 @@ by every process), its Retry-After honoured by all, and retries.
     async with Spotify(SpotifyClient(), gate) as spotify:
         me = await spotify.call(lambda client: client.get_me(token))
 
-A 429 pauses the window for every process for its Retry-After and the call is tried again
-when that is at most ``max_wait``; a 5xx or a dropped connection is tried again after a
-backoff; after ``attempts`` tries the last error is raised. A call that would wait longer
-than ``max_wait`` for room is ``RateLimited`` at once, with the honest wait.
+The breaker comes first, so a call it refuses spends no room in the window: while Spotify
+keeps failing (5xx, timeouts, dropped connections; a 429 or a 4xx is Spotify answering)
+calls are ``SpotifyUnavailable`` at once, with when to try again. A 429 pauses the window for
+every process for its Retry-After and the call is tried again when that is at most
+``max_wait``; a 5xx or a dropped connection is tried again after a backoff; after
+``attempts`` tries the last error is raised. A call that would wait longer than ``max_wait``
+for room is ``RateLimited`` at once, with the honest wait.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
 from moodmix.closing import Closing
+from moodmix.resilience.breaker import CircuitBreaker
 from moodmix.resilience.tokenbucket import Sleep
 from moodmix.resilience.windowgate import WindowFull, WindowGate
 from moodmix.spotify.client import SpotifyClient
@@ -39,12 +43,14 @@ class Spotify(Closing):
         client: SpotifyClient,
         gate: WindowGate,
         *,
+        breaker: CircuitBreaker | None = None,
         attempts: int = ATTEMPTS,
         max_wait: float = MAX_WAIT_S,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.client = client
         self.gate = gate
+        self.breaker = breaker or CircuitBreaker(is_failure=_failing)
         self._attempts = attempts
         self._max_wait = max_wait
         self._sleep = sleep
@@ -61,23 +67,41 @@ class Spotify(Closing):
         dropped connection is tried again (leave it off for a change that may have landed
         though its answer was lost, such as adding tracks)."""
         for attempt in range(1, self._attempts + 1):
+            if not self.breaker.allow():
+                wait = self.breaker.retry_after()
+                raise SpotifyUnavailable(
+                    f"Spotify keeps failing; trying again in {wait:.0f} s", retry_after=wait
+                )
             try:
                 await self.gate.acquire(max_wait=self._max_wait)
             except WindowFull as full:
+                self.breaker.release()
                 raise RateLimited(full.retry_after) from None
             try:
-                return await request(self.client)
-            except RateLimited as exc:
-                self.rate_limited += 1
-                await self.gate.pause(exc.retry_after)
-                if attempt == self._attempts or exc.retry_after > self._max_wait:
+                result = await request(self.client)
+            except BaseException as exc:
+                self.breaker.record_error(exc)
+                if isinstance(exc, RateLimited):
+                    self.rate_limited += 1
+                    await self.gate.pause(exc.retry_after)
+                    if attempt == self._attempts or exc.retry_after > self._max_wait:
+                        raise
+                elif isinstance(exc, SpotifyUnavailable):
+                    if attempt == self._attempts or not retry_unavailable:
+                        raise
+                    await self._sleep(BACKOFF_S * 2**attempt)
+                else:
                     raise
-            except SpotifyUnavailable:
-                if attempt == self._attempts or not retry_unavailable:
-                    raise
-                await self._sleep(BACKOFF_S * 2**attempt)
+            else:
+                self.breaker.record_success()
+                return result
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def aclose(self) -> None:
         await self.client.aclose()
         await self.gate.aclose()
+
+
+def _failing(exc: BaseException) -> bool:
+    """Spotify failing, as opposed to answering (a 429 or a 4xx is an answer)."""
+    return isinstance(exc, SpotifyUnavailable)
