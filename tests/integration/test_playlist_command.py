@@ -91,3 +91,27 @@ def test_an_unknown_export_name_fails_before_anything_starts(
     assert ".xspf" in result.stderr
     assert "simulator" not in result.stderr
     assert not (tmp_path / "calm.mp3").exists()
+
+
+@pytest.mark.parametrize(
+    ("prompt", "said"),
+    [("   ", "needs some words"), ("a" * 2_400, "2,400 characters; at most 500")],
+)
+def test_a_prompt_the_api_would_refuse_is_refused_here_too(
+    run: CliRunner, prompt: str, said: str
+) -> None:
+    result = run.invoke(app(), [prompt, "--offline"])
+    assert result.exit_code == 2
+    assert said in result.stderr.replace("\n", "")
+    assert "simulator" not in result.stderr
+
+
+def test_no_upstream_says_it_cannot_connect_and_suggests_offline(
+    run: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOODMIX_RECCOBEATS_URL", "http://127.0.0.1:1")  # nothing listens there
+    result = run.invoke(app(), ["rainy Sunday"])
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    assert "cannot connect to ReccoBeats at http://127.0.0.1:1" in said
+    assert "--offline" in said

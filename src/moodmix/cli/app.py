@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 from pydantic import ValidationError
@@ -43,8 +43,14 @@ app.command("login")(login)
 app.command("me")(me)
 
 
+QUIET_COMMANDS: Final = frozenset({"playlist", "recommend", "mood", "login", "me"})
+"""Commands that show their own progress: their logs stay out of it (errors only) unless
+``--debug`` or ``MOODMIX_LOG_LEVEL`` asks for more."""
+
+
 @app.callback()
 def _setup(
+    ctx: typer.Context,
     debug: Annotated[
         bool,
         typer.Option(
@@ -59,8 +65,11 @@ def _setup(
     except ValidationError as exc:
         typer.echo(f"error in MOODMIX_* settings:\n{settings_error(exc)}", err=True)
         raise typer.Exit(2) from None
+    level = settings.log_level
+    if ctx.invoked_subcommand in QUIET_COMMANDS and "log_level" not in settings.model_fields_set:
+        level = "error"
     configure_logging(
-        "debug" if debug else settings.log_level,
+        "debug" if debug else level,
         json=settings.log_json,
         debug=debug,
         secrets=settings.secrets(),

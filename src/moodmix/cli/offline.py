@@ -13,8 +13,10 @@ start quickly.
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from rich.console import Console
 
@@ -46,3 +48,20 @@ def offline_spotify(sim: RunningSimulator, redirect_uris: Sequence[str]) -> Iter
     config = SpotifyConfig(signin=SignInConfig(redirect_uris=tuple(redirect_uris)))
     with spotify_in_thread(config, sim.server.catalog) as spotify:
         yield spotify
+
+
+def upstream_problem(url: str, error: Exception, *, timeout_s: float = 3.0) -> str:
+    """What to tell a user whose call to ReccoBeats at ``url`` failed with ``error``: that
+    moodmix cannot connect (and to try ``--offline``) when nothing answers there, else the
+    error itself."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname or "", port), timeout=timeout_s).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return (
+            f"cannot connect to ReccoBeats at {url} ({reason}); check the network, or add "
+            "--offline to use the built-in simulator"
+        )
+    return str(error)

@@ -25,7 +25,7 @@ from rich.status import Status
 from rich.table import Table
 from rich.text import Text
 
-from moodmix.cli.offline import offline_simulator
+from moodmix.cli.offline import offline_simulator, upstream_problem
 from moodmix.engine.duration import format_duration, parse_duration
 from moodmix.engine.export import export, format_for
 from moodmix.engine.pipeline import make_playlist
@@ -110,7 +110,7 @@ def playlist(
         except NoSeedsFound as exc:
             _fail(console, "no seeds", str(exc), 1)
         except ReccoBeatsError as exc:
-            _fail(console, "ReccoBeats", str(exc), 1)
+            _fail(console, "ReccoBeats", upstream_problem(settings.reccobeats_url, exc), 1)
     if export_to is not None and fmt is not None:
         try:
             export_to.write_bytes(export(result.to_json(), fmt, title=prompt))

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from moodmix.cli.offline import offline_simulator
+from moodmix.cli.offline import offline_simulator, upstream_problem
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.reccobeats.ids import parse_ids
@@ -68,7 +69,8 @@ def recommend(
         try:
             tracks, features, cost = asyncio.run(_run(settings, chosen, size, energy, valence))
         except ReccoBeatsError as exc:
-            console.print(f"[red]ReccoBeats:[/red] {exc}")
+            problem = upstream_problem(settings.reccobeats_url, exc)
+            console.print(f"[red]ReccoBeats:[/red] {escape(problem)}")
             raise typer.Exit(1) from None
     if as_json:
         print(json.dumps(_as_json(chosen, tracks, features, cost), indent=2))

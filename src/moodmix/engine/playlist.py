@@ -24,6 +24,8 @@ SeedSource = Literal["explicit", "artist", "anchor"]
 
 ORDERS: Final[tuple[str, ...]] = get_args(Order)
 MAX_TRACKS: Final = 100
+MAX_PROMPT_CHARS: Final = 500
+"""The longest prompt, in characters (the API takes no more either)."""
 MAX_EXPLICIT_SEEDS: Final = 25
 MAX_DURATION_S: Final = 6 * 3600
 
@@ -47,6 +49,13 @@ class PlaylistRequest:
     def __post_init__(self) -> None:
         if not isinstance(self.prompt, str):
             raise ValueError(f"prompt must be text, not {type(self.prompt).__name__}")
+        if not self.prompt.strip():
+            raise ValueError("the prompt needs some words, e.g. 'rainy Sunday, mellow acoustic'")
+        if len(self.prompt) > MAX_PROMPT_CHARS:
+            raise ValueError(
+                f"the prompt is {len(self.prompt):,} characters; at most {MAX_PROMPT_CHARS} "
+                "(a mood in a sentence or two)"
+            )
         if isinstance(self.seeds, str):
             raise ValueError("seeds must be a list of ids, not one string")
         object.__setattr__(self, "seeds", tuple(self.seeds))

@@ -18,10 +18,14 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from moodmix.engine.duration import parse_duration
-from moodmix.engine.playlist import MAX_DURATION_S, MAX_EXPLICIT_SEEDS, MAX_TRACKS
+from moodmix.engine.playlist import (
+    MAX_DURATION_S,
+    MAX_EXPLICIT_SEEDS,
+    MAX_PROMPT_CHARS,
+    MAX_TRACKS,
+)
 from moodmix.reccobeats.ids import parse_id
 
-MAX_PROMPT_CHARS: Final = 500
 CACHE_KINDS: Final = (
     "album",
     "album_page",
