@@ -190,6 +190,7 @@ async def test_with_api_keys_the_page_sends_the_key_it_remembers(
     await page.click("#submit")
     await page.wait_for_selector("#error-card:not([hidden])")
     assert "API key" in await page.inner_text("#error-message")
+    assert await page.is_hidden("#progress-card")  # no empty progress beside the error
 
     # With it, the playlist is made and its events followed (they need the key too).
     await page.fill("#api-key", API_KEY)

@@ -34,6 +34,8 @@
   function showError(message) {
     $("error-message").textContent = message;
     $("error-card").hidden = false;
+    // A progress card with nothing but "sending…" says nothing next to the error.
+    if ($("progress-log").childElementCount <= 1) $("progress-card").hidden = true;
     $("submit").disabled = false;
   }
 
@@ -46,7 +48,7 @@
     }
     if (stage !== "waiting") $("progress-bar").style.width = `${Math.round(share * 100)}%`;
     let line = event.message || stage;
-    if (event.wait_s) line += ` (about ${event.wait_s} s)`;
+    if (event.wait_s && !/about [\d.]+ s/.test(line)) line += ` (about ${event.wait_s} s)`;
     $("progress-stage").textContent = line;
     const log = $("progress-log");
     if (!log.lastChild || log.lastChild.textContent !== line) log.appendChild(el("li", {}, line));
