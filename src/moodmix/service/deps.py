@@ -21,7 +21,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from moodmix.service.errors import ServiceError
-from moodmix.service.listeners import SESSION_COOKIE
+from moodmix.service.listeners import SESSION_COOKIE, Listeners, SignedIn
 from moodmix.service.models import PUBLIC
 from moodmix.service.runtime import Service
 from moodmix.service.security import (
@@ -64,14 +64,32 @@ async def client_id(request: Request, service: ServiceDep) -> str:
 ClientDep = Annotated[str, Depends(client_id)]
 
 
+def listeners_of(service: Service) -> Listeners:
+    """Sign-in with Spotify, or a 404 ``signin_off`` where it is not set up."""
+    if service.listeners is None:
+        raise ServiceError(
+            404,
+            "signin_off",
+            "sign-in with Spotify is not set up here (MOODMIX_SPOTIFY_CLIENT_ID)",
+        )
+    return service.listeners
+
+
+async def current_listener(request: Request, service: Service) -> SignedIn | None:
+    """The listener the request's session cookie stands for, or ``None``."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if service.listeners is None or not cookie:
+        return None
+    return await service.listeners.signed_in(cookie)
+
+
 async def account_id(request: Request, service: ServiceDep, client: ClientDep) -> str:
     """Whose playlists the client sees and makes: a signed-in listener's (``spotify:<id>``),
     else its API key's, or ``public`` where the service needs no key (one open space: anyone
     who can reach it sees every playlist that belongs to no listener)."""
-    if service.listeners is not None:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if cookie and (who := await service.listeners.signed_in(cookie)) is not None:
-            return who.account
+    who = await current_listener(request, service)
+    if who is not None:
+        return who.account
     return client if service.api_keys.required else PUBLIC
 
 

@@ -13,8 +13,8 @@ from typing import Final
 from fastapi import Request
 
 from moodmix.engine.playlist import MAX_EXPLICIT_SEEDS
+from moodmix.service.deps import current_listener
 from moodmix.service.errors import ServiceError
-from moodmix.service.listeners import SESSION_COOKIE
 from moodmix.service.runtime import Service
 from moodmix.service.schemas import PERSONAL_SEED
 from moodmix.spotify import SpotifyError, TimeRange
@@ -31,9 +31,7 @@ async def personal_seeds(request: Request, service: Service, seeds: list[str]) -
     personal = [PERSONAL_SEED.fullmatch(seed.strip()) for seed in seeds]
     if not any(personal):
         return seeds
-    who = None
-    if service.listeners is not None:
-        who = await service.listeners.signed_in(request.cookies.get(SESSION_COOKIE))
+    who = await current_listener(request, service)
     if service.listeners is None or who is None:
         raise ServiceError(
             401, "signed_out", "me:top seeds are your own top tracks: sign in with Spotify first"

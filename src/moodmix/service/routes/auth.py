@@ -20,13 +20,12 @@ from typing import Final
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from moodmix.service.deps import ServiceDep
+from moodmix.service.deps import ServiceDep, current_listener, listeners_of
 from moodmix.service.errors import ServiceError
 from moodmix.service.listeners import (
     SESSION_COOKIE,
     SESSION_TTL,
     SIGNIN_TTL_S,
-    Listeners,
     SignInFailed,
 )
 
@@ -34,16 +33,6 @@ router = APIRouter(tags=["listeners"])
 
 PENDING_COOKIE: Final = "moodmix_signin"
 CALLBACK: Final = "/auth/callback"
-
-
-def _listeners(service: ServiceDep) -> Listeners:
-    if service.listeners is None:
-        raise ServiceError(
-            404,
-            "signin_off",
-            "sign-in with Spotify is not set up here (MOODMIX_SPOTIFY_CLIENT_ID)",
-        )
-    return service.listeners
 
 
 def _redirect_uri(request: Request, service: ServiceDep) -> str:
@@ -55,7 +44,7 @@ def _redirect_uri(request: Request, service: ServiceDep) -> str:
 
 @router.get("/auth/login", summary="Sign in with Spotify", status_code=302)
 async def login(request: Request, service: ServiceDep) -> Response:
-    listeners = _listeners(service)
+    listeners = listeners_of(service)
     if request.url.hostname == "localhost" and not service.settings.spotify_redirect_uri:
         return RedirectResponse(str(request.url.replace(hostname="127.0.0.1")), status_code=302)
     url, pending = listeners.start(_redirect_uri(request, service))
@@ -66,7 +55,7 @@ async def login(request: Request, service: ServiceDep) -> Response:
 
 @router.get(CALLBACK, summary="Where Spotify sends the browser back", status_code=302)
 async def callback(request: Request, service: ServiceDep) -> Response:
-    listeners = _listeners(service)
+    listeners = listeners_of(service)
     try:
         session = await listeners.finish(
             request.cookies.get(PENDING_COOKIE), dict(request.query_params)
@@ -82,7 +71,7 @@ async def callback(request: Request, service: ServiceDep) -> Response:
 
 @router.post("/auth/logout", summary="Sign out", status_code=204)
 async def logout(request: Request, service: ServiceDep) -> Response:
-    await _listeners(service).sign_out(request.cookies.get(SESSION_COOKIE))
+    await listeners_of(service).sign_out(request.cookies.get(SESSION_COOKIE))
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -90,7 +79,8 @@ async def logout(request: Request, service: ServiceDep) -> Response:
 
 @router.get("/v1/me", summary="Who is signed in")
 async def me(request: Request, service: ServiceDep) -> Response:
-    who = await _listeners(service).signed_in(request.cookies.get(SESSION_COOKIE))
+    listeners_of(service)
+    who = await current_listener(request, service)
     if who is None:
         raise ServiceError(401, "signed_out", "nobody is signed in; GET /auth/login signs in")
     return JSONResponse(

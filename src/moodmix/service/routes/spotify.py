@@ -19,9 +19,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from moodmix.service.deps import ServiceDep
+from moodmix.service.deps import ServiceDep, current_listener, listeners_of
 from moodmix.service.errors import ServiceError
-from moodmix.service.listeners import SESSION_COOKIE, SignedIn
+from moodmix.service.listeners import SignedIn
 from moodmix.service.models import DONE, SpotifySaveRow
 from moodmix.service.routes.owned import PlaylistId
 from moodmix.service.runtime import Service
@@ -31,12 +31,9 @@ router = APIRouter(prefix="/v1/playlists", tags=["spotify"])
 
 
 async def _listener(request: Request, service: Service) -> tuple[SignedIn, SpotifySaves]:
-    if service.listeners is None or service.saves is None:
-        raise ServiceError(
-            404, "signin_off", "sign-in with Spotify is not set up here (MOODMIX_SPOTIFY_CLIENT_ID)"
-        )
-    who = await service.listeners.signed_in(request.cookies.get(SESSION_COOKIE))
-    if who is None:
+    listeners_of(service)
+    who = await current_listener(request, service)
+    if who is None or service.saves is None:
         raise ServiceError(401, "signed_out", "sign in with Spotify to save playlists there")
     return who, service.saves
 
