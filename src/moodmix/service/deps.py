@@ -76,11 +76,17 @@ def listeners_of(service: Service) -> Listeners:
 
 
 async def current_listener(request: Request, service: Service) -> SignedIn | None:
-    """The listener the request's session cookie stands for, or ``None``."""
+    """The listener the request's session cookie stands for, or ``None``; looked up once
+    per request (the account dependency and the route both ask)."""
+    if hasattr(request.state, "listener"):
+        known: SignedIn | None = request.state.listener
+        return known
     cookie = request.cookies.get(SESSION_COOKIE)
-    if service.listeners is None or not cookie:
-        return None
-    return await service.listeners.signed_in(cookie)
+    who = None
+    if service.listeners is not None and cookie:
+        who = await service.listeners.signed_in(cookie)
+    request.state.listener = who
+    return who
 
 
 async def account_id(request: Request, service: ServiceDep, client: ClientDep) -> str:
