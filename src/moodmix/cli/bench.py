@@ -57,6 +57,7 @@ from moodmix.cli.bench_runs import (
     progress_printer,
     service_run,
     sweep_run,
+    write_figures,
 )
 from moodmix.settings import Profile
 from moodmix.simulator.config import parse_rate
@@ -354,6 +355,4 @@ def bench(
         )
     run = asyncio.run(run_bench(config, on_progress=progress_printer(err), workers=workers))
     render(run, out)
-    if json_path is not None:
-        json_path.write_bytes(json_bytes(run))
-        err.print(f"figures written to {json_path}", highlight=False)
+    write_figures(err, json_path, json_bytes(run))

@@ -93,9 +93,7 @@ def instances_run(
         err.print(f"bench instances: {exc}", highlight=False, markup=False)
         raise typer.Exit(2) from None
     render_instances(run, out)
-    if json_path is not None:
-        json_path.write_bytes(instances_json(run))
-        err.print(f"figures written to {json_path}", highlight=False)
+    write_figures(err, json_path, instances_json(run))
 
 
 def sweep_run(
@@ -139,9 +137,7 @@ def sweep_run(
             row.append("none" if best is None else str(best))
             table.add_row(*row)
         out.print(table)
-    if json_path is not None:
-        json_path.write_bytes(orjson.dumps({"sweep": result.as_json()}, option=orjson.OPT_INDENT_2))
-        err.print(f"figures written to {json_path}", highlight=False)
+    write_figures(err, json_path, {"sweep": result.as_json()})
 
 
 def playlists_run(
@@ -178,9 +174,7 @@ def playlists_run(
     )
     run = asyncio.run(playlist_bench.run_playlists(config))
     out.print(playlist_bench.table(run))
-    if json_path is not None:
-        json_path.write_bytes(orjson.dumps(run.as_json(), option=orjson.OPT_INDENT_2))
-        err.print(f"figures written to {json_path}", highlight=False)
+    write_figures(err, json_path, run.as_json())
 
 
 def service_run(
@@ -230,6 +224,17 @@ def service_run(
         )
     )
     out.print(service_bench.table(run))
-    if json_path is not None:
-        json_path.write_bytes(orjson.dumps(run.as_json(), option=orjson.OPT_INDENT_2))
-        err.print(f"figures written to {json_path}", highlight=False)
+    write_figures(err, json_path, run.as_json())
+
+
+def write_figures(err: Console, path: Path | None, figures: bytes | object) -> None:
+    """Write ``figures`` (JSON bytes, or a value to write as indented JSON) to ``path``, if
+    given, and say so."""
+    if path is not None:
+        body = (
+            figures
+            if isinstance(figures, bytes)
+            else orjson.dumps(figures, option=orjson.OPT_INDENT_2)
+        )
+        path.write_bytes(body)
+        err.print(f"figures written to {path}", highlight=False)
