@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from moodmix.clock import Clock, monotonic
 
@@ -66,6 +67,48 @@ _STATE_KEYS = (
     "probes",
     "throttles",
 )
+
+
+_RESUME_HALF_LIFE_S = 6 * 3600.0
+"""Learnt rates older than this count for half as much when a process resumes from them."""
+_CEILING_KEPT_S = 3600.0
+"""A 429 older than this says nothing about today's limit: a resumed ceiling is dropped."""
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What a controller learnt, to keep across restarts: rates per second (0.0/None: none).
+
+    ``Learned.from_dict(learned.to_dict())`` round-trips through JSON.
+    """
+
+    rate: float
+    floor: float
+    ceiling: float | None
+
+    def to_dict(self) -> dict[str, float | None]:
+        return {"rate": self.rate, "floor": self.floor, "ceiling": self.ceiling}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Learned:
+        """The inverse of ``to_dict``; ``ValueError`` naming the field if one is off."""
+        values: dict[str, float | None] = {}
+        for key in ("rate", "floor", "ceiling"):
+            value = data.get(key)
+            if value is None and key == "ceiling":
+                values[key] = None
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"learned {key!r} must be a number, got {value!r}")
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"learned {key!r} must be a finite number >= 0, got {value!r}")
+            values[key] = float(value)
+        rate, floor = values["rate"], values["floor"]
+        assert rate is not None
+        assert floor is not None
+        if rate <= 0:
+            raise ValueError(f"learned 'rate' must be more than 0, got {rate!r}")
+        return cls(rate=rate, floor=floor, ceiling=values["ceiling"])
 
 
 def _positive(name: str, value: float) -> float:
@@ -325,6 +368,31 @@ class AdaptiveRate:
         self.probes, self.throttles = _count(state, "probes"), _count(state, "throttles")
         self._changed_at = self._clock() if now is None else now
         self._drained_at, self._accepted = math.inf, 0
+
+    def learned(self) -> Learned:
+        """The rate, floor and ceiling, to keep (with the time) for a later ``resume``."""
+        ceiling = None if math.isinf(self._ceiling) else self._ceiling
+        return Learned(rate=self._rate, floor=self._floor, ceiling=ceiling)
+
+    def resume(self, learned: Learned, age_s: float, now: float | None = None) -> None:
+        """Start from what an earlier controller learnt ``age_s`` seconds ago.
+
+        The floor (or, with none, the rate) counts for less as it ages, by half every
+        ``_RESUME_HALF_LIFE_S``; a ceiling older than ``_CEILING_KEPT_S`` is dropped.
+        """
+        if not (isinstance(age_s, int | float) and math.isfinite(age_s) and age_s >= 0):
+            raise ValueError(f"age_s must be a number of seconds >= 0, got {age_s!r}")
+        now = self._clock() if now is None else now
+        trust = 0.5 ** (age_s / _RESUME_HALF_LIFE_S)
+        base = learned.floor or learned.rate
+        rate = min(max(base * trust, self._min), self._max)
+        self._floor = rate if learned.floor else 0.0
+        ceiling = learned.ceiling if age_s < _CEILING_KEPT_S else None
+        self._ceiling = ceiling if ceiling is not None and ceiling > rate else math.inf
+        self._proven, self._failures, self._step, self._climbing = 0.0, 0, self._precision, False
+        self._drained_at, self._accepted = math.inf, 0
+        self._changed_at = now
+        self._rate, self._needed, self._evidence = rate, self._confirm, 0
 
     def __repr__(self) -> str:
         return (
