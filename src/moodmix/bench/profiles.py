@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
@@ -196,18 +196,22 @@ def open_gateway(
     url: str,
     cache_path: Path,
     cache_backend: Literal["sqlite", "memory"] = "sqlite",
+    overrides: Mapping[str, Any] | None = None,
     **gateway_args: Any,
 ) -> ReccoBeats:
     """The gateway ``profile`` runs, scaled, pointed at ``url``. Its rate control follows the
     running loop's clock (whatever time the loop keeps); ``gateway_args`` go to
     ``ReccoBeats.from_settings`` (a transport, and the loop's clock and a seeded rng on
-    virtual time)."""
+    virtual time). ``overrides`` change settings after the profile's own (a workload's
+    batch size, say)."""
     control = _control(profile, scale, asyncio.get_running_loop().time)
     settings = scale.settings(
         settings_profile(profile), url=url, cache_path=cache_path, cache_backend=cache_backend
     )
     if control.overrides:
         settings = settings.model_copy(update=dict(control.overrides))
+    if overrides:
+        settings = settings.model_copy(update=dict(overrides))
     return ReccoBeats.from_settings(
         settings,
         limiter=unpaced(settings.max_concurrency) if control.unpaced else None,

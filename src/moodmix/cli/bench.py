@@ -13,6 +13,7 @@ Registered on the CLI's Typer app by the CLI module::
     $ moodmix bench --workload playlists --json playlists.json   # the engine, about a minute
     $ moodmix bench --workload service --json service.json       # the HTTP service, ~2 min
     $ moodmix bench --instances 3 --scenario matched --redis-outage   # 3 processes, one Redis
+    $ moodmix bench --workload saturate --upstream-rate 20,80,600 --upstream-burst 1,4,10
 
 Progress goes to stderr, the tables to stdout. Missed targets are reported, not turned into
 a failing exit code; a bad option prints what is allowed and exits with code 2.
@@ -51,6 +52,7 @@ from moodmix.bench.profiles import (
     check_available,
 )
 from moodmix.bench.report import WIDTH, json_bytes, render
+from moodmix.bench.saturate.config import PROFILES as SATURATE_PROFILES
 from moodmix.cli.bench_runs import (
     instances_run,
     playlists_run,
@@ -59,6 +61,7 @@ from moodmix.cli.bench_runs import (
     sweep_run,
     write_figures,
 )
+from moodmix.cli.bench_saturate import saturate_config, saturate_run
 from moodmix.settings import Profile
 from moodmix.simulator.config import parse_rate
 
@@ -108,15 +111,31 @@ def parse_upstream_rate(text: str) -> float:
     return value
 
 
-WORKLOADS = ("lookups", "playlists", "service")
+def parse_burst(text: str) -> int:
+    """One burst (the workloads other than saturate take one): a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"must be one whole number, got {text} (lists are for --workload saturate)",
+            param_hint="--upstream-burst",
+        ) from None
+    if value < 1:
+        raise typer.BadParameter(f"must be at least 1, got {value}", param_hint="--upstream-burst")
+    return value
+
+
+WORKLOADS = ("lookups", "playlists", "service", "saturate")
+VIRTUAL_WORKLOADS = ("lookups", "saturate")
+"""Workloads that run on virtual time (by default, in one process)."""
 LONG_RUN_S = 1_800.0
 """Wall seconds of replay above which the lookups workload says how long it will take."""
 
 
 def pick_clock(text: str | None, *, workload: str, instances: bool) -> ClockMode:
     """``--clock`` checked against the workload: virtual by default for lookups in one
-    process, real for the rest (which only run in real time)."""
-    real_only = workload != "lookups" or instances
+    process and for saturate, real for the rest (which only run in real time)."""
+    real_only = workload not in VIRTUAL_WORKLOADS or (instances and workload == "lookups")
     if text is None:
         return "real" if real_only else "virtual"
     if text not in CLOCKS:
@@ -133,8 +152,9 @@ def bench(
     workload: Annotated[
         str,
         typer.Option(
-            help="lookups (the gateway under a session trace), playlists (the engine) or "
-            "service (the HTTP service under load)."
+            help="lookups (the gateway under a session trace), playlists (the engine), "
+            "service (the HTTP service under load) or saturate (a client that always wants "
+            "more than the hidden limit: how much of it each profile uses, how fast)."
         ),
     ] = "lookups",
     profiles: Annotated[
@@ -154,12 +174,19 @@ def bench(
     upstream_rate: Annotated[
         str | None,
         typer.Option(
-            metavar="N/min", help="Override the scenario's limit, real-world units: 60/min, 2/s."
+            metavar="N/min",
+            help="Override the scenario's limit, real-world units: 60/min, 2/s; saturate: the "
+            "hidden limit, a comma-separated list runs each (80).",
         ),
     ] = None,
     upstream_burst: Annotated[
-        int, typer.Option(min=1, help="Requests the simulator lets through at once.")
-    ] = DEFAULT_BURST,
+        str,
+        typer.Option(
+            metavar="N",
+            help="Requests the simulator lets through at once; saturate: a comma-separated "
+            "list runs every limit x burst.",
+        ),
+    ] = str(DEFAULT_BURST),
     users: Annotated[
         int | None,
         typer.Option(
@@ -253,6 +280,36 @@ def bench(
             "in its own process; figures do not depend on it. Default: one per CPU.",
         ),
     ] = None,
+    demand_factor: Annotated[
+        float,
+        typer.Option(
+            metavar="F", help="saturate: callers arrive at F times the limit in force (2)."
+        ),
+    ] = 2.0,
+    restart_after: Annotated[
+        float | None,
+        typer.Option(
+            metavar="S",
+            help="saturate: close each gateway S real-world seconds in and open a new one on "
+            "the same L2, as a restarted process would.",
+        ),
+    ] = None,
+    rate_schedule: Annotated[
+        str | None,
+        typer.Option(
+            metavar="AT:RATE,...",
+            help='saturate: move the hidden limit, e.g. "0:80/min,600:40/min,1200:150/min" '
+            "(seconds into the run).",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="saturate on virtual time: cell x profile runs at once, each in its own "
+            "process. Default: one per CPU.",
+        ),
+    ] = None,
 ) -> None:
     """Replay one seeded trace through every profile against simulators; report the figures."""
     out, err = Console(), Console(stderr=True)
@@ -267,6 +324,28 @@ def bench(
     mode = pick_clock(clock, workload=workload, instances=instances is not None or redis_outage)
     if time_scale is None:
         time_scale = DEFAULT_TIME_SCALE
+    if workload == "saturate":
+        if redis_outage:
+            raise typer.BadParameter("saturate has no Redis outage", param_hint="--redis-outage")
+        saturate = saturate_config(
+            profiles=parse_bench_profiles(
+                ",".join(SATURATE_PROFILES) if profiles == ",".join(PROFILES) else profiles
+            ),
+            upstream_rate=upstream_rate,
+            upstream_burst=upstream_burst,
+            hours=hours,
+            demand_factor=demand_factor,
+            restart_after=restart_after,
+            rate_schedule=rate_schedule,
+            instances=instances,
+            clock=mode,
+            time_scale=time_scale,
+            seed=seed,
+            quick=quick,
+        )
+        saturate_run(out, err, saturate, jobs=jobs, json_path=json_path)
+        return
+    burst = parse_burst(upstream_burst)
     if workload == "service":
         service_run(
             out,
@@ -274,7 +353,7 @@ def bench(
             # One service, one profile: the default list means the default profile.
             profiles=parse_profiles("adaptive" if profiles == ",".join(PROFILES) else profiles),
             upstream_rate=parse_upstream_rate(upstream_rate) if upstream_rate else None,
-            upstream_burst=upstream_burst,
+            upstream_burst=burst,
             users=users,
             duration=duration,
             time_scale=time_scale,
@@ -290,7 +369,7 @@ def bench(
             err,
             profiles=parse_profiles(profiles),
             upstream_rate=parse_upstream_rate(upstream_rate) if upstream_rate else None,
-            upstream_burst=upstream_burst,
+            upstream_burst=burst,
             users=users,
             time_scale=time_scale,
             seed=seed,
@@ -304,7 +383,7 @@ def bench(
             scenarios=scenarios(
                 scenario, parse_upstream_rate(upstream_rate) if upstream_rate else None
             ),
-            upstream_burst=upstream_burst,
+            upstream_burst=burst,
             users=DEFAULT_USERS if users is None else users,
             zipf=zipf,
             time_scale=time_scale if mode == "real" else DEFAULT_TIME_SCALE,

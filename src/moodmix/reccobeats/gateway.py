@@ -25,6 +25,7 @@ import structlog
 
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.closing import Closing
+from moodmix.coordination import Budget
 from moodmix.reccobeats._background import BackgroundTasks
 from moodmix.reccobeats._builder import Parts, build_lookups
 from moodmix.reccobeats._gated import GatedClient, SendGate
@@ -85,6 +86,7 @@ class ReccoBeats(Closing):
         metrics: GatewayMetrics | None = None,
         rng: random.Random | None = None,
         limiter: Limiter | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.settings = settings
         self.metrics = metrics or GatewayMetrics()
@@ -96,7 +98,7 @@ class ReccoBeats(Closing):
         self.scheduler = build_scheduler(
             settings,
             clock=clock,
-            budget=self.shared.budget if self.shared else None,
+            budget=self.shared.budget if self.shared else budget,
             limiter=limiter,
         )
         if self.shared is not None and isinstance(self.scheduler.limiter, SharedBucket):
@@ -166,6 +168,7 @@ class ReccoBeats(Closing):
         rng: random.Random | None = None,
         limiter: Limiter | None = None,
         gate: SendGate | None = None,
+        budget: Budget | None = None,
     ) -> Self:
         """A gateway for ``settings``: its own client and L2 storage unless given.
 
@@ -175,6 +178,10 @@ class ReccoBeats(Closing):
         reaches ReccoBeats) are ignored when ``client`` is given. ``rng`` draws retry jitter.
         ``limiter`` replaces the rate the settings ask for; ``gate`` sees every request just
         before it is sent (``SendGate``): both let a benchmark pace as other code would.
+        ``budget`` shares the rate (and what the adaptive controller learns) with the other
+        gateways drawing from it, as Redis does between processes; a ``MemoryBudget`` lets
+        gateways in one process (a benchmark on virtual time) act as one client. Shared
+        mode's own Redis budget takes precedence when ``redis_url`` is set.
         """
         settings = settings or Settings()
         metrics = GatewayMetrics()
@@ -194,6 +201,7 @@ class ReccoBeats(Closing):
             metrics=metrics,
             rng=rng,
             limiter=limiter,
+            budget=budget,
         )
 
     async def aclose(self) -> None:
