@@ -169,7 +169,7 @@ def test_cli_prints_build_time_url_and_hint(monkeypatch: pytest.MonkeyPatch) -> 
     assert "built in" in result.output
     assert "MOODMIX_RECCOBEATS_URL=http://127.0.0.1:" in result.output
     assert "simulator stopped" in result.output
-    assert "rate schedule (s since start:rate): 30:60/min,90.5:40/min" in result.output
+    assert "rate 2/s per client then 30:60/min,90.5:40/min (s from now)" in result.output
     (config,) = started
     assert (config.rate_per_min, config.burst, config.seed, config.tracks) == (120, 4, 5, 300)
     assert config.rate_schedule == ((30, 60), (90.5, 40))

@@ -128,10 +128,9 @@ def simulator(
 
     def ready(server: SimulatorServer) -> None:
         out.print(f"ReccoBeats simulator on [bold]{server.url}[/bold] (API under /v1)")
-        out.print(f"  rate {rate} per client, burst {burst}; admin: {server.url}/_admin/stats")
-        if config.rate_schedule:
-            steps = format_rate_schedule(config.rate_schedule)
-            out.print(f"  rate schedule (s since start:rate): {steps}", highlight=False)
+        steps = format_rate_schedule(config.rate_schedule)
+        limit = f"rate {rate} per client" + (f" then {steps} (s from now)" if steps else "")
+        out.print(f"  {limit}, burst {burst}; admin: {server.url}/_admin/stats", highlight=False)
         out.print(f"  point moodmix at it: MOODMIX_RECCOBEATS_URL={server.url}", highlight=False)
         out.print("  Ctrl-C to stop")
 
