@@ -145,10 +145,10 @@ def test_retry_after_across_a_change_is_rounded_up_to_the_resolution() -> None:
     assert limiter.check("a").retry_after == 6.0  # 5.5 s
 
 
-def test_offsets_count_from_when_the_limiter_was_built() -> None:
+def test_offsets_count_from_the_limiters_start() -> None:
     clock = ManualClock(start=5_000.0)
     limiter = scheduled(clock, ((0.0, 1.0), (60.0, 0.1)))
-    assert limiter.origin == 5_000.0
+    assert limiter.start() == 5_000.0
     clock.advance(59.9)
     assert limiter.rate_at() == 1.0
     clock.advance(0.1)
@@ -160,6 +160,7 @@ def test_offsets_count_from_when_the_limiter_was_built() -> None:
 def test_a_reconfigured_schedule_counts_from_the_start_not_from_the_change() -> None:
     clock = ManualClock()
     limiter = scheduled(clock, ())
+    limiter.start()
     clock.advance(100.0)
     limiter.reconfigure(RatePolicy(rate_per_s=1.0, burst=1, schedule=((30.0, 0.5), (200.0, 2.0))))
     assert limiter.rate_at() == 0.5  # the step at 30 s is past: in force at once
@@ -305,10 +306,11 @@ def small_catalog() -> Catalog:
     return Catalog.build(CatalogSpec(seed=1, tracks=100, artists=10))
 
 
-def test_the_state_follows_the_schedule_from_when_it_was_built(small_catalog: Catalog) -> None:
+def test_the_state_follows_the_schedule_from_its_start(small_catalog: Catalog) -> None:
     clock = ManualClock()
     config = SimulatorConfig(rate_per_min=60, burst=1, rate_schedule="0:30/min,60:120/min")
     state = SimulatorState(config, small_catalog, clock=clock)
+    state.start()
     assert state.limiter.policy.schedule == ((0.0, 0.5), (60.0, 2.0))
     assert state.rate_in_force_per_min == 30
     clock.advance(61)
@@ -332,3 +334,36 @@ async def test_the_bench_in_process_simulator_keeps_a_configured_schedule(
     assert sim.state.config.burst == 4
     clock.advance(600)
     assert sim.state.rate_in_force_per_min == 40
+
+
+def test_building_a_limiter_does_not_read_its_clock_and_the_first_use_starts_it() -> None:
+    clock = ManualClock()
+    readable = False
+
+    def loop_like() -> float:  # like loop_time outside the loop: unreadable until it runs
+        if not readable:
+            raise RuntimeError("no running event loop")
+        return clock()
+
+    limiter = RateLimiter(
+        RatePolicy(rate_per_s=1.0, burst=1, schedule=((5, 0.1),)), clock=loop_like
+    )
+    readable = True
+    clock.advance(100.0)
+    assert limiter.check("a").allowed  # starts the schedule: 1/s for 5 s more
+    assert limiter.origin == 1_100.0
+    assert limiter.check("a").retry_after == pytest.approx(1.0)
+    clock.advance(5.0)
+    assert limiter.rate_at() == 0.1
+
+
+def test_start_fixes_the_origin_once() -> None:
+    clock = ManualClock()
+    limiter = scheduled(clock, ((10.0, 0.5),))
+    clock.advance(3.0)
+    assert limiter.start() == 1_003.0
+    clock.advance(3.0)
+    assert limiter.start() == 1_003.0
+    assert limiter.origin == 1_003.0
+    clock.advance(7.0)
+    assert limiter.rate_at() == 0.5

@@ -9,9 +9,10 @@
     moving = config.with_changes(rate_schedule="0:80/min,600:40/min,1200:150/min")
     moving.rate_schedule[1]  # RateStep(at_s=600.0, rate_per_min=40.0)
 
-A rate schedule's offsets are seconds since the simulator started (its clock when its state
-was built), also for a schedule set later through ``PATCH /_admin/config``; before the first
-step, ``rate_per_min`` holds.
+A rate schedule's offsets are seconds since the simulator started (on its clock: when a
+server starts listening; a ``SimulatorState`` used directly, at its first request or change),
+also for a schedule set later through ``PATCH /_admin/config``; before the first step,
+``rate_per_min`` holds.
 
 Fields that shape the listening socket or the catalog cannot change at runtime
 (``RUNTIME_FIELDS`` lists those that can).

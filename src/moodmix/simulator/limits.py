@@ -11,16 +11,17 @@ answers (rounded ``Retry-After``, a block for clients that ignore it), not pace 
 
 Each client has a token bucket (``burst`` tokens, refilled at ``rate_per_s``); a request
 takes one token or is refused with the time until the next one, rounded up to
-``retry_after_resolution``.
-
-The refill rate may follow a schedule: ``RatePolicy(..., schedule=((0, 1.5), (600, 0.5)))``
-refills at 1.5 tokens/s from the limiter's start (the clock when it was built) and at 0.5
-from 600 s after it; before the first step, ``rate_per_s`` holds. Buckets refill lazily, so
-a refill spanning a change integrates piecewise (the old rate until the change, the new one
-after), and ``Retry-After`` is the time until the next token under the schedule, even when
-a change falls inside the wait. With ``penalty_after > 0``, a client that sends more than
+``retry_after_resolution``. With ``penalty_after > 0``, a client that sends more than
 ``penalty_after`` requests inside a Retry-After window it was told to wait is blocked for
 ``penalty_s``: every request is refused with the remaining block as ``Retry-After``.
+
+The refill rate may follow a schedule: ``RatePolicy(..., schedule=((0, 1.5), (600, 0.5)))``
+refills at 1.5 tokens/s from the limiter's start and at 0.5 from 600 s after it; before the
+first step, ``rate_per_s`` holds. The start is ``limiter.start()``, or else the first time the
+limiter reads its clock (building one does not, so a loop's clock may be given outside it).
+Buckets refill lazily, so a refill spanning a change integrates piecewise (the old rate until
+the change, the new one after), and ``Retry-After`` is the time until the next token under
+the schedule, even when a change falls inside the wait.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ class RateLimiter:
 
     def __init__(self, policy: RatePolicy, *, clock: Clock = monotonic) -> None:
         self._clock = clock
-        self._origin = clock()
+        self._origin: float | None = None
         self._clients: dict[str, _Client] = {}
         self._use(policy)
 
@@ -110,8 +111,23 @@ class RateLimiter:
         self._policy = policy
         # When each step starts, on the clock; the rate in force at t is
         # _rates[bisect_right(_changes, t)]: rate_per_s before the first step.
-        self._changes = tuple(self._origin + at_s for at_s, _ in policy.schedule)
+        origin = 0.0 if self._origin is None else self._origin
+        self._changes = tuple(origin + at_s for at_s, _ in policy.schedule)
         self._rates = (policy.rate_per_s, *(rate for _, rate in policy.schedule))
+
+    def start(self, now: float | None = None) -> float:
+        """Start the schedule's time at ``now`` (default: the clock's reading), unless it has
+        started already; return when it started."""
+        if self._origin is None:
+            self._origin = self._clock() if now is None else now
+            self._use(self._policy)
+        return self._origin
+
+    def _now(self) -> float:
+        now = self._clock()
+        if self._origin is None:
+            self.start(now)
+        return now
 
     @property
     def policy(self) -> RatePolicy:
@@ -119,20 +135,20 @@ class RateLimiter:
 
     @property
     def origin(self) -> float:
-        """The clock's reading when the limiter was built: the schedule's offsets count from it."""
-        return self._origin
+        """When the limiter started, on its clock: the schedule's offsets count from it."""
+        return self.start()
 
     def rate_at(self, when: float | None = None) -> float:
         """The refill rate (tokens/s) in force at clock time ``when`` (default: now)."""
-        when = self._clock() if when is None else when
-        return self._rates[bisect_right(self._changes, when)]
+        now = self._now()
+        return self._rates[bisect_right(self._changes, now if when is None else when)]
 
     def reconfigure(self, policy: RatePolicy) -> None:
         """Enforce ``policy`` from now on; clients keep their state, capped at the new burst.
 
         The start the schedule counts from stays where it was: a new schedule's offsets are
-        seconds since the limiter was built, not since this call."""
-        now = self._clock()
+        seconds since the limiter started, not since this call."""
+        now = self._now()
         for client in self._clients.values():
             self._refill(client, now)
             client.tokens = min(client.tokens, policy.burst)
@@ -144,7 +160,7 @@ class RateLimiter:
 
     def check(self, client_key: str) -> Verdict:
         """Take a token for ``client_key`` or say how long it must wait."""
-        now = self._clock()
+        now = self._now()
         policy = self._policy
         client = self._clients.get(client_key)
         if client is None:

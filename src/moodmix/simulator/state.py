@@ -3,6 +3,7 @@
 ::
 
     state = SimulatorState(SimulatorConfig(rate_per_min=60, burst=5), Catalog.build())
+    state.start()                                      # a rate schedule's offsets count from here
     state.reconfigure(state.config.with_changes(error_rate=0.1))  # only RUNTIME_FIELDS
     state.reset()                                                 # counters and buckets
     state.uptime_s, state.rate_in_force_per_min        # where a rate schedule has got to
@@ -37,7 +38,6 @@ class SimulatorState:
         self._config = config
         self._clock = clock
         self.limiter = RateLimiter(_policy(config), clock=clock)
-        """Built now: a rate schedule's offsets count from here (``uptime_s``)."""
         self.latency = LatencyModel(config.latency_ms, config.latency_p99_ms, rng=self._rng)
         self.faults = FaultInjector(_rates(config), rng=self._rng)
 
@@ -49,9 +49,14 @@ class SimulatorState:
     def rng(self) -> random.Random:
         return self._rng
 
+    def start(self) -> None:
+        """Start the rate schedule's time now (``SimulatorServer.start`` does); without this,
+        it starts at the first request or change (building a state never reads its clock)."""
+        self.limiter.start()
+
     @property
     def uptime_s(self) -> float:
-        """Seconds since the state was built, on its clock: the rate schedule's time."""
+        """Seconds since the simulator started, on its clock: the rate schedule's time."""
         return self._clock() - self.limiter.origin
 
     @property
@@ -62,7 +67,7 @@ class SimulatorState:
     def reconfigure(self, config: SimulatorConfig) -> None:
         """Switch to ``config``; only ``RUNTIME_FIELDS`` may differ from the current one.
 
-        A new rate schedule's offsets count from when the state was built, not from now."""
+        A new rate schedule's offsets count from when the simulator started, not from now."""
         fixed = {
             name
             for name in SimulatorConfig.model_fields
