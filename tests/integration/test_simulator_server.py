@@ -121,6 +121,15 @@ def cli() -> typer.Typer:
         (["--error-rate", "0.6", "--drop-rate", "0.6"], "at most 1"),
         (["--latency-ms", "50", "--latency-p99-ms", "5"], "latency_p99_ms"),
         (["--port", "70000"], "port: Input should be less than or equal to 65535"),
+        (
+            ["--rate-schedule", "0:80/min,600"],
+            "--rate-schedule: rate schedule step 2 '600' is not OFFSET:RATE; expected",
+        ),
+        (
+            ["--rate-schedule", "0:80/min,600:40/min,300:10/min"],
+            "step 3 (300:10/min): offsets must increase strictly, and step 2 is at 600 s",
+        ),
+        (["--rate-schedule", "0:lots"], "step 1 '0:lots': rate 'lots' is not COUNT/UNIT"),
     ],
 )
 def test_cli_bad_values_exit_2_with_one_line(args: list[str], words: str) -> None:
@@ -149,15 +158,21 @@ def test_cli_prints_build_time_url_and_hint(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(command_module, "serve_forever", serve_then_interrupt)
     result = CliRunner().invoke(
-        cli(), ["--port", "0", "--tracks", "300", "--rate", "2/s", "--burst", "4", "--seed", "5"]
+        cli(),
+        [
+            *("--port", "0", "--tracks", "300", "--rate", "2/s", "--burst", "4", "--seed", "5"),
+            *("--rate-schedule", "30:1/s, 90.5:40/min"),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "300 tracks" in result.output
     assert "built in" in result.output
     assert "MOODMIX_RECCOBEATS_URL=http://127.0.0.1:" in result.output
     assert "simulator stopped" in result.output
+    assert "rate 2/s per client then 30:60/min,90.5:40/min (s from now)" in result.output
     (config,) = started
     assert (config.rate_per_min, config.burst, config.seed, config.tracks) == (120, 4, 5, 300)
+    assert config.rate_schedule == ((30, 60), (90.5, 40))
     assert config.artists == 30
 
 

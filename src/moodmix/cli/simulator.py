@@ -5,6 +5,7 @@ Registered on the CLI's Typer app by the CLI module::
     app.command("simulator")(simulator)
 
     $ moodmix simulator --rate 60/min --burst 5 --error-rate 0.02 --latency-ms 40
+    $ moodmix simulator --rate-schedule "0:80/min,600:40/min,1200:150/min"
     $ MOODMIX_RECCOBEATS_URL=http://127.0.0.1:8765 moodmix playlist "rainy sunday"
 
 A bad value prints one line saying which option and what is allowed, and exits with code 2.
@@ -20,7 +21,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from moodmix.simulator.config import SimulatorConfig, describe_errors, parse_rate
+from moodmix.simulator.config import (
+    SimulatorConfig,
+    describe_errors,
+    format_rate_schedule,
+    parse_rate,
+    parse_rate_schedule,
+)
 from moodmix.simulator.server import SimulatorServer, build_catalog, serve_forever
 
 _MAX_ARTISTS = 5_000
@@ -32,6 +39,14 @@ def simulator(
     rate: Annotated[
         str, typer.Option(help="Per-client rate limit, COUNT/UNIT: 60/min, 2/s, 1000/hour.")
     ] = "100/min",
+    rate_schedule: Annotated[
+        str,
+        typer.Option(
+            help="Move the limit over time: OFFSET:RATE,... with OFFSET in seconds since the "
+            "simulator started, e.g. 0:80/min,600:40/min,1200:150/min; --rate holds before "
+            "the first step."
+        ),
+    ] = "",
     burst: Annotated[int, typer.Option(help="Requests a client may send at once.")] = 10,
     seed: Annotated[int, typer.Option(help="Seeds the catalog, latency and faults.")] = 0,
     tracks: Annotated[int, typer.Option(help="Catalog size in tracks.")] = 50_000,
@@ -72,10 +87,15 @@ def simulator(
     """Serve a ReccoBeats-compatible API offline, with its rate limits and failure modes."""
     out, err = Console(), Console(stderr=True)
     try:
+        try:
+            schedule = parse_rate_schedule(rate_schedule)
+        except ValueError as exc:
+            raise ValueError(f"--rate-schedule: {exc}") from None
         config = SimulatorConfig(
             host=host,
             port=port,
             rate_per_min=parse_rate(rate),
+            rate_schedule=schedule,
             burst=burst,
             seed=seed,
             tracks=tracks,
@@ -108,7 +128,9 @@ def simulator(
 
     def ready(server: SimulatorServer) -> None:
         out.print(f"ReccoBeats simulator on [bold]{server.url}[/bold] (API under /v1)")
-        out.print(f"  rate {rate} per client, burst {burst}; admin: {server.url}/_admin/stats")
+        steps = format_rate_schedule(config.rate_schedule)
+        limit = f"rate {rate} per client" + (f" then {steps} (s from now)" if steps else "")
+        out.print(f"  {limit}, burst {burst}; admin: {server.url}/_admin/stats", highlight=False)
         out.print(f"  point moodmix at it: MOODMIX_RECCOBEATS_URL={server.url}", highlight=False)
         out.print("  Ctrl-C to stop")
 

@@ -10,11 +10,18 @@ For tests, benchmarks and the offline demo::
         ...  # from sync code or another event loop
 
 ``GET /_admin/catalog/sample?n=5`` gives ids to ask for; ``/_admin/stats`` what was served;
-``PATCH /_admin/config`` changes rate, latency and faults while it runs.
+``PATCH /_admin/config`` changes rate, latency and faults while it runs. A limit that moves
+on a schedule: ``SimulatorConfig(rate_schedule="0:80/min,600:40/min")``.
 """
 
 from moodmix.simulator.app import build_app
-from moodmix.simulator.config import SimulatorConfig, describe_errors, parse_rate
+from moodmix.simulator.config import (
+    RateStep,
+    SimulatorConfig,
+    describe_errors,
+    parse_rate,
+    parse_rate_schedule,
+)
 from moodmix.simulator.counters import Counters
 from moodmix.simulator.faults import FaultKind
 from moodmix.simulator.server import (
@@ -29,6 +36,7 @@ from moodmix.simulator.state import SimulatorState
 __all__ = [
     "Counters",
     "FaultKind",
+    "RateStep",
     "RunningSimulator",
     "SimulatorConfig",
     "SimulatorServer",
@@ -37,6 +45,7 @@ __all__ = [
     "build_catalog",
     "describe_errors",
     "parse_rate",
+    "parse_rate_schedule",
     "run_in_thread",
     "serve_forever",
 ]

@@ -5,7 +5,15 @@
     add_admin_routes(app)     # build_app does this; the pipeline neither limits nor faults them
     GET   /_admin/stats                       -> the counters
     PATCH /_admin/config  {"rate": "120/min", "error_rate": 0.05}
+    PATCH /_admin/config  {"rate_schedule": "0:80/min,600:40/min"}   # or a list, see below
+    GET   /_admin/config                      -> also uptime_s and rate_in_force
     GET   /_admin/catalog/sample?n=5&seed=1   -> ids to ask for
+
+``rate_schedule`` is text (``"0:80/min,600:40/min"``), a list of ``{"at_s": 600,
+"rate_per_min": 40}`` objects, or ``""``/``[]`` for none. Its offsets are seconds since the
+simulator started (``uptime_s`` in ``GET /_admin/config`` says how long ago that was), not
+since the PATCH: a step already past is in force at once. ``GET`` shows it in both forms
+(``rate_schedule``, ``rate_schedule_text``).
 """
 
 from __future__ import annotations
@@ -23,10 +31,11 @@ from moodmix.simulator.config import (
     RUNTIME_FIELDS,
     SimulatorConfig,
     describe_errors,
+    format_rate,
     parse_rate,
 )
 from moodmix.simulator.params import ApiError, json_response, required_integer
-from moodmix.simulator.state import STATE
+from moodmix.simulator.state import STATE, SimulatorState
 
 log = structlog.get_logger(__name__)
 
@@ -44,8 +53,16 @@ def add_admin_routes(app: web.Application) -> None:
     get(ADMIN_PREFIX + "healthz", _admin_healthz)
 
 
-def _config_view(config: SimulatorConfig) -> dict[str, Any]:
-    return {**config.model_dump(), **config.runtime_view()}
+def _config_view(state: SimulatorState) -> dict[str, Any]:
+    config = state.config
+    per_min = state.rate_in_force_per_min
+    return {
+        **config.model_dump(),
+        **config.runtime_view(),
+        "uptime_s": round(state.uptime_s, 3),
+        "rate_in_force_per_min": per_min,
+        "rate_in_force": format_rate(per_min),
+    }
 
 
 async def _admin_stats(request: web.Request) -> web.StreamResponse:
@@ -58,7 +75,7 @@ async def _admin_reset(request: web.Request) -> web.StreamResponse:
 
 
 async def _admin_get_config(request: web.Request) -> web.StreamResponse:
-    return json_response(_config_view(request.app[STATE].config))
+    return json_response(_config_view(request.app[STATE]))
 
 
 async def _admin_patch_config(request: web.Request) -> web.StreamResponse:
@@ -86,7 +103,7 @@ async def _admin_patch_config(request: web.Request) -> web.StreamResponse:
         raise ApiError(400, describe_errors(exc)) from None
     state.reconfigure(config)
     log.info("simulator_reconfigured", **changes)
-    return json_response(_config_view(config))
+    return json_response(_config_view(state))
 
 
 async def _admin_sample(request: web.Request) -> web.StreamResponse:

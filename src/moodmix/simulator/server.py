@@ -68,6 +68,7 @@ class SimulatorServer:
             self._catalog = await asyncio.to_thread(build_catalog, self._config)
         catalog = self._catalog
         state = SimulatorState(self._config, catalog, clock=self._clock)
+        state.start()
         runner = web.AppRunner(
             build_app(state), access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT_S
         )

@@ -3,8 +3,10 @@
 ::
 
     state = SimulatorState(SimulatorConfig(rate_per_min=60, burst=5), Catalog.build())
+    state.start()                                      # a rate schedule's offsets count from here
     state.reconfigure(state.config.with_changes(error_rate=0.1))  # only RUNTIME_FIELDS
     state.reset()                                                 # counters and buckets
+    state.uptime_s, state.rate_in_force_per_min        # where a rate schedule has got to
     app[STATE] = state                                 # handlers read request.app[STATE]
 """
 
@@ -34,6 +36,7 @@ class SimulatorState:
         """Set on shutdown, so requests held by a timeout fault end at once."""
         self._rng = random.Random(config.seed)
         self._config = config
+        self._clock = clock
         self.limiter = RateLimiter(_policy(config), clock=clock)
         self.latency = LatencyModel(config.latency_ms, config.latency_p99_ms, rng=self._rng)
         self.faults = FaultInjector(_rates(config), rng=self._rng)
@@ -46,8 +49,25 @@ class SimulatorState:
     def rng(self) -> random.Random:
         return self._rng
 
+    def start(self) -> None:
+        """Start the rate schedule's time now (``SimulatorServer.start`` does); without this,
+        it starts at the first request or change (building a state never reads its clock)."""
+        self.limiter.start()
+
+    @property
+    def uptime_s(self) -> float:
+        """Seconds since the simulator started, on its clock: the rate schedule's time."""
+        return self._clock() - self.limiter.origin
+
+    @property
+    def rate_in_force_per_min(self) -> float:
+        """The limit now: the rate schedule's current step, or ``rate_per_min``."""
+        return self._config.rate_at(self.uptime_s)
+
     def reconfigure(self, config: SimulatorConfig) -> None:
-        """Switch to ``config``; only ``RUNTIME_FIELDS`` may differ from the current one."""
+        """Switch to ``config``; only ``RUNTIME_FIELDS`` may differ from the current one.
+
+        A new rate schedule's offsets count from when the simulator started, not from now."""
         fixed = {
             name
             for name in SimulatorConfig.model_fields
@@ -61,7 +81,7 @@ class SimulatorState:
         self._config = config
 
     def reset(self) -> None:
-        """Zero the counters and forget every client's bucket."""
+        """Zero the counters and forget every client's bucket (a rate schedule goes on)."""
         self.counters.reset()
         self.limiter.reset()
 
@@ -73,6 +93,7 @@ def _policy(config: SimulatorConfig) -> RatePolicy:
         penalty_after=config.penalty_after,
         penalty_s=config.penalty_s,
         retry_after_resolution=config.retry_after_resolution,
+        schedule=tuple((step.at_s, step.rate_per_min / 60.0) for step in config.rate_schedule),
     )
 
 
