@@ -129,7 +129,7 @@ def test_several_instances_share_one_budget_and_report_each(tmp_path: Path) -> N
         (("--demand-factor", "0"), "--demand-factor must be more than 0"),
         (("--demand-factor", "-1"), "--demand-factor must be more than 0"),
         (("--profiles", "adaptive,turbo"), "turbo is not a profile"),
-        (("--rate-schedule", "0:80/min,soon"), "SECONDS:RATE"),
+        (("--rate-schedule", "0:80/min,soon"), "OFFSET:RATE"),
         (("--restart-after", "99999"), "--restart-after must be within the run"),
     ],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from moodmix.bench.saturate import Cell, RateChange, parse_bursts, parse_rates, parse_schedule
+from moodmix.bench.saturate import Cell, RateStep, parse_bursts, parse_rates, parse_schedule
 from moodmix.bench.saturate.figures import count_within, seconds_to_fraction
 
 
@@ -34,7 +34,7 @@ def test_after_a_restart_only_requests_after_it_count() -> None:
 
 
 def test_a_raised_limit_is_measured_against_the_new_limit_until_the_next_change() -> None:
-    cell = Cell(60.0, 1, (RateChange(0.0, 60.0), RateChange(300.0, 120.0)))
+    cell = Cell(60.0, 1, (RateStep(0.0, 60.0), RateStep(300.0, 120.0)))
     stuck = _every(1.0, 900.0)  # stays at 60/min after the raise
 
     assert seconds_to_fraction(stuck, limit_at=cell.limit_at, origin=300.0, until=900.0) is None
@@ -60,7 +60,7 @@ def test_lists_of_rates_and_bursts_and_their_bad_values() -> None:
         parse_rates("0")
     with pytest.raises(ValueError, match="at least 1"):
         parse_bursts("4,0")
-    with pytest.raises(ValueError, match="SECONDS:RATE"):
+    with pytest.raises(ValueError, match="OFFSET:RATE"):
         parse_schedule("0:80/min,600")
     with pytest.raises(ValueError, match="increase"):
         parse_schedule("600:80/min,0:40/min")

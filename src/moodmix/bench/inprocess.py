@@ -21,6 +21,7 @@ cost a day-long run more than the simulator's own work.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Final
 
@@ -37,7 +38,7 @@ from moodmix.bench.simulators import UpstreamCounts
 from moodmix.clock import Clock, loop_time
 from moodmix.simulator.app import build_app
 from moodmix.simulator.catalog import Catalog, CatalogSpec
-from moodmix.simulator.config import SimulatorConfig
+from moodmix.simulator.config import RateStep, SimulatorConfig
 from moodmix.simulator.state import SimulatorState
 
 IN_PROCESS_URL: Final = "http://simulator.in-process"
@@ -168,6 +169,12 @@ class InProcessSimulator:
                 retry_after_resolution=retry_after_resolution,
             )
         )
+
+    def follow(self, schedule: Sequence[RateStep]) -> None:
+        """Follow ``schedule`` (``SimulatorConfig.rate_schedule``), its offsets counted from
+        now: the rate schedule's time starts here."""
+        self.state.reconfigure(self.state.config.with_changes(rate_schedule=tuple(schedule)))
+        self.state.start()
 
     async def reset(self) -> None:
         self.state.reset()

@@ -18,7 +18,6 @@ cell in worker processes, ``report`` checks the targets and writes the table.
 from moodmix.bench.saturate.cell import CountsDisagree
 from moodmix.bench.saturate.config import (
     Cell,
-    RateChange,
     SaturateConfig,
     parse_bursts,
     parse_rates,
@@ -26,11 +25,12 @@ from moodmix.bench.saturate.config import (
 )
 from moodmix.bench.saturate.grid import run_grid
 from moodmix.bench.saturate.report import checks, markdown, saturate_json
+from moodmix.simulator.config import RateStep
 
 __all__ = [
     "Cell",
     "CountsDisagree",
-    "RateChange",
+    "RateStep",
     "SaturateConfig",
     "checks",
     "markdown",

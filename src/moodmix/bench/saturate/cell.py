@@ -51,6 +51,7 @@ from typing import Any
 
 import httpx
 
+from moodmix.bench.inprocess import InProcessSimulator
 from moodmix.bench.profiles import BenchProfile, open_gateway, paced_by_gateway
 from moodmix.bench.saturate.config import Cell, SaturateConfig, format_schedule
 from moodmix.bench.saturate.counting import CountingTransport, Tally
@@ -228,11 +229,20 @@ async def run_cell(
     """Run ``profile`` on ``cell`` against ``sim`` (fresh: configured and reset here) and
     return its figures as JSON-ready values. ``track_ids``: distinct ids the catalog knows,
     at least as many as callers will arrive. ``redis_url``: the real clock's coordination
-    for several instances (virtual time shares a ``MemoryBudget`` instead)."""
+    for several instances (virtual time shares a ``MemoryBudget`` instead).
+
+    An in-process simulator follows the cell's rate schedule itself
+    (``SimulatorConfig.rate_schedule``, its time started here, when the run starts); a
+    simulator process, whose schedule would count from its own start, is moved by the bench
+    at each change instead (``PATCH /_admin/config``)."""
     loop = asyncio.get_running_loop()
     wall_started = time.perf_counter()
+    own_schedule = isinstance(sim, InProcessSimulator)
+    if own_schedule:
+        assert isinstance(sim, InProcessSimulator)
+        sim.follow(cell.schedule)
     await sim.configure(
-        rate_per_min=scale.rate(cell.limit_at(0.0)),
+        rate_per_min=scale.rate(cell.rate_per_min if own_schedule else cell.limit_at(0.0)),
         burst=cell.burst,
         retry_after_resolution=scale.retry_after_resolution(),
     )
@@ -257,7 +267,7 @@ async def run_cell(
             _Instance(i, profile, config, sim, scale, tallies[i], budget, Path(tmp), redis)
             for i in range(config.instances)
         ]
-        helpers = [loop.create_task(_schedule(cell, sim, scale, started))]
+        helpers = [] if own_schedule else [loop.create_task(_schedule(cell, sim, scale, started))]
         if config.restart_after_s is not None:
             helpers.append(
                 loop.create_task(_restart(instances, scale, started, config.restart_after_s))
@@ -268,6 +278,8 @@ async def run_cell(
             )
         try:
             await _arrive(cell, config, instances, track_ids, scale, started)
+            if own_schedule:
+                _check_limit(cell, sim, scale, config.duration_s)
         finally:
             for helper in helpers:
                 helper.cancel()
@@ -346,6 +358,18 @@ async def _report(
         say(
             f"{scale.real(loop.time() - started):,.0f} s: {arrived:,} callers, {served:,} served, "
             f"{accepted:,} accepted, {throttled:,} 429"
+        )
+
+
+def _check_limit(cell: Cell, sim: Simulator, scale: TimeScale, at_s: float) -> None:
+    """``CountsDisagree`` unless the simulator's limit in force is the cell's at ``at_s``: the
+    figures integrate the cell's schedule, so the two must move together."""
+    assert isinstance(sim, InProcessSimulator)
+    theirs = sim.state.rate_in_force_per_min
+    ours = scale.rate(cell.limit_at(at_s))
+    if abs(theirs - ours) > 1e-6 * ours:
+        raise CountsDisagree(
+            f"the simulator's limit {at_s:g} s in is {theirs:g}/min, the schedule says {ours:g}"
         )
 
 

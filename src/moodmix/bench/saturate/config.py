@@ -4,13 +4,14 @@
 
     config = SaturateConfig(rates=(80.0, 300.0), bursts=(1, 4), profiles=("adaptive",))
     config.cells()                         # (Cell(80, 1), Cell(80, 4), Cell(300, 1), Cell(300, 4))
-    parse_schedule("0:80/min,600:40/min")  # (RateChange(0.0, 80.0), RateChange(600.0, 40.0))
+    parse_schedule("0:80/min,600:40/min")  # (RateStep(0.0, 80.0), RateStep(600.0, 40.0))
     cell.limit_at(700.0)                   # the limit in force 700 real-world s into the run
 
 Every time and rate here is in real-world units (seconds, requests per minute), whatever the
 clock; on the real clock the cell's runner divides them by the time scale. A rate schedule
 replaces a cell's limit from each change on (its first change is usually at 0 s); the limit
-before the first change is the cell's ``--upstream-rate``.
+before the first change is the cell's ``--upstream-rate``. The schedule is the simulator's own
+(``SimulatorConfig.rate_schedule``, ``RateStep``), parsed by its parser.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from moodmix.bench.profiles import BenchProfile
-from moodmix.simulator.config import parse_rate
+from moodmix.simulator.config import (
+    RateStep,
+    format_rate_schedule,
+    parse_rate,
+    parse_rate_schedule,
+)
 
 ClockMode = Literal["virtual", "real"]
 
@@ -34,14 +40,6 @@ DEFAULT_TIME_SCALE = 20.0
 QUICK_HOURS = 5 / 60
 """A smoke run: five real-world minutes."""
 PROFILES: tuple[BenchProfile, ...] = ("adaptive", "peer-botocore", "peer-aiolimiter")
-
-
-@dataclass(frozen=True, slots=True)
-class RateChange:
-    """From ``at_s`` real-world seconds into the run, the upstream allows ``rate_per_min``."""
-
-    at_s: float
-    rate_per_min: float
 
 
 def parse_list(text: str, what: str) -> tuple[str, ...]:
@@ -81,31 +79,17 @@ def parse_bursts(text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(bursts))
 
 
-def parse_schedule(text: str) -> tuple[RateChange, ...]:
-    """``"0:80/min,600:40/min"`` -> the changes, in order; ``ValueError`` if a step is not
-    ``SECONDS:RATE`` or the offsets do not increase from 0 or more."""
-    changes: list[RateChange] = []
-    for part in parse_list(text, "the rate schedule"):
-        at, colon, rate = part.partition(":")
-        try:
-            if not colon:
-                raise ValueError("no colon")
-            change = RateChange(float(at), parse_rate(rate))
-        except ValueError as exc:
-            raise ValueError(
-                f"rate schedule step {part!r} is not SECONDS:RATE, e.g. "
-                f"'0:80/min,600:40/min' ({exc})"
-            ) from None
-        if not (math.isfinite(change.at_s) and change.at_s >= 0):
-            raise ValueError(f"rate schedule step {part!r}: the offset must be 0 s or more")
-        if changes and change.at_s <= changes[-1].at_s:
-            raise ValueError(f"rate schedule step {part!r}: offsets must increase")
-        changes.append(change)
-    return tuple(changes)
+def parse_schedule(text: str) -> tuple[RateStep, ...]:
+    """``"0:80/min,600:40/min"`` -> the simulator's ``RateStep``s, in order
+    (``parse_rate_schedule``); ``ValueError`` if it names no step or a step is bad."""
+    steps = parse_rate_schedule(text)
+    if not steps:
+        raise ValueError("the rate schedule names no step; e.g. '0:80/min,600:40/min'")
+    return steps
 
 
-def format_schedule(changes: tuple[RateChange, ...]) -> str:
-    return ",".join(f"{c.at_s:g}:{c.rate_per_min:g}/min" for c in changes)
+def format_schedule(steps: tuple[RateStep, ...]) -> str:
+    return format_rate_schedule(steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +98,7 @@ class Cell:
 
     rate_per_min: float
     burst: int
-    schedule: tuple[RateChange, ...] = ()
+    schedule: tuple[RateStep, ...] = ()
 
     def limit_at(self, t_s: float) -> float:
         """Requests per minute the upstream allows ``t_s`` real-world seconds into the run."""
@@ -125,9 +109,9 @@ class Cell:
             rate = change.rate_per_min
         return rate
 
-    def changes(self) -> tuple[RateChange, ...]:
+    def changes(self) -> tuple[RateStep, ...]:
         """The schedule's changes that move the limit (0 s included only if it does)."""
-        moved: list[RateChange] = []
+        moved: list[RateStep] = []
         rate = self.rate_per_min
         for change in self.schedule:
             if change.rate_per_min != rate:
@@ -163,7 +147,7 @@ class SaturateConfig:
     deadline_s: float = DEFAULT_DEADLINE_S
     restart_after_s: float | None = None
     """Close the gateway this many real-world seconds in and open a new one on the same L2."""
-    schedule: tuple[RateChange, ...] = ()
+    schedule: tuple[RateStep, ...] = ()
     instances: int = 1
     clock: ClockMode = "virtual"
     time_scale: float = DEFAULT_TIME_SCALE
