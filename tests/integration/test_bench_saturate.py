@@ -131,6 +131,7 @@ def test_several_instances_share_one_budget_and_report_each(tmp_path: Path) -> N
         (("--profiles", "adaptive,turbo"), "turbo is not a profile"),
         (("--rate-schedule", "0:80/min,soon"), "OFFSET:RATE"),
         (("--restart-after", "99999"), "--restart-after must be within the run"),
+        (("--users", "20"), "does not apply to --workload saturate"),
     ],
 )
 def test_bad_options_exit_2_saying_what_is_wrong(args: tuple[str, ...], says: str) -> None:

@@ -325,8 +325,24 @@ def bench(
     if time_scale is None:
         time_scale = DEFAULT_TIME_SCALE
     if workload == "saturate":
-        if redis_outage:
-            raise typer.BadParameter("saturate has no Redis outage", param_hint="--redis-outage")
+        unused = {
+            "--redis-outage": redis_outage,
+            "--users": users is not None,
+            "--duration": duration is not None,
+            "--sweep-users": sweep_users is not None,
+            "--workers": workers is not None,
+            "--start-hour": start_hour is not None,
+            "--scenario": scenario != "all",
+            "--zipf": zipf != DEFAULT_ZIPF,
+        }
+        for name, given in unused.items():
+            if given:
+                raise typer.BadParameter(
+                    "does not apply to --workload saturate (it takes --upstream-rate, "
+                    "--upstream-burst, --hours, --demand-factor, --restart-after, "
+                    "--rate-schedule, --instances, --jobs)",
+                    param_hint=name,
+                )
         saturate = saturate_config(
             profiles=parse_bench_profiles(
                 ",".join(SATURATE_PROFILES) if profiles == ",".join(PROFILES) else profiles

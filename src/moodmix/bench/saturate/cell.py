@@ -92,8 +92,7 @@ async def run_cell(
     loop = asyncio.get_running_loop()
     wall_started = time.perf_counter()
     own_schedule = isinstance(sim, InProcessSimulator)
-    if own_schedule:
-        assert isinstance(sim, InProcessSimulator)
+    if isinstance(sim, InProcessSimulator):
         sim.follow(cell.schedule)
     await sim.configure(
         rate_per_min=scale.rate(cell.rate_per_min if own_schedule else cell.limit_at(0.0)),
