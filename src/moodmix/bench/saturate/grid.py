@@ -12,6 +12,12 @@ the catalog they built for the next job. On the real clock the jobs run one afte
 in this process against simulator subprocesses (and a throwaway Redis for several
 instances), time compressed by ``config.time_scale``.
 
+A job makes tens of thousands of short-lived tasks and futures while its gateway's queue of
+abandoned ids grows, and with CPython's default collection thresholds the cyclic garbage
+collector then took over half a job's CPU (a 600/min hour: 48 s, 16 s with the workers'
+first generation collected every 50,000 allocations instead of 700 and the catalog frozen out
+of the collector's view: ``_calm_collector``). Nothing in a job depends on when garbage goes.
+
 Results come back in the order of ``config.cells()`` then ``config.profiles``; progress (cell
 i/n, profile, wall seconds) goes to ``say`` as each job ends, and every 30 wall seconds.
 """
@@ -19,6 +25,7 @@ i/n, profile, wall seconds) goes to ``say`` as each job ends, and every 30 wall 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import random
@@ -80,11 +87,22 @@ def _catalog(spec: CatalogSpec) -> tuple[Catalog, list[str]]:
     return _catalogs[spec]
 
 
+def _calm_collector() -> None:
+    """Collect once, keep what exists now (the catalog) out of later collections, and
+    collect the youngest generation every 50,000 allocations (see the module docstring)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def run_job(config: SaturateConfig, job: Job) -> dict[str, Any]:
     """One job on virtual time, in this process (a worker's entry point)."""
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
     spec = _spec(config)
+    fresh = spec not in _catalogs
     catalog, ids = _catalog(spec)
+    if fresh:
+        _calm_collector()
 
     async def one() -> dict[str, Any]:
         settings = SimulatorConfig(
