@@ -115,8 +115,26 @@ def test_several_instances_share_one_budget_and_report_each(tmp_path: Path) -> N
 
     (r,) = data["results"]
     assert len(r["per_instance"]) == 3
+    # one budget: every instance paces at the rate they learned together
+    assert len({i["learned_rate_per_min"] for i in r["per_instance"]}) == 1
     assert sum(i["callers"] for i in r["per_instance"]) == r["callers"]
     assert sum(i["sent"] for i in r["per_instance"]) == r["sent"]
+
+
+def test_the_real_clock_runs_against_a_simulator_process_and_counts_agree(
+    tmp_path: Path,
+) -> None:
+    data = _saturate(
+        tmp_path,
+        *("--clock", "real", "--upstream-rate", "60", "--upstream-burst", "4"),
+        *("--hours", "0.02", "--profiles", "adaptive"),
+    )
+
+    (r,) = data["results"]
+    assert r["clock"] == "real"
+    assert r["sent"] > 0
+    answered = r["accepted"] + r["throttled"] + sum(r["other_answers"].values())
+    assert answered <= r["simulator_requests"] <= answered + r["cancelled_in_flight"]
 
 
 @pytest.mark.parametrize(
