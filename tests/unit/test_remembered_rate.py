@@ -248,7 +248,8 @@ async def test_shared_mode_takes_a_live_deployments_state_and_resumes_nothing() 
     await storage.set_many({KEY: Stored(encode(learnt().learned(), saved_at=wall()), 2e9)})
     budget = MemoryBudget(clock=wall)
     live = controller()
-    await budget.publish(live.state())  # another process is running with its own state
+    live.on_throttled(retry_after=1.0)
+    await budget.publish(live.state())  # another process is running and learnt something
     control, applied = controller(), Applied()
     keeper = remembered(storage, control, wall, applied=applied, budget=budget)
     await keeper.ready()
@@ -269,4 +270,19 @@ async def test_shared_mode_after_the_deployment_stopped_resumes_from_the_record(
     await keeper.ready()
     assert keeper.resumed == (saved, 3_600.0)
     assert control.rate == resumed_like(saved, 3_600.0).rate
+    await keeper.aclose()
+
+
+async def test_shared_mode_resumes_over_a_fresh_state_and_publishes_it() -> None:
+    wall = ManualClock(1_700_000_000.0)
+    storage = MemoryStorage(clock=wall)
+    saved = learnt().learned()
+    await storage.set_many({KEY: Stored(encode(saved, saved_at=wall()), 2e9)})
+    budget = MemoryBudget(clock=wall)
+    await budget.publish(controller().state())  # a process of the same restart, knowing nothing
+    control = controller()
+    keeper = remembered(storage, control, wall, budget=budget)
+    await keeper.ready()
+    assert keeper.resumed == (saved, 0.0)
+    assert await budget.load() == (2, control.state())  # the others take it from the budget
     await keeper.aclose()

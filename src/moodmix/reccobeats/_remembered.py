@@ -24,9 +24,10 @@ be read logs ``learned_rate_unreadable`` and is ignored; the next save overwrite
 
 With a shared ``budget`` the processes of a deployment already share the controller's live
 state through it, and it is dropped soon after the last process stops beating
-(``coordination.STATE_KEPT_S``). A process that finds such a live state takes it (through
-``StateSync``, as before) and resumes nothing; one that finds none is the first of a
-restarted deployment: it resumes from the record, and its bucket publishes the result.
+(``coordination.STATE_KEPT_S``). A process that finds a live state that knows something
+takes it (through ``StateSync``, as before) and resumes nothing; one that finds none, or
+only what a fresh controller would hold (a process of the same restart published its own),
+resumes from the record and publishes the result for the others.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class RememberedRate:
         self._refresh = float(refresh)
         self._timeout = float(io_timeout)
         self._initial = controller.learned()
+        self._fresh = orjson.loads(orjson.dumps(controller.state()))
         self._saved = self._initial
         self._saved_at = -math.inf
         self._failing = False
@@ -132,7 +134,7 @@ class RememberedRate:
             )
 
     async def _load(self) -> None:
-        if self._budget is not None and await self._shared_state_live():
+        if self._budget is not None and await self._shared_state_known():
             log.debug("learned_rate_shared", key=self.key)
             return
         try:
@@ -154,6 +156,8 @@ class RememberedRate:
         self._apply(self._controller.rate)
         self.resumed = (learned, age)
         self._saved, self._saved_at = self._controller.learned(), saved_at
+        if self._budget is not None:
+            await self._publish()
         log.info(
             "learned_rate_resumed",
             rate_per_min=round(self._controller.rate * 60, 2),
@@ -165,16 +169,27 @@ class RememberedRate:
             age_s=round(age, 1),
         )
 
-    async def _shared_state_live(self) -> bool:
-        """Whether the deployment's processes share a controller state now (``False`` if the
-        budget cannot say: the record is the better start then)."""
+    async def _shared_state_known(self) -> bool:
+        """Whether the deployment's processes share a state that knows something: one a fresh
+        controller would not have (``False`` if the budget cannot say: the record is the
+        better start then)."""
         assert self._budget is not None
         try:
             async with asyncio.timeout(self._timeout):
                 _, state = await self._budget.load()
         except (SharedUnavailable, TimeoutError):
             return False
-        return state is not None
+        return state is not None and state != self._fresh
+
+    async def _publish(self) -> None:
+        """Make the resumed state the deployment's, whether or not this process's bucket has
+        synced yet (another process's may have published a fresh one meanwhile)."""
+        assert self._budget is not None
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._budget.publish(self._controller.state())
+        except (SharedUnavailable, TimeoutError) as exc:
+            self._unavailable("publish", exc)
 
     async def _keep(self) -> None:
         while not self._closed:
