@@ -3,7 +3,8 @@
 A restarted gateway starts from the rate, floor and ceiling its controller last held,
 discounted by their age (``AdaptiveRate.resume``), not from the profile's rate. They are one
 record per upstream (``key``) in the gateway's L2 storage (the SQLite file, or Redis in
-shared mode), with the wall-clock second they were saved::
+shared mode), with the wall-clock second they were saved (``wall_clock``: the gateway's, the
+clock the storage expires entries on, as for the cache; virtual time ages them too)::
 
     remembered = RememberedRate(storage, controller, upstream=settings.reccobeats_url,
                                 apply=scheduler.limiter.set_rate, wall_clock=time.time)
