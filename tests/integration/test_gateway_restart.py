@@ -21,6 +21,7 @@ from shared_kit import URL, drop_prefix, unique_prefix, until
 from structlog.testing import capture_logs
 
 from moodmix.coordination import STATE_KEPT_S
+from moodmix.coordination.redis_budget import RedisBudget
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.settings import Settings
@@ -246,3 +247,16 @@ async def test_a_process_joining_a_live_deployment_takes_its_shared_state(
     assert joining.remembered is not None
     assert joining.remembered.resumed is None  # the live state wins over the record
     await until(lambda: joining.scheduler.stats.rate == running.scheduler.stats.rate)
+
+
+@pytest.mark.redis
+async def test_the_shared_state_lives_while_processes_beat(
+    prefix: str, redis: aioredis.Redis
+) -> None:
+    budget = RedisBudget(redis, prefix=prefix)
+    state = prefix + "limit:state"
+    await budget.publish({"rate": 1.0})
+    assert 0 < await redis.pttl(state) <= STATE_KEPT_S * 1000
+    await redis.pexpire(state, 5_000)  # most of its time has passed
+    await budget.beat("one", 3.0)  # a process still beating keeps it
+    assert 5_000 < await redis.pttl(state) <= STATE_KEPT_S * 1000
