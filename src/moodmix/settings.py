@@ -152,6 +152,11 @@ class Settings(BaseSettings):
         True,
         description="in shared mode, a batch call also carries ids other processes queued",
     )
+    remember_rate: bool = Field(
+        True,
+        description="adaptive mode: keep the learned rate in L2 and start from it (discounted "
+        "by its age) after a restart",
+    )
 
     # Gateway knobs. The defaults are the ``adaptive`` profile's; another profile fills in its
     # own values for every knob not set explicitly.

@@ -8,7 +8,16 @@ cases the Redis backend can only show on the server's clock.
 from __future__ import annotations
 
 from moodmix.clock import ManualClock
-from moodmix.coordination import FREE, HELD, LockState, LockTable, MemoryBudget, MemoryLocks, Traded
+from moodmix.coordination import (
+    FREE,
+    HELD,
+    STATE_KEPT_S,
+    LockState,
+    LockTable,
+    MemoryBudget,
+    MemoryLocks,
+    Traded,
+)
 
 
 async def draw_when_due(budget: MemoryBudget, clock: ManualClock, rate: float) -> int:
@@ -108,13 +117,19 @@ async def test_a_member_that_stops_beating_is_no_longer_counted() -> None:
     assert (await budget.beat("b", 3.0)).live == 1
 
 
-async def test_published_state_lasts_a_week_and_its_version_for_ever() -> None:
+async def test_published_state_lasts_while_processes_beat_and_its_version_for_ever() -> None:
     clock = ManualClock()
     budget = MemoryBudget(clock=clock)
     await budget.publish({"rate": 1.0})
-    clock.advance(7 * 86_400)
+    for _ in range(5):  # a deployment that lives on keeps it, however long
+        clock.advance(STATE_KEPT_S)
+        await budget.beat("a", 3.0)
+    assert await budget.load() == (1, {"rate": 1.0})
+    clock.advance(STATE_KEPT_S)  # the last process stopped beating a while ago
     assert await budget.load() == (1, {"rate": 1.0})
     clock.advance(0.001)
+    assert await budget.load() == (1, None)
+    await budget.beat("a", 3.0)  # a beat does not bring a dropped state back
     assert await budget.load() == (1, None)
 
 

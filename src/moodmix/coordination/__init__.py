@@ -25,6 +25,7 @@ from moodmix.coordination.memory_window import MemoryWindow
 from moodmix.coordination.protocols import (
     FREE,
     HELD,
+    STATE_KEPT_S,
     Budget,
     Draw,
     Locks,
@@ -38,6 +39,7 @@ from moodmix.coordination.protocols import (
 __all__ = [
     "FREE",
     "HELD",
+    "STATE_KEPT_S",
     "Budget",
     "Draw",
     "LockState",

@@ -14,7 +14,8 @@ Each method is one step with no ``await`` inside, so it is atomic as a Lua scrip
 event loop runs one step at a time. Times are kept in milliseconds, as the scripts keep
 them, and every value expires when its Redis key would (the budget's theoretical arrival
 time and run a second after they stop mattering, the pause at its end, the shared state
-after a week, the heartbeats ten times their time to live after the last one).
+``STATE_KEPT_S`` after the last publish or heartbeat, the heartbeats ten times their time
+to live after the last one).
 """
 
 from __future__ import annotations
@@ -25,12 +26,11 @@ from collections.abc import Mapping
 import orjson
 
 from moodmix.clock import Clock, monotonic
-from moodmix.coordination.protocols import Draw, Presence
+from moodmix.coordination.protocols import STATE_KEPT_S, Draw, Presence
 from moodmix.resilience.adaptive import StateValue
 from moodmix.resilience.tokenbucket import RUN_SLACK
 
-_STATE_TTL_MS = 604_800_000
-"""The shared state is dropped a week after it was last published (``EX 604800``)."""
+_STATE_TTL_MS = STATE_KEPT_S * 1000
 
 
 class MemoryBudget:
@@ -117,6 +117,8 @@ class MemoryBudget:
         self._live[member] = now + ttl_ms
         self._live = {name: until for name, until in self._live.items() if until > now}
         self._live_until = now + math.ceil(ttl_ms * 10)
+        if self._state is not None:
+            self._state_until = now + _STATE_TTL_MS
         return Presence(len(self._live), self._version)
 
     async def leave(self, member: str) -> None:

@@ -25,6 +25,12 @@ from typing import Literal, Protocol
 
 from moodmix.resilience.adaptive import StateValue
 
+STATE_KEPT_S = 60.0
+"""The shared controller state lives this long after the last publish or heartbeat: as long
+as the deployment does, and not much longer. A deployment restarted after its processes all
+stopped starts from what each process remembered (discounted by its age), not from a state
+the budget kept undiscounted however old."""
+
 
 class SharedUnavailable(Exception):
     """The coordination server cannot be reached or answered with an error.
@@ -83,11 +89,13 @@ class Budget(Protocol):
         ...
 
     async def load(self) -> tuple[int, dict[str, StateValue] | None]:
-        """The current version and state (``None`` if nobody published one yet)."""
+        """The current version and state (``None`` if nobody published one yet, or nobody
+        published or beat for ``STATE_KEPT_S``)."""
         ...
 
     async def beat(self, member: str, ttl: float) -> Presence:
-        """Say ``member`` is alive for ``ttl`` seconds; count who else is."""
+        """Say ``member`` is alive for ``ttl`` seconds; count who else is. Keeps the shared
+        state for ``STATE_KEPT_S`` more."""
         ...
 
     async def leave(self, member: str) -> None:

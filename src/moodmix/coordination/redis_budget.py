@@ -14,9 +14,9 @@ processes' clocks never have to agree::
 Keys, under ``prefix + "limit:"``: ``tat`` (the budget's theoretical arrival time),
 ``pause`` (exists while paused), ``run`` (a hash: the tokens handed out back to back as
 ``TokenBucket.run`` counts them, what the run lost to tokens sitting unused, and the tokens
-handed out in all), ``state`` and ``version`` (the adaptive controller's shared state, JSON)
-and ``live`` (a sorted set of processes by heartbeat deadline). Redis failures raise
-``SharedUnavailable``.
+handed out in all), ``state`` and ``version`` (the adaptive controller's shared state, JSON,
+kept ``STATE_KEPT_S`` past the last publish or heartbeat) and ``live`` (a sorted set of
+processes by heartbeat deadline). Redis failures raise ``SharedUnavailable``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from moodmix.coordination.protocols import Draw, Presence, SharedUnavailable
+from moodmix.coordination.protocols import STATE_KEPT_S, Draw, Presence, SharedUnavailable
 from moodmix.resilience.adaptive import StateValue
 from moodmix.resilience.tokenbucket import RUN_SLACK
 
@@ -107,7 +107,7 @@ return 1
 )
 
 _PUBLISH = """
-redis.call('SET', KEYS[1], ARGV[1], 'EX', 604800)
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return redis.call('INCR', KEYS[2])
 """
 
@@ -118,9 +118,13 @@ local ttl = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 redis.call('PEXPIRE', KEYS[1], math.ceil(ttl * 10))
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
 return {redis.call('ZCARD', KEYS[1]), redis.call('GET', KEYS[2]) or '0'}
 """
 )
+
+
+_STATE_KEPT_MS = round(STATE_KEPT_S * 1000)
 
 
 def _interval_ms(rate: float) -> float:
@@ -161,7 +165,9 @@ class RedisBudget:
 
     async def publish(self, state: Mapping[str, StateValue]) -> int:
         version = await self._call(
-            self._publish, [self._state, self._version], [orjson.dumps(dict(state))]
+            self._publish,
+            [self._state, self._version],
+            [orjson.dumps(dict(state)), _STATE_KEPT_MS],
         )
         return int(cast(int, version))
 
@@ -174,7 +180,8 @@ class RedisBudget:
         return int(version or 0), state if isinstance(state, dict) else None
 
     async def beat(self, member: str, ttl: float) -> Presence:
-        reply = await self._call(self._beat, [self._live, self._version], [member, ttl * 1000])
+        keys = [self._live, self._version, self._state]
+        reply = await self._call(self._beat, keys, [member, ttl * 1000, _STATE_KEPT_MS])
         live, version = cast(list[Any], reply)
         return Presence(int(live), int(version))
 

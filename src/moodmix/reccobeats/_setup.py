@@ -7,12 +7,14 @@ scheduler = build_scheduler(settings, limiter=TokenBucket(5.0, 5))  # this pacin
 policies = cache_policies(settings)     # TTL and stale windows per kind
 cache = build_cache(settings, storage)  # L1 + L2 with a codec per kind
 registry = build_registry(settings, storage)
+remembered = remembered_rate(settings, storage, scheduler)   # None in fixed mode
 """
 
 from __future__ import annotations
 
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.coordination import Budget
+from moodmix.reccobeats._remembered import RememberedRate
 from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.limiter import Limiter
@@ -123,4 +125,27 @@ def build_registry(
         clock=clock,
         valid_ttl=settings.ttl_registry_valid_s,
         missing_ttl=settings.ttl_registry_missing_s,
+    )
+
+
+def remembered_rate(
+    settings: Settings,
+    storage: Storage | None,
+    scheduler: Scheduler,
+    *,
+    wall_clock: Clock = wall,
+    budget: Budget | None = None,
+) -> RememberedRate | None:
+    """The adaptive rate's learned state kept in ``storage`` for the next start, per upstream;
+    ``None`` without a controller (fixed mode), without storage or with ``remember_rate`` off."""
+    controller = scheduler.controller
+    if controller is None or storage is None or not settings.remember_rate:
+        return None
+    return RememberedRate(
+        storage,
+        controller,
+        upstream=settings.reccobeats_url,
+        apply=scheduler.limiter.set_rate,
+        wall_clock=wall_clock,
+        budget=budget,
     )

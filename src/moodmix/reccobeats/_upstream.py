@@ -5,7 +5,8 @@ concurrency slot, so a request never leaves without a token and retries are pace
 other request. A 429 pauses the whole lane for its Retry-After (adaptive mode) rather than
 just the request that drew it. Under ``patience`` (see ``patience``) a caller whose wait for
 quota or for a retry would end past its deadline gets ``RateLimited`` with the honest wait
-at once instead::
+at once instead. ``ready``, if given, is awaited before every call (the gateway's start: the
+rate it learnt before a restart, ``_remembered``)::
 
     upstream = Upstream(client, scheduler, guard=breaker.call, policy=RetryPolicy(3), ...)
     tracks = await upstream.call(lambda c: c.get_tracks(ids), priority=Priority.INTERACTIVE)
@@ -76,8 +77,10 @@ class Upstream:
         budget: RetryBudget | None = None,
         lane_pause: bool = True,
         clock: Clock = monotonic,
+        ready: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.client = client
+        self._ready = ready
         self.scheduler = scheduler
         self._guard = guard
         self._policy = policy
@@ -98,6 +101,8 @@ class Upstream:
         A ``ticket`` lets background work be promoted to interactive while it waits. While
         the breaker is open this fails fast with ``UpstreamUnavailable(retry_after=…)``.
         """
+        if self._ready is not None:
+            await self._ready()
         first = True
         left = remaining()
         deadline = None if left is None else self._clock() + left

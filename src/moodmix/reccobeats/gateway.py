@@ -44,6 +44,7 @@ from moodmix.reccobeats._setup import (
     build_registry,
     build_scheduler,
     open_storage,
+    remembered_rate,
 )
 from moodmix.reccobeats._shared import SharedMode
 from moodmix.reccobeats._stats import GatewayStats, counted
@@ -103,6 +104,14 @@ class ReccoBeats(Closing):
         )
         if self.shared is not None and isinstance(self.scheduler.limiter, SharedBucket):
             self.shared.bucket = self.scheduler.limiter
+        self.remembered = remembered_rate(
+            settings,
+            storage,
+            self.scheduler,
+            wall_clock=wall_clock,
+            budget=self.shared.budget if self.shared else None,
+        )
+        """The learned rate kept across restarts (``None`` in fixed mode or when turned off)."""
         self.breaker = (
             CircuitBreaker(
                 is_failure=is_breaker_failure,
@@ -121,6 +130,7 @@ class ReccoBeats(Closing):
             metrics=self.metrics,
             lane_pause=settings.lane_pause,
             clock=clock,
+            ready=self.remembered.ready if self.remembered else None,
         )
         self.cache = build_cache(settings, storage, clock=wall_clock)
         self.registry = build_registry(settings, storage, clock=wall_clock)
@@ -208,6 +218,8 @@ class ReccoBeats(Closing):
         """Stop background work and fetches in flight, then close the client and the storage."""
         await self._background.aclose()
         await self._lookups.aclose()
+        if self.remembered is not None:
+            await self.remembered.aclose()
         if self.shared is not None:
             await self.shared.aclose()
         await self._client.aclose()
