@@ -96,10 +96,12 @@ class ReccoBeats(Closing):
         self._background = BackgroundTasks()
         self.shared = SharedMode.open(settings, storage)
         """Shared mode's Redis parts (``None`` unless ``redis_url`` is set)."""
+        if self.shared is not None:
+            budget = self.shared.budget
         self.scheduler = build_scheduler(
             settings,
             clock=clock,
-            budget=self.shared.budget if self.shared else budget,
+            budget=budget,
             limiter=limiter,
         )
         if self.shared is not None and isinstance(self.scheduler.limiter, SharedBucket):
@@ -109,7 +111,7 @@ class ReccoBeats(Closing):
             storage,
             self.scheduler,
             wall_clock=wall_clock,
-            budget=self.shared.budget if self.shared else None,
+            budget=budget,
         )
         """The learned rate kept across restarts (``None`` in fixed mode or when turned off)."""
         self.breaker = (
