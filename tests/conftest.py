@@ -132,6 +132,16 @@ def pytest_configure(config: pytest.Config) -> None:
     _log_to_suite()
 
 
+@pytest.fixture(autouse=True)
+def _structlog_restored() -> Iterator[None]:
+    """A command under test may configure structlog for the rest of its process (``moodmix
+    bench`` keeps only errors); the next test gets the suite's configuration back, so its
+    warnings are still logged, captured and searched for secrets."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
+
+
 @pytest.fixture
 def log_buffer() -> Iterator[io.StringIO]:
     """moodmix's application logging (debug, JSON lines) into a buffer for one test, which
