@@ -137,6 +137,18 @@ def test_the_real_clock_runs_against_a_simulator_process_and_counts_agree(
     assert answered <= r["simulator_requests"] <= answered + r["cancelled_in_flight"]
 
 
+def test_instances_on_the_real_clock_share_a_redis(tmp_path: Path) -> None:
+    data = _saturate(
+        tmp_path,
+        *("--clock", "real", "--upstream-rate", "60", "--upstream-burst", "4"),
+        *("--hours", "0.02", "--instances", "2", "--profiles", "adaptive"),
+    )
+
+    (r,) = data["results"]
+    assert [i["instance"] for i in r["per_instance"]] == [0, 1]
+    assert sum(i["sent"] for i in r["per_instance"]) == r["sent"]
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [

@@ -211,7 +211,8 @@ def bench(
             min=0.001,
             metavar="H",
             help="lookups: real-world hours of trace per scenario, whatever the clock or time "
-            f"scale ({DEFAULT_HOURS:g}; 0.02 with --quick).",
+            f"scale ({DEFAULT_HOURS:g}; 0.02 with --quick); saturate: real-world hours of "
+            "demand per cell (1; 5 minutes with --quick).",
         ),
     ] = None,
     zipf: Annotated[
