@@ -6,7 +6,11 @@ from __future__ import annotations
 import pytest
 
 from moodmix.bench.saturate import Cell, RateStep, parse_bursts, parse_rates, parse_schedule
-from moodmix.bench.saturate.figures import count_within, seconds_to_fraction
+from moodmix.bench.saturate.figures import (
+    count_within,
+    first_minute_at_fraction,
+    seconds_to_fraction,
+)
 
 
 def _every(gap_s: float, until_s: float, start_s: float = 0.0) -> list[float]:
@@ -18,6 +22,15 @@ def test_a_client_at_the_limit_reaches_90pct_when_its_minute_holds_54() -> None:
     accepted = _every(1.0, 300.0)  # 60/min from the start
 
     assert seconds_to_fraction(accepted, limit_at=lambda t: 60.0) == 54.0
+
+
+def test_the_first_minute_at_90pct_is_timed_by_its_start() -> None:
+    at_once = _every(1.0, 300.0)  # at the limit from the first second
+    late = _every(2.0, 100.0) + _every(1.0, 400.0, start_s=100.0)  # half, then the limit
+
+    assert first_minute_at_fraction(at_once, limit_at=lambda t: 60.0) == 0.0
+    assert first_minute_at_fraction(late, limit_at=lambda t: 60.0) == 87.0  # (87, 147]: 7 + 47
+    assert first_minute_at_fraction(_every(2.0, 600.0), limit_at=lambda t: 60.0) is None
 
 
 def test_a_client_at_half_the_limit_never_reaches_90pct() -> None:

@@ -47,6 +47,31 @@ def seconds_to_fraction(
     return None
 
 
+def first_minute_at_fraction(
+    accepted: Sequence[float],
+    *,
+    limit_at: Callable[[float], float],
+    origin: float = 0.0,
+    until: float | None = None,
+    fraction: float = FRACTION,
+    window_s: float = WINDOW_S,
+) -> float | None:
+    """Seconds from ``origin`` to the start of the first whole ``window_s`` after it holding
+    ``fraction`` of the limit (in force at the window's end); ``None`` if none ends before
+    ``until``. ``seconds_to_fraction`` times the same kind of window by its end, so a client
+    at the limit from the first second scores about 54 s there and 0 s here."""
+    first = bisect.bisect_right(accepted, origin)
+    starts = [origin] + [t - window_s for t in accepted[first:] if t - window_s > origin]
+    for start in starts:
+        end = start + window_s
+        if until is not None and end > until:
+            break
+        held = bisect.bisect_right(accepted, end) - bisect.bisect_right(accepted, start)
+        if held >= fraction * limit_at(end) * window_s / 60:
+            return round(start - origin, 3)
+    return None
+
+
 def count_within(times: Sequence[float], start: float, end: float) -> int:
     """How many of the sorted ``times`` fall in ``[start, end)``."""
     return bisect.bisect_left(times, end) - bisect.bisect_left(times, start)

@@ -21,7 +21,12 @@ from typing import Any
 from moodmix.bench.profiles import BenchProfile
 from moodmix.bench.saturate.config import Cell, SaturateConfig, format_schedule
 from moodmix.bench.saturate.counting import Tally
-from moodmix.bench.saturate.figures import WINDOW_S, count_within, seconds_to_fraction
+from moodmix.bench.saturate.figures import (
+    WINDOW_S,
+    count_within,
+    first_minute_at_fraction,
+    seconds_to_fraction,
+)
 from moodmix.bench.simulators import UpstreamCounts
 
 __all__ = ["Callers", "Counted", "CountsDisagree", "check_counts", "figures"]
@@ -140,6 +145,9 @@ def figures(
         "rate_429": round(total.throttled / total.answered, 5) if total.answered else 0.0,
         "quota_utilisation": round(accepted_in_run / allowed, 5),
         "seconds_to_90pct": seconds_to_fraction(total.accepted_at, limit_at=cell.limit_at),
+        "first_90pct_minute_starts_s": first_minute_at_fraction(
+            total.accepted_at, limit_at=cell.limit_at, until=duration
+        ),
         "sent": total.sent,
         "accepted": total.accepted,
         "throttled": total.throttled,
@@ -161,6 +169,9 @@ def figures(
         result["restart_after_s"] = config.restart_after_s
         result["seconds_to_90pct_after_restart"] = seconds_to_fraction(
             total.accepted_at, limit_at=cell.limit_at, origin=config.restart_after_s
+        )
+        result["first_90pct_minute_starts_after_restart_s"] = first_minute_at_fraction(
+            total.accepted_at, limit_at=cell.limit_at, origin=config.restart_after_s, until=duration
         )
     if cell.schedule:
         result["changes"] = _changes(cell, total, duration)
