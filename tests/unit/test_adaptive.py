@@ -1,3 +1,10 @@
+"""The adaptive rate: its rules step by step, then the whole loop against a model upstream.
+
+The model (``rate_model``) runs the real ``Scheduler``, ``TokenBucket`` and ``AdaptiveRate``
+against the simulator's own rate limiter on virtual time, so each case below is an hour (or
+half an hour) of traffic that takes about a second and gives the same figures every run.
+"""
+
 from __future__ import annotations
 
 import json
@@ -7,10 +14,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from upstream_model import Result, Scenario, simulate
+from rate_model import Result, Scenario, simulate
 
 from moodmix.clock import ManualClock
-from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.adaptive import AdaptiveRate, Learned
 
 
 def succeed(control: AdaptiveRate, times: int, start: float, gap: float = 1.0) -> float:
@@ -22,14 +29,14 @@ def succeed(control: AdaptiveRate, times: int, start: float, gap: float = 1.0) -
     return now
 
 
-# --- the state machine, step by step ------------------------------------------------------
+# --- the rules, step by step --------------------------------------------------------------
 
 
 def test_starts_at_the_initial_rate_knowing_nothing() -> None:
     control = AdaptiveRate(initial_rate=80 / 60)
     assert control.rate == pytest.approx(80 / 60)
     assert (control.clean_rate, control.throttled_rate, control.proven_rate) == (None, None, None)
-    assert control.probes == 0
+    assert control.burst == 10  # the prior, until failed probes say otherwise
     assert control.probing
 
 
@@ -38,88 +45,66 @@ def test_unsaturated_successes_never_grow_the_rate() -> None:
     for t in range(100):
         control.on_success(float(t), saturated=False)
     assert control.rate == 1.0
-    assert control.probes == 0
-
-
-def test_a_gap_in_saturation_restarts_the_evidence() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=3)
-    succeed(control, 2, 0.0)
-    control.on_success(3.0, saturated=False)
-    succeed(control, 2, 3.0)
     assert control.clean_rate is None
-    succeed(control, 1, 5.0)
-    assert control.clean_rate == 1.0
 
 
-def test_confirmed_probes_climb_with_a_doubling_step() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=5, precision=0.1)
-    now = succeed(control, 5, 0.0)
-    assert control.clean_rate == 1.0
-    assert control.rate == pytest.approx(1.1)
-    rates = []
-    for _ in range(3):
-        now = succeed(control, 5, now)
+def test_the_floor_is_what_sending_without_a_429_shows_given_the_burst() -> None:
+    control = AdaptiveRate(initial_rate=1.0, confirm_after=100, hidden_burst=10)
+    succeed(control, 20, 0.0)  # 20 at 1/s: at most 10 came from the burst, 10 from the limit
+    assert control.clean_rate == pytest.approx(0.5)
+    succeed(control, 30, 20.0)
+    assert control.clean_rate == pytest.approx(1.0 - 10 / 50)
+    assert control.rate == 1.0  # confirm_after not reached: no next probe yet
+
+
+def test_the_slow_start_doubles_its_step_while_no_ceiling_is_known() -> None:
+    control = AdaptiveRate(initial_rate=1.0, confirm_after=4, hidden_burst=1)
+    rates = [control.rate]
+    now = 0.0
+    for _ in range(4):
+        now = succeed(control, 4, now)
         rates.append(control.rate)
-    assert rates == pytest.approx([1.1 * 1.2, 1.1 * 1.2 * 1.4, 1.1 * 1.2 * 1.4 * 1.8])
+    assert rates == pytest.approx([1.0, 1.5, 3.0, 6.0, 12.0])
     assert control.probes == 4
 
 
-def test_with_a_hidden_burst_a_probe_is_confirmed_only_once_the_burst_would_be_spent() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=5, precision=0.1, hidden_burst=10)
-    now = succeed(control, 5, 0.0)  # nothing below the initial rate: confirmed as usual
-    assert control.clean_rate == 1.0
-    assert control.rate == pytest.approx(1.1)
-    # were the limit 1.0, a burst of 10 lasts 10 * 1.1 / 0.1 = 110 requests at 1.1
-    now = succeed(control, 109, now)
-    assert control.clean_rate == 1.0
-    succeed(control, 1, now)
-    assert control.clean_rate == pytest.approx(1.1)
+def test_a_failed_probe_sets_the_ceiling_and_the_search_goes_to_the_geometric_middle() -> None:
+    control = AdaptiveRate(initial_rate=1.0, confirm_after=4, hidden_burst=1, precision=0.02)
+    now = succeed(control, 4, 0.0)  # floor 0.75, probing 1.5
+    assert control.rate == 1.5
+    control.on_throttled(now + 0.1, 1.0, sent_at=now + 0.1)
+    assert control.throttled_rate == 1.5
+    floor = control.clean_rate
+    assert floor == pytest.approx(0.75)
+    assert control.rate == pytest.approx(math.sqrt(floor * 1.5))
 
 
-def test_hidden_burst_must_be_a_whole_number() -> None:
-    with pytest.raises(ValueError, match="hidden_burst must be"):
-        AdaptiveRate(initial_rate=1.0, hidden_burst=-1)
-    with pytest.raises(ValueError, match="hidden_burst must be"):
-        AdaptiveRate(initial_rate=1.0, hidden_burst=2.5)  # type: ignore[arg-type]
+def test_a_429_measures_the_limit_since_the_previous_one() -> None:
+    control = AdaptiveRate(initial_rate=2.0, confirm_after=1000)
+    control.on_throttled(0.0, sent_at=0.0)  # the upstream's bucket is empty now; rate 1.0
+    now = succeed(control, 40, 0.0)  # the upstream accepted 40 in 40 s
+    control.on_throttled(now, sent_at=now)
+    assert control.proven_rate == pytest.approx(38 / 40)
 
 
-def test_a_429_with_nothing_known_halves_the_rate() -> None:
-    control = AdaptiveRate(initial_rate=2.0)
-    assert control.on_throttled(0.0, retry_after=1.0) == 1.0
-    assert control.throttled_rate == 2.0
-    assert control.clean_rate is None
-
-
-def test_a_failed_probe_returns_to_the_floor_and_backs_off() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=5, precision=0.1)
-    now = succeed(control, 5, 0.0)  # floor 1.0, probing 1.1
-    now = succeed(control, 5, now)  # floor 1.1, probing 1.32
-    now = succeed(control, 5, now)  # floor 1.32, probing 1.848
-    probe = control.rate
-    control.on_throttled(now, retry_after=2.0, sent_at=now)
-    assert control.throttled_rate == pytest.approx(probe)
-    assert control.rate == control.clean_rate == pytest.approx(1.32)
-    assert not control.probing
-    now = succeed(control, 9, now)
-    assert not control.probing  # held for 5 * 2**1 successes
-    succeed(control, 1, now)
-    assert control.probing
-    assert control.rate == pytest.approx(1.32 * 1.1)  # the step starts small again
-
-
-def test_probes_below_a_ceiling_stop_at_the_geometric_middle() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=2, precision=0.1)
-    now = succeed(control, 2, 0.0)
-    control.on_throttled(now, sent_at=now)  # ceiling 1.1, floor 1.0: settled
-    assert control.settled
-    now = succeed(control, 31, now)  # settled: held 8 times longer, 2 * 2**1 * 8 successes
+def test_a_429_at_the_floor_takes_the_measured_rate_and_then_halves() -> None:
+    control = AdaptiveRate(initial_rate=1.0, hidden_burst=1)
+    settled = {**control.state(), "floor": 1.0, "ceiling": 1.01, "needed": 1000, "burst": 3.0}
+    control.load_state(settled, now=10.0)
+    control.on_throttled(11.0, sent_at=9.0)  # sent before: moves nothing, but drains
     assert control.rate == 1.0
-    now = succeed(control, 1, now)
-    assert control.rate == pytest.approx(1.1)  # a rare re-probe at the ceiling
-    state = dict(control.state(), ceiling=2.0, rate=1.0, step=1.0, evidence=0, needed=1)
-    control.load_state(state, now=now)
-    control.on_success(now + 1, saturated=True, sent_at=now + 1)
-    assert control.rate == pytest.approx(math.sqrt(2.0))
+    now = succeed(control, 60, 11.0)  # held at the floor: 60 accepted in 60 s
+    control.on_throttled(now, sent_at=now)  # yet the floor drew a 429: a burst had hidden it
+    assert control.proven_rate == pytest.approx(58 / 60)
+    assert control.clean_rate == pytest.approx(58 / 60)
+    assert control.throttled_rate == 1.0
+    assert control.burst == 1  # what was read of the burst is forgotten: back to the prior
+    assert control.probing  # the search goes on below the new ceiling
+    control.on_throttled(now + 0.5, sent_at=now + 0.5)  # the probe fails at once
+    assert control.rate == pytest.approx(58 / 60)
+    control.on_throttled(now + 1.0, sent_at=now + 1.0)  # and the floor again: the limit fell
+    assert control.clean_rate is None
+    assert control.rate == pytest.approx(58 / 60 / 2)
 
 
 def test_outcomes_sent_before_a_change_do_not_move_the_controller() -> None:
@@ -131,29 +116,13 @@ def test_outcomes_sent_before_a_change_do_not_move_the_controller() -> None:
     assert control.throttles == 2
 
 
-def test_a_429_at_the_floor_falls_back_to_the_proven_rate_then_to_half() -> None:
-    control = AdaptiveRate(initial_rate=2.0, confirm_after=10, precision=0.1)
-    control.on_throttled(0.0, sent_at=0.0)  # the upstream's bucket is empty now
-    now = succeed(control, 10, 0.0)  # 1.0 confirmed, probing 1.1
-    control.on_throttled(now + 0.5, sent_at=now + 0.5)
-    assert control.rate == 1.0
-    now = succeed(control, 40, now + 0.5)  # the upstream accepted 40 in 40 s
-    control.on_throttled(now, sent_at=now)  # yet 1.0 drew a 429: the burst had hidden it
-    assert control.proven_rate == pytest.approx(38 / 40)
-    assert control.rate == pytest.approx(0.95)
-    assert control.throttled_rate == 1.0
-    control.on_throttled(now + 1, sent_at=now + 1)  # even the proven rate fails: it dropped
-    assert control.proven_rate is None
-    assert control.rate == pytest.approx(0.475)
-
-
 def test_the_rate_stays_within_its_bounds() -> None:
     control = AdaptiveRate(initial_rate=1.0, min_rate=0.4, max_rate=1.2, confirm_after=1)
     for t in range(5):
         control.on_throttled(float(t), sent_at=float(t))
     assert control.rate == 0.4
-    control = AdaptiveRate(initial_rate=1.0, min_rate=0.4, max_rate=1.2, confirm_after=1)
-    succeed(control, 30, 0.0)
+    control = AdaptiveRate(initial_rate=1.0, min_rate=0.4, max_rate=1.2, hidden_burst=1)
+    succeed(control, 300, 0.0)
     assert control.rate == 1.2
 
 
@@ -166,19 +135,49 @@ def test_the_clock_is_used_when_no_time_is_given() -> None:
     assert control.rate == 0.5
 
 
+def test_weight_counts_an_answer_for_several() -> None:
+    alone = AdaptiveRate(initial_rate=1.0, confirm_after=100, hidden_burst=10)
+    shared = AdaptiveRate(initial_rate=1.0, confirm_after=100, hidden_burst=10)
+    succeed(alone, 40, 0.0)
+    now = 0.0
+    for _ in range(10):
+        now += 4.0
+        shared.on_success(now, saturated=True, sent_at=now, weight=4)
+    assert shared.clean_rate == pytest.approx(alone.clean_rate)
+
+
 def test_state_is_a_small_json_dict_that_another_controller_can_take_over() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=3)
+    control = AdaptiveRate(initial_rate=1.0, confirm_after=3, hidden_burst=2)
     control.on_throttled(0.0, sent_at=0.0)
-    now = succeed(control, 9, 0.0)
+    now = succeed(control, 30, 0.0)
     control.on_throttled(now, sent_at=now)
     state = control.state()
     assert json.loads(json.dumps(state)) == state
     other = AdaptiveRate(initial_rate=5.0, confirm_after=3)
     other.load_state(state, now=now)
     assert other.state() == state
-    learnt = ("rate", "clean_rate", "throttled_rate", "proven_rate", "probes", "throttles")
+    learnt = ("rate", "clean_rate", "throttled_rate", "burst", "probes", "throttles")
     assert [getattr(other, name) for name in learnt] == [getattr(control, name) for name in learnt]
-    assert control.proven_rate is not None
+
+
+def test_learned_round_trips_and_resume_discounts_by_age() -> None:
+    control = AdaptiveRate(initial_rate=1.0, hidden_burst=1, confirm_after=4)
+    now = succeed(control, 40, 0.0)
+    control.on_throttled(now, sent_at=now)
+    learned = control.learned()
+    assert Learned.from_dict(json.loads(json.dumps(learned.to_dict()))) == learned
+    fresh = AdaptiveRate(initial_rate=1.0)
+    fresh.resume(learned, age_s=0.0, now=now)
+    assert fresh.rate == pytest.approx(learned.floor)
+    assert fresh.throttled_rate == learned.ceiling
+    old = AdaptiveRate(initial_rate=1.0)
+    old.resume(learned, age_s=6 * 3600.0, now=now)
+    assert old.rate == pytest.approx(learned.floor / 2)
+    assert old.throttled_rate is None
+    with pytest.raises(ValueError, match="learned 'floor' must be"):
+        Learned.from_dict({"rate": 1.0, "floor": "x", "ceiling": None})
+    with pytest.raises(ValueError, match="age_s must be"):
+        fresh.resume(learned, age_s=-1.0)
 
 
 @pytest.mark.parametrize(
@@ -192,6 +191,9 @@ def test_state_is_a_small_json_dict_that_another_controller_can_take_over() -> N
         ({"initial_rate": 1.0, "confirm_after": 2.5}, "confirm_after must be"),
         ({"initial_rate": 1.0, "precision": 0}, "precision must be"),
         ({"initial_rate": 1.0, "precision": 1.5}, "precision must be"),
+        ({"initial_rate": 1.0, "check_step": 0}, "check_step must be"),
+        ({"initial_rate": 1.0, "hold": 0}, "hold must be"),
+        ({"initial_rate": 1.0, "hidden_burst": -1}, "hidden_burst must be"),
     ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(
@@ -206,7 +208,7 @@ def test_bad_settings_are_refused_with_a_clear_message(
     [
         ({"rate": -1.0}, "state\\['rate'\\] must be"),
         ({"ceiling": "high"}, "state\\['ceiling'\\] must be"),
-        ({"climbing": 1}, "state\\['climbing'\\] must be"),
+        ({"burst": 0}, "state\\['burst'\\] must be"),
         ({"evidence": -3}, "state\\['evidence'\\] must be"),
         ({"floor": 9.0}, "0 <= floor <= rate"),
     ],
@@ -216,7 +218,7 @@ def test_a_bad_state_is_refused_with_a_clear_message(change: dict[str, Any], mes
     with pytest.raises(ValueError, match=message):
         control.load_state({**control.state(), **change})
     state = control.state()
-    del state["proven"]
+    del state["checks"]
     with pytest.raises(ValueError, match="state lacks"):
         control.load_state(state)
     control.on_throttled(1.0, retry_after=0.0)
@@ -258,134 +260,65 @@ def test_invariants_hold_for_any_history(history: list[tuple[str, bool, float, f
             assert control.rate <= previous  # no evidence, no growth
 
 
-@settings(max_examples=100, deadline=None)
-@given(before=events, after=events)
-def test_a_restored_state_decides_like_the_original(
-    before: list[tuple[str, bool, float, float]], after: list[tuple[str, bool, float, float]]
-) -> None:
-    original = AdaptiveRate(initial_rate=1.0, confirm_after=3)
-    now = play(original, before, 0.0)
-    copy = AdaptiveRate(initial_rate=1.0, confirm_after=3)
-    copy.load_state(original.state(), now=now)
-    original.load_state(original.state(), now=now)  # same footing: nothing measured since
-    play(original, after, now)
-    play(copy, after, now)
-    assert copy.state() == original.state()
-
-
-# --- the deterministic simulation against a token-bucket upstream ----------------------------
-
-SATURATED = [
-    Scenario(
-        limit=limit,
-        burst=burst,
-        demand=2 * limit,
-        # assuming a hidden burst, a climb to twice the start takes longer: judged over 20 min
-        minutes=10 if hidden == 0 else 20,
-        retry_after=retry_after,
-        hidden_burst=hidden,
-    )
-    for limit in (40, 80, 160)
-    for burst in (5, 10)
-    for retry_after in ("ceil", "exact")
-    for hidden in (0, 10)  # 10: what the gateway assumes
-]
+# --- the whole loop against a model upstream -----------------------------------------------
 
 
 def figures(result: Result) -> str:
     return (
-        f"sent={result.sent} 429={result.throttled} share={result.throttle_share:.4f} "
-        f"utilisation={result.utilisation:.3f} controller={result.controller!r}"
+        f"utilisation {result.utilisation:.3f}, 429s {result.throttled} "
+        f"({result.throttle_share:.2%}), 90% after {result.seconds_to(0.9)} s, "
+        f"{result.controller!r}"
     )
 
 
-@pytest.mark.parametrize(
-    "scenario",
-    SATURATED,
-    ids=[f"L{s.limit:g}-B{s.burst}-{s.retry_after}-H{s.hidden_burst}" for s in SATURATED],
-)
-def test_under_saturation_429s_stay_under_1pc_and_the_limit_is_used(scenario: Scenario) -> None:
-    result = simulate(scenario)
-    assert result.throttle_share <= 0.01, figures(result)
-    assert result.utilisation >= 0.85, figures(result)
-
-
-BELOW = [
-    Scenario(limit=limit, burst=burst, demand=limit / 2, minutes=20)
-    for limit in (40, 80, 160)
-    for burst in (5, 10)
+GRID = [
+    Scenario(limit=limit, burst=burst, minutes=60)
+    for limit, burst in [(20, 1), (20, 10), (55, 1), (55, 4), (110, 10), (300, 4), (600, 1)]
 ]
 
 
-@pytest.mark.parametrize("scenario", BELOW, ids=[f"L{s.limit:g}-B{s.burst}" for s in BELOW])
-def test_with_demand_below_the_limit_the_rate_stays_put_and_nothing_is_refused(
-    scenario: Scenario,
-) -> None:
+@pytest.mark.parametrize("scenario", GRID, ids=[f"L{s.limit:g}-B{s.burst}" for s in GRID])
+def test_a_saturating_client_finds_the_limit_fast_and_holds_it(scenario: Scenario) -> None:
+    """Demand twice the limit for an hour, starting at 80/min: at least 97% of the limit
+    used, at most 1% of requests refused, 90% of the limit within 3 minutes."""
     result = simulate(scenario)
-    assert result.controller is not None
-    assert result.controller.rate * 60 <= max(scenario.initial, 1.5 * scenario.demand)
-    if scenario.limit >= scenario.initial:
-        assert result.throttled == 0, figures(result)
-    else:
-        # starting at twice the limit, a long enough clump of demand may draw the one 429
-        # that teaches the controller; there is never a second one
-        assert result.throttled <= 1, figures(result)
-        assert result.controller.rate * 60 <= scenario.limit or result.throttled == 0
+    assert result.utilisation >= 0.97, figures(result)
+    assert result.throttle_share <= 0.01, figures(result)
+    reached = result.seconds_to(0.9)
+    assert reached is not None, figures(result)
+    assert reached <= 180, figures(result)
 
 
-@pytest.mark.parametrize("burst", [5, 10])
-@pytest.mark.parametrize("retry_after", ["ceil", "exact"])
-def test_a_limit_that_drops_mid_run_is_learnt_again(burst: int, retry_after: Any) -> None:
-    scenario = Scenario(
-        limit=160,
-        burst=burst,
-        demand=320,
-        minutes=20,
-        retry_after=retry_after,
-        limit_change=(8.0, 60.0),
-    )
-    result = simulate(scenario)
-    after_drop = result.throttled_between(8 * 60, 20 * 60)
-    late = result.accepted_between(12 * 60, 20 * 60) / result.allowed(12 * 60, 20 * 60)
-    assert result.rate_at(8 * 60 - 1) > 120, figures(result)
-    assert 1 <= after_drop <= 8, figures(result)
-    assert late >= 0.85, f"late utilisation {late:.3f}; {figures(result)}"
+def test_callers_that_wait_on_each_answer_reach_a_limit_60pc_above_the_start() -> None:
+    result = simulate(Scenario(limit=128, burst=4, minutes=30, callers=8))
+    last_ten = result.accepted_between(1200, 1800) / (128 * 10)
+    assert last_ten >= 0.97, figures(result)
     assert result.throttle_share <= 0.01, figures(result)
 
 
-@pytest.mark.parametrize("burst", [5, 10, 20])
-def test_assuming_the_upstreams_burst_spends_fewer_429s_at_the_limit(burst: int) -> None:
-    def run(hidden: int) -> tuple[int, float]:
-        results = [
-            simulate(
-                Scenario(
-                    limit=80, burst=burst, demand=160, minutes=20, seed=seed, hidden_burst=hidden
-                )
-            )
-            for seed in (1, 2, 3)
-        ]
-        return sum(r.throttled for r in results), min(r.utilisation for r in results)
-
-    naive, naive_use = run(0)
-    careful, careful_use = run(10)
-    assert careful < naive, (careful, naive)
-    assert careful_use >= 0.95, (careful_use, naive_use)
-    assert careful_use >= naive_use - 0.01, (careful_use, naive_use)
+@pytest.mark.parametrize("limit", [40, 128])
+def test_batching_with_eight_callers_still_learns(limit: float) -> None:
+    """One batch waiting at a time is saturation: the controller moves off its start rate."""
+    result = simulate(Scenario(limit=limit, burst=4, minutes=30, callers=8, batch=40))
+    assert result.controller is not None
+    assert result.controller.probes > 0
+    assert result.utilisation >= 0.97, figures(result)
+    assert result.throttle_share <= 0.01, figures(result)
 
 
-def test_the_fixed_seed_rate_against_a_lower_limit_is_what_adaptive_avoids() -> None:
-    fixed = simulate(Scenario(limit=40, burst=5, demand=80, minutes=10, adaptive=False))
-    adaptive = simulate(Scenario(limit=40, burst=5, demand=80, minutes=10))
-    assert fixed.throttle_share > 0.2
-    assert adaptive.throttle_share < fixed.throttle_share / 20
-    assert adaptive.accepted >= 0.97 * fixed.accepted
+@pytest.mark.parametrize("burst", [1, 10])
+def test_a_limit_cut_mid_run_stops_the_429s_soon(burst: int) -> None:
+    result = simulate(Scenario(limit=80, burst=burst, minutes=20, schedule=((10, 40),)))
+    assert result.throttled_between(600, 900) <= 10, figures(result)
+    assert result.throttled_between(630, 900) <= 3, figures(result)
+    assert result.accepted_between(900, 1200) >= 0.95 * 40 * 5, figures(result)
 
 
-def test_weight_counts_an_answer_for_several() -> None:
-    control = AdaptiveRate(1.0, confirm_after=30, clock=ManualClock())
-    control.on_success(saturated=True, weight=29)
-    assert control.rate == 1.0
-    control.on_success(saturated=True, weight=1)
-    assert control.rate > 1.0
-    with pytest.raises(ValueError, match="weight"):
-        control.on_success(saturated=True, weight=-1)
+@pytest.mark.parametrize(("limit", "burst"), [(20, 1), (110, 10), (600, 4)])
+def test_a_restart_from_what_was_learnt_is_at_the_limit_at_once(limit: float, burst: int) -> None:
+    first = simulate(Scenario(limit=limit, burst=burst, minutes=60))
+    assert first.controller is not None
+    learned = first.controller.learned()
+    again = simulate(Scenario(limit=limit, burst=burst, minutes=2, resume=(learned, 30.0)))
+    assert again.rates[0][1] >= 0.95 * limit
+    assert again.accepted_between(0, 30) >= 0.9 * limit / 2, figures(again)

@@ -30,16 +30,15 @@ def controller() -> AdaptiveRate:
 
 
 def learnt() -> AdaptiveRate:
-    """A controller that confirmed 80/min (the floor) and met a 429 at its next probe."""
+    """A controller that showed a floor, probed above it and met a 429 there."""
     return learn(controller())
 
 
 def learn(control: AdaptiveRate) -> AdaptiveRate:
-    for _ in range(30):
+    while not (control.clean_rate and control.rate > START):
         control.on_success(saturated=True)
-    assert control.clean_rate == START
-    assert control.probing
     control.on_throttled(retry_after=1.0)
+    assert control.clean_rate is not None
     assert control.throttled_rate is not None
     return control
 

@@ -69,7 +69,6 @@ class Harness:
         max_concurrency: int = 6,
         controller: AdaptiveRate | None = None,
         background_headroom: int = 0,
-        demand_window: float = 30.0,
     ) -> None:
         self.clock = ManualClock(start=0.0)
         self.time = VirtualTime(self.clock)
@@ -81,7 +80,6 @@ class Harness:
             controller=controller,
             sleep=self.time.sleep,
             background_headroom=background_headroom,
-            demand_window=demand_window,
         )
         self.log: list[tuple[str, float]] = []
         self.release = asyncio.Event()
@@ -285,36 +283,50 @@ async def test_each_change_of_rate_is_logged_with_what_the_controller_knows(
 
 
 async def test_saturated_successes_let_the_controller_grow_the_rate() -> None:
-    controller = AdaptiveRate(initial_rate=1.0, confirm_after=3)
+    controller = AdaptiveRate(initial_rate=1.0, confirm_after=3, hidden_burst=1)
     h = Harness(controller=controller)
     tasks = [h.start(str(i)) for i in range(60)]
     # the first took its token before the others queued (nobody behind it: its token ended
-    # the run), the second started a new run; the next two were saturated
-    await h.time.advance(3.5)
-    assert controller.clean_rate is None
-    await h.time.advance(1.0)  # a third saturated one confirms 1/s; the probe is 8% above
-    assert controller.clean_rate == 1.0
-    assert h.bucket.rate == pytest.approx(1.08)
+    # the run), the second started a new run; from the third on each one is saturated
+    await h.time.advance(3.5)  # two saturated ones at 1/s: the limit is at least 1/2 s
+    assert controller.clean_rate == pytest.approx(0.5)
+    assert h.bucket.rate == 1.0
+    await h.time.advance(1.0)  # a third shows 2/3 s, past half the probe: the next one
+    assert controller.clean_rate == pytest.approx(2 / 3)
+    assert h.bucket.rate == pytest.approx(1.5)  # the slow start's first step: 50% up
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def test_a_slot_is_saturated_only_while_the_rate_holds_a_queue_back() -> None:
-    h = Harness(rate=1.0, demand_window=4.0)
+async def test_a_slot_is_saturated_while_the_rate_holds_requests_back() -> None:
+    h = Harness(rate=1.0)
     first = [h.start(str(i)) for i in range(4)]
     await h.time.advance(10.0)
     slots = await asyncio.gather(*first)
     # the first was taken before the others queued (nobody behind it: the run ends after
-    # it), the second started a new run, the last had nobody behind it
-    assert [slot.saturated for slot in slots] == [False, False, True, False]
-    await h.time.advance(5.0)  # a lull in demand
+    # it), the second started a new run; the last waited for its token, so it counts too
+    assert [slot.saturated for slot in slots] == [False, False, True, True]
+    await h.time.advance(5.0)  # a lull in demand: tokens were left lying, the run ends
     later = [h.start(str(i)) for i in range(4)]
     await h.time.advance(5.0)
     slots = await asyncio.gather(*later)
-    assert [slot.saturated for slot in slots] == [False, False, True, False]
+    assert [slot.saturated for slot in slots] == [False, False, True, True]
     assert h.bucket.run == 3
     assert h.bucket.handed_out == 8
+
+
+async def test_one_caller_at_a_time_that_waits_for_its_token_is_saturation() -> None:
+    """A batcher that keeps one batch waiting at a time (few callers, each waiting on its
+    answer) is held back by the rate as surely as a queue is."""
+    h = Harness(rate=1.0)
+    saturated = [(await h.start("first")).saturated]
+    await h.time.advance(0.5)
+    for _ in range(5):  # each arrives half a second before its token
+        task = h.start("batch")
+        await h.time.advance(1.0)
+        saturated.append((await task).saturated)
+    assert saturated == [False, False, True, True, True, True]
 
 
 class SharedLikeBucket(TokenBucket):
@@ -334,7 +346,7 @@ async def test_a_grant_counts_for_the_tokens_other_processes_drew_in_between() -
     clock = ManualClock(start=0.0)
     time = VirtualTime(clock)
     bucket = SharedLikeBucket(1.0, 1, clock=clock)
-    scheduler = Scheduler(bucket, clock=clock, sleep=time.sleep, demand_window=4.0)
+    scheduler = Scheduler(bucket, clock=clock, sleep=time.sleep)
     slots: list[Slot] = []
 
     async def call() -> None:
@@ -345,7 +357,7 @@ async def test_a_grant_counts_for_the_tokens_other_processes_drew_in_between() -
     await time.advance(10.0)
     await asyncio.gather(*tasks)
     assert [slot.weight for slot in slots] == [2, 2, 2, 2, 2]
-    assert [slot.saturated for slot in slots] == [False, False, True, True, False]
+    assert [slot.saturated for slot in slots] == [False, False, True, True, True]
 
 
 async def test_unsaturated_successes_do_not_grow_the_rate() -> None:
@@ -449,8 +461,6 @@ async def test_bad_arguments_are_refused_with_a_clear_message() -> None:
         Scheduler(bucket, 0)
     with pytest.raises(ValueError, match="background_headroom must be"):
         Scheduler(bucket, background_headroom=2)
-    with pytest.raises(ValueError, match="demand_window must be"):
-        Scheduler(bucket, demand_window=0)
     scheduler = Scheduler(bucket)
     with pytest.raises(ValueError, match="priority must be"):
         scheduler.slot(1)  # type: ignore[arg-type]

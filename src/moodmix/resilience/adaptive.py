@@ -1,73 +1,89 @@
-"""An adaptive rate: learns an upstream's unpublished rate limit from its 429 answers.
+"""An adaptive rate: finds an upstream's unpublished rate limit from its answers, fast, and
+holds just under it.
 
-The AWS SDKs' adaptive mode (a CUBIC curve over a token bucket) and Google's client-side
-throttling spend a steady trickle of rejections to track a limit, while ours must keep 429s
-under 1% and sit within a few percent of the limit, so the controller is written here::
+The AWS SDKs' adaptive mode (CUBIC over a token bucket) and Google SRE's client-side
+throttling spend a steady trickle of rejections to track a limit; ours must keep 429s under
+1% of requests and sit within a few percent of the limit, so the controller is written here::
 
     control = AdaptiveRate(initial_rate=80 / 60)        # requests per second
-    control.on_success(now, saturated=True)             # callers were waiting for tokens
+    control.on_success(now, saturated=True)             # the rate held callers back
     control.on_throttled(now, retry_after=2.0)          # a 429 (pausing is the caller's job)
     bucket.set_rate(control.rate)                       # apply what was learnt
-    other.load_state(control.state())                   # a small dict, e.g. kept in Redis
+    saved = control.learned()                           # keep it; later: resume(saved, age_s)
 
-A 429 says only that a rate was too high, so the controller remembers what each one taught:
-the *floor* (the best rate sustained cleanly while demand exceeded it), the *ceiling* (the
-lowest rate that drew a 429) and a *proven* rate (what the upstream demonstrably accepted since
-its bucket was last seen empty, a lower bound on its limit). The limit lies between floor and
-ceiling, and the controller narrows that gap from below, where a probe costs no 429:
+The limit lies between a *floor* (a rate shown to fit) and a *ceiling* (the lowest rate that
+drew a 429 since the limit last moved). The method is TCP's: a slow start while no ceiling is
+known, then a search that narrows the gap, then a steady state that checks now and then
+whether the limit went up. What it takes from each answer:
 
-* Evidence is counted only while demand exceeds the rate (``saturated``); a success at a rate
-  callers did not use proves nothing, so the rate never grows without demand, and a probe is
-  abandoned (back to the floor) as soon as demand falls below it.
-* A rate is *confirmed* after ``confirm_after`` saturated successes in a row and becomes the
-  floor. An upstream with a burst lets a rate above its limit through until that burst runs
-  dry, so with ``hidden_burst`` (the burst it is assumed to have) a probe needs at least as
-  many successes as would drain it were the limit the floor: ``hidden_burst * probe / (probe
-  - floor)``, 135 for an 8% probe over a burst of 10; a probe that is confirmed has then
-  outlasted the burst. The next probe is the floor plus a step that starts at ``precision``
-  and doubles after each confirmed probe (slow start, fast far from any ceiling); below a
-  known ceiling a probe never goes past the geometric middle of floor and ceiling.
-* A 429 during a probe makes that rate the ceiling and returns to the floor (or the proven
-  rate, if higher). The step falls back to ``precision``, and the floor is held for
-  ``confirm_after * 2**failures`` saturated successes (more as the gap narrows) before the next
-  probe. Once the gap is within ``precision`` only a re-probe just above the floor is made,
-  eight times more rarely, to notice a limit that went up.
-* A 429 at the floor itself disproves it (the upstream's burst had hidden an excess): the
-  controller falls back to the proven rate. A 429 at or below the proven rate means the limit
-  dropped: what was proven is forgotten, the backoff is reset, and with nothing proven the rate
-  is cut in half and learnt again.
-* Outcomes of requests sent before the rate last changed (``sent_at``) are counted but do not
-  move the controller: they answer a question already answered.
+* **Saturated successes** (the rate, not the callers, held requests back) at a *probe* rate
+  above the floor confirm it. An upstream with a burst lets a rate above its limit through
+  until the burst runs dry, so a probe at ``p`` over floor ``f`` is confirmed only after
+  ``burst * p / (p - f)`` successes (at least ``confirm_after``): had the limit been ``f``,
+  the burst would be spent by then. The burst is estimated (below), not assumed.
+* **Each 429** drains the upstream's bucket, so two 429s bracket a stretch over which
+  everything accepted was the limit's own refill: ``(accepted - 2) / seconds`` since the
+  previous 429 is a lower bound on the limit that needs no knowledge of the burst, and a tight
+  one when the client sent at about the limit (BBR's delivery-rate sample, taken between
+  drains). It raises the floor at every 429. A probe's 429 makes the probe rate the ceiling.
+* **How long a failed probe lasted** tells the burst: it ran ``t`` seconds at ``p`` over a
+  floor ``f`` before the bucket ran dry, so the bucket held at most ``(p - f) * t``. The
+  estimate is the largest of the last four such readings (``hidden_burst`` before any), so
+  confirmations are as short as the upstream allows, and grow again if a burst hid an excess.
+* **A 429 at or below the floor** means the floor was wrong or the limit fell. With a
+  stretch since the previous 429 to measure, the floor becomes what was measured; a second
+  such 429 before anything was confirmed means the limit fell further, and the rate halves.
+  The checks' back-off starts over: a limit that moved may move again.
+* **Retry-After** is honoured by the scheduler's pause; rounded to whole seconds it bounds
+  only limits under 30/min, which the stretch between 429s measures better.
+
+Probes are bold far from any ceiling and gentle near one: with no ceiling the step starts at
+50% and doubles (to 100%) with each confirmation; below a ceiling a probe goes to the
+geometric middle of floor and ceiling. Once the gap is within ``precision`` the rate holds at
+the floor, and after ``hold`` saturated successes (doubling after each failed check, to eight
+times) it checks for a higher limit, alternately a small step (``2 * precision``: a limit
+that crept up) and ``check_step`` (25%: one that jumped, confirmed sooner). A confirmed check
+drops the ceiling and the slow start begins again. Each failed check costs about one 429, so
+the back-off keeps them under 1% of requests.
+
+Changed from the references: CUBIC and AIMD back off multiplicatively on every loss, which
+here would mean a 429 every cycle; this controller only cuts when a 429 comes at a rate
+already shown to fit, and otherwise learns from it and holds. Outcomes of requests sent
+before the rate last changed (``sent_at``) are counted but do not move the controller.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from moodmix.clock import Clock, monotonic
 
 _MAX_STEP = 1.0
+_FIRST_STEP = 0.5
 _CUT = 0.5
-_SETTLED_HOLD = 8
-_MAX_BACKOFF = 8
+_MAX_BACKOFF = 3
+_BURST_READINGS = 4
+_MIN_MEASURE_S = 2.0
+_MIN_MEASURE_ACCEPTED = 6
+_HOLD_S = 15.0
 
 StateValue = float | int | bool | None
 _STATE_KEYS = (
     "rate",
     "floor",
     "ceiling",
-    "proven",
     "step",
-    "climbing",
     "evidence",
     "needed",
     "failures",
+    "checks",
+    "burst",
     "probes",
     "throttles",
 )
-
 
 _RESUME_HALF_LIFE_S = 6 * 3600.0
 """Learnt rates older than this count for half as much when a process resumes from them."""
@@ -126,9 +142,11 @@ class AdaptiveRate:
         *,
         min_rate: float | None = None,
         max_rate: float | None = None,
-        confirm_after: int = 30,
-        precision: float = 0.08,
-        hidden_burst: int = 0,
+        confirm_after: int = 20,
+        precision: float = 0.02,
+        hidden_burst: int = 10,
+        check_step: float = 0.25,
+        hold: int = 40,
         clock: Clock = monotonic,
     ) -> None:
         initial = _positive("initial_rate", initial_rate)
@@ -139,28 +157,29 @@ class AdaptiveRate:
                 f"initial_rate must lie within [min_rate, max_rate] = [{low!r}, {high!r}], "
                 f"got {initial_rate!r}"
             )
-        if isinstance(confirm_after, bool) or not isinstance(confirm_after, int):
-            raise ValueError(f"confirm_after must be a whole number >= 1, got {confirm_after!r}")
-        if confirm_after < 1:
-            raise ValueError(f"confirm_after must be a whole number >= 1, got {confirm_after!r}")
-        if not (isinstance(precision, int | float) and 0.0 < precision < 1.0):
-            raise ValueError(f"precision must be between 0 and 1 (a fraction), got {precision!r}")
+        for name, count in (("confirm_after", confirm_after), ("hold", hold)):
+            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {count!r}")
+        for name, share in (("precision", precision), ("check_step", check_step)):
+            if not (isinstance(share, int | float) and 0.0 < share < 1.0):
+                raise ValueError(f"{name} must be between 0 and 1 (a fraction), got {share!r}")
         if isinstance(hidden_burst, bool) or not isinstance(hidden_burst, int) or hidden_burst < 0:
             raise ValueError(f"hidden_burst must be a whole number >= 0, got {hidden_burst!r}")
-        self._hidden = hidden_burst
-        self._min = low
-        self._max = high
-        self._confirm = confirm_after
-        self._precision = float(precision)
+        self._min, self._max = low, high
+        self._confirm, self._hold_base = confirm_after, hold
+        self._precision, self._check_step = float(precision), float(check_step)
         self._clock = clock
         self._rate = initial
         self._floor = 0.0
+        self._start_floor = 0.0
         self._ceiling = math.inf
-        self._step = self._precision
-        self._climbing = False
+        self._step = _FIRST_STEP
         self._evidence = 0
         self._needed = confirm_after
         self._failures = 0
+        self._checks = 0
+        self._hidden = float(max(hidden_burst, 1))
+        self._bursts: deque[float] = deque(maxlen=_BURST_READINGS)
         self._changed_at = -math.inf
         self._drained_at = math.inf
         self._accepted = 0
@@ -177,18 +196,24 @@ class AdaptiveRate:
 
     @property
     def clean_rate(self) -> float | None:
-        """The best rate sustained cleanly under saturation (the floor), if any."""
+        """The best rate shown to fit (the floor), if any."""
         return self._floor or None
 
     @property
     def throttled_rate(self) -> float | None:
-        """The lowest rate that drew a 429 and has not been disproved since (the ceiling)."""
+        """The lowest rate that drew a 429 since the limit last moved (the ceiling), if any."""
         return None if math.isinf(self._ceiling) else self._ceiling
 
     @property
     def proven_rate(self) -> float | None:
-        """What the upstream demonstrably accepted since its bucket was last seen empty, if any."""
+        """What the upstream accepted between its last two 429s, per second, if measured."""
         return self._proven or None
+
+    @property
+    def burst(self) -> float:
+        """The burst the upstream is thought to let through above its limit: the largest
+        of the last few failed probes' readings, ``hidden_burst`` before there are any."""
+        return max(self._bursts) if self._bursts else self._hidden
 
     @property
     def probing(self) -> bool:
@@ -208,11 +233,11 @@ class AdaptiveRate:
         sent_at: float | None = None,
         weight: int = 1,
     ) -> float:
-        """Record an answered request; ``saturated`` says callers were waiting for tokens.
+        """Record an answered request; ``saturated`` says the rate held callers back.
 
         ``weight`` is how many of the upstream's answers this one stands for (several
         processes drawing from one budget each see only some of them): it counts that many
-        times as evidence and towards the proven rate. Returns the rate to allow from now on.
+        times as evidence and towards the measured rate. Returns the rate to allow from now on.
         """
         if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
             raise ValueError(f"weight must be a whole number >= 0, got {weight!r}")
@@ -224,24 +249,39 @@ class AdaptiveRate:
             return self._rate
         if not saturated:
             self._evidence = 0
-            if self._rate > self._floor > 0:
-                self._hold(now)
+            if self.probing and self._floor > 0:
+                self._hold(now, self._confirm)
             return self._rate
         self._evidence += weight
-        if self._evidence < self._needed:
-            return self._rate
-        if self._rate > self._floor:
-            self._confirm_current()
-            if self.settled:
-                self._hold(now)
-                return self._rate
-        self._probe(now)
+        if self.probing:
+            self._prove()
+        if self._evidence >= self._needed and self._proven_enough():
+            self._next(now)
         return self._rate
+
+    def _prove(self) -> None:
+        """Raise the floor to what sending at the probe rate without a 429 shows: ``n``
+        successes at ``p`` took ``n / p`` seconds, in which at most ``burst`` tokens could
+        have come from the upstream's bucket, so its limit is at least ``p * (1 - burst / n)``."""
+        shown = self._rate * (1 - self.burst / self._evidence)
+        if shown > self._floor:
+            self._floor = shown
+            if self._floor >= self._ceiling:
+                self._ceiling = math.inf  # the limit went up: search afresh
+                self._failures = self._checks = 0
+                self._step = _FIRST_STEP
+
+    def _proven_enough(self) -> bool:
+        """Whether the probe has shown enough to move on: the floor closed half the gap
+        between where it stood when the probe began and the probe rate."""
+        if not self.probing:
+            return True
+        return self._floor >= (self._start_floor + self._rate) / 2
 
     def on_throttled(
         self, now: float | None = None, retry_after: float = 0.0, *, sent_at: float | None = None
     ) -> float:
-        """Record a 429 (``retry_after`` seconds, for the record); returns the rate to allow."""
+        """Record a 429 (``retry_after`` seconds, paused by the caller); returns the rate."""
         if not (isinstance(retry_after, int | float) and retry_after >= 0):
             raise ValueError(f"retry_after must be a number of seconds >= 0, got {retry_after!r}")
         now = self._clock() if now is None else now
@@ -251,67 +291,88 @@ class AdaptiveRate:
         if (sent_at if sent_at is not None else now) < self._changed_at:
             return self._rate
         failed = self._rate
-        dropped = failed <= self._proven
-        self._proven = 0.0 if dropped else max(self._proven, measured)
-        self._failures = 0 if dropped else self._failures + 1
-        self._ceiling = failed
-        self._step = self._precision
-        floor = max(self._floor, self._proven) if failed > self._floor else self._proven
-        floor = min(floor, failed / (1 + self._precision / 2))
-        if floor >= max(self._min, failed * _CUT):
-            self._floor = floor
-            self._hold(now)
+        if measured:
+            self._proven = measured
+        if failed > self._floor:
+            self._probe_failed(now, failed, measured)
         else:
-            self._floor = 0.0
-            self._climbing = False
-            self._set(now, max(failed * _CUT, self._min), self._confirm)
+            self._floor_failed(now, failed, measured)
         return self._rate
 
+    def _probe_failed(self, now: float, failed: float, measured: float) -> None:
+        """A probe above the floor drew a 429: it is the ceiling, and the floor takes what
+        was measured since the previous 429."""
+        if self.settled or self._checks:
+            self._failures += 1
+        lasted = now - self._changed_at
+        if self._floor > 0 and math.isfinite(lasted):
+            excess = failed - max(self._floor, measured)
+            self._bursts.append(max(1.0, excess * lasted + 1))
+        self._ceiling = min(self._ceiling, failed)
+        self._floor = max(self._floor, min(measured, failed / (1 + self._precision / 2)))
+        self._step = _FIRST_STEP
+        self._after_429(now, failed)
+
+    def _floor_failed(self, now: float, failed: float, measured: float) -> None:
+        """A 429 at the floor: a burst had hidden an excess, or the limit fell."""
+        self._failures = self._checks = 0
+        self._bursts.clear()  # a burst larger than thought may have hidden the excess
+        self._ceiling = failed
+        self._step = _FIRST_STEP
+        self._floor = min(measured, failed / (1 + self._precision / 2))
+        self._after_429(now, failed)
+
+    def _after_429(self, now: float, failed: float) -> None:
+        if self._floor >= self._min:
+            self._rate, self._changed_at = self._floor, now
+            self._next(now)
+            return
+        self._floor = 0.0
+        self._start_floor = 0.0
+        self._set(now, max(failed * _CUT, self._min), self._confirm)
+
     def _measured(self, now: float) -> float:
-        """A lower bound on the limit: what the upstream accepted since its bucket was empty."""
+        """What the upstream accepted since its bucket was last seen empty: a lower bound on
+        its limit, or 0.0 when the stretch is too short to say."""
         window = now - self._drained_at
-        if not window > 0:
+        if window < _MIN_MEASURE_S or self._accepted < _MIN_MEASURE_ACCEPTED:
             return 0.0
         return (self._accepted - 2) / window
 
-    def _confirm_current(self) -> None:
-        self._floor = self._rate
-        if self._floor >= self._ceiling:
-            self._ceiling = math.inf
-        elif self._climbing:
+    def _next(self, now: float) -> None:
+        """After a probe that showed enough, a 429, or a hold at the floor: what to send at."""
+        floor = self._floor
+        if floor <= 0:
+            self._set(now, self._rate, self._confirm)
+            return
+        if math.isinf(self._ceiling):
+            target = max(floor, self._rate) * (1 + self._step)
             self._step = min(self._step * 2, _MAX_STEP)
-        self._failures = 0
-
-    def _probe(self, now: float) -> None:
-        if self.settled:
-            target = self._floor * (1 + self._precision)
+        elif not self.settled:
+            base = max(floor, min(self._rate, self._ceiling))
+            target = max(math.sqrt(base * self._ceiling), floor * (1 + self._precision / 2))
+        elif self._rate > floor or self._evidence < self._holding():
+            self._hold(now, self._holding())
+            return
         else:
-            target = self._floor * (1 + self._step)
-            target = min(target, math.sqrt(self._floor * self._ceiling))
+            self._checks += 1
+            step = self._check_step if self._checks % 2 == 0 else 2 * self._precision
+            target = floor * (1 + step)
         target = min(target, self._max)
-        if target <= self._floor:
-            self._hold(now)
+        if target <= floor:
+            self._hold(now, self._holding())
             return
         self.probes += 1
-        self._climbing = True
-        self._set(now, target, self._probe_needed(target))
+        self._start_floor = floor
+        self._set(now, target, self._confirm)
 
-    def _probe_needed(self, target: float) -> int:
-        """Saturated successes to confirm ``target``: enough that, were the limit the floor,
-        the upstream's hidden burst would have run dry at the probe's excess."""
-        if not self._hidden or self._floor <= 0:
-            return self._confirm
-        drained = self._hidden * target / (target - self._floor)
-        return max(self._confirm, math.ceil(drained))
+    def _holding(self) -> int:
+        """Saturated successes to hold at a settled floor before the next check: ``hold``
+        (and at least 15 s of them), doubling with each failed check."""
+        base = max(self._hold_base, math.ceil(self._floor * _HOLD_S))
+        return base << min(self._failures, _MAX_BACKOFF)
 
-    def _hold(self, now: float) -> None:
-        needed = self._confirm << min(self._failures, _MAX_BACKOFF)
-        if self.settled:
-            needed *= _SETTLED_HOLD
-        elif self._floor > 0:
-            gap = self._ceiling / self._floor - 1
-            needed = math.ceil(needed * max(1.0, 2 * self._precision / gap))
-        self._climbing = False
+    def _hold(self, now: float, needed: int) -> None:
         self._set(now, self._floor, needed)
 
     def _set(self, now: float, rate: float, needed: int) -> None:
@@ -320,54 +381,6 @@ class AdaptiveRate:
         self._rate = rate
         self._needed = needed
         self._evidence = 0
-
-    def state(self) -> dict[str, StateValue]:
-        """What the controller has learnt, as a small dict of plain (JSON-able) values."""
-        return {
-            "rate": self._rate,
-            "floor": self._floor,
-            "ceiling": None if math.isinf(self._ceiling) else self._ceiling,
-            "proven": self._proven,
-            "step": self._step,
-            "climbing": self._climbing,
-            "evidence": self._evidence,
-            "needed": self._needed,
-            "failures": self._failures,
-            "probes": self.probes,
-            "throttles": self.throttles,
-        }
-
-    def load_state(self, state: Mapping[str, StateValue], now: float | None = None) -> None:
-        """Take over a dict from ``state()``; outcomes of requests sent before ``now`` will be
-        counted but not move the controller."""
-        missing = [key for key in _STATE_KEYS if key not in state]
-        if missing:
-            raise ValueError(f"state lacks {missing}; pass a dict made by AdaptiveRate.state()")
-        rate = _positive("state['rate']", _number(state, "rate"))
-        floor, proven = _number(state, "floor"), _number(state, "proven")
-        ceiling = state["ceiling"]
-        ceiling = (
-            math.inf
-            if ceiling is None
-            else _positive("state['ceiling']", _number(state, "ceiling"))
-        )
-        step = _positive("state['step']", _number(state, "step"))
-        climbing = state["climbing"]
-        if not isinstance(climbing, bool):
-            raise ValueError(f"state['climbing'] must be true or false, got {climbing!r}")
-        if not (0 <= floor <= rate and proven >= 0):
-            raise ValueError(
-                f"state must have 0 <= floor <= rate and proven >= 0, got floor={floor!r}, "
-                f"rate={rate!r}, proven={proven!r}"
-            )
-        counts = [_count(state, key) for key in ("evidence", "needed", "failures")]
-        self._rate = min(max(rate, self._min), self._max)
-        self._floor, self._ceiling, self._proven = min(floor, self._rate), ceiling, proven
-        self._step, self._climbing = min(step, _MAX_STEP), climbing
-        self._evidence, self._needed, self._failures = counts
-        self.probes, self.throttles = _count(state, "probes"), _count(state, "throttles")
-        self._changed_at = self._clock() if now is None else now
-        self._drained_at, self._accepted = math.inf, 0
 
     def learned(self) -> Learned:
         """The rate, floor and ceiling, to keep (with the time) for a later ``resume``."""
@@ -389,15 +402,62 @@ class AdaptiveRate:
         self._floor = rate if learned.floor else 0.0
         ceiling = learned.ceiling if age_s < _CEILING_KEPT_S else None
         self._ceiling = ceiling if ceiling is not None and ceiling > rate else math.inf
-        self._proven, self._failures, self._step, self._climbing = 0.0, 0, self._precision, False
+        self._proven, self._failures, self._checks, self._step = 0.0, 0, 0, _FIRST_STEP
         self._drained_at, self._accepted = math.inf, 0
         self._changed_at = now
-        self._rate, self._needed, self._evidence = rate, self._confirm, 0
+        needed = self._confirm if self._floor else max(self._confirm, round(self.burst))
+        self._rate, self._needed, self._evidence = rate, needed, 0
+
+    def state(self) -> dict[str, StateValue]:
+        """What the controller has learnt, as a small dict of plain (JSON-able) values."""
+        return {
+            "rate": self._rate,
+            "floor": self._floor,
+            "ceiling": None if math.isinf(self._ceiling) else self._ceiling,
+            "step": self._step,
+            "evidence": self._evidence,
+            "needed": self._needed,
+            "failures": self._failures,
+            "checks": self._checks,
+            "burst": self.burst,
+            "probes": self.probes,
+            "throttles": self.throttles,
+        }
+
+    def load_state(self, state: Mapping[str, StateValue], now: float | None = None) -> None:
+        """Take over a dict from ``state()``; outcomes of requests sent before ``now`` will be
+        counted but not move the controller."""
+        missing = [key for key in _STATE_KEYS if key not in state]
+        if missing:
+            raise ValueError(f"state lacks {missing}; pass a dict made by AdaptiveRate.state()")
+        rate = _positive("state['rate']", _number(state, "rate"))
+        floor = _number(state, "floor")
+        ceiling = state["ceiling"]
+        ceiling = (
+            math.inf
+            if ceiling is None
+            else _positive("state['ceiling']", _number(state, "ceiling"))
+        )
+        step = _positive("state['step']", _number(state, "step"))
+        burst = _positive("state['burst']", _number(state, "burst"))
+        if not 0 <= floor <= rate:
+            raise ValueError(
+                f"state must have 0 <= floor <= rate, got floor={floor!r}, rate={rate!r}"
+            )
+        counts = [_count(state, key) for key in ("evidence", "needed", "failures", "checks")]
+        self._rate = min(max(rate, self._min), self._max)
+        self._floor, self._ceiling = min(floor, self._rate), ceiling
+        self._step = min(step, _MAX_STEP)
+        self._evidence, self._needed, self._failures, self._checks = counts
+        self._bursts = deque([burst], maxlen=_BURST_READINGS)
+        self.probes, self.throttles = _count(state, "probes"), _count(state, "throttles")
+        self._changed_at = self._clock() if now is None else now
+        self._drained_at, self._accepted = math.inf, 0
 
     def __repr__(self) -> str:
         return (
-            f"AdaptiveRate(rate={self._rate * 60:.1f}/min, clean={self._floor * 60:.1f}/min, "
-            f"throttled={self._ceiling * 60:.1f}/min, probes={self.probes})"
+            f"AdaptiveRate(rate={self._rate * 60:.1f}/min, floor={self._floor * 60:.1f}/min, "
+            f"ceiling={self._ceiling * 60:.1f}/min, burst={self.burst:.1f}, probes={self.probes})"
         )
 
 

@@ -22,14 +22,16 @@ then (no token is handed out before) and tells the controller, ``succeeded()`` t
 ``failed()`` tells nothing (an error that says nothing about the rate). Leaving the block
 normally without a report counts as a success; leaving it with an exception, as a failure;
 leaving it with ``Unsent`` (the request had nothing to carry after all) gives the token back.
-A success is *saturated* when, as it was granted, callers were still waiting behind it, the
-limiter's tokens had been taken back to back since this process's previous one
-(``Evidence.run``: the rate, not the callers, held requests back) and demand over the last
-``demand_window`` seconds was at least the rate (not a passing clump). Only then is it
-evidence for a higher rate, and it counts for every token handed out since this process's
-previous one: one alone, and with a shared budget the other processes' tokens in between as
-well. Without a controller (fixed mode) the rate stays what the bucket was given. Each
-change of rate is logged at info (``rate_changed``, with what the controller knows: the
+A success is *saturated* when, as it was granted, its taker had waited for the token or
+callers were still waiting behind it, and the limiter's tokens had been taken back to back
+since this process's previous one (``Evidence.run``: the rate, not the callers, held requests
+back). One batch waiting at a time is saturation too: demand is not counted in callers, which
+a batcher folds together, nor in arrivals, which for callers that wait on each answer only
+ever equal the current rate. Only then is it evidence for a higher rate, and it counts for
+every token handed out since this process's previous one: one alone, and with a shared budget
+the other processes' tokens in between as well. Without a controller (fixed mode) the rate
+stays what the bucket was given. Each change of rate is logged at info (``rate_changed``,
+with what the controller knows: the
 clean and throttled rates, and whether the new rate is a probe); with a shared budget only
 the process that made the change logs it.
 
@@ -57,11 +59,6 @@ from moodmix.resilience.limiter import Evidence, Limiter
 from moodmix.resilience.tokenbucket import Sleep
 
 log = structlog.get_logger("moodmix.ratelimit")
-
-_SATURATED = 0.8
-"""Arrivals at this share of the rate or more: demand exceeds it. A queue held steady (by
-batch slots or single-flight upstream of here) arrives at exactly the rate it is served, so
-requiring the full rate would read saturation as spare demand."""
 
 
 class Priority(enum.IntEnum):
@@ -227,7 +224,6 @@ class Scheduler:
         controller: AdaptiveRate | None = None,
         sleep: Sleep = asyncio.sleep,
         background_headroom: int = 0,
-        demand_window: float = 30.0,
     ) -> None:
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
             raise ValueError(
@@ -246,19 +242,13 @@ class Scheduler:
                 "background_headroom must be a whole number of tokens from 0 to the limiter's "
                 f"burst - 1 ({limiter.burst - 1}), got {background_headroom!r}"
             )
-        if not (isinstance(demand_window, int | float) and 0 < demand_window < math.inf):
-            raise ValueError(
-                f"demand_window must be a number of seconds > 0, got {demand_window!r}"
-            )
         self._limiter = limiter
         self._max = max_concurrency
         self._clock = clock
         self._controller = controller
         self._sleep = sleep
         self._headroom = background_headroom
-        self._window = float(demand_window)
         self._lanes: dict[Priority, deque[_Waiter]] = {p: deque() for p in Priority}
-        self._arrivals: deque[float] = deque()
         self._evidence = Evidence()
         self._last_run = self._last_handed_out = 0
         self._in_flight = 0
@@ -326,7 +316,6 @@ class Scheduler:
         if ticket is not None:
             ticket._scheduler, ticket._waiter = self, waiter
         self._lanes[priority].append(waiter)
-        self._arrivals.append(now)
         self._dispatch()
         try:
             await waiter.future
@@ -404,11 +393,6 @@ class Scheduler:
                 return lane[0]
         return None
 
-    def _demand(self, now: float) -> float:
-        while self._arrivals and self._arrivals[0] < now - self._window:
-            self._arrivals.popleft()
-        return len(self._arrivals) / self._window
-
     def _dispatch(self) -> None:
         now = self._clock()
         while self._in_flight < self._max:
@@ -420,7 +404,7 @@ class Scheduler:
                 continue
             needed = 1 if waiter.priority is Priority.INTERACTIVE else 1 + self._headroom
             evidence = self._evidence
-            evidence.backlog = sum(map(len, self._lanes.values())) > 1
+            evidence.backlog = waiter.enqueued < now or sum(map(len, self._lanes.values())) > 1
             wait = self._limiter.delay(now, tokens=needed, evidence=evidence)
             if wait > 0 or not self._limiter.try_acquire(now, evidence=evidence):
                 self._arm(now, wait)
@@ -442,13 +426,7 @@ class Scheduler:
         since = handed_out - self._last_handed_out
         went_on = 0 < since == run - self._last_run
         self._last_run, self._last_handed_out = run, handed_out
-        share = self._limiter.rate * self._evidence.share
-        saturated = (
-            went_on
-            and run >= 2
-            and any(self._lanes.values())
-            and self._demand(now) >= _SATURATED * share
-        )
+        saturated = went_on and run >= 2 and self._evidence.backlog
         return saturated, since if went_on else max(run, 1)
 
     def _arm(self, now: float, wait: float) -> None:
