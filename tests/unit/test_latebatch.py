@@ -81,6 +81,23 @@ async def test_unknown_keys_are_absent_and_duplicates_sent_once() -> None:
     assert sum(len(b) for b in gate.sent) == 3
 
 
+async def test_a_key_whose_callers_all_left_before_it_was_taken_is_not_sent() -> None:
+    gate = Gate()
+    batcher: LateBatcher[str, int] = LateBatcher(gate.send, max_batch=40, max_senders=4)
+    gone = asyncio.create_task(batcher.get_many(["gone"]))
+    shared = [asyncio.create_task(batcher.get_many(["both"])) for _ in range(2)]
+    kept = asyncio.create_task(batcher.get_many(["kept"]))
+    await settle()
+    gone.cancel()
+    shared[0].cancel()  # "both" still has a caller
+    await settle()
+    assert not batcher.holds("gone")
+    gate.open.set()
+    assert await kept == {"kept": 4}
+    assert await shared[1] == {"both": 4}
+    assert gate.sent == [["both", "kept"]]
+
+
 async def test_an_error_reaches_the_callers_whose_keys_were_taken() -> None:
     gate = Gate()
     gate.fail = RuntimeError("upstream down")

@@ -133,27 +133,58 @@ async def test_one_cancelled_waiter_does_not_cancel_the_work_or_others() -> None
     assert gate.calls == ["v"]
 
 
-async def test_when_every_waiter_is_cancelled_the_work_still_finishes() -> None:
+async def test_when_every_waiter_is_cancelled_the_work_is_cancelled_too() -> None:
     flight: SingleFlight[str, str] = SingleFlight()
     gate = Gate()
     finished: list[str] = []
+    cancelled: list[str] = []
 
     async def work() -> str:
-        value = await gate.value()
+        try:
+            value = await gate.value()
+        except asyncio.CancelledError:
+            cancelled.append("k")
+            raise
         finished.append(value)
         return value
 
     callers = [asyncio.create_task(flight.do("k", work)) for _ in range(2)]
     await settle()
-    for caller in callers:
-        caller.cancel()
+    callers[0].cancel()
+    await settle()
+    assert flight.in_flight("k")  # one caller still waits: the work goes on
+    callers[1].cancel()
     await settle()
     assert all(caller.cancelled() for caller in callers)
-    assert flight.in_flight("k")
+    assert cancelled == ["k"]
+    assert not flight.in_flight("k")
     gate.release.set()
     await settle()
-    assert finished == ["v"]
-    assert not flight.in_flight("k")
+    assert finished == []
+    assert await flight.do("k", work) == "v"  # the key is free for the next caller
+
+
+async def test_a_batch_fetch_goes_on_while_any_of_its_callers_waits() -> None:
+    flight: SingleFlight[str, str] = SingleFlight()
+    gate = Gate()
+
+    async def fetch(keys: list[str]) -> dict[str, str]:
+        value = await gate.value()
+        return {key: value for key in keys}
+
+    first = asyncio.create_task(flight.do_many(["a", "b"], fetch))
+    await settle()
+
+    async def never() -> str:
+        raise AssertionError("a key in flight is joined, not fetched again")
+
+    joined = asyncio.create_task(flight.do("b", never))
+    await settle()
+    first.cancel()
+    await settle()
+    assert flight.in_flight("a")  # "b"'s caller still waits on the same fetch
+    gate.release.set()
+    assert await joined == "v"
 
 
 async def test_failed_work_with_no_waiters_left_is_not_reported_as_unretrieved() -> None:

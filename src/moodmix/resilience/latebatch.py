@@ -15,6 +15,8 @@ wait begins::
 ``send(take)`` calls ``take()`` when its request may leave; calling it again (a retry) returns
 the same keys. Keys it returns no value for are answered as absent. An error from ``send``
 reaches exactly the callers of the keys it took (or would have taken, had it got that far).
+A key whose every caller was cancelled before it was taken leaves the queue: no request
+carries a key nobody waits for (a sender left with no keys gets an empty ``take()``).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class LateBatcher(Generic[K, V]):
         self._max_senders = max_senders
         self._window = window
         self._futures: dict[K, asyncio.Future[object]] = {}
+        self._callers: dict[K, int] = {}
         self._pending: OrderedDict[K, None] = OrderedDict()
         self._waiting = 0
         self._senders: set[asyncio.Task[None]] = set()
@@ -83,12 +86,31 @@ class LateBatcher(Generic[K, V]):
                 self._pending[key] = None
             wanted.append((key, future))
         self._spawn()
+        for key, _ in wanted:
+            self._callers[key] = self._callers.get(key, 0) + 1
         found: dict[K, V] = {}
-        for key, future in wanted:
-            value = await asyncio.shield(future)
-            if value is not _ABSENT:
-                found[key] = value  # type: ignore[assignment]
+        try:
+            for key, future in wanted:
+                value = await asyncio.shield(future)
+                if value is not _ABSENT:
+                    found[key] = value  # type: ignore[assignment]
+        finally:
+            for key, _ in wanted:
+                self._leave(key)
         return found
+
+    def _leave(self, key: K) -> None:
+        """One caller of ``key`` stopped waiting; the last one takes a queued key with it."""
+        left = self._callers.get(key, 0) - 1
+        if left > 0:
+            self._callers[key] = left
+            return
+        self._callers.pop(key, None)
+        if key in self._pending:
+            del self._pending[key]
+            future = self._futures.pop(key, None)
+            if future is not None and not future.done():
+                future.cancel()
 
     async def aclose(self) -> None:
         """Cancel the senders still running; their callers get ``CancelledError``."""
@@ -99,6 +121,7 @@ class LateBatcher(Generic[K, V]):
         for future in self._futures.values():
             future.cancel()
         self._futures.clear()
+        self._callers.clear()
         self._pending.clear()
 
     def _spawn(self) -> None:

@@ -10,16 +10,19 @@ one batch fetch serve single-key waiters key by key, so this is written here::
     print(flight.stats.executions, flight.stats.joins)
 
 The result or the error of an execution reaches every caller waiting on it. A caller that is
-cancelled stops waiting; the execution and the other callers go on. If every caller is
-cancelled, the execution still runs to its end and its result is dropped. Once an execution
-ends its key is free: the next call starts a new one (caching is another layer's job).
+cancelled stops waiting; the execution and the other callers go on. When the last of its
+callers is cancelled the execution is cancelled too, so work nobody waits for does not spend
+quota: a request still queued for a token is never sent (one already sent is the layers
+below's to finish and keep). Once an execution ends its key is free: the next call starts a
+new one (caching is another layer's job).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -48,11 +51,20 @@ def _consume(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
+@dataclass(eq=False)
+class _Execution:
+    """One running fetch and how many callers wait on it."""
+
+    task: asyncio.Task[None] | None = None
+    callers: int = 0
+
+
 class SingleFlight(Generic[K, V]):
     """Shares one in-flight execution per key among concurrent callers."""
 
     def __init__(self) -> None:
         self._flights: dict[K, asyncio.Future[V | _Absent]] = {}
+        self._executions: dict[asyncio.Future[Any], _Execution] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.stats = SingleFlightStats()
 
@@ -78,7 +90,8 @@ class SingleFlight(Generic[K, V]):
             flight = self._start([key], fetch_one)[key]
         else:
             self.stats.joins += 1
-        value = await asyncio.shield(flight)
+        async with self._waiting([flight]):
+            value = await asyncio.shield(flight)
         if isinstance(value, _Absent):
             raise KeyError(key)
         return value
@@ -105,11 +118,31 @@ class SingleFlight(Generic[K, V]):
         if missing:
             flights.update(self._start(missing, fetch))
         found: dict[K, V] = {}
-        for key in wanted:
-            value = await asyncio.shield(flights[key])
-            if not isinstance(value, _Absent):
-                found[key] = value
+        async with self._waiting(flights.values()):
+            for key in wanted:
+                value = await asyncio.shield(flights[key])
+                if not isinstance(value, _Absent):
+                    found[key] = value
         return found
+
+    @contextlib.asynccontextmanager
+    async def _waiting(self, futures: Iterable[asyncio.Future[Any]]) -> AsyncIterator[None]:
+        """Count the caller among the waiters of the executions behind ``futures``; if it is
+        cancelled and was the last of one's callers, cancel that execution."""
+        executions = {self._executions[f] for f in futures if f in self._executions}
+        for execution in executions:
+            execution.callers += 1
+        try:
+            yield
+        except asyncio.CancelledError:
+            for execution in executions:
+                execution.callers -= 1
+                if execution.callers == 0 and execution.task is not None:
+                    execution.task.cancel()
+            raise
+        else:
+            for execution in executions:
+                execution.callers -= 1
 
     async def aclose(self) -> None:
         """Cancel the work still running; its waiters get ``CancelledError``."""
@@ -122,12 +155,14 @@ class SingleFlight(Generic[K, V]):
         self, keys: list[K], fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]]
     ) -> dict[K, asyncio.Future[V | _Absent]]:
         loop = asyncio.get_running_loop()
+        execution = _Execution()
         futures: dict[K, asyncio.Future[V | _Absent]] = {}
         for key in keys:
             future: asyncio.Future[V | _Absent] = loop.create_future()
             future.add_done_callback(_consume)
             futures[key] = future
             self._flights[key] = future
+            self._executions[future] = execution
 
         async def run() -> None:
             try:
@@ -142,7 +177,7 @@ class SingleFlight(Generic[K, V]):
                 self._settle(futures, found=found)
 
         self.stats.executions += 1
-        task = asyncio.create_task(run())
+        task = execution.task = asyncio.create_task(run())
         self._tasks.add(task)
         task.add_done_callback(lambda done: self._finish(futures, done))
         return futures
@@ -157,6 +192,7 @@ class SingleFlight(Generic[K, V]):
         for key, future in futures.items():
             if self._flights.get(key) is future:
                 del self._flights[key]
+            self._executions.pop(future, None)
             if future.done():
                 continue
             if isinstance(error, asyncio.CancelledError):
