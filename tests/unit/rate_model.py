@@ -53,7 +53,8 @@ class Scenario:
     patience: float = 60.0
     latency: float = 0.015
     max_concurrency: int = 6
-    client_burst: int = 1
+    client_burst: int = 2
+    """The client bucket's own burst: the adaptive profile's."""
     retry_after_resolution: float = 1.0
 
 

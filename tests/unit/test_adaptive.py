@@ -116,6 +116,14 @@ def test_outcomes_sent_before_a_change_do_not_move_the_controller() -> None:
     assert control.throttles == 2
 
 
+def test_a_429_on_a_request_from_the_clients_own_burst_moves_nothing() -> None:
+    control = AdaptiveRate(initial_rate=2.0)
+    control.on_throttled(1.0, sent_at=0.9, paced=False)  # the upstream's burst is smaller
+    assert control.rate == 2.0
+    assert control.throttled_rate is None
+    assert control.throttles == 1
+
+
 def test_the_rate_stays_within_its_bounds() -> None:
     control = AdaptiveRate(initial_rate=1.0, min_rate=0.4, max_rate=1.2, confirm_after=1)
     for t in range(5):

@@ -235,7 +235,16 @@ async def test_outcomes_reach_the_controller_and_its_rate_the_bucket() -> None:
     controller = AdaptiveRate(initial_rate=2.0, confirm_after=2)
     h = Harness(rate=99.0, controller=controller)
     assert h.bucket.rate == 2.0  # the controller's rate replaces the bucket's
-    async with h.scheduler.slot() as slot:
+    async with h.scheduler.slot() as slot:  # the first token: from the bucket's burst
+        assert not slot.paced
+        slot.throttled(retry_after=1.0)
+    assert controller.throttled_rate is None  # a 429 on a burst says nothing of the rate
+    await h.time.advance(1.0)
+    first = [h.start(str(i)) for i in range(2)]
+    await h.time.advance(1.0)
+    await asyncio.gather(*first)
+    async with h.scheduler.slot() as slot:  # the third back to back: at the rate's pace
+        assert slot.paced
         slot.throttled(retry_after=1.0)
     assert controller.throttled_rate == 2.0
     assert h.bucket.rate == controller.rate == 1.0  # nothing known clean: halved
@@ -264,6 +273,7 @@ async def test_each_change_of_rate_is_logged_with_what_the_controller_knows(
     controller = AdaptiveRate(initial_rate=2.0, confirm_after=2)
     h = Harness(controller=controller)
     async with h.scheduler.slot() as slot:
+        slot.paced = True  # as if its token came at the rate's pace, not from the burst
         slot.throttled(retry_after=1.0)
     after = h.start("after the pause")  # a success at the new rate: nothing to log
     await h.time.advance(1.0)

@@ -66,6 +66,7 @@ def test_a_429_seen_by_one_bucket_slows_all_and_its_retry_after_pauses_all() -> 
             pass  # the second process draws too, so both know the shared state
         async with schedulers[0].slot() as slot:
             await until(lambda: one.live == 2 and two.live == 2)
+            slot.paced = True  # as if its token came at the rate's pace, not from the burst
             slot.throttled(retry_after=1.0)
         assert one.rate < 10.0
         await until(lambda: two.rate == one.rate)

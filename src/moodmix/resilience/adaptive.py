@@ -64,7 +64,7 @@ from moodmix.clock import Clock, monotonic
 _MAX_STEP = 1.0
 _FIRST_STEP = 0.5
 _CUT = 0.5
-_MAX_BACKOFF = 3
+_MAX_BACKOFF = 4
 _BURST_READINGS = 4
 _MIN_MEASURE_S = 2.0
 _MIN_MEASURE_ACCEPTED = 6
@@ -146,7 +146,7 @@ class AdaptiveRate:
         precision: float = 0.02,
         hidden_burst: int = 10,
         check_step: float = 0.25,
-        hold: int = 40,
+        hold: int = 60,
         clock: Clock = monotonic,
     ) -> None:
         initial = _positive("initial_rate", initial_rate)
@@ -279,16 +279,26 @@ class AdaptiveRate:
         return self._floor >= (self._start_floor + self._rate) / 2
 
     def on_throttled(
-        self, now: float | None = None, retry_after: float = 0.0, *, sent_at: float | None = None
+        self,
+        now: float | None = None,
+        retry_after: float = 0.0,
+        *,
+        sent_at: float | None = None,
+        paced: bool = True,
     ) -> float:
-        """Record a 429 (``retry_after`` seconds, paused by the caller); returns the rate."""
+        """Record a 429 (``retry_after`` seconds, paused by the caller); returns the rate.
+
+        ``paced=False`` says the request left in a burst of the client's own, not at its
+        rate: the upstream's burst is smaller than the client's, which says nothing of the
+        rate, so the 429 is counted (and its bucket known empty) but moves nothing.
+        """
         if not (isinstance(retry_after, int | float) and retry_after >= 0):
             raise ValueError(f"retry_after must be a number of seconds >= 0, got {retry_after!r}")
         now = self._clock() if now is None else now
         self.throttles += 1
         measured = self._measured(now)
         self._drained_at, self._accepted = now, 0
-        if (sent_at if sent_at is not None else now) < self._changed_at:
+        if not paced or (sent_at if sent_at is not None else now) < self._changed_at:
             return self._rate
         failed = self._rate
         if measured:

@@ -137,6 +137,7 @@ class _Waiter:
     future: asyncio.Future[None]
     granted_at: float = math.nan
     saturated: bool = False
+    paced: bool = False
     weight: int = 1
 
 
@@ -152,6 +153,9 @@ class Slot:
         """Seconds spent waiting for them."""
         self.saturated = False
         """Whether the rate held demand back when this slot was granted (see above)."""
+        self.paced = False
+        """Whether its token came at the rate's pace (the bucket was spent), not from the
+        bucket's burst: only then does a 429 on it say the rate is too high."""
         self.weight = 1
         """The budget's tokens this slot stands for as evidence (see above)."""
         self.outcome: str | None = None
@@ -333,7 +337,7 @@ class Scheduler:
             if ticket is not None:
                 ticket._waiter = None
         slot = Slot(self, priority, waiter.granted_at, waiter.granted_at - waiter.enqueued)
-        slot.saturated, slot.weight = waiter.saturated, waiter.weight
+        slot.saturated, slot.paced, slot.weight = waiter.saturated, waiter.paced, waiter.weight
         return slot
 
     def _promote(self, waiter: _Waiter) -> None:
@@ -368,7 +372,9 @@ class Scheduler:
         self._throttled += 1
         self._limiter.pause_until(now + retry_after, now)
         if self._controller is not None:
-            self._controller.on_throttled(now, retry_after, sent_at=slot.granted_at)
+            self._controller.on_throttled(
+                now, retry_after, sent_at=slot.granted_at, paced=slot.paced
+            )
             self._apply_rate(now)
         self._dispatch()
 
@@ -415,6 +421,7 @@ class Scheduler:
             self._total_wait += now - waiter.enqueued
             waiter.granted_at = now
             waiter.saturated, waiter.weight = self._weigh(now)
+            waiter.paced = self._evidence.run >= 2
             waiter.future.set_result(None)
         self._disarm()
 
