@@ -62,11 +62,13 @@ def checks(result: dict[str, Any]) -> list[Check]:
             _within(result["seconds_to_90pct"], MAX_SECONDS_TO_90PCT),
         ),
     ]
-    if "seconds_to_90pct_after_restart" in result:
-        after = result["seconds_to_90pct_after_restart"]
+    if "first_90pct_minute_starts_after_restart_s" in result:
+        # By its start: a window's end is at least ~54 s after a restart for any client.
+        after = result["first_90pct_minute_starts_after_restart_s"]
         out.append(
             Check(
-                f"90% of the limit within {MAX_SECONDS_AFTER_RESTART:.0f} s of a restart",
+                f"90% of the limit within {MAX_SECONDS_AFTER_RESTART:.0f} s of a restart "
+                "(the first minute at 90% starts by then)",
                 _secs(after),
                 _within(after, MAX_SECONDS_AFTER_RESTART),
             )
