@@ -154,6 +154,17 @@ def test_weight_counts_an_answer_for_several() -> None:
     assert shared.clean_rate == pytest.approx(alone.clean_rate)
 
 
+def test_weight_proves_no_more_than_the_probes_time_allows() -> None:
+    """With a shared budget one answer may stand for tokens other processes drew before the
+    probe began: those prove nothing about the probe rate."""
+    control = AdaptiveRate(initial_rate=1.0, confirm_after=100, hidden_burst=2)
+    control.load_state({**control.state(), "floor": 0.5}, now=100.0)  # probing 1/s from 100
+    control.on_success(100.5, saturated=True, sent_at=100.5, weight=40)
+    assert control.clean_rate == 0.5  # 40 tokens, but half a second at 1/s allows one
+    control.on_success(110.0, saturated=True, sent_at=110.0, weight=1)
+    assert control.clean_rate == pytest.approx(1 - 2 / 10)  # ten seconds at 1/s
+
+
 def test_state_is_a_small_json_dict_that_another_controller_can_take_over() -> None:
     control = AdaptiveRate(initial_rate=1.0, confirm_after=3, hidden_burst=2)
     control.on_throttled(0.0, sent_at=0.0)

@@ -35,9 +35,11 @@ def learnt() -> AdaptiveRate:
 
 
 def learn(control: AdaptiveRate) -> AdaptiveRate:
+    now = 0.0
     while not (control.clean_rate and control.rate > START):
-        control.on_success(saturated=True)
-    control.on_throttled(retry_after=1.0)
+        now += 1 / control.rate  # saturated: one answer a token
+        control.on_success(now, saturated=True, sent_at=now)
+    control.on_throttled(now, retry_after=1.0, sent_at=now)
     assert control.clean_rate is not None
     assert control.throttled_rate is not None
     return control

@@ -181,6 +181,7 @@ class AdaptiveRate:
         self._hidden = float(max(hidden_burst, 1))
         self._bursts: deque[float] = deque(maxlen=_BURST_READINGS)
         self._changed_at = -math.inf
+        self._since = -math.inf
         self._drained_at = math.inf
         self._accepted = 0
         self._proven = 0.0
@@ -248,22 +249,29 @@ class AdaptiveRate:
         if sent < self._changed_at:
             return self._rate
         if not saturated:
-            self._evidence = 0
+            self._evidence, self._since = 0, now
             if self.probing and self._floor > 0:
                 self._hold(now, self._confirm)
             return self._rate
+        if math.isinf(self._since):  # the first evidence at the start rate: its tokens' time
+            self._since = sent - weight / self._rate
         self._evidence += weight
         if self.probing:
-            self._prove()
+            self._prove(now)
         if self._evidence >= self._needed and self._proven_enough():
             self._next(now)
         return self._rate
 
-    def _prove(self) -> None:
+    def _prove(self, now: float) -> None:
         """Raise the floor to what sending at the probe rate without a 429 shows: ``n``
         successes at ``p`` took ``n / p`` seconds, in which at most ``burst`` tokens could
-        have come from the upstream's bucket, so its limit is at least ``p * (1 - burst / n)``."""
-        shown = self._rate * (1 - self.burst / self._evidence)
+        have come from the upstream's bucket, so its limit is at least ``p * (1 - burst / n)``.
+        ``n`` is never more than the probe's time allowed (``weight`` may count tokens another
+        process drew before the probe began)."""
+        sent = min(self._evidence, self._rate * (now - self._since))
+        if sent <= self.burst:
+            return
+        shown = self._rate * (1 - self.burst / sent)
         if shown > self._floor:
             self._floor = shown
             if self._floor >= self._ceiling:
@@ -390,7 +398,7 @@ class AdaptiveRate:
             self._changed_at = now
         self._rate = rate
         self._needed = needed
-        self._evidence = 0
+        self._evidence, self._since = 0, now
 
     def learned(self) -> Learned:
         """The rate, floor and ceiling, to keep (with the time) for a later ``resume``."""
@@ -416,7 +424,7 @@ class AdaptiveRate:
         self._drained_at, self._accepted = math.inf, 0
         self._changed_at = now
         needed = self._confirm if self._floor else max(self._confirm, round(self.burst))
-        self._rate, self._needed, self._evidence = rate, needed, 0
+        self._rate, self._needed, self._evidence, self._since = rate, needed, 0, now
 
     def state(self) -> dict[str, StateValue]:
         """What the controller has learnt, as a small dict of plain (JSON-able) values."""
@@ -461,7 +469,7 @@ class AdaptiveRate:
         self._evidence, self._needed, self._failures, self._checks = counts
         self._bursts = deque([burst], maxlen=_BURST_READINGS)
         self.probes, self.throttles = _count(state, "probes"), _count(state, "throttles")
-        self._changed_at = self._clock() if now is None else now
+        self._changed_at = self._since = self._clock() if now is None else now
         self._drained_at, self._accepted = math.inf, 0
 
     def __repr__(self) -> str:
