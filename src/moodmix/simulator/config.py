@@ -132,6 +132,16 @@ def parse_rate_schedule(text: str) -> tuple[RateStep, ...]:
     return check_rate_schedule(steps)
 
 
+def rate_in_force(base_per_min: float, schedule: Sequence[RateStep], elapsed_s: float) -> float:
+    """The limit ``elapsed_s`` seconds in: the last step at or before it, else ``base``."""
+    per_min = base_per_min
+    for step in schedule:
+        if step.at_s > elapsed_s:
+            break
+        per_min = step.rate_per_min
+    return per_min
+
+
 def format_rate_schedule(steps: Sequence[RateStep]) -> str:
     """The inverse of ``parse_rate_schedule``: ``"0:80/min,600:40/min"``."""
     return ",".join(f"{_number(at_s)}:{_number(per_min)}/min" for at_s, per_min in steps)
@@ -280,12 +290,7 @@ class SimulatorConfig(BaseModel):
 
     def rate_at(self, elapsed_s: float) -> float:
         """The limit in requests per minute ``elapsed_s`` seconds after the simulator started."""
-        per_min = self.rate_per_min
-        for step in self.rate_schedule:
-            if step.at_s > elapsed_s:
-                break
-            per_min = step.rate_per_min
-        return per_min
+        return rate_in_force(self.rate_per_min, self.rate_schedule, elapsed_s)
 
     def with_changes(self, **changes: Any) -> SimulatorConfig:
         """A validated copy with ``changes`` applied; ``ValidationError`` if any is bad."""

@@ -27,6 +27,7 @@ from moodmix.simulator.config import (
     format_rate_schedule,
     parse_rate,
     parse_rate_schedule,
+    rate_in_force,
 )
 
 ClockMode = Literal["virtual", "real"]
@@ -102,12 +103,7 @@ class Cell:
 
     def limit_at(self, t_s: float) -> float:
         """Requests per minute the upstream allows ``t_s`` real-world seconds into the run."""
-        rate = self.rate_per_min
-        for change in self.schedule:
-            if change.at_s > t_s:
-                break
-            rate = change.rate_per_min
-        return rate
+        return rate_in_force(self.rate_per_min, self.schedule, t_s)
 
     def changes(self) -> tuple[RateStep, ...]:
         """The schedule's changes that move the limit (0 s included only if it does)."""
