@@ -162,7 +162,7 @@ def test_weight_proves_no_more_than_the_probes_time_allows() -> None:
     control.on_success(100.5, saturated=True, sent_at=100.5, weight=40)
     assert control.clean_rate == 0.5  # 40 tokens, but half a second at 1/s allows one
     control.on_success(110.0, saturated=True, sent_at=110.0, weight=1)
-    assert control.clean_rate == pytest.approx(1 - 2 / 10)  # ten seconds at 1/s
+    assert control.clean_rate == pytest.approx(1 - 2 / 12)  # ten seconds at 1/s, and a burst
 
 
 def test_state_is_a_small_json_dict_that_another_controller_can_take_over() -> None:

@@ -266,9 +266,9 @@ class AdaptiveRate:
         """Raise the floor to what sending at the probe rate without a 429 shows: ``n``
         successes at ``p`` took ``n / p`` seconds, in which at most ``burst`` tokens could
         have come from the upstream's bucket, so its limit is at least ``p * (1 - burst / n)``.
-        ``n`` is never more than the probe's time allowed (``weight`` may count tokens another
-        process drew before the probe began)."""
-        sent = min(self._evidence, self._rate * (now - self._since))
+        ``n`` is never more than the probe's time allowed, plus a burst (``weight`` may count
+        tokens another process drew before the probe began)."""
+        sent = min(self._evidence, self._rate * (now - self._since) + self.burst)
         if sent <= self.burst:
             return
         shown = self._rate * (1 - self.burst / sent)
