@@ -17,10 +17,11 @@ known, then a search that narrows the gap, then a steady state that checks now a
 whether the limit went up. What it takes from each answer:
 
 * **Saturated successes** (the rate, not the callers, held requests back) at a *probe* rate
-  above the floor confirm it. An upstream with a burst lets a rate above its limit through
-  until the burst runs dry, so a probe at ``p`` over floor ``f`` is confirmed only after
-  ``burst * p / (p - f)`` successes (at least ``confirm_after``): had the limit been ``f``,
-  the burst would be spent by then. The burst is estimated (below), not assumed.
+  ``p`` prove a floor as they come: ``n`` of them took ``n / p`` seconds, in which at most
+  the upstream's burst came from its bucket, so its limit is at least ``p * (1 - burst / n)``
+  (``n`` bounded by the probe's time plus a burst). The next probe starts once the floor has
+  closed half the gap to the probe (and ``confirm_after`` successes came). The burst is
+  estimated (below), not assumed.
 * **Each 429** drains the upstream's bucket, so two 429s bracket a stretch over which
   everything accepted was the limit's own refill: ``(accepted - 2) / seconds`` since the
   previous 429 is a lower bound on the limit that needs no knowledge of the burst, and a tight
@@ -30,21 +31,25 @@ whether the limit went up. What it takes from each answer:
   floor ``f`` before the bucket ran dry, so the bucket held at most ``(p - f) * t``. The
   estimate is the largest of the last four such readings (``hidden_burst`` before any), so
   confirmations are as short as the upstream allows, and grow again if a burst hid an excess.
-* **A 429 at or below the floor** means the floor was wrong or the limit fell. With a
-  stretch since the previous 429 to measure, the floor becomes what was measured; a second
-  such 429 before anything was confirmed means the limit fell further, and the rate halves.
-  The checks' back-off starts over: a limit that moved may move again.
+* **A 429 at or below the floor** means the floor was wrong or the limit fell. The burst
+  readings are forgotten and the floor becomes what was measured since the previous 429;
+  when that stretch is too short to measure (under 2 s or 6 answers: the limit fell far),
+  the rate halves. The checks' back-off starts over.
+* **A 429 on a request that left in the client's own burst** (``paced=False``) says the
+  upstream's burst is smaller than the client's, not that the rate is too high: it moves
+  nothing.
 * **Retry-After** is honoured by the scheduler's pause; rounded to whole seconds it bounds
   only limits under 30/min, which the stretch between 429s measures better.
 
 Probes are bold far from any ceiling and gentle near one: with no ceiling the step starts at
 50% and doubles (to 100%) with each confirmation; below a ceiling a probe goes to the
 geometric middle of floor and ceiling. Once the gap is within ``precision`` the rate holds at
-the floor, and after ``hold`` saturated successes (doubling after each failed check, to eight
-times) it checks for a higher limit, alternately a small step (``2 * precision``: a limit
-that crept up) and ``check_step`` (25%: one that jumped, confirmed sooner). A confirmed check
-drops the ceiling and the slow start begins again. Each failed check costs about one 429, so
-the back-off keeps them under 1% of requests.
+the floor, and after ``hold`` saturated successes (at least 15 s of them, doubling after each
+failed check, to sixteen times) it checks for a higher limit, alternately ``check_step``
+(25%: a limit that jumped, shown sooner) and a small step (``2 * precision``: one that crept
+up). A check whose floor passes the ceiling drops it and the slow start begins again. Each
+failed check costs about one 429, so the back-off keeps them under 1% of requests; the
+price is that a raised limit is found only at the next check.
 
 Changed from the references: CUBIC and AIMD back off multiplicatively on every loss, which
 here would mean a 429 every cycle; this controller only cuts when a 429 comes at a rate
