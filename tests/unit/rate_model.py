@@ -149,12 +149,11 @@ class _Run:
         self.batcher: LateBatcher[int, bool] | None = (
             LateBatcher(self._send_batch, max_batch=s.batch) if s.batch else None
         )
-        end = self.start + s.minutes * 60
         tasks = [loop.create_task(self._limits())]
         if s.callers:
-            tasks += [loop.create_task(self._caller(end)) for _ in range(s.callers)]
+            tasks += [loop.create_task(self._caller()) for _ in range(s.callers)]
         else:
-            tasks.append(loop.create_task(self._arrivals(end)))
+            tasks.append(loop.create_task(self._arrivals()))
         await asyncio.sleep(s.minutes * 60)
         for task in tasks:
             task.cancel()
@@ -177,7 +176,7 @@ class _Run:
             )
         await asyncio.Future()
 
-    async def _arrivals(self, end: float) -> None:
+    async def _arrivals(self) -> None:
         loop = asyncio.get_running_loop()
         per_s = self.s.demand_factor * self.s.limit / 60
         callers: set[asyncio.Task[None]] = set()
@@ -199,7 +198,7 @@ class _Run:
         except TimeoutError:
             self.result.abandoned += 1
 
-    async def _caller(self, end: float) -> None:
+    async def _caller(self) -> None:
         while True:
             await self._ask()
 

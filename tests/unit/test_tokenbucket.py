@@ -174,11 +174,7 @@ def take_when_due(limiter: TokenBucket, clock: ManualClock, *, backlog: bool = T
     clock.advance(limiter.delay())
     evidence = Evidence(backlog=backlog)
     assert limiter.try_acquire(evidence=evidence)
-    assert (evidence.run, evidence.handed_out, evidence.share) == (
-        limiter.run,
-        limiter.handed_out,
-        1.0,
-    )
+    assert (evidence.run, evidence.handed_out) == (limiter.run, limiter.handed_out)
     return limiter.run
 
 

@@ -16,7 +16,7 @@ and the count of tokens as it hands one out::
 
     evidence = Evidence(backlog=len(queue) > 1)
     if limiter.delay(now, evidence=evidence) == 0 and limiter.try_acquire(now, evidence=evidence):
-        evidence.run, evidence.handed_out, evidence.share   # as of the token just taken
+        evidence.run, evidence.handed_out                   # as of the token just taken
 """
 
 from __future__ import annotations
@@ -30,18 +30,17 @@ from typing import Protocol
 class Evidence:
     """What taking a token says about the rate; one per scheduler, passed to its limiter.
 
-    ``backlog`` is the scheduler's: whether callers wait behind the one asking (a token taken
-    without them ends the run). The rest is the limiter's, as of the last token it handed
-    out with this evidence: ``run``, the tokens taken back to back by every process drawing
-    from the budget (``TokenBucket.run``: while it grows, the rate binds); ``handed_out``,
-    the tokens handed out so far to all of them (the run went on between two looks if both
-    grew alike); ``share``, the share of the rate this process can expect (1.0 alone).
+    ``backlog`` is the scheduler's: whether the one asking waited for its token or callers
+    wait behind it (a token taken with neither ends the run). The rest is the limiter's, as
+    of the last token it handed out with this evidence: ``run``, the tokens taken back to
+    back by every process drawing from the budget (``TokenBucket.run``: while it grows, the
+    rate binds); ``handed_out``, the tokens handed out so far to all of them (the run went on
+    between two looks if both grew alike).
     """
 
     backlog: bool = True
     run: int = 0
     handed_out: int = 0
-    share: float = 1.0
 
 
 class Limiter(Protocol):

@@ -36,8 +36,8 @@ clean and throttled rates, and whether the new rate is a probe); with a shared b
 the process that made the change logs it.
 
 The limiter is any ``Limiter``: a local ``TokenBucket``, or a ``SharedBucket`` that draws
-from one budget with other processes (its run is the budget's, demand is weighed against
-this process's share of the rate, and it wakes the scheduler when a token arrives).
+from one budget with other processes (its run is the budget's, and it wakes the scheduler
+when a token arrives).
 """
 
 from __future__ import annotations
@@ -420,12 +420,12 @@ class Scheduler:
             self._granted += 1
             self._total_wait += now - waiter.enqueued
             waiter.granted_at = now
-            waiter.saturated, waiter.weight = self._weigh(now)
+            waiter.saturated, waiter.weight = self._weigh()
             waiter.paced = self._evidence.run >= 2
             waiter.future.set_result(None)
         self._disarm()
 
-    def _weigh(self, now: float) -> tuple[bool, int]:
+    def _weigh(self) -> tuple[bool, int]:
         """Whether the grant just made is saturated, and how many tokens it stands for: those
         handed out since this process's previous one (1 when it draws alone, more when other
         processes drew from the same budget in between), if the run went on throughout."""

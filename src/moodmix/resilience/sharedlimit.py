@@ -201,11 +201,7 @@ class SharedBucket:
             return False
         self.granted += 1
         if evidence is not None:
-            evidence.run, evidence.handed_out, evidence.share = (
-                self.run,
-                self.handed_out,
-                self.share,
-            )
+            evidence.run, evidence.handed_out = self.run, self.handed_out
         return True
 
     def refund(self, now: float | None = None) -> None:

@@ -150,7 +150,7 @@ class TokenBucket:
         self._handed_out += 1
         self.granted += 1
         if evidence is not None:
-            evidence.run, evidence.handed_out, evidence.share = self.run, self.handed_out, 1.0
+            evidence.run, evidence.handed_out = self.run, self.handed_out
         return True
 
     def _count_run(self, *, spare: float, spilled: float) -> None:
