@@ -86,8 +86,19 @@ class MoodProfile:
     """Track versions to drop: "live", "remix", "karaoke", "acoustic", ... (by title)."""
     understood: bool = True
     explanation: str = ""
+    suggested_name: str | None = None
+    """A playlist name the reader proposes (a language-model reader may); else one is made."""
+    suggested_description: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        suggested = {
+            key: value
+            for key, value in (
+                ("suggested_name", self.suggested_name),
+                ("suggested_description", self.suggested_description),
+            )
+            if value is not None
+        }
         return {
             "text": self.text,
             "targets": dict(self.targets),
@@ -97,4 +108,5 @@ class MoodProfile:
             "unwanted_versions": list(self.unwanted_versions),
             "understood": self.understood,
             "explanation": self.explanation,
+            **suggested,
         }
