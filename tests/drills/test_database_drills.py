@@ -145,7 +145,7 @@ async def test_a_locked_sqlite_cache_degrades_to_memory(
         async with ReccoBeats.from_settings(settings, storage=storage) as rb:
             found = await rb.get_tracks(ids)
             again = await rb.get_tracks(ids)
-            stats = rb.cache.stats()
+            stats = rb._cache.stats()
     finally:
         other.close()
     assert [t.spotify_id for t in found] == ids
@@ -177,7 +177,7 @@ async def test_a_full_sqlite_cache_degrades_to_memory(
     async with ReccoBeats.from_settings(settings, storage=storage) as rb:
         found = await rb.get_tracks(ids)
         again = await rb.get_tracks(ids)
-        stats = rb.cache.stats()
+        stats = rb._cache.stats()
         upstream = simulator.counters.count("/v1/track")
     assert [t.spotify_id for t in found] == ids
     assert [t.id for t in again] == [t.id for t in found]

@@ -223,9 +223,9 @@ async def test_a_prefetch_takes_what_l2_holds_instead_of_fetching_it(
     try:
         ids = list(catalog.track_ids()[:12])
         await first.get_audio_features(ids[:8])
-        assert later.warmer is not None
-        later.warmer.prefetch("features", ids)  # 8 in L2, 4 nowhere
-        await _until(lambda: all(later.cache.holds_fresh("features", i) for i in ids))
+        assert later._warmer is not None
+        later._warmer.prefetch("features", ids)  # 8 in L2, 4 nowhere
+        await _until(lambda: all(later._cache.holds_fresh("features", i) for i in ids))
         assert upstream(simulator, "/v1/audio-features") == 2
         assert simulator.counters.snapshot()["ids"]["requested"] == 12
     finally:
@@ -237,7 +237,7 @@ async def test_without_prefetch_nothing_is_fetched_ahead(
     gateway: Gateway, simulator: SimulatorServer, catalog: Catalog
 ) -> None:
     rb = gateway(profile="seed", rate_per_min=60_000, burst=50)
-    assert rb.warmer is None
+    assert rb._warmer is None
     await rb.get_recommendations([catalog.track_spotify_ids()[3]], size=12)
     await asyncio.sleep(0.05)
     assert upstream(simulator, "/v1/audio-features") == 0
@@ -257,8 +257,8 @@ async def test_hot_keys_are_refreshed_before_they_expire(
             await rb.get_tracks(ids)
         assert upstream(simulator, "/v1/track") == 1
         clock.advance(settings.ttl_tracks_s * 0.9)  # into the last fifth of freshness
-        assert rb.warmer is not None
-        assert await rb.warmer.refresh_due() == 8
+        assert rb._warmer is not None
+        assert await rb._warmer.refresh_due() == 8
         assert upstream(simulator, "/v1/track") == 2
         clock.advance(settings.ttl_tracks_s * 0.5)  # past the first copy's freshness
         await rb.get_tracks(ids)
@@ -285,10 +285,10 @@ async def test_keys_another_process_refreshed_are_taken_from_l2_not_refreshed_ag
             await two.get_tracks(ids)
         assert upstream(simulator, "/v1/track") == 1
         clock.advance(settings.ttl_tracks_s * 0.9)
-        assert one.warmer is not None
-        assert two.warmer is not None
-        assert await one.warmer.refresh_due() == 8
-        assert await two.warmer.refresh_due() == 0
+        assert one._warmer is not None
+        assert two._warmer is not None
+        assert await one._warmer.refresh_due() == 8
+        assert await two._warmer.refresh_due() == 0
         assert upstream(simulator, "/v1/track") == 2
         clock.advance(settings.ttl_tracks_s * 0.5)
         await two.get_tracks(ids)
@@ -372,8 +372,8 @@ async def test_background_work_an_interactive_caller_joins_is_served_as_interact
     first = [track(f"a{i}", rb.search_artists(f"first {i}")) for i in range(6)]
     await asyncio.sleep(0)
     wanted = ids[100:110]
-    assert rb.warmer is not None
-    rb.warmer.prefetch("features", wanted)
+    assert rb._warmer is not None
+    rb._warmer.prefetch("features", wanted)
     await asyncio.sleep(0.01)
     joined = track("features", rb.get_audio_features(wanted))
     later = [track(f"b{i}", rb.search_artists(f"later {i}")) for i in range(6)]

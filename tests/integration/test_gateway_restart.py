@@ -72,9 +72,9 @@ class Gateways:
         settings = Settings(reccobeats_url=self.simulator.url, **{**self.settings, **overrides})
 
         def answered(endpoint: str, status: int, seconds: float) -> None:
-            controller = gateway.scheduler.controller
+            controller = gateway._scheduler.controller
             ceiling = controller.throttled_rate if controller else None
-            sent.append(Sent(gateway.scheduler.stats.rate, ceiling))
+            sent.append(Sent(gateway._scheduler.stats.rate, ceiling))
 
         gateway = ReccoBeats.from_settings(
             settings, storage=storage, wall_clock=self.wall, on_response=answered
@@ -107,19 +107,19 @@ async def gateways(strict: SimulatorServer) -> AsyncIterator[Gateways]:
 
 async def learn(gateway: ReccoBeats, ids: Iterator[str]) -> AdaptiveRate:
     """Ask for one new track at a time until the upstream said 429 and the rate came down."""
-    controller = gateway.scheduler.controller
+    controller = gateway._scheduler.controller
     assert controller is not None
     while controller.throttles == 0:
         await gateway.get_tracks([next(ids)])
-    assert gateway.scheduler.stats.rate < START
+    assert gateway._scheduler.stats.rate < START
     return controller
 
 
 def resumed_rate(gateway: ReccoBeats) -> float:
     """The rate a fresh controller resumes at from what ``gateway`` found."""
-    assert gateway.remembered is not None
-    assert gateway.remembered.resumed is not None
-    learned, age = gateway.remembered.resumed
+    assert gateway._layers.remembered is not None
+    assert gateway._layers.remembered.resumed is not None
+    learned, age = gateway._layers.remembered.resumed
     reference = AdaptiveRate(START, hidden_burst=10)
     reference.resume(learned, age_s=age)
     return reference.rate
@@ -136,11 +136,11 @@ async def test_a_restarted_gateway_sends_its_first_request_at_the_rate_it_learnt
 
     gateways.wall.advance(age)
     second, sent = gateways.open(SQLiteStorage(path, clock=gateways.wall))
-    assert second.scheduler.stats.rate == START  # nothing is read before the first request
+    assert second._scheduler.stats.rate == START  # nothing is read before the first request
     await second.get_tracks([next(ids)])
-    assert second.remembered is not None
-    assert second.remembered.resumed is not None
-    found, found_age = second.remembered.resumed
+    assert second._layers.remembered is not None
+    assert second._layers.remembered.resumed is not None
+    found, found_age = second._layers.remembered.resumed
     assert found == learned
     assert age <= found_age < age + 60
     assert sent[0].rate == resumed_rate(second)
@@ -163,10 +163,10 @@ async def test_a_corrupt_record_is_logged_and_the_gateway_starts_from_the_profil
     learned = controller.learned()
     await gateway.aclose()  # overwritten with what it learnt
     second, _ = gateways.open(SQLiteStorage(tmp_path / "l2.sqlite3", clock=gateways.wall))
-    assert second.remembered is not None
-    await second.remembered.ready()
-    assert second.remembered.resumed is not None
-    assert second.remembered.resumed[0] == learned
+    assert second._layers.remembered is not None
+    await second._layers.remembered.ready()
+    assert second._layers.remembered.resumed is not None
+    assert second._layers.remembered.resumed[0] == learned
 
 
 @pytest.mark.parametrize("settings", [{"rate_mode": "fixed"}, {"remember_rate": False}])
@@ -175,7 +175,7 @@ async def test_without_an_adaptive_rate_to_remember_nothing_is_stored(
 ) -> None:
     storage = SQLiteStorage(tmp_path / "l2.sqlite3", clock=gateways.wall)
     gateway, _ = gateways.open(storage, **settings)
-    assert gateway.remembered is None
+    assert gateway._layers.remembered is None
     while gateway.stats().upstream_429 == 0:  # an adaptive rate would have learnt from it
         await gateway.get_tracks([next(ids)])
     await gateway.aclose()
@@ -220,9 +220,9 @@ async def test_a_deployment_restarted_after_its_processes_stopped_resumes_from_r
     gateways.wall.advance(3_600.0)
     second, sent = gateways.open(storage(), **shared)
     await second.get_tracks([next(ids)])
-    assert second.remembered is not None
-    assert second.remembered.resumed is not None
-    assert second.remembered.resumed[0] == learned
+    assert second._layers.remembered is not None
+    assert second._layers.remembered.resumed is not None
+    assert second._layers.remembered.resumed[0] == learned
     assert sent[0].rate == resumed_rate(second)
 
 
@@ -240,13 +240,13 @@ async def test_a_process_joining_a_live_deployment_takes_its_shared_state(
     await redis.delete(prefix + "limit:state")  # the deployment stopped a while ago
     running, _ = gateways.open(storage(), **shared)  # it restarts; then another process joins
     await running.get_tracks([next(ids)])
-    assert running.remembered is not None
-    assert running.remembered.resumed is not None
+    assert running._layers.remembered is not None
+    assert running._layers.remembered.resumed is not None
     joining, _ = gateways.open(storage(), **shared)
     await joining.get_tracks([next(ids)])
-    assert joining.remembered is not None
-    assert joining.remembered.resumed is None  # the live state wins over the record
-    await until(lambda: joining.scheduler.stats.rate == running.scheduler.stats.rate)
+    assert joining._layers.remembered is not None
+    assert joining._layers.remembered.resumed is None  # the live state wins over the record
+    await until(lambda: joining._scheduler.stats.rate == running._scheduler.stats.rate)
 
 
 @pytest.mark.redis

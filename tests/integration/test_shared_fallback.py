@@ -46,15 +46,15 @@ async def test_lookups_go_on_through_an_outage_and_sharing_resumes_after_it(
         assert len(await rb.get_recommendations(ids[:2], size=5)) == 5
         assert len(await rb.get_tracks(ids[:20])) == 20  # the local cache still answers
         assert rb.metrics.registry.get_sample_value("moodmix_shared_mode") == 0
-        assert rb.shared is not None
-        assert rb.shared.bucket is not None
-        assert rb.shared.bucket.run >= 1  # the local bucket's own run while pacing alone
+        assert rb._shared is not None
+        assert rb._shared.bucket is not None
+        assert rb._shared.bucket.run >= 1  # the local bucket's own run while pacing alone
 
         await server.restart()  # an empty Redis on the same port
         await until(lambda: rb.stats().shared_mode == "shared", within=15.0)
         assert len(await rb.get_tracks(ids[20:])) == 10
         assert rb.metrics.registry.get_sample_value("moodmix_shared_mode") == 1
-        assert rb.shared.bucket.run >= 1  # the budget's run again
+        assert rb._shared.bucket.run >= 1  # the budget's run again
         # Lost once for the whole outage, however many calls failed meanwhile: the
         # warning ``shared_mode_lost`` is logged on exactly that transition.
-        assert rb.shared.bucket.lost == 1
+        assert rb._shared.bucket.lost == 1

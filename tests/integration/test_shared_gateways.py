@@ -67,7 +67,7 @@ async def test_ids_one_gateway_learned_are_known_to_the_other(
     assert len(await two.get_audio_features(known)) == 3  # by ReccoBeats id, via the registry
     assert len(await two.get_tracks(unknown)) == 0  # known missing: not asked again
     assert simulator.counters.count("/v1/track") == 1
-    assert two.registry.stats().answered == 6
+    assert two._registry.stats().answered == 6
 
 
 async def test_concurrent_gateways_fetch_a_recommendation_once(
@@ -113,7 +113,7 @@ async def test_ids_queued_in_several_gateways_leave_in_one_batch_call(
     assert simulator.counters.snapshot()["ids"]["requested"] == 30
     carried = sum(gw.stats().shared_handovers for gw in gateways)
     assert carried == (20 if handover else 0)
-    assert sum(gw.scheduler.stats.granted for gw in gateways) == calls
+    assert sum(gw._scheduler.stats.granted for gw in gateways) == calls
 
 
 async def test_background_refreshes_in_several_gateways_leave_in_one_batch_call(
@@ -123,7 +123,7 @@ async def test_background_refreshes_in_several_gateways_leave_in_one_batch_call(
     ids = list(catalog.track_ids()[:30])
     parts = [ids[0:10], ids[10:20], ids[20:30]]
     got = await asyncio.gather(
-        *(gw.features.refresh(part) for gw, part in zip(gateways, parts, strict=True))
+        *(gw._lookups.features.refresh(part) for gw, part in zip(gateways, parts, strict=True))
     )
     assert got == [10, 10, 10]
     assert simulator.counters.count("/v1/audio-features") == 1

@@ -40,6 +40,9 @@ class FakeQuota:
     def expected_wait(self) -> float:
         return self.wait
 
+    def quota(self) -> _Stats:
+        return self.stats
+
 
 async def _let_it_look(times: int = 5) -> None:
     for _ in range(times):

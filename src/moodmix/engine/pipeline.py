@@ -70,7 +70,7 @@ async def make_playlist(
     emit: ProgressCallback = on_progress or _ignore
     before = gateway.stats().upstream_requests
     try:
-        async with watch_quota(gateway.scheduler, emit):
+        async with watch_quota(gateway, emit):
             playlist = await _make(gateway, request, analyse, emit)
         cost = gateway.stats().upstream_requests - before
     except Exception as exc:

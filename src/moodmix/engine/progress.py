@@ -57,12 +57,11 @@ class _Stats(Protocol):
 
 
 class QuotaView(Protocol):
-    """What ``watch_quota`` reads: the gateway's scheduler satisfies it."""
+    """What ``watch_quota`` reads: the gateway satisfies it."""
 
     def expected_wait(self) -> float: ...
 
-    @property
-    def stats(self) -> _Stats: ...
+    def quota(self) -> _Stats: ...
 
 
 @contextlib.asynccontextmanager
@@ -82,7 +81,7 @@ async def watch_quota(
     async def watch() -> None:
         while True:
             wait = quota.expected_wait()
-            if quota.stats.queued.get(Priority.INTERACTIVE, 0) > 0 and wait >= threshold:
+            if quota.quota().queued.get(Priority.INTERACTIVE, 0) > 0 and wait >= threshold:
                 emit(Progress("waiting", f"waiting for quota, about {wait:.1f} s", wait_s=wait))
             await asyncio.sleep(interval)
 

@@ -22,12 +22,13 @@ from typing import Any, TypeVar
 from moodmix.reccobeats._background import BackgroundTasks
 from moodmix.reccobeats._batched import Batched
 from moodmix.reccobeats._cached import Cached, idle
-from moodmix.reccobeats._calls import BatchFetch, ItemCall, RequestCall
+from moodmix.reccobeats._calls import ItemCall, RequestCall
 from moodmix.reccobeats._chain import Fetcher, Sender
 from moodmix.reccobeats._chunked import Capped, Chunked
 from moodmix.reccobeats._crossflight import CrossFlight
 from moodmix.reccobeats._flight import Flight
 from moodmix.reccobeats._handover import Traded
+from moodmix.reccobeats._kinds import KINDS, CacheKind
 from moodmix.reccobeats._lookups import ItemLookup, RequestLookup
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._offer import Offer
@@ -36,7 +37,7 @@ from moodmix.reccobeats._shared import SharedMode
 from moodmix.reccobeats._stale import StaleOnError
 from moodmix.reccobeats._stored import StoredItems, StoredRequests
 from moodmix.reccobeats._upstream import Upstream
-from moodmix.reccobeats.ids import MAX_BATCH_IDS, Kind, is_spotify_id
+from moodmix.reccobeats.ids import MAX_BATCH_IDS, is_spotify_id
 from moodmix.reccobeats.models import Album, ApiModel, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.handover import Handover
 from moodmix.resilience.sharedflight import SharedFlight
@@ -103,19 +104,12 @@ class Parts:
 
 
 def build_lookups(parts: Parts) -> Lookups:
-    """Every kind's chain, as the profile in ``parts.settings`` asks."""
-    batches = parts.settings.id_batch_concurrency
+    """Every kind's chain (``_kinds.KINDS``), as the profile in ``parts.settings`` asks."""
     return Lookups(
-        tracks=item_lookup(parts, "track", "track", lambda c, ids: c.get_tracks(ids), batches),
-        features=item_lookup(
-            parts,
-            "features",
-            "track",
-            lambda c, ids: c.get_audio_features(ids),
-            parts.settings.features_concurrency,
-        ),
-        artists=item_lookup(parts, "artist", "artist", lambda c, ids: c.get_artists(ids), batches),
-        albums=item_lookup(parts, "album", "album", lambda c, ids: c.get_albums(ids), batches),
+        tracks=item_lookup(parts, KINDS["track"]),
+        features=item_lookup(parts, KINDS["features"]),
+        artists=item_lookup(parts, KINDS["artist"]),
+        albums=item_lookup(parts, KINDS["album"]),
         recommendations=request_lookup(parts, "recommendations"),
         artist_search=request_lookup(parts, "artist_search"),
         album_search=request_lookup(parts, "album_search"),
@@ -124,18 +118,19 @@ def build_lookups(parts: Parts) -> Lookups:
     )
 
 
-def item_lookup(
-    parts: Parts, kind: str, id_kind: Kind, fetch: BatchFetch[M], concurrency: int
-) -> ItemLookup[M]:
-    """The chain for one kind of item; ``concurrency``: its batch calls at once."""
+def item_lookup(parts: Parts, of: CacheKind) -> ItemLookup[Any]:
+    """The chain for one kind of item, its batch calls at most its concurrency at once."""
+    assert of.items is not None, f"{of.name} is not an item kind"
+    kind, id_kind, fetch = of.name, of.items.id_kind, of.items.fetch
     s, cache, metrics = parts.settings, parts.cache, parts.metrics
+    concurrency = of.items.concurrency(s)
     max_batch = min(s.batch_size, MAX_BATCH_IDS)
     call = ItemCall(parts.upstream, fetch, kind, metrics)
-    shared: SharedFlight[M] | None = _shared_flight(parts, kind, _item_ref)
-    below: Fetcher[M]
+    shared: SharedFlight[Any] | None = _shared_flight(parts, kind, _item_ref)
+    below: Fetcher[Any]
     if s.coalesce:
-        sender: Sender[M] = StoredItems(call, cache, parts.registry, kind)
-        handover: Handover[M] | None = _handover(parts, kind) if shared is not None else None
+        sender: Sender[Any] = StoredItems(call, cache, parts.registry, kind)
+        handover: Handover[Any] | None = _handover(parts, kind) if shared is not None else None
         if handover is not None and shared is not None:
             direct = _chunked(parts, call, kind, max_batch, concurrency)
             sender = Traded(sender, handover, shared, direct, cache, kind, max_batch)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.coordination import Budget
+from moodmix.reccobeats._kinds import KINDS
 from moodmix.reccobeats._remembered import RememberedRate
-from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.scheduler import Scheduler
@@ -26,7 +26,6 @@ from moodmix.store import (
     CachePolicy,
     IdRegistry,
     MemoryStorage,
-    ModelCodec,
     RedisStorage,
     SQLiteStorage,
     Storage,
@@ -82,17 +81,7 @@ def cache_policies(settings: Settings) -> dict[str, CachePolicy]:
             ttl, stale_while_revalidate=ttl * settings.swr_fraction, stale_if_error=sie
         )
 
-    return {
-        "track": policy(settings.ttl_tracks_s),
-        "features": policy(settings.ttl_features_s),
-        "artist": policy(settings.ttl_artists_s),
-        "album": policy(settings.ttl_artists_s),
-        "recommendations": policy(settings.ttl_recommendations_s),
-        "artist_search": policy(settings.ttl_search_s),
-        "album_search": policy(settings.ttl_search_s),
-        "track_page": policy(settings.ttl_search_s),
-        "album_page": policy(settings.ttl_search_s),
-    }
+    return {name: policy(kind.ttl(settings)) for name, kind in KINDS.items()}
 
 
 def build_cache(settings: Settings, storage: Storage | None, *, clock: Clock = wall) -> TieredCache:
@@ -102,17 +91,7 @@ def build_cache(settings: Settings, storage: Storage | None, *, clock: Clock = w
         storage,
         cache_policies(settings),
         clock=clock,
-        codecs={
-            "track": ModelCodec(Track),
-            "features": ModelCodec(AudioFeatures),
-            "artist": ModelCodec(Artist),
-            "album": ModelCodec(Album),
-            "recommendations": ModelCodec(list[Track]),
-            "artist_search": ModelCodec(Page[Artist]),
-            "album_search": ModelCodec(Page[Album]),
-            "track_page": ModelCodec(Page[Track]),
-            "album_page": ModelCodec(Page[Album]),
-        },
+        codecs={name: kind.codec for name, kind in KINDS.items()},
     )
 
 

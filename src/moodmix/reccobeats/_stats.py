@@ -1,7 +1,9 @@
-"""``GatewayStats``: one snapshot of what every layer of the gateway did.
+"""``GatewayStats``: one snapshot of what every layer of the gateway did; ``GatewayHealth``,
+what readiness needs of it.
 
     stats = gateway.stats()
     stats.upstream_requests, stats.cache_hit_rate, stats.rate_per_min
+    gateway.health().breaker        # "closed", "half_open", "open" or "off"
 
 The counts are read from the gateway's own Prometheus metrics, so ``stats()`` and
 ``/metrics`` can never disagree.
@@ -44,6 +46,24 @@ class GatewayStats:
     """Items this process's batch calls carried for other processes."""
     batched_ids: int = 0
     """Ids sent in the ``batches`` batch calls, all together."""
+    rate_probes: int = 0
+    """Rates the adaptive controller tried above the one it had proven (0 when fixed)."""
+    shared_outages: int = 0
+    """Times this process lost the shared budget (Redis) and went on alone."""
+
+
+@dataclass(frozen=True)
+class GatewayHealth:
+    """What readiness needs to know of the gateway, for ``health()``."""
+
+    breaker: str
+    """``closed``, ``half_open``, ``open``, or ``off`` when the profile has no breaker."""
+    breaker_retry_after_s: float
+    """Seconds until an open breaker lets a trial request through (0 unless open)."""
+    l2_available: bool
+    """False while the cache's storage fails: memory and the upstream only."""
+    shared_mode: str = "off"
+    instances: int = 1
 
 
 def counted(metric: MetricWrapperBase, suffix: str = "_total") -> int:

@@ -15,7 +15,6 @@ The profile in ``Settings`` decides which layers exist; a layer that is off is n
 
 from __future__ import annotations
 
-import contextlib
 import random
 from collections.abc import Mapping, Sequence
 from typing import Self, TypeVar
@@ -26,8 +25,6 @@ import structlog
 from moodmix.clock import Clock, monotonic, wall
 from moodmix.closing import Closing
 from moodmix.coordination import Budget
-from moodmix.reccobeats._background import BackgroundTasks
-from moodmix.reccobeats._builder import Parts, build_lookups
 from moodmix.reccobeats._gated import GatedClient, SendGate
 from moodmix.reccobeats._lookups import (
     id_list,
@@ -39,29 +36,17 @@ from moodmix.reccobeats._lookups import (
 )
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._params import UNIT_TARGETS
-from moodmix.reccobeats._setup import (
-    build_cache,
-    build_registry,
-    build_scheduler,
-    open_storage,
-    remembered_rate,
-)
-from moodmix.reccobeats._shared import SharedMode
-from moodmix.reccobeats._stats import GatewayStats, counted
-from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
-from moodmix.reccobeats._warming import Warmer
+from moodmix.reccobeats._setup import open_storage
+from moodmix.reccobeats._stats import GatewayHealth, GatewayStats, counted
+from moodmix.reccobeats._wiring import Injected, wire
 from moodmix.reccobeats.client import ReccoBeatsClient, ResponseHook
 from moodmix.reccobeats.ids import parse_id, parse_ids
 from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
-from moodmix.resilience.breaker import CircuitBreaker, State
+from moodmix.resilience.breaker import State
 from moodmix.resilience.limiter import Limiter
-from moodmix.resilience.retry import RetryBudget, RetryPolicy
-from moodmix.resilience.scheduler import Priority
-from moodmix.resilience.sharedlimit import SharedBucket
+from moodmix.resilience.scheduler import Priority, SchedulerStats
 from moodmix.settings import Settings
-from moodmix.store import (
-    Storage,
-)
+from moodmix.store import CacheStats, RegistryStats, Storage
 
 T = TypeVar("T")
 
@@ -82,88 +67,23 @@ class ReccoBeats(Closing):
         settings: Settings,
         *,
         storage: Storage | None,
-        clock: Clock = monotonic,
-        wall_clock: Clock = wall,
         metrics: GatewayMetrics | None = None,
-        rng: random.Random | None = None,
-        limiter: Limiter | None = None,
-        budget: Budget | None = None,
+        injected: Injected | None = None,
     ) -> None:
-        self.settings = settings
-        self.metrics = metrics or GatewayMetrics()
+        self._settings = settings
+        self._metrics = metrics = metrics or GatewayMetrics()
         self._client = client
-        self._storage = storage
-        self._background = BackgroundTasks()
-        self.shared = SharedMode.open(settings, storage)
-        """Shared mode's Redis parts (``None`` unless ``redis_url`` is set)."""
-        if self.shared is not None:
-            budget = self.shared.budget
-        self.scheduler = build_scheduler(
-            settings,
-            clock=clock,
-            budget=budget,
-            limiter=limiter,
+        layers = self._layers = wire(
+            client, settings, storage, metrics, injected or Injected(), self._breaker_changed
         )
-        if self.shared is not None and isinstance(self.scheduler.limiter, SharedBucket):
-            self.shared.bucket = self.scheduler.limiter
-        self.remembered = remembered_rate(
-            settings,
-            storage,
-            self.scheduler,
-            wall_clock=wall_clock,
-            budget=budget,
-        )
-        """The learned rate kept across restarts (``None`` in fixed mode or when turned off)."""
-        self.breaker = (
-            CircuitBreaker(
-                is_failure=is_breaker_failure,
-                on_state_change=self._breaker_changed,
-                clock=clock,
-            )
-            if settings.breaker
-            else None
-        )
-        self.upstream = Upstream(
-            client,
-            self.scheduler,
-            policy=RetryPolicy(settings.retry_attempts, 0.25, 8.0, rng=rng or random.Random()),
-            budget=RetryBudget(clock=clock) if settings.breaker else None,
-            guard=self.breaker.call if self.breaker else contextlib.nullcontext,
-            metrics=self.metrics,
-            lane_pause=settings.lane_pause,
-            clock=clock,
-            ready=self.remembered.ready if self.remembered else None,
-        )
-        self.cache = build_cache(settings, storage, clock=wall_clock)
-        self.registry = build_registry(settings, storage, clock=wall_clock)
-        parts = Parts(
-            settings,
-            self.upstream,
-            self.cache,
-            self.registry,
-            self.metrics,
-            self._background,
-            self.shared,
-        )
-        lookups = self._lookups = build_lookups(parts)
-        self.tracks = lookups.tracks
-        self.features = lookups.features
-        self.artists = lookups.artists
-        self.albums = lookups.albums
-        self.warmer = (
-            Warmer(
-                self.cache,
-                self.scheduler,
-                items=lookups.items,
-                requests=lookups.requests,
-                metrics=self.metrics,
-                background=self._background,
-                interval=settings.warm_interval_s,
-            )
-            if settings.prefetch
-            else None
-        )
-
+        self._scheduler = layers.scheduler
+        self._breaker = layers.breaker
+        self._upstream = layers.upstream
+        self._cache = layers.cache
+        self._registry = layers.registry
+        self._shared = layers.shared
+        self._lookups = layers.lookups
+        self._warmer = layers.warmer
         self._export_gauges()
 
     @classmethod
@@ -204,29 +124,14 @@ class ReccoBeats(Closing):
         if gate is not None:
             client = GatedClient(client, gate)
         storage = storage if storage is not None else open_storage(settings)
-        return cls(
-            client,
-            settings,
-            storage=storage,
-            clock=clock,
-            wall_clock=wall_clock,
-            metrics=metrics,
-            rng=rng,
-            limiter=limiter,
-            budget=budget,
-        )
+        injected = Injected(clock, wall_clock, rng, limiter, budget)
+        return cls(client, settings, storage=storage, metrics=metrics, injected=injected)
 
     async def aclose(self) -> None:
         """Stop background work and fetches in flight, then close the client and the storage."""
-        await self._background.aclose()
-        await self._lookups.aclose()
-        if self.remembered is not None:
-            await self.remembered.aclose()
-        if self.shared is not None:
-            await self.shared.aclose()
+        await self._layers.aclose()
         await self._client.aclose()
-        await self.cache.close()
-        await self.registry.close()
+        await self.close_storage()
 
     # --- tracks and audio features ------------------------------------------------------------
 
@@ -234,8 +139,8 @@ class ReccoBeats(Closing):
         self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
     ) -> list[Track]:
         """Tracks for ``ids`` (any id form, any number), in order; unknown ids left out."""
-        self._start_warming()
-        found = await self.tracks.get_many(id_list(ids, "ids"), priority=priority)
+        self.start_warming()
+        found = await self._lookups.tracks.get_many(id_list(ids, "ids"), priority=priority)
         return ordered(ids, found)
 
     async def get_track(self, id: str) -> Track:
@@ -246,8 +151,8 @@ class ReccoBeats(Closing):
         self, ids: Sequence[str], *, priority: Priority = Priority.INTERACTIVE
     ) -> list[AudioFeatures]:
         """Audio features for ``ids``, in order; unknown ids left out."""
-        self._start_warming()
-        found = await self.features.get_many(id_list(ids, "ids"), priority=priority)
+        self.start_warming()
+        found = await self._lookups.features.get_many(id_list(ids, "ids"), priority=priority)
         return ordered(ids, found)
 
     async def get_track_audio_features(self, id: str) -> AudioFeatures:
@@ -279,24 +184,24 @@ class ReccoBeats(Closing):
         )
 
         fetch = recommendation(seed_ids, size, negative, feature_weight, targets)
-        self._start_warming()
+        self.start_warming()
         tracks = await self._lookups.recommendations.get(key, fetch, priority=priority)
         await self._remember_tracks(tracks)
-        if self.warmer is not None:
+        if self._warmer is not None:
             # What a playlist asks for next: the candidates' audio features.
-            self.warmer.prefetch("features", [t.id for t in tracks])
+            self._warmer.prefetch("features", [t.id for t in tracks])
         return tracks
 
     # --- artists and albums ---------------------------------------------------------------------
 
     async def get_artists(self, ids: Sequence[str]) -> list[Artist]:
-        return ordered(ids, await self.artists.get_many(id_list(ids, "ids")))
+        return ordered(ids, await self._lookups.artists.get_many(id_list(ids, "ids")))
 
     async def get_artist(self, id: str) -> Artist:
         return one(await self.get_artists([id]), id, "artist")
 
     async def get_albums(self, ids: Sequence[str]) -> list[Album]:
-        return ordered(ids, await self.albums.get_many(id_list(ids, "ids")))
+        return ordered(ids, await self._lookups.albums.get_many(id_list(ids, "ids")))
 
     async def get_album(self, id: str) -> Album:
         return one(await self.get_albums([id]), id, "album")
@@ -337,17 +242,26 @@ class ReccoBeats(Closing):
 
     async def analyze_audio(self, data: bytes, *, filename: str = "audio.mp3") -> AudioFeatures:
         """Features of an uploaded file (not cached: uploads are one-off)."""
-        return await self.upstream.call(lambda c: c.analyze_audio(data, filename=filename))
+        return await self._upstream.call(lambda c: c.analyze_audio(data, filename=filename))
 
-    # --- introspection --------------------------------------------------------------------------
+    # --- how it stands -------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The settings it was built with (read them; changing them changes nothing)."""
+        return self._settings
+
+    @property
+    def metrics(self) -> GatewayMetrics:
+        """Its Prometheus metrics (``metrics.registry`` is what ``/metrics`` exposes)."""
+        return self._metrics
 
     def stats(self) -> GatewayStats:
         """A snapshot of counters from every layer."""
-        cache = self.cache.stats()
-        registry = self.registry.stats()
-        metrics = self.metrics
+        cache, registry, health = self._cache.stats(), self._registry.stats(), self.health()
+        metrics = self._metrics
         return GatewayStats(
-            profile=self.settings.profile,
+            profile=self._settings.profile,
             upstream_requests=counted(metrics.upstream_requests),
             upstream_429=counted(metrics.rate_limited),
             retries=counted(metrics.retries),
@@ -359,15 +273,65 @@ class ReccoBeats(Closing):
             registry_validated=registry.validated,
             registry_missing=registry.missing,
             registry_efficiency=registry.efficiency,
-            rate_per_min=self.scheduler.stats.rate * 60,
-            breaker_state=self.breaker.state.name.lower() if self.breaker else "off",
+            rate_per_min=self._scheduler.stats.rate * 60,
+            breaker_state=health.breaker,
             l1_entries=cache.l1_entries,
-            shared_mode=self.shared.mode if self.shared else "off",
-            instances=self.shared.live if self.shared else 1,
+            shared_mode=health.shared_mode,
+            instances=health.instances,
             shared_joins=counted(metrics.shared_joins),
             shared_handovers=counted(metrics.shared_handovers),
             batched_ids=counted(metrics.batch_size, "_sum"),
+            rate_probes=controller.probes if (controller := self._scheduler.controller) else 0,
+            shared_outages=shared.bucket.lost if (shared := self._shared) and shared.bucket else 0,
         )
+
+    def quota(self) -> SchedulerStats:
+        """The scheduler now: its rate (per second), who waits at which priority, in flight."""
+        return self._scheduler.stats
+
+    def expected_wait(self) -> float:
+        """Seconds a new interactive request would wait for its token now."""
+        return self._scheduler.expected_wait()
+
+    def health(self) -> GatewayHealth:
+        """What readiness needs: the breaker, L2 and shared mode, as they stand."""
+        breaker, shared = self._breaker, self._shared
+        return GatewayHealth(
+            breaker=breaker.state.name.lower() if breaker else "off",
+            breaker_retry_after_s=breaker.retry_after() if breaker else 0.0,
+            l2_available=self._cache.stats().l2_available,
+            shared_mode=shared.mode if shared else "off",
+            instances=shared.live if shared else 1,
+        )
+
+    def cache_stats(self) -> CacheStats:
+        """Hits, misses and L1/L2 state of the cache, by kind."""
+        return self._cache.stats()
+
+    def registry_stats(self) -> RegistryStats:
+        """The id registry's mappings and how many lookups it answered."""
+        return self._registry.stats()
+
+    @property
+    def cache_kinds(self) -> tuple[str, ...]:
+        """The kinds ``invalidate`` takes, sorted."""
+        return tuple(sorted(self._cache.policies))
+
+    async def invalidate(self, kind: str | None = None) -> None:
+        """Drop every cached entry of ``kind`` (all kinds with ``None``), memory and L2."""
+        await self._cache.invalidate(kind)
+
+    def start_warming(self) -> None:
+        """Start refreshing popular entries before they expire (when the profile prefetches);
+        lookups start it too."""
+        if self._warmer is not None:
+            self._warmer.start()
+
+    async def close_storage(self) -> None:
+        """Close the cache's and registry's storage, again if need be: after ``aclose``, a task
+        that outlived it may have reopened a file."""
+        await self._cache.close()
+        await self._registry.close()
 
     # --- internals ------------------------------------------------------------------------------
 
@@ -375,26 +339,22 @@ class ReccoBeats(Closing):
         """Cache tracks that came inside a list response, and learn their Spotify ids."""
         if not tracks:
             return
-        await self.cache.put_many("track", {t.id: t for t in tracks})
-        await self.registry.learn_many({sid: t.id for t in tracks if (sid := t.spotify_id)})
+        await self._cache.put_many("track", {t.id: t for t in tracks})
+        await self._registry.learn_many({sid: t.id for t in tracks if (sid := t.spotify_id)})
 
     def _export_gauges(self) -> None:
         """Gauges read at scrape time from the layers that own the numbers."""
-        self.metrics.rate.set_function(lambda: self.scheduler.stats.rate * 60)
-        shared = self.shared
+        self._metrics.rate.set_function(lambda: self._scheduler.stats.rate * 60)
+        shared = self._shared
         if shared is not None:
-            mode, instances = self.metrics.add_shared_gauges()
+            mode, instances = self._metrics.add_shared_gauges()
             mode.set_function(lambda: 1 if shared.mode == "shared" else 0)
             instances.set_function(lambda: shared.live)
-        validated = self.metrics.registry_ids.labels(state="validated")
-        validated.set_function(lambda: self.registry.stats().validated)
-        missing = self.metrics.registry_ids.labels(state="missing")
-        missing.set_function(lambda: self.registry.stats().missing)
-
-    def _start_warming(self) -> None:
-        if self.warmer is not None:
-            self.warmer.start()
+        validated = self._metrics.registry_ids.labels(state="validated")
+        validated.set_function(lambda: self._registry.stats().validated)
+        missing = self._metrics.registry_ids.labels(state="missing")
+        missing.set_function(lambda: self._registry.stats().missing)
 
     def _breaker_changed(self, old: State, new: State) -> None:
-        self.metrics.breaker_state.set(_BREAKER_GAUGE[new])
+        self._metrics.breaker_state.set(_BREAKER_GAUGE[new])
         log.warning("breaker_state_changed", old=old.name.lower(), new=new.name.lower())

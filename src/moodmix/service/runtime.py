@@ -75,7 +75,7 @@ class Service:
         gateway: ReccoBeats | None = None
 
         def learned_rate() -> float:
-            return gateway.scheduler.stats.rate * 60 if gateway else settings.rate_per_min
+            return gateway.quota().rate * 60 if gateway else settings.rate_per_min
 
         quota = ClientQuota(
             share=settings.client_quota_share,
@@ -84,8 +84,7 @@ class Service:
             burst=settings.burst,
         )
         gateway = build_gateway(settings, quota)
-        if gateway.warmer is not None:
-            gateway.warmer.start()  # here, so no client is charged for warming
+        gateway.start_warming()  # here, so no client is charged for warming
         sharing = Sharing.from_settings(settings)
         broker = EventBroker(mirror=sharing.mirror)
         repo = PlaylistRepository(db)

@@ -110,7 +110,7 @@ def _dump(rb: ReccoBeats) -> None:
         )
         places[place] += 1
         examples.setdefault(place, task)
-    print(f"late instance: {rb.scheduler.stats}, shared: {rb.shared!r}", file=sys.stderr)
+    print(f"late instance: {rb.quota()}, {rb.health()}", file=sys.stderr)
     for place, count in places.most_common(20):
         task = examples[place]
         print(f"--- {count} task(s) at {place}: {task!r}", file=sys.stderr)
@@ -192,11 +192,10 @@ async def run(job: WorkerJob, trace: Trace) -> WorkerReport:
         report.gateway_429 = stats.upstream_429
         report.learned_rate_per_min = stats.rate_per_min / scale.factor
         report.shared_mode = stats.shared_mode
-        report.shared_outages = rb.shared.bucket.lost if rb.shared and rb.shared.bucket else 0
+        report.shared_outages = stats.shared_outages
         report.loop_lag_p99_ms = lag.summary()["p99"]
-        controller = rb.scheduler.controller
-        report.rate_probes = controller.probes if controller is not None else 0
-        registry = rb.registry.stats()
+        report.rate_probes = stats.rate_probes
+        registry = rb.registry_stats()
         report.registry_answered = registry.answered
         report.registry_requested = registry.requested
     return report

@@ -137,8 +137,7 @@ class Lane:
 
     async def release(self) -> None:
         """Close the gateway's storage again: tasks it left running may have reopened it."""
-        await self.gateway.cache.close()
-        await self.gateway.registry.close()
+        await self.gateway.close_storage()
 
     async def finish(
         self, deadline: float, *, started_at: float, context: LaneContext
@@ -154,7 +153,7 @@ class Lane:
         )
         counts = await self.sim.stats()
         stats = self.gateway.stats()
-        scheduler = self.gateway.scheduler.stats
+        scheduler = self.gateway.quota()
         stopped = set(self._unfinished)
         for task in stopped:
             task.cancel()

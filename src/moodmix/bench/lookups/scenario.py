@@ -175,7 +175,7 @@ def _progress(
 ) -> Progress:
     def lane_progress(lane: Lane) -> LaneProgress:
         stats = lane.gateway.stats()
-        scheduler = lane.gateway.scheduler.stats
+        scheduler = lane.gateway.quota()
         return LaneProgress(
             lane.profile,
             stats.upstream_requests,

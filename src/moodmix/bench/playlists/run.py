@@ -120,8 +120,7 @@ def _gateway(profile: Profile, sim: SimulatorProcess, scale: TimeScale, path: Pa
 async def _close(gateway: ReccoBeats) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(gateway.aclose(), 10.0)
-    await gateway.cache.close()
-    await gateway.registry.close()
+    await gateway.close_storage()
 
 
 async def _probe(

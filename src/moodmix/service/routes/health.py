@@ -43,13 +43,12 @@ async def readyz(service: ServiceDep) -> JSONResponse:
             "backend": service.db.backend,
             "error": str(exc) or type(exc).__name__,
         }
-    breaker = service.gateway.breaker
-    state = breaker.state.name.lower() if breaker else "off"
-    retry_after = breaker.retry_after() if breaker else 0.0
+    gateway = service.gateway.health()
+    state, retry_after = gateway.breaker, gateway.breaker_retry_after_s
     checks["upstream"] = {"ok": state != "open", "breaker": state}
     if state == "open":
         checks["upstream"]["retry_after"] = math.ceil(retry_after)
-    cache = service.gateway.cache.stats()
+    cache = service.gateway.cache_stats()
     checks["cache"] = {
         "ok": True,
         "backend": service.settings.cache_backend,
@@ -58,12 +57,11 @@ async def readyz(service: ServiceDep) -> JSONResponse:
     }
     if not cache.l2_available:
         checks["cache"]["note"] = "L2 unavailable: serving from memory and upstream only"
-    shared = service.gateway.shared
-    if shared is not None:
+    if gateway.shared_mode != "off":
         # Degraded, not down: without Redis this process answers alone (local cache, its
         # share of the rate) and goes back to shared mode by itself.
-        checks["shared"] = {"ok": True, "mode": shared.mode, "instances": shared.live}
-        if shared.mode != "shared":
+        checks["shared"] = {"ok": True, "mode": gateway.shared_mode, "instances": gateway.instances}
+        if gateway.shared_mode != "shared":
             checks["shared"]["note"] = "Redis unreachable: working alone until it answers again"
     checks["jobs"] = {"ok": service.runner.accepting, "running": service.runner.running()}
     ready = all(check["ok"] for check in checks.values())

@@ -162,7 +162,7 @@ async def create_playlist(
                 "too_many_playlists",
                 f"this client has {settings.client_max_jobs} playlists in progress "
                 "(MOODMIX_CLIENT_MAX_JOBS); wait for one to finish",
-                retry_after=max(1.0, math.ceil(service.gateway.scheduler.expected_wait())),
+                retry_after=max(1.0, math.ceil(service.gateway.expected_wait())),
             ) from None
         except NotAccepting:
             raise ServiceError(

@@ -37,8 +37,8 @@ async def status(request: Request, service: ServiceDep) -> Response:
     hosts and files that are nobody else's business."""
     admin = is_admin(request, service)
     gateway = service.gateway
-    scheduler = gateway.scheduler.stats
-    breaker = gateway.breaker
+    scheduler = gateway.quota()
+    health = gateway.health()
     usage = service.quota.clients()
     payload: dict[str, Any] = {
         "service": {
@@ -50,10 +50,10 @@ async def status(request: Request, service: ServiceDep) -> Response:
         },
         "upstream": {
             "url": service.settings.reccobeats_url if admin else None,
-            "breaker": breaker.state.name.lower() if breaker else "off",
-            "breaker_retry_after_s": round(breaker.retry_after(), 1) if breaker else 0.0,
+            "breaker": health.breaker,
+            "breaker_retry_after_s": round(health.breaker_retry_after_s, 1),
             "rate_per_min": round(scheduler.rate * 60, 2),
-            "expected_wait_s": round(gateway.scheduler.expected_wait(), 2),
+            "expected_wait_s": round(gateway.expected_wait(), 2),
             "queued": {p.name.lower(): n for p, n in scheduler.queued.items()},
             "in_flight": scheduler.in_flight,
         },
@@ -81,7 +81,7 @@ async def status(request: Request, service: ServiceDep) -> Response:
 
 @router.get("/cache/stats", summary="Cache hits and misses", dependencies=[Depends(client_id)])
 async def cache_stats(request: Request, service: ServiceDep) -> Response:
-    stats = service.gateway.cache.stats()
+    stats = service.gateway.cache_stats()
     payload = {
         "hit_rate": round(stats.hit_rate, 4),
         "l1_entries": stats.l1_entries,
@@ -105,7 +105,7 @@ async def cache_stats(request: Request, service: ServiceDep) -> Response:
 
 @router.get("/id-registry/stats", summary="Id mappings known", dependencies=[Depends(client_id)])
 async def registry_stats(request: Request, service: ServiceDep) -> Response:
-    stats = service.gateway.registry.stats()
+    stats = service.gateway.registry_stats()
     payload = {**dataclasses.asdict(stats), "efficiency": round(stats.efficiency, 4)}
     return cached_json(request, payload, cache_control=NO_STORE)
 
@@ -126,7 +126,7 @@ async def invalidate(request: Request, service: ServiceDep) -> dict[str, Any]:
     Needs the admin token, checked before the body is read."""
     body = await _body(request, InvalidateIn)
     kind = body.kind if body is not None else None
-    kinds = sorted(service.gateway.cache.policies)
+    kinds = service.gateway.cache_kinds
     if kind is not None and kind not in kinds:
         message = f"kind must be one of {', '.join(kinds)}, or null for all; got {kind!r}"
         raise ServiceError(
@@ -136,7 +136,7 @@ async def invalidate(request: Request, service: ServiceDep) -> dict[str, Any]:
             problems=[{"field": "kind", "in": "body", "message": message}],
         )
     try:
-        await service.gateway.cache.invalidate(kind)
+        await service.gateway.invalidate(kind)
     except StorageUnavailable as exc:
         raise ServiceError(
             503,
