@@ -23,7 +23,7 @@ from structlog.testing import capture_logs
 from moodmix.coordination import STATE_KEPT_S
 from moodmix.coordination.redis_budget import RedisBudget
 from moodmix.reccobeats.gateway import ReccoBeats
-from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.adaptive import AdaptiveRate, Tuning
 from moodmix.settings import Settings
 from moodmix.simulator import SimulatorServer
 from moodmix.simulator.catalog import Catalog
@@ -120,7 +120,7 @@ def resumed_rate(gateway: ReccoBeats) -> float:
     assert gateway._layers.remembered is not None
     assert gateway._layers.remembered.resumed is not None
     learned, age = gateway._layers.remembered.resumed
-    reference = AdaptiveRate(START, hidden_burst=10)
+    reference = AdaptiveRate(START, tuning=Tuning(hidden_burst=10))
     reference.resume(learned, age_s=age)
     return reference.rate
 

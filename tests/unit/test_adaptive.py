@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from rate_model import Result, Scenario, simulate
 
 from moodmix.clock import ManualClock
-from moodmix.resilience.adaptive import AdaptiveRate, Learned
+from moodmix.resilience.adaptive import AdaptiveRate, Learned, Tuning
 
 
 def succeed(control: AdaptiveRate, times: int, start: float, gap: float = 1.0) -> float:
@@ -41,7 +41,7 @@ def test_starts_at_the_initial_rate_knowing_nothing() -> None:
 
 
 def test_unsaturated_successes_never_grow_the_rate() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=3)
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(confirm_after=3))
     for t in range(100):
         control.on_success(float(t), saturated=False)
     assert control.rate == 1.0
@@ -49,7 +49,7 @@ def test_unsaturated_successes_never_grow_the_rate() -> None:
 
 
 def test_the_floor_is_what_sending_without_a_429_shows_given_the_burst() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=100, hidden_burst=10)
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(confirm_after=100, hidden_burst=10))
     succeed(control, 20, 0.0)  # 20 at 1/s: at most 10 came from the burst, 10 from the limit
     assert control.clean_rate == pytest.approx(0.5)
     succeed(control, 30, 20.0)
@@ -58,7 +58,7 @@ def test_the_floor_is_what_sending_without_a_429_shows_given_the_burst() -> None
 
 
 def test_the_slow_start_doubles_its_step_while_no_ceiling_is_known() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=4, hidden_burst=1)
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(confirm_after=4, hidden_burst=1))
     rates = [control.rate]
     now = 0.0
     for _ in range(4):
@@ -69,7 +69,9 @@ def test_the_slow_start_doubles_its_step_while_no_ceiling_is_known() -> None:
 
 
 def test_a_failed_probe_sets_the_ceiling_and_the_search_goes_to_the_geometric_middle() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=4, hidden_burst=1, precision=0.02)
+    control = AdaptiveRate(
+        initial_rate=1.0, tuning=Tuning(confirm_after=4, hidden_burst=1, precision=0.02)
+    )
     now = succeed(control, 4, 0.0)  # floor 0.75, probing 1.5
     assert control.rate == 1.5
     control.on_throttled(now + 0.1, 1.0, sent_at=now + 0.1)
@@ -80,7 +82,7 @@ def test_a_failed_probe_sets_the_ceiling_and_the_search_goes_to_the_geometric_mi
 
 
 def test_a_429_measures_the_limit_since_the_previous_one() -> None:
-    control = AdaptiveRate(initial_rate=2.0, confirm_after=1000)
+    control = AdaptiveRate(initial_rate=2.0, tuning=Tuning(confirm_after=1000))
     control.on_throttled(0.0, sent_at=0.0)  # the upstream's bucket is empty now; rate 1.0
     now = succeed(control, 40, 0.0)  # the upstream accepted 40 in 40 s
     control.on_throttled(now, sent_at=now)
@@ -88,7 +90,7 @@ def test_a_429_measures_the_limit_since_the_previous_one() -> None:
 
 
 def test_a_429_at_the_floor_takes_the_measured_rate_and_then_halves() -> None:
-    control = AdaptiveRate(initial_rate=1.0, hidden_burst=1)
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1))
     settled = {**control.state(), "floor": 1.0, "ceiling": 1.01, "needed": 1000, "burst": 3.0}
     control.load_state(settled, now=10.0)
     control.on_throttled(11.0, sent_at=9.0)  # sent before: moves nothing, but drains
@@ -125,11 +127,15 @@ def test_a_429_on_a_request_from_the_clients_own_burst_moves_nothing() -> None:
 
 
 def test_the_rate_stays_within_its_bounds() -> None:
-    control = AdaptiveRate(initial_rate=1.0, min_rate=0.4, max_rate=1.2, confirm_after=1)
+    control = AdaptiveRate(
+        initial_rate=1.0, tuning=Tuning(min_rate=0.4, max_rate=1.2, confirm_after=1)
+    )
     for t in range(5):
         control.on_throttled(float(t), sent_at=float(t))
     assert control.rate == 0.4
-    control = AdaptiveRate(initial_rate=1.0, min_rate=0.4, max_rate=1.2, hidden_burst=1)
+    control = AdaptiveRate(
+        initial_rate=1.0, tuning=Tuning(min_rate=0.4, max_rate=1.2, hidden_burst=1)
+    )
     succeed(control, 300, 0.0)
     assert control.rate == 1.2
 
@@ -144,8 +150,8 @@ def test_the_clock_is_used_when_no_time_is_given() -> None:
 
 
 def test_weight_counts_an_answer_for_several() -> None:
-    alone = AdaptiveRate(initial_rate=1.0, confirm_after=100, hidden_burst=10)
-    shared = AdaptiveRate(initial_rate=1.0, confirm_after=100, hidden_burst=10)
+    alone = AdaptiveRate(initial_rate=1.0, tuning=Tuning(confirm_after=100, hidden_burst=10))
+    shared = AdaptiveRate(initial_rate=1.0, tuning=Tuning(confirm_after=100, hidden_burst=10))
     succeed(alone, 40, 0.0)
     now = 0.0
     for _ in range(10):
@@ -157,7 +163,7 @@ def test_weight_counts_an_answer_for_several() -> None:
 def test_weight_proves_no_more_than_the_probes_time_allows() -> None:
     """With a shared budget one answer may stand for tokens other processes drew before the
     probe began: those prove nothing about the probe rate."""
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=100, hidden_burst=2)
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(confirm_after=100, hidden_burst=2))
     control.load_state({**control.state(), "floor": 0.5}, now=100.0)  # probing 1/s from 100
     control.on_success(100.5, saturated=True, sent_at=100.5, weight=40)
     assert control.clean_rate == 0.5  # 40 tokens, but half a second at 1/s allows one
@@ -166,13 +172,13 @@ def test_weight_proves_no_more_than_the_probes_time_allows() -> None:
 
 
 def test_state_is_a_small_json_dict_that_another_controller_can_take_over() -> None:
-    control = AdaptiveRate(initial_rate=1.0, confirm_after=3, hidden_burst=2)
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(confirm_after=3, hidden_burst=2))
     control.on_throttled(0.0, sent_at=0.0)
     now = succeed(control, 30, 0.0)
     control.on_throttled(now, sent_at=now)
     state = control.state()
     assert json.loads(json.dumps(state)) == state
-    other = AdaptiveRate(initial_rate=5.0, confirm_after=3)
+    other = AdaptiveRate(initial_rate=5.0, tuning=Tuning(confirm_after=3))
     other.load_state(state, now=now)
     assert other.state() == state
     learnt = ("rate", "clean_rate", "throttled_rate", "burst", "probes", "throttles")
@@ -180,7 +186,7 @@ def test_state_is_a_small_json_dict_that_another_controller_can_take_over() -> N
 
 
 def test_learned_round_trips_and_resume_discounts_by_age() -> None:
-    control = AdaptiveRate(initial_rate=1.0, hidden_burst=1, confirm_after=4)
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1, confirm_after=4))
     now = succeed(control, 40, 0.0)
     control.on_throttled(now, sent_at=now)
     learned = control.learned()
@@ -218,8 +224,9 @@ def test_learned_round_trips_and_resume_discounts_by_age() -> None:
 def test_bad_settings_are_refused_with_a_clear_message(
     kwargs: dict[str, Any], message: str
 ) -> None:
+    rate = kwargs.pop("initial_rate")
     with pytest.raises(ValueError, match=message):
-        AdaptiveRate(**kwargs)
+        AdaptiveRate(rate, tuning=Tuning(**kwargs))
 
 
 @pytest.mark.parametrize(
@@ -267,7 +274,9 @@ def play(control: AdaptiveRate, history: list[tuple[str, bool, float, float]], n
 @settings(max_examples=200, deadline=None)
 @given(history=events)
 def test_invariants_hold_for_any_history(history: list[tuple[str, bool, float, float]]) -> None:
-    control = AdaptiveRate(initial_rate=1.0, min_rate=0.1, max_rate=10.0, confirm_after=3)
+    control = AdaptiveRate(
+        initial_rate=1.0, tuning=Tuning(min_rate=0.1, max_rate=10.0, confirm_after=3)
+    )
     now = 0.0
     for event in history:
         previous = control.rate

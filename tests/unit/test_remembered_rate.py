@@ -17,7 +17,7 @@ from structlog.testing import capture_logs
 from moodmix.clock import ManualClock
 from moodmix.coordination import MemoryBudget
 from moodmix.reccobeats._remembered import RememberedRate, decode, encode
-from moodmix.resilience.adaptive import AdaptiveRate, Learned
+from moodmix.resilience.adaptive import AdaptiveRate, Learned, Tuning
 from moodmix.store import MemoryStorage, StorageUnavailable, Stored
 
 START = 80 / 60
@@ -26,7 +26,7 @@ KEY = "adaptive-rate:" + URL
 
 
 def controller() -> AdaptiveRate:
-    return AdaptiveRate(START, hidden_burst=10, clock=ManualClock())
+    return AdaptiveRate(START, clock=ManualClock(), tuning=Tuning(hidden_burst=10))
 
 
 def learnt() -> AdaptiveRate:

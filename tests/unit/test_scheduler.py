@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from moodmix.clock import ManualClock
 from moodmix.resilience import scheduler as scheduler_module
-from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.adaptive import AdaptiveRate, Tuning
 from moodmix.resilience.scheduler import (
     BACKGROUND,
     INTERACTIVE,
@@ -232,7 +232,7 @@ async def test_throttled_pauses_the_whole_lane() -> None:
 
 
 async def test_outcomes_reach_the_controller_and_its_rate_the_bucket() -> None:
-    controller = AdaptiveRate(initial_rate=2.0, confirm_after=2)
+    controller = AdaptiveRate(initial_rate=2.0, tuning=Tuning(confirm_after=2))
     h = Harness(rate=99.0, controller=controller)
     assert h.bucket.rate == 2.0  # the controller's rate replaces the bucket's
     async with h.scheduler.slot() as slot:  # the first token: from the bucket's burst
@@ -270,7 +270,7 @@ def info_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[MutableMapping[s
 async def test_each_change_of_rate_is_logged_with_what_the_controller_knows(
     info_logs: list[MutableMapping[str, Any]],
 ) -> None:
-    controller = AdaptiveRate(initial_rate=2.0, confirm_after=2)
+    controller = AdaptiveRate(initial_rate=2.0, tuning=Tuning(confirm_after=2))
     h = Harness(controller=controller)
     async with h.scheduler.slot() as slot:
         slot.paced = True  # as if its token came at the rate's pace, not from the burst
@@ -293,7 +293,7 @@ async def test_each_change_of_rate_is_logged_with_what_the_controller_knows(
 
 
 async def test_saturated_successes_let_the_controller_grow_the_rate() -> None:
-    controller = AdaptiveRate(initial_rate=1.0, confirm_after=3, hidden_burst=1)
+    controller = AdaptiveRate(initial_rate=1.0, tuning=Tuning(confirm_after=3, hidden_burst=1))
     h = Harness(controller=controller)
     tasks = [h.start(str(i)) for i in range(60)]
     # the first took its token before the others queued (nobody behind it: its token ended
@@ -371,7 +371,7 @@ async def test_a_grant_counts_for_the_tokens_other_processes_drew_in_between() -
 
 
 async def test_unsaturated_successes_do_not_grow_the_rate() -> None:
-    controller = AdaptiveRate(initial_rate=1.0, confirm_after=3)
+    controller = AdaptiveRate(initial_rate=1.0, tuning=Tuning(confirm_after=3))
     h = Harness(controller=controller)
     for _ in range(10):
         await h.start("x")
@@ -381,7 +381,7 @@ async def test_unsaturated_successes_do_not_grow_the_rate() -> None:
 
 
 async def test_an_exception_in_the_block_reports_nothing_to_the_controller() -> None:
-    controller = AdaptiveRate(initial_rate=1.0, confirm_after=1)
+    controller = AdaptiveRate(initial_rate=1.0, tuning=Tuning(confirm_after=1))
     h = Harness(controller=controller)
     with pytest.raises(RuntimeError):
         async with h.scheduler.slot() as slot:

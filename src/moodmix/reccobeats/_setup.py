@@ -16,7 +16,7 @@ from moodmix.clock import Clock, monotonic, wall
 from moodmix.coordination import Budget
 from moodmix.reccobeats._kinds import KINDS
 from moodmix.reccobeats._remembered import RememberedRate
-from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.adaptive import AdaptiveRate, Tuning
 from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.scheduler import Scheduler
 from moodmix.resilience.sharedlimit import SharedBucket
@@ -63,7 +63,11 @@ def build_scheduler(
         return Scheduler(limiter, settings.max_concurrency, clock=clock)
     rate = settings.rate_per_min / 60
     adaptive = settings.rate_mode == "adaptive"
-    controller = AdaptiveRate(rate, hidden_burst=UPSTREAM_BURST, clock=clock) if adaptive else None
+    controller = (
+        AdaptiveRate(rate, clock=clock, tuning=Tuning(hidden_burst=UPSTREAM_BURST))
+        if adaptive
+        else None
+    )
     bucket: Limiter = (
         TokenBucket(rate, settings.burst, clock=clock)
         if budget is None

@@ -5,7 +5,7 @@ The AWS SDKs' adaptive mode (CUBIC over a token bucket) and Google SRE's client-
 throttling spend a steady trickle of rejections to track a limit; ours must keep 429s under
 1% of requests and sit within a few percent of the limit, so the controller is written here::
 
-    control = AdaptiveRate(initial_rate=80 / 60)        # requests per second
+    control = AdaptiveRate(80 / 60, tuning=Tuning(hidden_burst=10))   # requests per second
     control.on_success(now, saturated=True)             # the rate held callers back
     control.on_throttled(now, retry_after=2.0)          # a 429 (pausing is the caller's job)
     bucket.set_rate(control.rate)                       # apply what was learnt
@@ -38,8 +38,6 @@ whether the limit went up. What it takes from each answer:
 * **A 429 on a request that left in the client's own burst** (``paced=False``) says the
   upstream's burst is smaller than the client's, not that the rate is too high: it moves
   nothing.
-* **Retry-After** is honoured by the scheduler's pause; rounded to whole seconds it bounds
-  only limits under 30/min, which the stretch between 429s measures better.
 
 Probes are bold far from any ceiling and gentle near one: with no ceiling the step starts at
 50% and doubles (to 100%) with each confirmation; below a ceiling a probe goes to the
@@ -51,10 +49,8 @@ up). A check whose floor passes the ceiling drops it and the slow start begins a
 failed check costs about one 429, so the back-off keeps them under 1% of requests; the
 price is that a raised limit is found only at the next check.
 
-Changed from the references: CUBIC and AIMD back off multiplicatively on every loss, which
-here would mean a 429 every cycle; this controller only cuts when a 429 comes at a rate
-already shown to fit, and otherwise learns from it and holds. Outcomes of requests sent
-before the rate last changed (``sent_at``) are counted but do not move the controller.
+Unlike CUBIC and AIMD it cuts only on a 429 at a rate shown to fit (docs/ARCHITECTURE.md, "The
+adaptive rate"). Outcomes of requests sent before the rate last changed do not move it.
 """
 
 from __future__ import annotations
@@ -62,9 +58,10 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from moodmix.clock import Clock, monotonic
+from moodmix.resilience.adaptive.learned import Learned, SharedState, StateValue, positive
+from moodmix.resilience.adaptive.tuning import Tuning
 
 _MAX_STEP = 1.0
 _FIRST_STEP = 0.5
@@ -75,104 +72,18 @@ _MIN_MEASURE_S = 2.0
 _MIN_MEASURE_ACCEPTED = 6
 _HOLD_S = 15.0
 
-StateValue = float | int | bool | None
-_STATE_KEYS = (
-    "rate",
-    "floor",
-    "ceiling",
-    "step",
-    "evidence",
-    "needed",
-    "failures",
-    "checks",
-    "burst",
-    "probes",
-    "throttles",
-)
-
-_RESUME_HALF_LIFE_S = 6 * 3600.0
-"""Learnt rates older than this count for half as much when a process resumes from them."""
-_CEILING_KEPT_S = 3600.0
-"""A 429 older than this says nothing about today's limit: a resumed ceiling is dropped."""
-
-
-@dataclass(frozen=True)
-class Learned:
-    """What a controller learnt, to keep across restarts: rates per second (0.0/None: none).
-
-    ``Learned.from_dict(learned.to_dict())`` round-trips through JSON.
-    """
-
-    rate: float
-    floor: float
-    ceiling: float | None
-
-    def to_dict(self) -> dict[str, float | None]:
-        return {"rate": self.rate, "floor": self.floor, "ceiling": self.ceiling}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> Learned:
-        """The inverse of ``to_dict``; ``ValueError`` naming the field if one is off."""
-        values: dict[str, float | None] = {}
-        for key in ("rate", "floor", "ceiling"):
-            value = data.get(key)
-            if value is None and key == "ceiling":
-                values[key] = None
-                continue
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"learned {key!r} must be a number, got {value!r}")
-            if not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"learned {key!r} must be a finite number >= 0, got {value!r}")
-            values[key] = float(value)
-        rate, floor = values["rate"], values["floor"]
-        assert rate is not None
-        assert floor is not None
-        if rate <= 0:
-            raise ValueError(f"learned 'rate' must be more than 0, got {rate!r}")
-        return cls(rate=rate, floor=floor, ceiling=values["ceiling"])
-
-
-def _positive(name: str, value: float) -> float:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
-
 
 class AdaptiveRate:
     """A small state machine from request outcomes to the rate (per second) to allow."""
 
     def __init__(
-        self,
-        initial_rate: float,
-        *,
-        min_rate: float | None = None,
-        max_rate: float | None = None,
-        confirm_after: int = 20,
-        precision: float = 0.02,
-        hidden_burst: int = 10,
-        check_step: float = 0.25,
-        hold: int = 60,
-        clock: Clock = monotonic,
+        self, initial_rate: float, *, tuning: Tuning | None = None, clock: Clock = monotonic
     ) -> None:
-        initial = _positive("initial_rate", initial_rate)
-        low = _positive("min_rate", min_rate) if min_rate is not None else initial / 32
-        high = _positive("max_rate", max_rate) if max_rate is not None else initial * 32
-        if not low <= initial <= high:
-            raise ValueError(
-                f"initial_rate must lie within [min_rate, max_rate] = [{low!r}, {high!r}], "
-                f"got {initial_rate!r}"
-            )
-        for name, count in (("confirm_after", confirm_after), ("hold", hold)):
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise ValueError(f"{name} must be a whole number >= 1, got {count!r}")
-        for name, share in (("precision", precision), ("check_step", check_step)):
-            if not (isinstance(share, int | float) and 0.0 < share < 1.0):
-                raise ValueError(f"{name} must be between 0 and 1 (a fraction), got {share!r}")
-        if isinstance(hidden_burst, bool) or not isinstance(hidden_burst, int) or hidden_burst < 0:
-            raise ValueError(f"hidden_burst must be a whole number >= 0, got {hidden_burst!r}")
-        self._min, self._max = low, high
-        self._confirm, self._hold_base = confirm_after, hold
-        self._precision, self._check_step = float(precision), float(check_step)
+        tuning = tuning or Tuning()
+        initial = positive("initial_rate", initial_rate)
+        self._min, self._max = tuning.bounds(initial)
+        self._confirm, self._hold_base = tuning.confirm_after, tuning.hold
+        self._precision, self._check_step = float(tuning.precision), float(tuning.check_step)
         self._clock = clock
         self._rate = initial
         self._floor = 0.0
@@ -180,10 +91,10 @@ class AdaptiveRate:
         self._ceiling = math.inf
         self._step = _FIRST_STEP
         self._evidence = 0
-        self._needed = confirm_after
+        self._needed = tuning.confirm_after
         self._failures = 0
         self._checks = 0
-        self._hidden = float(max(hidden_burst, 1))
+        self._hidden = float(max(tuning.hidden_burst, 1))
         self._bursts: deque[float] = deque(maxlen=_BURST_READINGS)
         self._changed_at = -math.inf
         self._since = -math.inf
@@ -413,17 +324,13 @@ class AdaptiveRate:
     def resume(self, learned: Learned, age_s: float, now: float | None = None) -> None:
         """Start from what an earlier controller learnt ``age_s`` seconds ago.
 
-        The floor (or, with none, the rate) counts for less as it ages, by half every
-        ``_RESUME_HALF_LIFE_S``; a ceiling older than ``_CEILING_KEPT_S`` is dropped.
+        The floor (or, with none, the rate) counts for less as it ages (``Learned.aged``).
         """
-        if not (isinstance(age_s, int | float) and math.isfinite(age_s) and age_s >= 0):
-            raise ValueError(f"age_s must be a number of seconds >= 0, got {age_s!r}")
         now = self._clock() if now is None else now
-        trust = 0.5 ** (age_s / _RESUME_HALF_LIFE_S)
-        base = learned.floor or learned.rate
-        rate = min(max(base * trust, self._min), self._max)
-        self._floor = rate if learned.floor else 0.0
-        ceiling = learned.ceiling if age_s < _CEILING_KEPT_S else None
+        aged = learned.aged(age_s)
+        rate = min(max(aged.floor or aged.rate, self._min), self._max)
+        self._floor = rate if aged.floor else 0.0
+        ceiling = aged.ceiling
         self._ceiling = ceiling if ceiling is not None and ceiling > rate else math.inf
         self._proven, self._failures, self._checks, self._step = 0.0, 0, 0, _FIRST_STEP
         self._drained_at, self._accepted = math.inf, 0
@@ -450,30 +357,14 @@ class AdaptiveRate:
     def load_state(self, state: Mapping[str, StateValue], now: float | None = None) -> None:
         """Take over a dict from ``state()``; outcomes of requests sent before ``now`` will be
         counted but not move the controller."""
-        missing = [key for key in _STATE_KEYS if key not in state]
-        if missing:
-            raise ValueError(f"state lacks {missing}; pass a dict made by AdaptiveRate.state()")
-        rate = _positive("state['rate']", _number(state, "rate"))
-        floor = _number(state, "floor")
-        ceiling = state["ceiling"]
-        ceiling = (
-            math.inf
-            if ceiling is None
-            else _positive("state['ceiling']", _number(state, "ceiling"))
-        )
-        step = _positive("state['step']", _number(state, "step"))
-        burst = _positive("state['burst']", _number(state, "burst"))
-        if not 0 <= floor <= rate:
-            raise ValueError(
-                f"state must have 0 <= floor <= rate, got floor={floor!r}, rate={rate!r}"
-            )
-        counts = [_count(state, key) for key in ("evidence", "needed", "failures", "checks")]
-        self._rate = min(max(rate, self._min), self._max)
-        self._floor, self._ceiling = min(floor, self._rate), ceiling
-        self._step = min(step, _MAX_STEP)
-        self._evidence, self._needed, self._failures, self._checks = counts
-        self._bursts = deque([burst], maxlen=_BURST_READINGS)
-        self.probes, self.throttles = _count(state, "probes"), _count(state, "throttles")
+        shared = SharedState.parse(state)
+        self._rate = min(max(shared.rate, self._min), self._max)
+        self._floor, self._ceiling = min(shared.floor, self._rate), shared.ceiling
+        self._step = min(shared.step, _MAX_STEP)
+        self._evidence, self._needed = shared.evidence, shared.needed
+        self._failures, self._checks = shared.failures, shared.checks
+        self._bursts = deque([shared.burst], maxlen=_BURST_READINGS)
+        self.probes, self.throttles = shared.probes, shared.throttles
         self._changed_at = self._since = self._clock() if now is None else now
         self._drained_at, self._accepted = math.inf, 0
 
@@ -482,17 +373,3 @@ class AdaptiveRate:
             f"AdaptiveRate(rate={self._rate * 60:.1f}/min, floor={self._floor * 60:.1f}/min, "
             f"ceiling={self._ceiling * 60:.1f}/min, burst={self.burst:.1f}, probes={self.probes})"
         )
-
-
-def _number(state: Mapping[str, StateValue], key: str) -> float:
-    value = state[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"state[{key!r}] must be a finite number, got {value!r}")
-    return float(value)
-
-
-def _count(state: Mapping[str, StateValue], key: str) -> int:
-    value = state[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"state[{key!r}] must be a whole number >= 0, got {value!r}")
-    return value
