@@ -17,23 +17,19 @@ free slot at the same moment, so a request leaves the instant it is paced and to
 up behind a full cap. A caller cancelled while waiting takes nothing; one cancelled between
 being granted and resuming gives its token and slot back.
 
-The outcome is reported on the slot: ``throttled(retry_after)`` pauses the whole lane until
-then (no token is handed out before) and tells the controller, ``succeeded()`` tells it too,
-``failed()`` tells nothing (an error that says nothing about the rate). Leaving the block
-normally without a report counts as a success; leaving it with an exception, as a failure;
-leaving it with ``Unsent`` (the request had nothing to carry after all) gives the token back.
-A success is *saturated* when, as it was granted, its taker had waited for the token or
-callers were still waiting behind it, and the limiter's tokens had been taken back to back
-since this process's previous one (``Evidence.run``: the rate, not the callers, held requests
-back). One batch waiting at a time is saturation too: demand is not counted in callers, which
-a batcher folds together, nor in arrivals, which for callers that wait on each answer only
-ever equal the current rate. Only then is it evidence for a higher rate, and it counts for
-every token handed out since this process's previous one: one alone, and with a shared budget
-the other processes' tokens in between as well. Without a controller (fixed mode) the rate
-stays what the bucket was given. Each change of rate is logged at info (``rate_changed``,
-with what the controller knows: the
-clean and throttled rates, and whether the new rate is a probe); with a shared budget only
-the process that made the change logs it.
+The outcome is reported on the slot (``resilience.slot``); a throttled one pauses the whole
+lane until its Retry-After (no token is handed out before) and tells the controller. A
+success is *saturated* when, as it was granted, its taker had waited for the token or callers
+were still waiting behind it, and the limiter's tokens had been taken back to back since this
+process's previous one (``Evidence.run``: the rate, not the callers, held requests back). One
+batch waiting at a time is saturation too: demand is not counted in callers, which a batcher
+folds together, nor in arrivals, which for callers that wait on each answer only ever equal
+the current rate. Only then is it evidence for a higher rate, and it counts for every token
+handed out since this process's previous one: one alone, and with a shared budget the other
+processes' tokens in between as well. Without a controller (fixed mode) the rate stays what
+the bucket was given. Each change of rate is logged at info (``rate_changed``, with the
+controller's clean and throttled rates and whether the new rate is a probe); with a shared
+budget only the process that made the change logs it.
 
 The limiter is any ``Limiter``: a local ``TokenBucket``, or a ``SharedBucket`` that draws
 from one budget with other processes (its run is the budget's, and it wakes the scheduler
@@ -43,33 +39,44 @@ when a token arrives).
 from __future__ import annotations
 
 import asyncio
-import enum
 import math
 from collections import deque
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from types import MappingProxyType, TracebackType
+from types import MappingProxyType
 
 import structlog
 
 from moodmix.clock import Clock, monotonic
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.limiter import Evidence, Limiter
+from moodmix.resilience.slot import (
+    BACKGROUND,
+    INTERACTIVE,
+    OutcomeAlreadyReported,
+    Priority,
+    Slot,
+    SlotContext,
+    Ticket,
+    Unsent,
+    Waiter,
+)
 from moodmix.resilience.tokenbucket import Sleep
 
+__all__ = [
+    "BACKGROUND",
+    "INTERACTIVE",
+    "OutcomeAlreadyReported",
+    "Priority",
+    "Scheduler",
+    "SchedulerStats",
+    "Slot",
+    "Ticket",
+    "Unsent",
+]
+
 log = structlog.get_logger("moodmix.ratelimit")
-
-
-class Priority(enum.IntEnum):
-    """Lanes, served in this order."""
-
-    INTERACTIVE = 0
-    BACKGROUND = 1
-
-
-INTERACTIVE = Priority.INTERACTIVE
-BACKGROUND = Priority.BACKGROUND
 
 
 @dataclass(frozen=True)
@@ -88,132 +95,6 @@ class SchedulerStats:
     def mean_wait(self) -> float:
         """Mean time a granted caller waited for its token and slot."""
         return self.total_wait / self.granted if self.granted else 0.0
-
-
-class OutcomeAlreadyReported(RuntimeError):
-    """A slot's outcome can be reported once."""
-
-
-class Unsent(BaseException):
-    """Raised inside a slot whose request was not sent after all: its token is given back.
-
-    A batch call whose ids were all taken by another process's call, say, has nothing left to
-    ask when its token comes; raising this leaves the block without spending the token. Like
-    ``GeneratorExit`` it is a signal, not an error: no ``except Exception`` (a retry, a
-    circuit breaker) mistakes it for a failure.
-    """
-
-
-class Ticket:
-    """A background request's claim that can be raised to interactive while it waits.
-
-    When an interactive caller comes to depend on background work (it joined the same
-    fetch), ``promote()`` moves that work's waiting request, and every later attempt made
-    with the same ticket, into the interactive lane, so it is not starved behind the
-    interactive requests it now serves::
-
-        ticket = Ticket(Priority.BACKGROUND)
-        async with scheduler.slot(ticket=ticket) as slot: ...   # elsewhere: ticket.promote()
-    """
-
-    def __init__(self, priority: Priority = Priority.BACKGROUND) -> None:
-        self.priority = priority
-        self._scheduler: Scheduler | None = None
-        self._waiter: _Waiter | None = None
-
-    def promote(self) -> None:
-        """Serve this ticket's requests as interactive from now on."""
-        if self.priority is Priority.INTERACTIVE:
-            return
-        self.priority = Priority.INTERACTIVE
-        if self._scheduler is not None and self._waiter is not None:
-            self._scheduler._promote(self._waiter)
-
-
-@dataclass(eq=False)
-class _Waiter:
-    priority: Priority
-    enqueued: float
-    future: asyncio.Future[None]
-    granted_at: float = math.nan
-    saturated: bool = False
-    paced: bool = False
-    weight: int = 1
-
-
-class Slot:
-    """The right to send one request; report what the upstream answered on it."""
-
-    def __init__(self, scheduler: Scheduler, priority: Priority, granted_at: float, waited: float):
-        self._scheduler = scheduler
-        self.priority = priority
-        self.granted_at = granted_at
-        """Clock time the token and slot were granted (when the request left)."""
-        self.waited = waited
-        """Seconds spent waiting for them."""
-        self.saturated = False
-        """Whether the rate held demand back when this slot was granted (see above)."""
-        self.paced = False
-        """Whether its token came at the rate's pace (the bucket was spent), not from the
-        bucket's burst: only then does a 429 on it say the rate is too high."""
-        self.weight = 1
-        """The budget's tokens this slot stands for as evidence (see above)."""
-        self.outcome: str | None = None
-        """"succeeded", "throttled", "failed" or "unsent" once reported."""
-
-    def succeeded(self) -> None:
-        """The upstream answered (anything but a 429)."""
-        self._report("succeeded")
-        self._scheduler._on_success(self)
-
-    def throttled(self, retry_after: float) -> None:
-        """The upstream answered 429: pause the lane for ``retry_after`` seconds."""
-        if not (isinstance(retry_after, int | float) and math.isfinite(retry_after)):
-            raise ValueError(f"retry_after must be a finite number of seconds, got {retry_after!r}")
-        if retry_after < 0:
-            raise ValueError(f"retry_after must be >= 0 seconds, got {retry_after!r}")
-        self._report("throttled")
-        self._scheduler._on_throttled(self, float(retry_after))
-
-    def failed(self) -> None:
-        """The request failed in a way that says nothing about the rate (a 500, a timeout)."""
-        self._report("failed")
-
-    def _report(self, outcome: str) -> None:
-        if self.outcome is not None:
-            raise OutcomeAlreadyReported(f"this slot's outcome was already {self.outcome!r}")
-        self.outcome = outcome
-
-
-class _SlotContext(AbstractAsyncContextManager["Slot"]):
-    def __init__(self, scheduler: Scheduler, priority: Priority, ticket: Ticket | None) -> None:
-        self._scheduler = scheduler
-        self._priority = priority
-        self._ticket = ticket
-        self._slot: Slot | None = None
-
-    async def __aenter__(self) -> Slot:
-        self._slot = await self._scheduler._acquire(self._priority, self._ticket)
-        return self._slot
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        slot = self._slot
-        if slot is None:
-            return
-        if slot.outcome is None:
-            if exc_type is None:
-                slot.succeeded()
-            elif isinstance(exc, Unsent):
-                slot._report("unsent")
-                self._scheduler._refund(slot)
-            else:
-                slot.failed()
-        self._scheduler._release()
 
 
 class Scheduler:
@@ -252,7 +133,7 @@ class Scheduler:
         self._controller = controller
         self._sleep = sleep
         self._headroom = background_headroom
-        self._lanes: dict[Priority, deque[_Waiter]] = {p: deque() for p in Priority}
+        self._lanes: dict[Priority, deque[Waiter]] = {p: deque() for p in Priority}
         self._evidence = Evidence()
         self._last_run = self._last_handed_out = 0
         self._in_flight = 0
@@ -284,7 +165,7 @@ class Scheduler:
             raise ValueError(
                 f"priority must be a Priority (INTERACTIVE or BACKGROUND), got {priority!r}"
             )
-        return _SlotContext(self, priority, ticket)
+        return SlotContext(self, priority, ticket)
 
     def expected_wait(self) -> float:
         """Seconds a new interactive caller would wait for its token: the pause still to run,
@@ -316,7 +197,7 @@ class Scheduler:
         now = self._clock()
         if ticket is not None:
             priority = ticket.priority
-        waiter = _Waiter(priority, now, asyncio.get_running_loop().create_future())
+        waiter = Waiter(priority, now, asyncio.get_running_loop().create_future())
         if ticket is not None:
             ticket._scheduler, ticket._waiter = self, waiter
         self._lanes[priority].append(waiter)
@@ -340,7 +221,7 @@ class Scheduler:
         slot.saturated, slot.paced, slot.weight = waiter.saturated, waiter.paced, waiter.weight
         return slot
 
-    def _promote(self, waiter: _Waiter) -> None:
+    def _promote(self, waiter: Waiter) -> None:
         lane = self._lanes[waiter.priority]
         if waiter.priority is Priority.INTERACTIVE or waiter not in lane:
             return
@@ -393,7 +274,7 @@ class Scheduler:
             self._limiter.set_rate(controller.rate, now)
             self._dispatch()
 
-    def _head(self) -> _Waiter | None:
+    def _head(self) -> Waiter | None:
         for lane in self._lanes.values():
             if lane:
                 return lane[0]
