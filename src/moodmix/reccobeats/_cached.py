@@ -26,7 +26,8 @@ from moodmix.reccobeats._chain import Fetcher, Layer
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.resilience.scheduler import Priority
-from moodmix.store.cache import State, TieredCache
+from moodmix.store.cache import TieredCache
+from moodmix.store.entry import State
 
 V = TypeVar("V")
 

@@ -11,20 +11,10 @@ Redis when several processes share), a ``TieredCache`` (L1 memory LRU over an op
     hits = await cache.get_many("track", list(found.known.values()))
 """
 
-from moodmix.store.cache import (
-    MISS,
-    CacheKey,
-    CachePolicy,
-    CacheStats,
-    KindStats,
-    Lookup,
-    LookupTally,
-    State,
-    TieredCache,
-    TierStats,
-    tally_lookups,
-)
+from moodmix.store.cache import CacheKey, TieredCache
+from moodmix.store.cachestats import CacheStats, KindStats, LookupTally, TierStats, tally_lookups
 from moodmix.store.codec import Codec, JsonCodec, ModelCodec
+from moodmix.store.entry import MISS, CachePolicy, Lookup, State
 from moodmix.store.hotkeys import HotKeys
 from moodmix.store.lru import LRU
 from moodmix.store.memory import MemoryStorage

@@ -1,9 +1,7 @@
 """The tiered per-item cache: L1 in memory (Python objects), L2 in a ``Storage`` (bytes).
 
-Keys are ``(kind, key)`` pairs; each kind has a ``CachePolicy``. An entry is fresh for
-``ttl`` seconds after it was stored, then stale-but-revalidatable for
-``stale_while_revalidate`` more, then servable only on upstream error for
-``stale_if_error`` more, and never returned after that::
+Keys are ``(kind, key)`` pairs; each kind has a ``CachePolicy`` (``store.entry``: how long an
+entry is fresh, then stale)::
 
     cache = TieredCache(5_000, SQLiteStorage(path), {"track": CachePolicy(ttl=7200)},
                         codecs={"track": ModelCodec(Track)})
@@ -11,9 +9,6 @@ Keys are ``(kind, key)`` pairs; each kind has a ``CachePolicy``. An entry is fre
     hit = await cache.get("track", track.id)        # Lookup(state=FRESH, value=track, tier="l1")
     found = await cache.get_many("track", ids)      # L1 first, one L2 batch for the rest
     backup = await cache.get_stale_for_error("track", track.id)   # when the upstream fails
-    with tally_lookups() as tally:                  # lookups in this block and its tasks
-        await cache.get_many("track", ids)
-    tally.answered, tally.missed
 
 An L1 hit is a dict lookup: the object stored is the object returned (treat it as
 immutable). L2 holds ``<8-byte stored_at><codec bytes>`` and drops it once the last window
@@ -23,191 +18,36 @@ the failure and retries L2 after ``l2_retry_after`` seconds.
 
 from __future__ import annotations
 
-import contextlib
-import enum
-import math
 import struct
-from collections.abc import Iterable, Iterator, Mapping
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 
 import structlog
 
 from moodmix.clock import Clock, wall
+from moodmix.store.cachestats import CacheStats, KindStats, TierStats, tallied
 from moodmix.store.codec import Codec, JsonCodec
+from moodmix.store.entry import MISS, CachePolicy, Entry, Lookup, Tier
 from moodmix.store.hotkeys import HotKeys
 from moodmix.store.lru import LRU
 from moodmix.store.storage import Storage, StorageUnavailable, Stored
 
 log = structlog.get_logger(__name__)
 
-Tier = Literal["l1", "l2"]
 CacheKey = tuple[str, str]
 
 _HEADER = struct.Struct("<d")
-
-
-@dataclass
-class LookupTally:
-    """Lookups made inside a ``tally_lookups`` block: answered (fresh or stale) and missed."""
-
-    answered: int = 0
-    missed: int = 0
-
-
-_tally: ContextVar[LookupTally | None] = ContextVar("moodmix_lookup_tally", default=None)
-
-
-@contextlib.contextmanager
-def tally_lookups() -> Iterator[LookupTally]:
-    """Count the cache lookups made in the block, and in tasks it starts, whatever cache."""
-    tally = LookupTally()
-    token = _tally.set(tally)
-    try:
-        yield tally
-    finally:
-        _tally.reset(token)
-
-
-def _tallied(answered: int, missed: int) -> None:
-    tally = _tally.get()
-    if tally is not None:
-        tally.answered += answered
-        tally.missed += missed
-
-
-class State(enum.StrEnum):
-    """What a lookup found."""
-
-    FRESH = "fresh"
-    STALE = "stale"
-    MISS = "miss"
-
-
-@dataclass(frozen=True, slots=True)
-class CachePolicy:
-    """How long entries of one kind live, in seconds: fresh, then stale windows."""
-
-    ttl: float
-    stale_while_revalidate: float = 0.0
-    stale_if_error: float = 0.0
-
-    def __post_init__(self) -> None:
-        for name in ("ttl", "stale_while_revalidate", "stale_if_error"):
-            value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not math.isfinite(value)
-                or value < 0
-            ):
-                raise ValueError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class Lookup:
-    """The answer to a lookup.
-
-    ``age`` is seconds since the value was stored; ``fresh_for`` is seconds until it turns
-    stale (0 unless fresh), which a warming layer can use to refresh hot keys in time.
-    """
-
-    state: State
-    value: Any = None
-    tier: Tier | None = None
-    age: float = 0.0
-    fresh_for: float = 0.0
-
-    @property
-    def hit(self) -> bool:
-        """Whether a value was found (fresh or stale)."""
-        return self.state is not State.MISS
-
-    @property
-    def fresh(self) -> bool:
-        return self.state is State.FRESH
-
-    @property
-    def stale(self) -> bool:
-        return self.state is State.STALE
-
-
-MISS = Lookup(State.MISS)
-
-
-@dataclass(slots=True)
-class TierStats:
-    """Lookups a tier answered fresh (``hits``) or stale (``stale``), and those it could not
-    answer fresh (``misses``: they went on to the next tier or came back stale or empty)."""
-
-    hits: int = 0
-    stale: int = 0
-    misses: int = 0
-
-
-@dataclass(slots=True)
-class KindStats:
-    """Counters of one kind. ``misses`` are lookups no tier could answer."""
-
-    l1: TierStats = field(default_factory=TierStats)
-    l2: TierStats = field(default_factory=TierStats)
-    misses: int = 0
-    served_on_error: int = 0
-
-    @property
-    def lookups(self) -> int:
-        return self.l1.hits + self.l1.misses
-
-    @property
-    def hit_rate(self) -> float:
-        """Fresh answers from either tier per lookup (0.0 before the first lookup)."""
-        lookups = self.lookups
-        return (self.l1.hits + self.l2.hits) / lookups if lookups else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class CacheStats:
-    """A snapshot of the cache's counters."""
-
-    kinds: dict[str, KindStats]
-    l1_entries: int
-    l1_max_entries: int
-    l1_evictions: int
-    l2_errors: int
-    l2_decode_errors: int
-    l2_available: bool
-
-    @property
-    def hit_rate(self) -> float:
-        """Fresh answers per lookup over all kinds."""
-        lookups = sum(k.lookups for k in self.kinds.values())
-        hits = sum(k.l1.hits + k.l2.hits for k in self.kinds.values())
-        return hits / lookups if lookups else 0.0
-
-
-class _Entry:
-    __slots__ = ("error_until", "fresh_until", "revalidate_until", "stored_at", "value")
-
-    def __init__(self, value: Any, stored_at: float, policy: CachePolicy) -> None:
-        self.value = value
-        self.stored_at = stored_at
-        self.fresh_until = stored_at + policy.ttl
-        self.revalidate_until = self.fresh_until + policy.stale_while_revalidate
-        self.error_until = self.revalidate_until + policy.stale_if_error
-
-    def fresh_lookup(self, now: float, tier: Tier) -> Lookup:
-        return Lookup(State.FRESH, self.value, tier, now - self.stored_at, self.fresh_until - now)
-
-    def stale_lookup(self, now: float, tier: Tier) -> Lookup:
-        return Lookup(State.STALE, self.value, tier, now - self.stored_at, 0.0)
+NAMESPACE: Final = "cache:"
+"""What every L2 key of the cache starts with."""
+HOT_KEYS: Final = 1024
+"""Keys whose popularity is tracked (for warming)."""
 
 
 class TieredCache:
     """L1 memory LRU over an optional L2 ``Storage``, with per-kind expiry policies.
 
-    ``codec`` turns values into L2 bytes (``codecs`` overrides it per kind); ``namespace``
-    prefixes every L2 key, so the cache can share a storage with other users.
+    ``codecs`` turn values into L2 bytes, per kind (JSON for a kind without one); every L2 key
+    starts with ``NAMESPACE``, so the cache can share a storage with other users.
     """
 
     def __init__(
@@ -216,12 +56,9 @@ class TieredCache:
         l2: Storage | None,
         policies: Mapping[str, CachePolicy],
         *,
-        clock: Clock = wall,
-        codec: Codec | None = None,
         codecs: Mapping[str, Codec] | None = None,
-        namespace: str = "cache:",
+        clock: Clock = wall,
         l2_retry_after: float = 5.0,
-        hot_keys: int = 1024,
     ) -> None:
         if not policies:
             raise ValueError("policies must name at least one kind, e.g. {'track': CachePolicy(…)}")
@@ -235,18 +72,18 @@ class TieredCache:
             raise ValueError(f"codecs name kinds without a policy: {sorted(unknown)}")
         if not l2_retry_after >= 0:
             raise ValueError(f"l2_retry_after must be >= 0 seconds, got {l2_retry_after!r}")
-        self._l1: LRU[CacheKey, _Entry] = LRU(l1_max_entries)
+        self._l1: LRU[CacheKey, Entry] = LRU(l1_max_entries)
         self._l2 = l2
         self._policies = dict(policies)
         self._clock = clock
-        default = codec if codec is not None else JsonCodec()
+        default = JsonCodec()
         self._codecs = {kind: (codecs or {}).get(kind, default) for kind in policies}
-        self._namespace = namespace
+        self._namespace = NAMESPACE
         self._l2_retry_after = l2_retry_after
         self._l2_down_until = float("-inf")
         self._l2_errors = 0
         self._l2_decode_errors = 0
-        self._hot: HotKeys[CacheKey] = HotKeys(hot_keys)
+        self._hot: HotKeys[CacheKey] = HotKeys(HOT_KEYS)
         self._counts = {kind: KindStats() for kind in policies}
 
     @property
@@ -263,7 +100,7 @@ class TieredCache:
         if entry is not None:
             if now < entry.fresh_until:
                 counts.l1.hits += 1
-                _tallied(1, 0)
+                tallied(1, 0)
                 return entry.fresh_lookup(now, "l1")
             if now >= entry.error_until:
                 self._l1.pop(ck)
@@ -279,7 +116,7 @@ class TieredCache:
             raise ValueError("keys must be an iterable of keys, not one string")
         now = self._clock()
         answers: dict[str, Lookup] = {}
-        pending: dict[str, _Entry | None] = {}
+        pending: dict[str, Entry | None] = {}
         for key in keys:
             if key in answers or key in pending:
                 continue
@@ -289,7 +126,7 @@ class TieredCache:
             if entry is not None:
                 if now < entry.fresh_until:
                     counts.l1.hits += 1
-                    _tallied(1, 0)
+                    tallied(1, 0)
                     answers[key] = entry.fresh_lookup(now, "l1")
                     continue
                 if now >= entry.error_until:
@@ -363,7 +200,7 @@ class TieredCache:
                 raise ValueError(f"keys must be strings, got {key!r}")
         policy = self._policies[kind]
         now = self._clock()
-        entries = {key: _Entry(value, now, policy) for key, value in items.items()}
+        entries = {key: Entry(value, now, policy) for key, value in items.items()}
         if not entries or now >= next(iter(entries.values())).error_until:
             return  # nothing given, or a policy that keeps nothing
         payload: dict[str, Stored] = {}
@@ -479,8 +316,8 @@ class TieredCache:
         self,
         counts: KindStats,
         ck: CacheKey,
-        entry: _Entry | None,
-        found: dict[str, _Entry] | None,
+        entry: Entry | None,
+        found: dict[str, Entry] | None,
         now: float,
     ) -> Lookup:
         """Answer a lookup L1 could not answer fresh, from L1's leftover and L2's find."""
@@ -491,19 +328,19 @@ class TieredCache:
                 self._l1.set(ck, newer)
                 if now < newer.fresh_until:
                     counts.l2.hits += 1
-                    _tallied(1, 0)
+                    tallied(1, 0)
                     return newer.fresh_lookup(now, "l2")
                 entry, tier = newer, "l2"
             counts.l2.misses += 1
         if entry is not None and now < entry.revalidate_until:
             (counts.l1 if tier == "l1" else counts.l2).stale += 1
-            _tallied(1, 0)
+            tallied(1, 0)
             return entry.stale_lookup(now, tier)
         counts.misses += 1
-        _tallied(0, 1)
+        tallied(0, 1)
         return MISS
 
-    async def _read_l2(self, kind: str, keys: list[str], now: float) -> dict[str, _Entry] | None:
+    async def _read_l2(self, kind: str, keys: list[str], now: float) -> dict[str, Entry] | None:
         """Live L2 entries for ``keys``; ``None`` when there is no usable L2."""
         if self._l2 is None or not self._l2_usable(now):
             return None  # no L2, or it failed less than l2_retry_after ago
@@ -515,7 +352,7 @@ class TieredCache:
             return None
         policy = self._policies[kind]
         codec = self._codecs[kind]
-        found: dict[str, _Entry] = {}
+        found: dict[str, Entry] = {}
         cut = len(prefix)
         for skey, item in stored.items():
             data = item.value
@@ -527,7 +364,7 @@ class TieredCache:
             except (TypeError, ValueError):
                 self._l2_decode_errors += 1
                 continue
-            entry = _Entry(value, _HEADER.unpack_from(data)[0], policy)
+            entry = Entry(value, _HEADER.unpack_from(data)[0], policy)
             if now < entry.error_until:
                 found[skey[cut:]] = entry
         return found
