@@ -15,7 +15,7 @@ from shared_kit import URL, key_prefix, redis_client
 
 from moodmix.coordination import LockState
 from moodmix.coordination.redis_locks import RedisLocks
-from moodmix.resilience.sharedflight import SharedFlight
+from moodmix.resilience.sharedflight import FlightTimes, SharedFlight
 
 pytestmark = pytest.mark.redis
 
@@ -45,9 +45,12 @@ class Upstream:
         return {ref: self.cache[ref] for ref in refs if ref in self.cache}
 
 
-def flight(client: aioredis.Redis, prefix: str, **options: float) -> SharedFlight[str]:
+def flight(client: aioredis.Redis, prefix: str, **times: float) -> SharedFlight[str]:
     return SharedFlight(
-        RedisLocks(client, prefix=prefix), "kind:", ref=lambda key, value: value, **options
+        RedisLocks(client, prefix=prefix),
+        "kind:",
+        ref=lambda key, value: value,
+        times=FlightTimes(**times),
     )
 
 

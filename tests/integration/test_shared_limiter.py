@@ -18,7 +18,7 @@ from moodmix.coordination import Presence
 from moodmix.coordination.redis_budget import RedisBudget
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.scheduler import Scheduler
-from moodmix.resilience.sharedlimit import SharedBucket
+from moodmix.resilience.sharedlimit import Heartbeat, SharedBucket
 
 pytestmark = pytest.mark.redis
 
@@ -76,7 +76,9 @@ async def test_a_429_seen_by_one_process_slows_all_and_its_retry_after_pauses_al
     buckets, schedulers = [], []
     for _ in range(2):
         control = AdaptiveRate(10.0)
-        bucket = SharedBucket(budget, 10.0, 1, controller=control, beat_every=0.05, beat_ttl=1)
+        bucket = SharedBucket(
+            budget, 10.0, 1, controller=control, heartbeat=Heartbeat(every=0.05, ttl=1)
+        )
         buckets.append(bucket)
         schedulers.append(Scheduler(bucket, 2, controller=control))
     one, two = buckets
@@ -170,7 +172,7 @@ async def test_closing_ends_a_heartbeat_whose_cancellation_was_swallowed(
     prefix: str, client: aioredis.Redis
 ) -> None:
     budget = SwallowingBudget(client, prefix)
-    bucket = SharedBucket(budget, 10.0, 1, beat_every=0.05, beat_ttl=1)
+    bucket = SharedBucket(budget, 10.0, 1, heartbeat=Heartbeat(every=0.05, ttl=1))
     bucket.delay()  # starts the heartbeat
     await asyncio.wait_for(budget.beating.wait(), timeout=5)
     await asyncio.wait_for(bucket.aclose(), timeout=5)

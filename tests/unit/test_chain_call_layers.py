@@ -18,7 +18,7 @@ from moodmix.reccobeats._chunked import Capped, Chunked
 from moodmix.reccobeats._handover import Traded
 from moodmix.reccobeats._offer import Offer
 from moodmix.reccobeats._stored import StoredItems, StoredRequests
-from moodmix.reccobeats._upstream import Upstream
+from moodmix.reccobeats._upstream import Upstream, UpstreamPolicy
 from moodmix.reccobeats.models import Track
 from moodmix.resilience.handover import Trade
 from moodmix.resilience.retry import RetryPolicy
@@ -242,7 +242,7 @@ def upstream(client: FakeClient, clock: ManualClock) -> Upstream:
     return Upstream(
         client,  # type: ignore[arg-type]
         scheduler,
-        policy=RetryPolicy(1),
+        policy=UpstreamPolicy(RetryPolicy(1)),
         metrics=metrics(),
         clock=clock,
     )

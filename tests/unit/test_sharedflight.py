@@ -15,7 +15,7 @@ from virtual_kit import virtual
 
 from moodmix.clock import loop_time
 from moodmix.coordination import HELD, Locks, LockState, LockTable, MemoryLocks
-from moodmix.resilience.sharedflight import SharedFlight
+from moodmix.resilience.sharedflight import FlightTimes, SharedFlight
 
 
 class Upstream:
@@ -37,8 +37,10 @@ class Upstream:
         return {ref: self.cache[ref] for ref in refs if ref in self.cache}
 
 
-def flight(locks: Locks, **options: Any) -> SharedFlight[str]:
-    return SharedFlight(locks, "kind:", ref=lambda key, value: value, clock=loop_time, **options)
+def flight(locks: Locks, **times: Any) -> SharedFlight[str]:
+    return SharedFlight(
+        locks, "kind:", ref=lambda key, value: value, times=FlightTimes(**times), clock=loop_time
+    )
 
 
 def test_flights_asking_together_fetch_each_key_once() -> None:

@@ -15,11 +15,13 @@ from moodmix.clock import loop_time
 from moodmix.coordination import Budget, MemoryBudget
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.scheduler import Scheduler
-from moodmix.resilience.sharedlimit import Mode, SharedBucket
+from moodmix.resilience.sharedlimit import Heartbeat, Mode, SharedBucket
 
 
 def bucket(budget: Budget, rate: float = 10.0, **options: Any) -> SharedBucket:
-    return SharedBucket(budget, rate, 1, clock=loop_time, beat_every=0.5, beat_ttl=1.5, **options)
+    return SharedBucket(
+        budget, rate, 1, clock=loop_time, heartbeat=Heartbeat(every=0.5, ttl=1.5), **options
+    )
 
 
 async def drain(scheduler: Scheduler, until: float) -> list[float]:

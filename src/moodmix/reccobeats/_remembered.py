@@ -13,13 +13,13 @@ clock the storage expires entries on, as for the cache; virtual time ages them t
     await remembered.aclose()   # and once more on the way out
 
 The record is saved when what the controller learnt changed (checked every ``every``
-seconds, so never more often), at least every ``refresh`` seconds while it holds anything
+seconds, so never more often), at least every ``REFRESH_S`` seconds while it holds anything
 (so its age says when a controller last held it, even after a crash), and at ``aclose``;
 never while a request waits. A controller still at its starting point saves nothing, so a
 gateway that learnt nothing does not overwrite what an earlier one learnt.
 
 Nothing here fails a request: a storage that cannot be read or written within
-``io_timeout`` logs ``learned_rate_unavailable`` at warning (once until it answers again)
+``IO_TIMEOUT_S`` logs ``learned_rate_unavailable`` at warning (once until it answers again)
 and the gateway goes on, from the profile's rate or with what it has. A record that cannot
 be read logs ``learned_rate_unreadable`` and is ignored; the next save overwrites it.
 
@@ -37,6 +37,7 @@ import asyncio
 import contextlib
 import math
 from collections.abc import Callable
+from typing import Final
 
 import orjson
 import structlog
@@ -55,6 +56,13 @@ discounted that the profile's rate is as good a start."""
 _KEY = "adaptive-rate:"
 
 
+REFRESH_S: Final = 60.0
+"""A record that holds anything is saved at least this often, so its age says when a
+controller last held it."""
+IO_TIMEOUT_S: Final = 2.0
+"""Seconds a read or write of the record may take before the gateway goes on without it."""
+
+
 class RememberedRate:
     """Loads ``controller``'s learnt state from ``storage`` once and keeps it saved there."""
 
@@ -68,14 +76,11 @@ class RememberedRate:
         wall_clock: Clock = wall,
         budget: Budget | None = None,
         every: float = 5.0,
-        refresh: float = 60.0,
-        io_timeout: float = 2.0,
     ) -> None:
         if not upstream:
             raise ValueError("upstream must name the upstream (its base URL), got ''")
-        for name, value in (("every", every), ("refresh", refresh), ("io_timeout", io_timeout)):
-            if not (isinstance(value, int | float) and 0 < value < math.inf):
-                raise ValueError(f"{name} must be a number of seconds > 0, got {value!r}")
+        if not (isinstance(every, int | float) and 0 < every < math.inf):
+            raise ValueError(f"every must be a number of seconds > 0, got {every!r}")
         self.key = _KEY + upstream.rstrip("/")
         """The record's key in the storage: one per upstream base URL."""
         self._storage = storage
@@ -84,8 +89,8 @@ class RememberedRate:
         self._wall = wall_clock
         self._budget = budget
         self._every = float(every)
-        self._refresh = float(refresh)
-        self._timeout = float(io_timeout)
+        self._refresh = REFRESH_S
+        self._timeout = IO_TIMEOUT_S
         self._initial = controller.learned()
         self._fresh = orjson.loads(orjson.dumps(controller.state()))
         self._saved = self._initial

@@ -25,7 +25,7 @@ from typing import TypeVar
 from moodmix.coordination.redis_budget import RedisBudget
 from moodmix.coordination.redis_locks import RedisLocks
 from moodmix.resilience.handover import Handover
-from moodmix.resilience.sharedflight import SharedFlight
+from moodmix.resilience.sharedflight import FlightTimes, SharedFlight
 from moodmix.resilience.sharedlimit import SharedBucket
 from moodmix.settings import Settings
 from moodmix.store import RedisStorage, Storage
@@ -75,8 +75,7 @@ class SharedMode:
             self.locks,
             kind + ":",
             ref=ref,
-            ttl=LOCK_TTL_S,
-            done_ttl=DONE_TTL_S,
+            times=FlightTimes(ttl=LOCK_TTL_S, done_ttl=DONE_TTL_S),
             on_join=on_join,
         )
 

@@ -8,7 +8,8 @@ quota or for a retry would end past its deadline gets ``RateLimited`` with the h
 at once instead. ``ready``, if given, is awaited before every call (the gateway's start: the
 rate it learnt before a restart, ``_remembered``)::
 
-    upstream = Upstream(client, scheduler, guard=breaker.call, policy=RetryPolicy(3), ...)
+    policy = UpstreamPolicy(RetryPolicy(3), guard=breaker.call, pause="lane")
+    upstream = Upstream(client, scheduler, policy=policy, metrics=GatewayMetrics())
     tracks = await upstream.call(lambda c: c.get_tracks(ids), priority=Priority.INTERACTIVE)
 """
 
@@ -17,7 +18,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Literal, TypeVar
 
 import structlog
 
@@ -63,6 +65,18 @@ def classify(exc: Exception) -> RetryDecision | None:
     return None
 
 
+@dataclass(frozen=True)
+class UpstreamPolicy:
+    """How the upstream is asked: ``retry`` (at most ``budget``'s share of calls retried, when
+    given), the ``guard`` every attempt passes (the breaker), and what a 429 pauses: the whole
+    ``lane`` until its Retry-After, or only the ``request`` that drew it (the seed's way)."""
+
+    retry: RetryPolicy
+    budget: RetryBudget | None = None
+    guard: Guard = contextlib.nullcontext
+    pause: Literal["lane", "request"] = "lane"
+
+
 class Upstream:
     """Sends client calls under the gateway's retry, breaker and scheduling policy."""
 
@@ -71,22 +85,19 @@ class Upstream:
         client: ReccoBeatsClient,
         scheduler: Scheduler,
         *,
-        policy: RetryPolicy,
+        policy: UpstreamPolicy,
         metrics: GatewayMetrics,
-        guard: Guard = contextlib.nullcontext,
-        budget: RetryBudget | None = None,
-        lane_pause: bool = True,
         clock: Clock = monotonic,
         ready: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.client = client
         self._ready = ready
         self.scheduler = scheduler
-        self._guard = guard
-        self._policy = policy
-        self._budget = budget
+        self._guard = policy.guard
+        self._policy = policy.retry
+        self._budget = policy.budget
         self._metrics = metrics
-        self._lane_pause = lane_pause
+        self._lane_pause = policy.pause == "lane"
         self._clock = clock
 
     async def call(

@@ -25,7 +25,7 @@ from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats._remembered import RememberedRate
 from moodmix.reccobeats._setup import build_cache, build_registry, build_scheduler, remembered_rate
 from moodmix.reccobeats._shared import SharedMode
-from moodmix.reccobeats._upstream import Upstream, is_breaker_failure
+from moodmix.reccobeats._upstream import Upstream, UpstreamPolicy, is_breaker_failure
 from moodmix.reccobeats._warming import Warmer
 from moodmix.reccobeats.client import ReccoBeatsClient
 from moodmix.resilience.breaker import CircuitBreaker, State
@@ -108,11 +108,13 @@ def wire(
     upstream = Upstream(
         client,
         scheduler,
-        policy=RetryPolicy(settings.retry_attempts, 0.25, 8.0, rng=injected.rng or random.Random()),
-        budget=RetryBudget(clock=clock) if settings.breaker else None,
-        guard=breaker.call if breaker else contextlib.nullcontext,
+        policy=UpstreamPolicy(
+            RetryPolicy(settings.retry_attempts, 0.25, 8.0, rng=injected.rng or random.Random()),
+            budget=RetryBudget(clock=clock) if settings.breaker else None,
+            guard=breaker.call if breaker else contextlib.nullcontext,
+            pause="lane" if settings.lane_pause else "request",
+        ),
         metrics=metrics,
-        lane_pause=settings.lane_pause,
         clock=clock,
         ready=remembered.ready if remembered else None,
     )

@@ -3,7 +3,7 @@
 from moodmix.resilience import Scheduler, TokenBucket, AdaptiveRate, SingleFlight
 """
 
-from moodmix.resilience.adaptive import AdaptiveRate, Learned
+from moodmix.resilience.adaptive import AdaptiveRate, Learned, Tuning
 from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen, Trip
 from moodmix.resilience.latebatch import LateBatcher
 from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry, retry_on
@@ -27,6 +27,7 @@ __all__ = [
     "SingleFlight",
     "TokenBucket",
     "Trip",
+    "Tuning",
     "Unsent",
     "retry",
     "retry_on",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from moodmix.clock import Clock, monotonic
@@ -36,6 +37,28 @@ Fetch = Callable[[list[str]], Awaitable[Mapping[str, V]]]
 Read = Callable[[list[str]], Awaitable[Mapping[str, V]]]
 
 
+@dataclass(frozen=True)
+class FlightTimes:
+    """Seconds: a fetch's lock lives ``ttl``, its result is announced for ``done_ttl``, a
+    waiter gives up and fetches itself after ``max_wait``, polling between ``poll_min`` and
+    ``poll_max`` apart."""
+
+    ttl: float = 10.0
+    done_ttl: float = 5.0
+    max_wait: float = 30.0
+    poll_min: float = 0.01
+    poll_max: float = 0.2
+
+    def __post_init__(self) -> None:
+        ttl, done_ttl, max_wait = self.ttl, self.done_ttl, self.max_wait
+        if not (ttl > 0 and done_ttl > 0 and max_wait > 0 and 0 < self.poll_min <= self.poll_max):
+            raise ValueError(
+                "ttl, done_ttl and max_wait must be > 0 s and 0 < poll_min <= poll_max, got "
+                f"ttl={ttl!r}, done_ttl={done_ttl!r}, max_wait={max_wait!r}, "
+                f"poll_min={self.poll_min!r}, poll_max={self.poll_max!r}"
+            )
+
+
 class SharedFlight(Generic[V]):
     """Fetches each key in one process at a time; the others wait and read its result."""
 
@@ -45,28 +68,19 @@ class SharedFlight(Generic[V]):
         namespace: str,
         *,
         ref: Callable[[str, V], str],
-        ttl: float = 10.0,
-        done_ttl: float = 5.0,
-        max_wait: float = 30.0,
-        poll_min: float = 0.01,
-        poll_max: float = 0.2,
+        times: FlightTimes | None = None,
         clock: Clock = monotonic,
         sleep: Sleep = asyncio.sleep,
         on_join: Callable[[int], None] | None = None,
     ) -> None:
-        if not (ttl > 0 and done_ttl > 0 and max_wait > 0 and 0 < poll_min <= poll_max):
-            raise ValueError(
-                "ttl, done_ttl and max_wait must be > 0 s and 0 < poll_min <= poll_max, got "
-                f"ttl={ttl!r}, done_ttl={done_ttl!r}, max_wait={max_wait!r}, "
-                f"poll_min={poll_min!r}, poll_max={poll_max!r}"
-            )
+        times = times or FlightTimes()
         self._locks = locks
         self._ns = namespace
         self._ref = ref
-        self._ttl = ttl
-        self._done_ttl = done_ttl
-        self._max_wait = max_wait
-        self._poll = (poll_min, poll_max)
+        self._ttl = times.ttl
+        self._done_ttl = times.done_ttl
+        self._max_wait = times.max_wait
+        self._poll = (times.poll_min, times.poll_max)
         self._clock = clock
         self._sleep = sleep
         self._on_join = on_join

@@ -37,6 +37,7 @@ import contextlib
 import math
 import uuid
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import structlog
@@ -58,6 +59,24 @@ sooner when a token arrives)."""
 Mode = Literal["shared", "local"]
 
 
+@dataclass(frozen=True)
+class Heartbeat:
+    """How a process says it draws from the budget: as ``member`` (random by default), every
+    ``every`` seconds, counted live for ``ttl``; the peak of live processes over
+    ``peak_window`` seconds sizes its local share when the budget is gone."""
+
+    member: str | None = None
+    every: float = 1.0
+    ttl: float = 3.0
+    peak_window: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.every < self.ttl:
+            raise ValueError(
+                f"beat every ({self.every!r}) must be > 0 and less than its ttl ({self.ttl!r})"
+            )
+
+
 class SharedBucket:
     """A ``Limiter`` drawing from a shared ``Budget``; a local share when it cannot."""
 
@@ -70,33 +89,27 @@ class SharedBucket:
         controller: AdaptiveRate | None = None,
         clock: Clock = monotonic,
         sleep: Sleep = asyncio.sleep,
-        member: str | None = None,
-        beat_every: float = 1.0,
-        beat_ttl: float = 3.0,
-        peak_window: float = 60.0,
+        heartbeat: Heartbeat | None = None,
         on_mode_change: Callable[[Mode], None] | None = None,
     ) -> None:
         if not (isinstance(rate, int | float) and math.isfinite(rate) and rate > 0):
             raise ValueError(f"rate must be a finite number of tokens per second > 0, got {rate!r}")
         if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
             raise ValueError(f"burst must be a whole number of tokens >= 1, got {burst!r}")
-        if not 0 < beat_every < beat_ttl:
-            raise ValueError(
-                f"beat_every ({beat_every!r}) must be > 0 and less than beat_ttl ({beat_ttl!r})"
-            )
+        heartbeat = heartbeat or Heartbeat()
         self._budget = budget
         self._rate = float(rate)
         self._burst = burst
         self._controller = controller
         self._clock = clock
         self._sleep = sleep
-        self.member = member or uuid.uuid4().hex
-        self._beat_every = beat_every
-        self._beat_ttl = beat_ttl
+        self.member = heartbeat.member or uuid.uuid4().hex
+        self._beat_every = heartbeat.every
+        self._beat_ttl = heartbeat.ttl
         self._on_mode_change = on_mode_change
         self._local = TokenBucket(rate, 1, clock=clock, sleep=sleep)
         self._mode: Mode = "shared"
-        self._heads = Headcount(window=peak_window, clock=clock)
+        self._heads = Headcount(window=heartbeat.peak_window, clock=clock)
         self._credit = 0
         self._want = False
         self._ready_at = -math.inf
