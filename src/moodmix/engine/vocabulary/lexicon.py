@@ -32,6 +32,7 @@ from moodmix.engine.vocabulary.tables import (
     ARTIST_CUES,
     BREAKS,
     COMMON_WORDS,
+    COMPARATIVES,
     CONTRASTS,
     EMOJI,
     ERA_STRENGTH,
@@ -48,6 +49,7 @@ from moodmix.engine.vocabulary.tables import (
     LIVE,
     MOOD_STRENGTH,
     MOODS,
+    MORES,
     NEGATORS,
     PLACES_AND_TIMES,
     POST_HEDGES,
@@ -56,6 +58,7 @@ from moodmix.engine.vocabulary.tables import (
     SOFTENERS,
     SOUND,
     SOUND_STRENGTH,
+    THANS,
     VERSIONS,
     VOCALS,
     WEATHER,
@@ -65,7 +68,7 @@ from moodmix.engine.vocabulary.types import Level, Spec
 Kind = Literal["mood", "sound", "vocals", "live", "activity", "setting", "genre", "era", "version"]
 Role = Literal[
     "negate", "soften", "post_negate", "hedge", "post_hedge", "intensify", "contrast", "break",
-    "cue", "filler",
+    "cue", "filler", "more", "than",
 ]  # fmt: skip
 
 MAX_TOKENS: Final = 2_000
@@ -160,6 +163,8 @@ class Match:
     entry: Term | Role
     size: int
     hedged: bool = False
+    comparative: bool = False
+    """Found as a comparative ("slower"): a step toward the term rather than the term itself."""
 
 
 def fold(word: str) -> str:
@@ -209,9 +214,11 @@ class Lexicon:
         self,
         phrases: Mapping[tuple[str, ...], Term | Role],
         artists: Mapping[tuple[str, ...], Artist],
+        comparatives: Mapping[str, Term] | None = None,
     ) -> None:
         self.phrases = dict(phrases)
         self.artists = dict(artists)
+        self.comparatives = dict(comparatives or {})
         self._phrase_sizes = _sizes_by_first(self.phrases)
         self._artist_sizes = _sizes_by_first(self.artists)
         self.terms: dict[tuple[Kind, str], Term] = {}
@@ -220,7 +227,10 @@ class Lexicon:
                 self.terms.setdefault((entry.kind, entry.label), entry)
 
     def entry_at(self, words: Sequence[str], i: int) -> Match | None:
-        """The longest phrase starting at ``words[i]``, else a known stem of that word."""
+        """A comparative at ``words[i]``, else the longest phrase starting there, else a known
+        stem of that word."""
+        if (compared := self.comparatives.get(words[i])) is not None:
+            return Match(compared, 1, comparative=True)
         for size in self._phrase_sizes.get(words[i], ()):
             entry = self.phrases.get(tuple(words[i : i + size])) if i + size <= len(words) else None
             if entry is not None:
@@ -250,7 +260,7 @@ class Lexicon:
 
     def is_word(self, word: str) -> bool:
         """Whether ``word`` alone means something to the analyser."""
-        return (word,) in self.phrases
+        return (word,) in self.phrases or word in self.comparatives
 
     def _stem_at(self, word: str) -> Match | None:
         hedged = len(word) > 5 and word.endswith("ish")
@@ -324,6 +334,8 @@ _ROLES: Final[tuple[tuple[Role, frozenset[str]], ...]] = (
     ("break", BREAKS),
     ("cue", ARTIST_CUES),
     ("filler", FILLERS),
+    ("more", MORES),
+    ("than", THANS),
 )
 
 
@@ -353,7 +365,17 @@ def lexicon() -> Lexicon:
     for foreign, english in sorted(FOREIGN.items()):
         meaning = phrases[phrase_key(english)]
         phrases.setdefault(phrase_key(foreign), meaning)
-    return Lexicon(phrases, _artists(phrases))
+    return Lexicon(phrases, _artists(phrases), _comparatives(phrases))
+
+
+def _comparatives(phrases: Mapping[tuple[str, ...], Term | Role]) -> dict[str, Term]:
+    out: dict[str, Term] = {}
+    for word, base in COMPARATIVES.items():
+        term = phrases.get(phrase_key(base))
+        if not isinstance(term, Term):
+            raise ValueError(f"comparative {word!r} compares {base!r}, which is not a term")
+        out[fold(word)] = term
+    return out
 
 
 def _artists(phrases: Mapping[tuple[str, ...], object]) -> dict[tuple[str, ...], Artist]:
