@@ -30,10 +30,21 @@ from moodmix.engine.mood.explain import explain
 from moodmix.engine.mood.hits import Hit, Reading
 from moodmix.engine.mood.reading import read
 from moodmix.engine.mood.recognised import recognise, unwanted_versions
+from moodmix.engine.mood.refine import Refinement, refine_profile
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile
 from moodmix.engine.vocabulary import NEUTRAL, lexicon
 
-__all__ = ["BASE_WEIGHT", "MAX_CHARS", "Hit", "Reading", "analyse", "neutral", "read"]
+__all__ = [
+    "BASE_WEIGHT",
+    "MAX_CHARS",
+    "Hit",
+    "Reading",
+    "Refinement",
+    "analyse",
+    "neutral",
+    "read",
+    "refine_profile",
+]
 
 MAX_CHARS: Final = 10_000
 """Characters of a text read at most."""

@@ -231,12 +231,18 @@ def settle(name: str, pulls: Pulls, typical: float | None = None) -> Settled:
         spread = math.sqrt(sum(s * (t - target) ** 2 for t, s in pulls.pulls) / total)
         missing = math.prod(1.0 - s for _, s in pulls.pulls)
         weight = BASE_WEIGHT + (1.0 - BASE_WEIGHT) * (1.0 - missing)
-    half = 1.0 if total <= 0 else min(0.45, max(0.08, 0.3 - 0.2 * weight + spread))
+    half = 1.0 if total <= 0 else half_range(weight, spread)
     low, high = max(0.0, target - half), min(1.0, target + half)
     low = max(low, pulls.floor)
     high = min(max(high, low), pulls.ceiling)
     low = min(low, high)
     return clamp(target, low, high), low, high, weight
+
+
+def half_range(weight: float, spread: float = 0.0) -> float:
+    """Half the width of a range on 0..1: narrower as the weight grows, wider with ``spread``,
+    the disagreement of the nudges."""
+    return min(0.45, max(0.08, 0.3 - 0.2 * weight + spread))
 
 
 def clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:

@@ -229,7 +229,8 @@ class _Reader:
         return self._artist(name, None, i, last + 1 - i)
 
     def _artist(self, name: str, known: Artist | None, i: int, size: int) -> int:
-        if self.negating and i - self.negated_at <= REACH:
+        avoided = self.negating and i - self.negated_at <= REACH
+        if avoided:
             if name not in self.out.avoided_artists:
                 self.out.avoided_artists.append(name)
         elif name not in self.out.artists and len(self.out.artists) < MAX_LISTED:
@@ -238,4 +239,6 @@ class _Reader:
                 self.out.artist_genres.append(known.genre)
         self.list_at = i + size
         self._reset()
+        if avoided:  # "no Adele or Coldplay" rules out both
+            self.negating, self.negated_any, self.negated_at = True, True, i + size
         return size
