@@ -207,6 +207,7 @@ def test_a_comparison_lands_between_its_references() -> None:
     assert cafe.targets["energy"] <= low
     assert high <= club.targets["energy"]
     assert between.recognised.settings == ()  # points of comparison, not settings asked for
+    assert between.explanation.startswith("Busier than a coffee shop and calmer than the club")
     assert set(between.recognised.moods) == {"busy", "calm"}
 
 

@@ -126,7 +126,7 @@ def refine_profile(current: MoodProfile, text: str) -> Refinement:
         text=f"{current.text}; {text}",
         recognised=recognised,
         unwanted_versions=_versions(current.unwanted_versions, reading, asked.live),
-        understood=True,
+        understood=current.understood or bool(moves.named),
         explanation=_explained(current.explanation, moved, reading.avoided_artists, tracks),
     )
     return Refinement(
@@ -233,6 +233,7 @@ class _Moves:
         return replace(current, targets=targets, ranges=ranges, weights=weights), tuple(said)
 
     def _settled(self, name: str) -> tuple[float, tuple[float, float], float]:
+        """(target, range, weight) of a named feature; a move under ``MOVED`` is undone."""
         floor, ceiling = self.floor.get(name, 0.0), self.ceiling.get(name, 1.0)
         now = self.now[name]
         target = clamp(self.target[name], floor, ceiling)

@@ -2,7 +2,8 @@
 
 Text becomes ``Token`` s (emoji replaced by their word, case and accents folded, punctuation
 kept as pauses); the ``Lexicon`` finds, at any token, the longest phrase it knows (a ``Term``
-that nudges features, or a ``Role`` word such as a negation) and the longest artist name::
+that nudges features, or a ``Role`` word such as a negation; a comparative such as "slower" is
+its term, marked ``comparative``) and the longest artist name::
 
     tokens = tokenise("Rainy Sunday, NOTHING sad ☔")
     [t.word for t in tokens]                  # ['rainy', 'sunday', 'nothing', 'sad', 'rain']
@@ -219,6 +220,9 @@ class Lexicon:
         self.phrases = dict(phrases)
         self.artists = dict(artists)
         self.comparatives = dict(comparatives or {})
+        self._comparative_of: dict[tuple[Kind, str], str] = {}
+        for word, compared in self.comparatives.items():
+            self._comparative_of.setdefault((compared.kind, compared.label), word)
         self._phrase_sizes = _sizes_by_first(self.phrases)
         self._artist_sizes = _sizes_by_first(self.artists)
         self.terms: dict[tuple[Kind, str], Term] = {}
@@ -250,6 +254,10 @@ class Lexicon:
     def term(self, kind: Kind, label: str) -> Term | None:
         """The term of ``kind`` labelled ``label``."""
         return self.terms.get((kind, label))
+
+    def comparative_of(self, term: Term) -> str | None:
+        """The comparative of ``term`` ("calm" -> "calmer"), if the vocabulary has one."""
+        return self._comparative_of.get((term.kind, term.label))
 
     def flip(self, term: Term) -> Term | None:
         """What a negation of ``term`` asks for instead ("no vocals" -> instrumental), if any."""
