@@ -241,7 +241,7 @@ def test_comparatives_read_as_their_word_and_are_graded() -> None:
 def test_every_comparative_compares_a_known_word() -> None:
     lex = lexicon()
     for word in lex.comparatives:
-        match = lex.entry_at([word], 0)
+        match = lex.entry_at(word, 0)
         assert match is not None, word
         assert match.comparative, word
     assert [hit.relative for hit in read("more upbeat, less vocals, slower").hits] == [1, -1, 1]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from moodmix.bench.playlists.plan import PROMPTS
 from moodmix.engine.mood import analyse, refine_profile
@@ -98,6 +100,16 @@ def test_the_public_prompts_are_the_benches_and_the_analysers() -> None:
         ("less acoustic", "acousticness", -1),
         ("no vocals", "instrumentalness", 1),
         ("without vocals", "instrumentalness", 1),
+        ("less intense", "energy", -1),
+        ("not as loud", "loudness", -1),
+        ("way more energetic", "energy", 1),
+        ("a little less sad", "valence", 1),
+        ("slow it down", "tempo", -1),
+        ("pick up the pace", "tempo", 1),
+        ("tone it down", "energy", -1),
+        ("liven it up", "valence", 1),
+        ("more jazz", "instrumentalness", 1),
+        ("less rap", "speechiness", -1),
     ],
 )
 def test_a_refinement_moves_its_feature_the_way_it_says(
@@ -289,3 +301,24 @@ def test_text_with_nothing_to_read_changes_nothing(text: str) -> None:
     assert change.moved == ()
     assert change.duration_s is None
     assert change.like_tracks == change.exclude_artists == ()
+
+
+_PIECES = st.sampled_from(
+    [*_CHANGES, ",", ".", "but", "not", "no", "more", "less", "than", "a bit", "much", "like",
+     "track", "3", "an hour", "bpm", "120", "Adele", "busier", "a café", "😢", "\x00", "İ"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map(" ".join) | st.text(max_size=200))
+def test_any_text_refines_any_profile_into_a_valid_one(text: str) -> None:
+    change = refine_profile(CURRENT, text)
+    profile = change.profile
+    for name in FEATURES:
+        low, high = profile.ranges[name]
+        assert SCALES[name][0] <= low <= profile.targets[name] <= high <= SCALES[name][1], name
+        assert 0.0 <= profile.weights[name] <= 1.0
+    assert "\n" not in profile.explanation
+    assert change.understood or profile == CURRENT
+    assert all(n >= 1 for n in change.like_tracks)
+    assert change.duration_s is None or change.duration_s > 0

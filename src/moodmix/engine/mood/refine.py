@@ -234,6 +234,10 @@ class _Moves:
 
     def _settled(self, name: str) -> tuple[float, tuple[float, float], float]:
         """(target, range, weight) of a named feature; a move under ``MOVED`` is undone."""
+        if name == "tempo" and self.tempo is not None:  # an explicit tempo wins over the rest
+            target, low, high = (to_unit(name, bpm) for bpm in self.tempo)
+            self.target[name] = target
+            return target, (low, high), max(self.weights[name], TEMPO_WEIGHT)
         floor, ceiling = self.floor.get(name, 0.0), self.ceiling.get(name, 1.0)
         now = self.now[name]
         target = clamp(self.target[name], floor, ceiling)
@@ -243,9 +247,6 @@ class _Moves:
         weight = self.weights[name]
         gained = weight + (1.0 - weight) * WEIGHT_GAIN * self.named[name]
         weight = min(1.0, max(gained, self.asked.get(name, 0.0)))
-        if name == "tempo" and self.tempo is not None:
-            low, high = to_unit(name, self.tempo[1]), to_unit(name, self.tempo[2])
-            return target, (low, high), max(weight, TEMPO_WEIGHT)
         shift, half = target - now, half_range(weight)
         low = max(self.ranges[name][0] + shift, target - half, floor, 0.0)
         high = min(self.ranges[name][1] + shift, target + half, ceiling, 1.0)

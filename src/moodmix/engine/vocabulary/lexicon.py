@@ -215,14 +215,16 @@ class Lexicon:
         self,
         phrases: Mapping[tuple[str, ...], Term | Role],
         artists: Mapping[tuple[str, ...], Artist],
-        comparatives: Mapping[str, Term] | None = None,
+        comparatives: Mapping[tuple[str, ...], Term] | None = None,
     ) -> None:
         self.phrases = dict(phrases)
         self.artists = dict(artists)
         self.comparatives = dict(comparatives or {})
+        self._comparative_sizes = _sizes_by_first(self.comparatives)
         self._comparative_of: dict[tuple[Kind, str], str] = {}
-        for word, compared in self.comparatives.items():
-            self._comparative_of.setdefault((compared.kind, compared.label), word)
+        for key, compared in self.comparatives.items():
+            if len(key) == 1:
+                self._comparative_of.setdefault((compared.kind, compared.label), key[0])
         self._phrase_sizes = _sizes_by_first(self.phrases)
         self._artist_sizes = _sizes_by_first(self.artists)
         self.terms: dict[tuple[Kind, str], Term] = {}
@@ -231,10 +233,12 @@ class Lexicon:
                 self.terms.setdefault((entry.kind, entry.label), entry)
 
     def entry_at(self, words: Sequence[str], i: int) -> Match | None:
-        """A comparative at ``words[i]``, else the longest phrase starting there, else a known
-        stem of that word."""
-        if (compared := self.comparatives.get(words[i])) is not None:
-            return Match(compared, 1, comparative=True)
+        """The longest comparative starting at ``words[i]`` ("slower", "slow it down"), else the
+        longest phrase, else a known stem of that word."""
+        for size in self._comparative_sizes.get(words[i], ()):
+            key = tuple(words[i : i + size])
+            if (compared := self.comparatives.get(key)) is not None:
+                return Match(compared, size, comparative=True)
         for size in self._phrase_sizes.get(words[i], ()):
             entry = self.phrases.get(tuple(words[i : i + size])) if i + size <= len(words) else None
             if entry is not None:
@@ -268,7 +272,7 @@ class Lexicon:
 
     def is_word(self, word: str) -> bool:
         """Whether ``word`` alone means something to the analyser."""
-        return (word,) in self.phrases or word in self.comparatives
+        return (word,) in self.phrases or (word,) in self.comparatives
 
     def _stem_at(self, word: str) -> Match | None:
         hedged = len(word) > 5 and word.endswith("ish")
@@ -376,13 +380,15 @@ def lexicon() -> Lexicon:
     return Lexicon(phrases, _artists(phrases), _comparatives(phrases))
 
 
-def _comparatives(phrases: Mapping[tuple[str, ...], Term | Role]) -> dict[str, Term]:
-    out: dict[str, Term] = {}
+def _comparatives(
+    phrases: Mapping[tuple[str, ...], Term | Role],
+) -> dict[tuple[str, ...], Term]:
+    out: dict[tuple[str, ...], Term] = {}
     for word, base in COMPARATIVES.items():
         term = phrases.get(phrase_key(base))
         if not isinstance(term, Term):
             raise ValueError(f"comparative {word!r} compares {base!r}, which is not a term")
-        out[fold(word)] = term
+        out[phrase_key(word)] = term
     return out
 
 
