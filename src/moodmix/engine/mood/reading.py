@@ -160,7 +160,7 @@ class _Reader:
             self._reset()
             self.pending.step = step
             self.negating, self.soft, self.negated_at = True, role == "soften", i + size
-            self.negation_cue_at = i + size
+            self.negation_cue_at = i + size if role == "negate" else -1
         elif role == "more":
             self.negating = self.soft = False
             self.pending.ask_more()
