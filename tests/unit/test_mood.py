@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from moodmix.cli.mood import mood
 from moodmix.data import ARTISTS
-from moodmix.engine.mood import BASE_WEIGHT, MAX_CHARS, analyse, neutral
+from moodmix.engine.mood import BASE_WEIGHT, MAX_CHARS, analyse, neutral, read
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile
 from moodmix.engine.vocabulary import genre_family, lexicon, phrase_key, tokenise
 from moodmix.engine.vocabulary.tables import EMOJI, FAMILIES, FOREIGN, TYPICAL_SOUND
@@ -188,6 +188,65 @@ def test_hedges_soften_and_intensifiers_strengthen() -> None:
     assert weights[0] < weights[1] < weights[2]
 
 
+# intensity and comparison: graded the same way in a refinement (tests/unit/test_refine.py)
+
+
+def test_a_mild_word_is_milder_than_a_strong_one() -> None:
+    blue, heartbroken = analyse("a bit blue"), analyse("heartbroken")
+    assert unit(blue, "valence") > unit(heartbroken, "valence")
+    assert blue.weights["valence"] <= heartbroken.weights["valence"]
+    assert unit(blue, "valence") < 0.5
+    assert blue.recognised.moods == ("blue",)
+
+
+def test_a_comparison_lands_between_its_references() -> None:
+    cafe, club = analyse("café"), analyse("club")
+    between = analyse("busier than a café, calmer than a club")
+    assert unit(cafe, "energy") < unit(between, "energy") < unit(club, "energy")
+    low, high = between.ranges["energy"]
+    assert cafe.targets["energy"] <= low
+    assert high <= club.targets["energy"]
+    assert between.recognised.settings == ()  # points of comparison, not settings asked for
+    assert between.explanation.startswith("Busier than a coffee shop and calmer than the club")
+    assert set(between.recognised.moods) == {"busy", "calm"}
+
+
+def test_a_comparison_graded_by_its_modifiers() -> None:
+    cafe = analyse("café")
+    energies = [
+        unit(analyse(f"{how} busier than a café"), "energy") for how in ("a bit", "", "much")
+    ]
+    assert unit(cafe, "energy") < energies[0] < energies[1] < energies[2]
+
+
+def test_effort_grades_activities() -> None:
+    yoga, pilates = analyse("yoga"), analyse("pilates")
+    assert unit(yoga, "energy") < unit(pilates, "energy")
+    assert yoga.targets["tempo"] < pilates.targets["tempo"]
+    assert unit(analyse("meditation"), "energy") <= unit(yoga, "energy")
+    assert unit(pilates, "energy") < unit(analyse("workout"), "energy")
+
+
+def test_comparatives_read_as_their_word_and_are_graded() -> None:
+    tempi = [
+        analyse(text).targets["tempo"]
+        for text in ("a touch quicker than last time", "quicker", "much faster")
+    ]
+    assert 118 < tempi[0] < tempi[1] < tempi[2]
+    assert analyse("slower").targets["tempo"] < 100
+    assert analyse("calmer").recognised.moods == ("calm",)
+    assert analyse("more than 120 bpm").targets["tempo"] > 120
+
+
+def test_every_comparative_compares_a_known_word() -> None:
+    lex = lexicon()
+    for word in lex.comparatives:
+        match = lex.entry_at(word, 0)
+        assert match is not None, word
+        assert match.comparative, word
+    assert [hit.relative for hit in read("more upbeat, less vocals, slower").hits] == [1, -1, 1]
+
+
 def test_the_clause_after_but_weighs_more() -> None:
     sad_then_hopeful = unit(analyse("sad but hopeful"), "valence")
     hopeful_then_sad = unit(analyse("hopeful but sad"), "valence")
@@ -256,6 +315,23 @@ def test_huge_numbers_are_ignored() -> None:
 )
 def test_artists(text: str, artists: tuple[str, ...]) -> None:
     assert analyse(text).recognised.artists == artists
+
+
+@pytest.mark.parametrize(
+    ("text", "avoided"),
+    [
+        ("no Adele", ("Adele",)),
+        ("no Adele or Coldplay, upbeat", ("Adele", "Coldplay")),
+        ("without Foo Fighters", ("Foo Fighters",)),
+        ("No K-pop", ()),
+        ("Nothing Sad", ()),
+    ],
+)
+def test_artists_ruled_out(text: str, avoided: tuple[str, ...]) -> None:
+    profile = analyse(text)
+    assert profile.recognised.artists == ()
+    assert tuple(n for n in profile.recognised.negations if n in avoided) == avoided
+    assert read(text).avoided_artists == list(avoided)
 
 
 def test_a_known_artist_alone_is_understood() -> None:

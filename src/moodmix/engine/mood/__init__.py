@@ -8,13 +8,20 @@
     profile.recognised.settings       # ('rain', 'sunday')
     profile.explanation  # 'Mellow and acoustic for a rainy Sunday, steering clear of sad: ...'
     read("not too sad").hits[0]   # Hit(term=Term(label='sad', ...), negated=True, soft=True, ...)
+    refine_profile(profile, "more upbeat, less vocals").moved   # ('energy up', ...)
 
 How it reads, one module each: the text is cut into words (``vocabulary.tokenise``); ``reading``
 finds the words and phrases the vocabulary knows, the artists and an explicit tempo
 (``tempo``), and the scope of negations and modifiers around each (``hits``: intensifiers,
 hedges, "but"); ``combine`` turns the hits into a target, a range and a weight per feature;
 ``recognised`` lists what was understood and the versions ruled out; ``explain`` says it all
-in one sentence.
+in one sentence. Intensity and comparison are graded while reading, the same for a prompt and
+a refinement: "a bit blue" is milder than "heartbroken", "a touch quicker" a smaller step than
+"much faster", "busier than a café" a floor at the café's energy (``hits``, ``combine``).
+
+``refine`` reads a change to a playlist ("more upbeat", "slower", "no Adele", "like track 3",
+"make it an hour") relative to its current profile: each feature the text reaches moves from
+where it is, the rest stays (``length`` and ``positions`` read lengths and track positions).
 
 Nothing here is a model or a download: reading is linear in the text, which is cut at
 ``MAX_CHARS`` characters and ``vocabulary.MAX_TOKENS`` words.
@@ -30,10 +37,21 @@ from moodmix.engine.mood.explain import explain
 from moodmix.engine.mood.hits import Hit, Reading
 from moodmix.engine.mood.reading import read
 from moodmix.engine.mood.recognised import recognise, unwanted_versions
+from moodmix.engine.mood.refine import Refinement, refine_profile
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile
 from moodmix.engine.vocabulary import NEUTRAL, lexicon
 
-__all__ = ["BASE_WEIGHT", "MAX_CHARS", "Hit", "Reading", "analyse", "neutral", "read"]
+__all__ = [
+    "BASE_WEIGHT",
+    "MAX_CHARS",
+    "Hit",
+    "Reading",
+    "Refinement",
+    "analyse",
+    "neutral",
+    "read",
+    "refine_profile",
+]
 
 MAX_CHARS: Final = 10_000
 """Characters of a text read at most."""

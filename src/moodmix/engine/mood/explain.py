@@ -5,7 +5,8 @@
     explain(profile, reading)
     # 'Mellow and acoustic for a rainy Sunday, steering clear of sad: high acousticness, ...'
 
-What it asked for (moods and sound, the kind of music and era, versions), in the vein of which
+What it asked for (moods and sound, comparisons such as "busier than a coffee shop", the kind
+of music and era, versions), in the vein of which
 artists, for which activity and setting, what it steers clear of and what "not too"; then the
 features that weigh most (at least 0.3, at most four), each as a word ("slow tempo", "quiet").
 """
@@ -18,6 +19,7 @@ from typing import Final
 
 from moodmix.engine.mood.hits import Hit, Reading
 from moodmix.engine.profile import FEATURES, MoodProfile
+from moodmix.engine.vocabulary import lexicon
 
 
 def explain(profile: MoodProfile, reading: Reading) -> str:
@@ -63,6 +65,8 @@ _SAID_AS: Final = {
 
 
 def _said_as(hit: Hit) -> str:
+    if hit.reference is not None:
+        return "describe"
     if hit.negated:
         return "temper" if hit.soft else "avoid"
     if hit.term.kind == "setting":
@@ -71,6 +75,10 @@ def _said_as(hit: Hit) -> str:
 
 
 def _say(hit: Hit) -> str:
+    if hit.reference is not None:
+        comparative = lexicon().comparative_of(hit.term) if hit.relative > 0 else None
+        compared = comparative or f"{'more' if hit.relative > 0 else 'less'} {hit.term.say}"
+        return f"{compared} than {hit.reference.say}"
     if hit.negated and hit.term.kind == "sound":
         return hit.term.label
     if hit.negated or hit.term.kind not in ("mood", "sound"):

@@ -9,13 +9,20 @@
 
 The scope rules: a negation ("nothing", "no", "without") rules out the words after it until
 the end of its clause, and reaches at most ``REACH`` words past its last negated word ("no
-drums or vocals" negates both); "not too" only softens; a word after a term ("-free", "lite")
-negates it when adjacent. Modifiers (``hits.Modifiers``) apply to the next term only. A pause
+drums or vocals" negates both); "not too" and "less" only soften; a word after a term ("-free",
+"lite") negates it when adjacent. Modifiers (``hits.Modifiers``) apply to the next term only,
+and a hedge or intensifier before a negation grades its step ("much less loud"). A pause
 (comma, full stop) or "but" ends every scope; "but" also starts a clause that weighs more.
+
+Comparisons: "more" and a comparative ("slower", "busier") make the next term a step toward it,
+"less" a step away (``Hit.relative``); "than" right after such a term makes the next known
+term, within ``THAN_REACH`` words, the point of comparison (``Hit.reference``) instead of a
+term of its own: "busier than a café" asks for more energy than a café has, not for a café.
 
 Artists are found by name (case and accents ignored); a name made of ordinary words ("Beach
 House") only when capitalised or pointed at ("like ...", "... vibes"), and after a cue ("like",
-"similar to") any capitalised name counts, known or not. A negated artist is avoided.
+"similar to") any capitalised name counts, known or not; after a negation too, when no word
+the vocabulary knows starts there ("without Foo Fighters"). A negated artist is avoided.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ from moodmix.engine.vocabulary import (
 
 REACH: Final = 5
 """Words a negation reaches past its last negated word."""
+THAN_REACH: Final = 2
+"""Words after "than" its point of comparison may start at ("than a café")."""
 MAX_LISTED: Final = 12
 """Artists listed at most."""
 
@@ -64,6 +73,7 @@ class _Reader:
         self.contrasts = 0
         self.cue_at = -1
         self.list_at = -1
+        self.negation_cue_at = -1
         self._reset()
 
     def _reset(self) -> None:
@@ -72,6 +82,8 @@ class _Reader:
         self.soft = False
         self.negated_at = -1
         self.pending = Modifiers()
+        self.compared: Hit | None = None
+        self.compared_at = -1
 
     def read(self) -> Reading:
         i = 0
@@ -97,13 +109,15 @@ class _Reader:
         if match is None:
             return self._unknown(i)
         if isinstance(match.entry, Term):
-            self._term(match.entry, i, i + match.size, match.hedged)
+            self._term(match.entry, i, i + match.size, match.hedged, match.comparative)
         else:
             self._role(match.entry, i, match.size)
         return match.size
 
     def _unknown(self, i: int) -> int:
         word = self.words[i]
+        if word not in STOPWORDS:
+            self.compared = None
         if word == "or" and i == self.list_at:
             self.cue_at = i + 1
         elif word.isdigit() and len(word) == 4 and 1920 <= int(word) <= 2029:
@@ -112,7 +126,13 @@ class _Reader:
                 self._term(era, i, i + 1, False)
         return 1
 
-    def _term(self, term: Term, start: int, end: int, hedged: bool) -> None:
+    def _term(
+        self, term: Term, start: int, end: int, hedged: bool, comparative: bool = False
+    ) -> None:
+        if self.compared is not None and start - self.compared_at <= THAN_REACH:
+            self.compared.reference, self.compared = term, None
+            self.pending = Modifiers()
+            return
         negated = self.negating and start - self.negated_at <= REACH
         hit = Hit(
             term,
@@ -122,6 +142,8 @@ class _Reader:
             negated=negated,
             soft=negated and self.soft,
             clause=self.contrasts,
+            step=self.pending.step,
+            more=self.pending.more or comparative,
         )
         if hedged:
             hit.hedge()
@@ -134,8 +156,17 @@ class _Reader:
         last = self.out.hits[-1] if self.out.hits else None
         adjacent = last is not None and last.end == i and not self.tokens[i].pause
         if role in ("negate", "soften"):
+            step = self.pending.step
             self._reset()
+            self.pending.step = step
             self.negating, self.soft, self.negated_at = True, role == "soften", i + size
+            self.negation_cue_at = i + size if role == "negate" else -1
+        elif role == "more":
+            self.negating = self.soft = False
+            self.pending.ask_more()
+        elif role == "than":
+            if last is not None and adjacent and last.relative:
+                self.compared, self.compared_at = last, i + size
         elif role == "post_negate" and last is not None and adjacent:
             last.negated, last.soft = True, False
         elif role == "post_hedge" and last is not None and adjacent:
@@ -174,9 +205,14 @@ class _Reader:
 
     def _unknown_artist(self, i: int) -> int:
         first = self.tokens[i]
-        if self.cue_at != i or self.shouting or not first.raw[:1].isupper():
+        after_negation = self.negating and self.negation_cue_at == i
+        if self.cue_at != i and not after_negation:
+            return 0
+        if self.shouting or not first.raw[:1].isupper():
             return 0
         if first.word != "the" and self.lex.is_word(first.word):
+            return 0
+        if after_negation and self.lex.entry_at(self.words, i) is not None:
             return 0
         last = -1
         j = i
@@ -193,7 +229,8 @@ class _Reader:
         return self._artist(name, None, i, last + 1 - i)
 
     def _artist(self, name: str, known: Artist | None, i: int, size: int) -> int:
-        if self.negating and i - self.negated_at <= REACH:
+        avoided = self.negating and i - self.negated_at <= REACH
+        if avoided:
             if name not in self.out.avoided_artists:
                 self.out.avoided_artists.append(name)
         elif name not in self.out.artists and len(self.out.artists) < MAX_LISTED:
@@ -202,4 +239,6 @@ class _Reader:
                 self.out.artist_genres.append(known.genre)
         self.list_at = i + size
         self._reset()
+        if avoided:  # "no Adele or Coldplay" rules out both
+            self.negating, self.negated_any, self.negated_at = True, True, i + size
         return size

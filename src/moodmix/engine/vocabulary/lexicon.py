@@ -2,7 +2,8 @@
 
 Text becomes ``Token`` s (emoji replaced by their word, case and accents folded, punctuation
 kept as pauses); the ``Lexicon`` finds, at any token, the longest phrase it knows (a ``Term``
-that nudges features, or a ``Role`` word such as a negation) and the longest artist name::
+that nudges features, or a ``Role`` word such as a negation; a comparative such as "slower" is
+its term, marked ``comparative``) and the longest artist name::
 
     tokens = tokenise("Rainy Sunday, NOTHING sad ☔")
     [t.word for t in tokens]                  # ['rainy', 'sunday', 'nothing', 'sad', 'rain']
@@ -32,6 +33,7 @@ from moodmix.engine.vocabulary.tables import (
     ARTIST_CUES,
     BREAKS,
     COMMON_WORDS,
+    COMPARATIVES,
     CONTRASTS,
     EMOJI,
     ERA_STRENGTH,
@@ -48,6 +50,7 @@ from moodmix.engine.vocabulary.tables import (
     LIVE,
     MOOD_STRENGTH,
     MOODS,
+    MORES,
     NEGATORS,
     PLACES_AND_TIMES,
     POST_HEDGES,
@@ -56,6 +59,7 @@ from moodmix.engine.vocabulary.tables import (
     SOFTENERS,
     SOUND,
     SOUND_STRENGTH,
+    THANS,
     VERSIONS,
     VOCALS,
     WEATHER,
@@ -65,7 +69,7 @@ from moodmix.engine.vocabulary.types import Level, Spec
 Kind = Literal["mood", "sound", "vocals", "live", "activity", "setting", "genre", "era", "version"]
 Role = Literal[
     "negate", "soften", "post_negate", "hedge", "post_hedge", "intensify", "contrast", "break",
-    "cue", "filler",
+    "cue", "filler", "more", "than",
 ]  # fmt: skip
 
 MAX_TOKENS: Final = 2_000
@@ -160,6 +164,8 @@ class Match:
     entry: Term | Role
     size: int
     hedged: bool = False
+    comparative: bool = False
+    """Found as a comparative ("slower"): a step toward the term rather than the term itself."""
 
 
 def fold(word: str) -> str:
@@ -209,9 +215,16 @@ class Lexicon:
         self,
         phrases: Mapping[tuple[str, ...], Term | Role],
         artists: Mapping[tuple[str, ...], Artist],
+        comparatives: Mapping[tuple[str, ...], Term] | None = None,
     ) -> None:
         self.phrases = dict(phrases)
         self.artists = dict(artists)
+        self.comparatives = dict(comparatives or {})
+        self._comparative_sizes = _sizes_by_first(self.comparatives)
+        self._comparative_of: dict[tuple[Kind, str], str] = {}
+        for key, compared in self.comparatives.items():
+            if len(key) == 1:
+                self._comparative_of.setdefault((compared.kind, compared.label), key[0])
         self._phrase_sizes = _sizes_by_first(self.phrases)
         self._artist_sizes = _sizes_by_first(self.artists)
         self.terms: dict[tuple[Kind, str], Term] = {}
@@ -220,7 +233,12 @@ class Lexicon:
                 self.terms.setdefault((entry.kind, entry.label), entry)
 
     def entry_at(self, words: Sequence[str], i: int) -> Match | None:
-        """The longest phrase starting at ``words[i]``, else a known stem of that word."""
+        """The longest comparative starting at ``words[i]`` ("slower", "slow it down"), else the
+        longest phrase, else a known stem of that word."""
+        for size in self._comparative_sizes.get(words[i], ()):
+            key = tuple(words[i : i + size])
+            if (compared := self.comparatives.get(key)) is not None:
+                return Match(compared, size, comparative=True)
         for size in self._phrase_sizes.get(words[i], ()):
             entry = self.phrases.get(tuple(words[i : i + size])) if i + size <= len(words) else None
             if entry is not None:
@@ -241,6 +259,10 @@ class Lexicon:
         """The term of ``kind`` labelled ``label``."""
         return self.terms.get((kind, label))
 
+    def comparative_of(self, term: Term) -> str | None:
+        """The comparative of ``term`` ("calm" -> "calmer"), if the vocabulary has one."""
+        return self._comparative_of.get((term.kind, term.label))
+
     def flip(self, term: Term) -> Term | None:
         """What a negation of ``term`` asks for instead ("no vocals" -> instrumental), if any."""
         label = FLIPS.get(term.label)
@@ -250,7 +272,7 @@ class Lexicon:
 
     def is_word(self, word: str) -> bool:
         """Whether ``word`` alone means something to the analyser."""
-        return (word,) in self.phrases
+        return (word,) in self.phrases or (word,) in self.comparatives
 
     def _stem_at(self, word: str) -> Match | None:
         hedged = len(word) > 5 and word.endswith("ish")
@@ -324,6 +346,8 @@ _ROLES: Final[tuple[tuple[Role, frozenset[str]], ...]] = (
     ("break", BREAKS),
     ("cue", ARTIST_CUES),
     ("filler", FILLERS),
+    ("more", MORES),
+    ("than", THANS),
 )
 
 
@@ -353,7 +377,19 @@ def lexicon() -> Lexicon:
     for foreign, english in sorted(FOREIGN.items()):
         meaning = phrases[phrase_key(english)]
         phrases.setdefault(phrase_key(foreign), meaning)
-    return Lexicon(phrases, _artists(phrases))
+    return Lexicon(phrases, _artists(phrases), _comparatives(phrases))
+
+
+def _comparatives(
+    phrases: Mapping[tuple[str, ...], Term | Role],
+) -> dict[tuple[str, ...], Term]:
+    out: dict[tuple[str, ...], Term] = {}
+    for word, base in COMPARATIVES.items():
+        term = phrases.get(phrase_key(base))
+        if not isinstance(term, Term):
+            raise ValueError(f"comparative {word!r} compares {base!r}, which is not a term")
+        out[phrase_key(word)] = term
+    return out
 
 
 def _artists(phrases: Mapping[tuple[str, ...], object]) -> dict[tuple[str, ...], Artist]:

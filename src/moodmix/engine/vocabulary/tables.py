@@ -1,8 +1,9 @@
 """The vocabulary's tables, read once from the TOML files beside this module.
 
-    from moodmix.engine.vocabulary.tables import FLIPS, MOOD_STRENGTH, MOODS
+    from moodmix.engine.vocabulary.tables import COMPARATIVES, FLIPS, MOODS
     MOODS[0].words.split(",")[0]   # 'happy'
     FLIPS["vocal"]                 # 'instrumental': "no lyrics" asks for instrumentals
+    COMPARATIVES["slower"]         # 'slow': "slower" is a step toward slow
 
 Each file says what its entries mean; ``types.Spec`` is the shape of one entry. The artists
 themselves are ``moodmix.data.ARTISTS``, shared with the simulator.
@@ -77,6 +78,9 @@ BREAKS: Final = frozenset[str](_words["breaks"])
 ARTIST_CUES: Final = frozenset[str](_words["artist_cues"])
 ARTIST_TAILS: Final = frozenset[str](_words["artist_tails"])
 FILLERS: Final = frozenset[str](_words["fillers"])
+MORES: Final = frozenset[str](_words["mores"])
+THANS: Final = frozenset[str](_words["thans"])
+COMPARATIVES: Final[Mapping[str, str]] = _words["comparatives"]
 
 EMOJI: Final[Mapping[str, str]] = _read("emoji.toml")["emoji"]
 FOREIGN: Final[Mapping[str, str]] = _read("foreign.toml")["foreign"]
