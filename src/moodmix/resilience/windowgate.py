@@ -4,6 +4,7 @@
 
     gate = WindowGate(RedisWindow(redis), "spotify", limit=100, seconds=30.0)
     await gate.acquire(max_wait=30.0)    # returns once this request is counted in the window
+    await gate.acquire(priority=Priority.BACKGROUND)   # after this process's interactive ones
     await gate.pause(5.0)                # a 429's Retry-After: nobody sends for 5 s
 
 Spotify counts an app's requests over a rolling 30 seconds, whichever process sends them;
@@ -11,6 +12,10 @@ a token bucket (``TokenBucket``) spaces requests evenly, which wastes the window
 room, so this is a counter of its own. When the shared window cannot be reached
 (``SharedUnavailable``), the process counts alone in memory (at the whole limit: it cannot
 know who else is sending) and asks the server again every ``RETRY_SHARED_S`` seconds.
+
+Two lanes, as in the scheduler: a background request (a save's track additions) asks for room
+only while no interactive request of this process (a sign-in, the listener's top tracks)
+waits for it, so a long save never holds a listener's page behind it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import structlog
 from moodmix.clock import Clock, monotonic
 from moodmix.coordination.memory_window import MemoryWindow
 from moodmix.coordination.protocols import SharedUnavailable, Window
+from moodmix.resilience.slot import Priority
 from moodmix.resilience.tokenbucket import Sleep
 
 log = structlog.get_logger(__name__)
@@ -62,14 +68,37 @@ class WindowGate:
         """While now is before this, count in memory (the shared window failed lately)."""
         self.key, self.limit, self.seconds = key, limit, seconds
         self._sleep = sleep
+        self._interactive = 0
+        """Interactive requests of this process waiting for room now."""
+        self._no_interactive = asyncio.Event()
+        self._no_interactive.set()
         self.waited_s = 0.0
         """Seconds callers spent waiting for room, in all."""
 
-    async def acquire(self, *, max_wait: float = DEFAULT_MAX_WAIT_S) -> None:
+    async def acquire(
+        self, *, max_wait: float = DEFAULT_MAX_WAIT_S, priority: Priority = Priority.INTERACTIVE
+    ) -> None:
         """Wait until this request is counted; ``WindowFull`` if that would take longer
-        than ``max_wait`` seconds from now."""
-        waited = 0.0
+        than ``max_wait`` seconds from now. A background request first lets every
+        interactive one of this process that waits for room go ahead."""
+        interactive = priority is Priority.INTERACTIVE
+        if interactive:
+            self._interactive += 1
+            self._no_interactive.clear()
+        try:
+            await self._wait_for_room(max_wait, interactive)
+        finally:
+            if interactive:
+                self._interactive -= 1
+                if not self._interactive:
+                    self._no_interactive.set()
+
+    async def _wait_for_room(self, max_wait: float, interactive: bool) -> None:
+        started = self._clock()
         while True:
+            if not interactive and self._interactive:
+                await self._no_interactive.wait()
+            waited = self._clock() - started
             wait = await self._admit()
             if wait <= 0:
                 self.waited_s += waited
@@ -77,7 +106,6 @@ class WindowGate:
             if waited + wait > max_wait:
                 raise WindowFull(wait)
             await self._sleep(wait)
-            waited += wait
 
     async def pause(self, seconds: float) -> None:
         """Send nothing under this key for ``seconds``, in every process."""

@@ -31,6 +31,7 @@ import redis.asyncio as aioredis
 import structlog
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from moodmix.coordination import MemoryWindow, Window
 from moodmix.coordination.redis_window import RedisWindow
@@ -45,6 +46,8 @@ from moodmix.spotify import (
     SpotifyClient,
     SpotifyError,
     TimeRange,
+    Token,
+    User,
     new_state,
 )
 from moodmix.spotify.gateway import Spotify
@@ -54,6 +57,10 @@ SIGNIN_TTL_S: Final = 600
 SESSION_TTL: Final = timedelta(days=30)
 SPOTIFY_WINDOW_S: Final = 30.0
 """Spotify counts an app's requests over a rolling 30 seconds."""
+WINDOW_EDGE_S: Final = 1.0
+"""The gate counts a window this much longer than Spotify's: a request is counted when it
+leaves, Spotify counts it when it arrives, and the oldest of a window may have been slower
+on its way than the newest (three instances sharing Redis drew a 429 in one run without it)."""
 TOP_SEEDS: Final = 5
 """Top tracks one ``me:top`` seed stands for."""
 TOP_TTL_S: Final = 3600.0
@@ -136,8 +143,17 @@ class Listeners:
             me = await self._spotify.call(lambda client: client.get_me(access))
         except SpotifyError as exc:
             raise SignInFailed("spotify_refused", exc.message) from None
-        now = utcnow()
         session_token = secrets.token_urlsafe(32)
+        try:
+            await self._remember(me, token, session_token)
+        except IntegrityError:
+            # The same listener's first sign-in on another instance added them meanwhile.
+            await self._remember(me, token, session_token)
+        return self._fernet.encrypt(session_token.encode()).decode()
+
+    async def _remember(self, me: User, token: Token, session_token: str) -> None:
+        """The listener (added, or updated with the new refresh token) and a new session."""
+        now = utcnow()
         async with self._db.session() as session, session.begin():
             listener = await session.get(ListenerRow, me.id)
             if listener is None:
@@ -157,7 +173,6 @@ class Listeners:
                     expires_at=now + SESSION_TTL,
                 )
             )
-        return self._fernet.encrypt(session_token.encode()).decode()
 
     async def signed_in(self, cookie: str | None) -> SignedIn | None:
         """Who a session cookie stands for, or ``None`` (absent, forged, ended or expired)."""
@@ -290,6 +305,6 @@ def open_listeners(settings: Settings, db: Database) -> Listeners | None:
         window,
         f"spotify:{settings.spotify_client_id}",
         limit=settings.spotify_window_limit,
-        seconds=SPOTIFY_WINDOW_S,
+        seconds=SPOTIFY_WINDOW_S + WINDOW_EDGE_S,
     )
     return Listeners(db, accounts, Spotify(client, gate), fernet)

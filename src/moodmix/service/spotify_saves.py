@@ -30,6 +30,7 @@ from typing import Any, Final, TypeVar
 import structlog
 
 from moodmix.engine.cover import draw_cover
+from moodmix.resilience.slot import Priority
 from moodmix.service.db import Database
 from moodmix.service.listeners import Listeners, SignedIn, SignInFailed
 from moodmix.service.models import PlaylistRow, SpotifySaveRow, utcnow
@@ -219,16 +220,20 @@ class SpotifySaves:
     async def _call(
         self, who: SignedIn, call: Callable[[str], Awaitable[T]], *, retry: bool = True
     ) -> T:
-        """``call(token)`` in the app's Spotify lane (window, Retry-After, and with ``retry``
-        a 5xx tried again), once more with a refreshed token if Spotify says the token is no
-        longer good."""
+        """``call(token)`` in the app's Spotify lane at background priority (after sign-ins and
+        listeners' pages; window, Retry-After, and with ``retry`` a 5xx tried again), once
+        more with a refreshed token if Spotify says the token is no longer good."""
         spotify = self._listeners.spotify
         token = await self._listeners.access_token(who)
         try:
-            return await spotify.call(lambda _: call(token), retry_unavailable=retry)
+            return await spotify.call(
+                lambda _: call(token), retry_unavailable=retry, priority=Priority.BACKGROUND
+            )
         except Unauthorized:
             token = await self._listeners.access_token(who, refresh=True)
-            return await spotify.call(lambda _: call(token), retry_unavailable=retry)
+            return await spotify.call(
+                lambda _: call(token), retry_unavailable=retry, priority=Priority.BACKGROUND
+            )
 
     async def _update(self, playlist_id: str, account: str, **values: Any) -> None:
         async with self._db.session() as session, session.begin():

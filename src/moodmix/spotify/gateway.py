@@ -6,6 +6,7 @@ per app (shared by every process), its Retry-After honoured by all, and retries.
     gate = WindowGate(RedisWindow(redis), "spotify:<client id>", limit=100, seconds=30.0)
     async with Spotify(SpotifyClient(), gate) as spotify:
         me = await spotify.call(lambda client: client.get_me(token))
+        await spotify.call(add_tracks, retry_unavailable=False, priority=Priority.BACKGROUND)
 
 The breaker comes first, so a call it refuses spends no room in the window: while Spotify
 keeps failing (5xx, timeouts, dropped connections; a 429 or a 4xx is Spotify answering)
@@ -24,6 +25,7 @@ from typing import Final, TypeVar
 
 from moodmix.closing import Closing
 from moodmix.resilience.breaker import CircuitBreaker
+from moodmix.resilience.slot import Priority
 from moodmix.resilience.tokenbucket import Sleep
 from moodmix.resilience.windowgate import WindowFull, WindowGate
 from moodmix.spotify.client import SpotifyClient
@@ -31,7 +33,8 @@ from moodmix.spotify.errors import RateLimited, SpotifyUnavailable
 
 T = TypeVar("T")
 ATTEMPTS: Final = 3
-MAX_WAIT_S: Final = 30.0
+MAX_WAIT_S: Final = 45.0
+"""Longest wait for room: a whole window (30 s, as Spotify counts it) and then some."""
 BACKOFF_S: Final = 0.5
 
 
@@ -62,10 +65,12 @@ class Spotify(Closing):
         request: Callable[[SpotifyClient], Awaitable[T]],
         *,
         retry_unavailable: bool = True,
+        priority: Priority = Priority.INTERACTIVE,
     ) -> T:
         """``request(client)`` within the window; with ``retry_unavailable`` a 5xx or a
         dropped connection is tried again (leave it off for a change that may have landed
-        though its answer was lost, such as adding tracks)."""
+        though its answer was lost, such as adding tracks). A ``BACKGROUND`` call (a save)
+        waits for room only while no interactive call of this process does."""
         for attempt in range(1, self._attempts + 1):
             if not self.breaker.allow():
                 wait = self.breaker.retry_after()
@@ -73,7 +78,7 @@ class Spotify(Closing):
                     f"Spotify keeps failing; trying again in {wait:.0f} s", retry_after=wait
                 )
             try:
-                await self.gate.acquire(max_wait=self._max_wait)
+                await self.gate.acquire(max_wait=self._max_wait, priority=priority)
             except WindowFull as full:
                 self.breaker.release()
                 raise RateLimited(full.retry_after) from None
