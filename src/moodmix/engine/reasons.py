@@ -1,24 +1,30 @@
-"""A short reason for each track, in words that always agree with its numbers.
+"""Why each track is in the playlist: what sets it apart, in words that agree with its numbers.
 
-Each feature has bands (``BANDS``); a track is described by the band its value falls in, for
-the two features that matter most to the mood and that it matches best, followed by how close
-it is to the mood's target overall::
+Each feature has bands (``BANDS``); a value is described by the band its shown number falls
+in (``describe("energy", 0.21)`` -> ``'calm (energy 0.21)'``), so a reason cannot call a loud
+track quiet. ``reasons`` writes one sentence per track of a finished playlist, naming what
+distinguishes that track from the others: the feature on which it comes closest to the mood
+(relative to the rest of the playlist), its relation to a seed (by a seed's artist, the
+closest to a seed), and its place in the running order (opens, builds, the peak, winds down,
+closes). No two tracks of a playlist get the same sentence::
 
-    reason(values, profile, fit)
-    # 'calm (energy 0.21) and acoustic (acousticness 0.83), close to the rainy Sunday target'
-    describe("tempo", 84.0)        # 'slow (tempo 84 BPM)'
+    reasons(arranged, profile, seeds=playlist_seeds, seed_values=values, order="arc")
+    # ['Opens the playlist: calm (energy 0.21), the nearest of all to the energy asked for.',
+    #  'Builds toward the peak: acoustic (acousticness 0.83), among the nearest ...', ...]
     word_for("valence", 0.8)       # 'bright'
-
-Because the word comes from the value itself, a reason cannot call a loud track quiet.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
-from moodmix.engine.profile import FEATURES, MoodProfile
+from moodmix.engine.order import PEAK
+from moodmix.engine.playlist import Order, SeedTrack
+from moodmix.engine.profile import FEATURES, UNIT_FEATURES, MoodProfile
+from moodmix.engine.scored import Scored, artist_key
 from moodmix.engine.scoring import Fit, Values, scaled
 
 Band = tuple[float, str]
@@ -38,9 +44,27 @@ BANDS: Final[Mapping[str, tuple[Band, ...]]] = {
 }
 """Per feature, ascending bands of raw values and the word for each."""
 
+ASPECTS: Final[Mapping[str, str]] = {
+    "energy": "energy",
+    "valence": "brightness",
+    "danceability": "groove",
+    "acousticness": "acoustic feel",
+    "instrumentalness": "balance of voice and instruments",
+    "speechiness": "amount of speech",
+    "liveness": "live feel",
+    "tempo": "tempo",
+    "loudness": "loudness",
+    "mode": "key",
+}
+"""How a listener would call what each feature measures."""
+
 CLOSE: Final = 0.12
 NEAR: Final = 0.22
 """Distances below which a track is "close to" / "near" the target; beyond, "further from"."""
+WEIGHT_PULL: Final = 0.25
+"""How much a feature's weight in the mood counts, beside how the track stands on it."""
+SEED_CLOSE: Final = 0.12
+"""Root-mean-square gap (0..1 scales) under which a track sounds "like" a seed."""
 
 _DIGITS: Final[Mapping[str, int]] = {"tempo": 0, "loudness": 1, "mode": 0}
 _MENTIONED: Final = 2
@@ -50,6 +74,8 @@ _FILLER_WORDS: Final = (
     "tracks track playlist mix for to me play give i want need please"
 )
 _FILLER: Final = frozenset(_FILLER_WORDS.split())
+_SPACE: Final = (*UNIT_FEATURES, "tempo")
+_TITLE_CHARS: Final = 40
 
 
 def word_for(name: str, value: float) -> str:
@@ -111,7 +137,7 @@ def target_label(profile: MoodProfile) -> str:
 
 
 def telling_features(values: Values, profile: MoodProfile) -> list[str]:
-    """The features a reason mentions: weighty for the mood and well matched by the track."""
+    """The features that matter to the mood (by weight, then match): what a reason may name."""
 
     def merit(name: str) -> float:
         target = profile.targets.get(name)
@@ -128,7 +154,178 @@ def telling_features(values: Values, profile: MoodProfile) -> list[str]:
 
 
 def reason(values: Values, profile: MoodProfile, fit: Fit) -> str:
-    """One sentence on why this track is here, consistent with ``values``."""
+    """One track on its own: its telling features and how close it is to the mood overall."""
     parts = [describe(name, values[name]) for name in telling_features(values, profile)]
     said = " and ".join(parts) if parts else "a fit"
     return f"{said}, {closeness(fit.distance)} the {target_label(profile)} target"
+
+
+def reasons(
+    items: Sequence[Scored],
+    profile: MoodProfile,
+    *,
+    seeds: Sequence[SeedTrack] = (),
+    seed_values: Mapping[str, Values] | None = None,
+    order: Order = "arc",
+) -> list[str]:
+    """One sentence per track of ``items`` (in running order), no two alike."""
+    seed_values = seed_values or {}
+    places = [place(i, len(items), order) for i in range(len(items))]
+    relations = seed_relations(items, seeds, seed_values)
+    choices = [feature_choices(i, items, profile) for i in range(len(items))]
+    used: set[str] = set()
+    out: list[str] = []
+    for index, item in enumerate(items):
+        text = ""
+        for name in choices[index]:
+            text = _sentence(places[index], item, name, index, items, profile, relations[index])
+            if text not in used:
+                break
+        if text in used:  # every feature taken: the position in the list tells it apart
+            text = f"{text[:-1]} (track {index + 1})."
+        used.add(text)
+        out.append(text)
+    return out
+
+
+def place(index: int, count: int, order: Order) -> str | None:
+    """Where the track sits in the running order, in words; ``None`` when unremarkable."""
+    if count <= 1:
+        return None
+    last = count - 1
+    if order == "score":
+        return "The best fit of all" if index == 0 else None
+    if index == 0:
+        return "Opens the playlist"
+    if index == last:
+        return "Closes the playlist"
+    if order == "smooth":
+        return None
+    peak = round(PEAK * last)
+    if index == peak:
+        return "The peak"
+    return "Builds toward the peak" if index < peak else "Winds down"
+
+
+def feature_choices(index: int, items: Sequence[Scored], profile: MoodProfile) -> list[str]:
+    """The features to name for ``items[index]``, best first: where it comes closest to the
+    mood relative to the other tracks, ties going to the features the mood weighs more."""
+    values = items[index].values
+    weighed: list[str] = [n for n in FEATURES if n in values and profile.weights.get(n, 0.0) > 0]
+    names: list[str] = [n for n in weighed if n != "mode"] or weighed
+    names = names or [n for n in ("energy", "valence") if n in values]
+
+    def standing(name: str) -> float:
+        closer, ties = _rank(index, items, profile, name)
+        share = (closer + ties / 2) / max(1, len(items) - 1)
+        return share - WEIGHT_PULL * profile.weights.get(name, 0.0)
+
+    return sorted(names, key=lambda n: (standing(n), FEATURES.index(n)))
+
+
+def seed_relations(
+    items: Sequence[Scored], seeds: Sequence[SeedTrack], seed_values: Mapping[str, Values]
+) -> list[str | None]:
+    """Per track, how it relates to a seed, or ``None``: by a seed's artist, the closest of
+    all to a seed, or close in sound to one."""
+    out: list[str | None] = [None] * len(items)
+    by_artist = {
+        artist_key(None, name): seed
+        for seed in seeds
+        if seed.source != "explicit"
+        for name in seed.artists[:1]
+    }
+    for i, item in enumerate(items):
+        for artist in item.track.artists:
+            seed = by_artist.get(artist_key(None, artist.name))
+            if seed is not None:
+                why = (
+                    "named in your prompt"
+                    if seed.source == "artist"
+                    else "one of the artists this mood starts from"
+                )
+                out[i] = f"by {artist.name}, {why}"
+                break
+    known = [seed for seed in seeds if seed.id in seed_values]
+    if not known or not items:
+        return out
+    gaps = [[_gap(item.values, seed_values[seed.id]) for seed in known] for item in items]
+    for s, seed in enumerate(known):
+        closest = min(range(len(items)), key=lambda i: (gaps[i][s], i))
+        if out[closest] is None and gaps[closest][s] < SEED_CLOSE:
+            out[closest] = f"the closest of all in sound to {_seed_name(seed)}"
+    for i in range(len(items)):
+        if out[i] is None:
+            s = min(range(len(known)), key=lambda k: (gaps[i][k], k))
+            if gaps[i][s] < SEED_CLOSE:
+                out[i] = f"close in sound to {_seed_name(known[s])}"
+    return out
+
+
+def _sentence(
+    where: str | None,
+    item: Scored,
+    name: str,
+    index: int,
+    items: Sequence[Scored],
+    profile: MoodProfile,
+    relation: str | None,
+) -> str:
+    closer, ties = _rank(index, items, profile, name)
+    aspect = ASPECTS[name]
+    if closer == 0 and ties == 0 and len(items) > 1:
+        standing = f"the nearest of all to the {aspect} asked for"
+    elif closer + ties < max(2, len(items) // 4):
+        standing = f"among the nearest to the {aspect} asked for"
+    else:
+        gap = _feature_gap(item.values, profile, name)
+        standing = f"{_closeness_of(gap)} the {aspect} asked for"
+    said = f"{describe(name, item.values[name])}, {standing}"
+    parts = [part for part in (where, said, relation) if part]
+    text = "; ".join(parts) if where is None else f"{where}: {'; '.join(parts[1:])}"
+    return text[:1].upper() + text[1:] + "."
+
+
+def _rank(index: int, items: Sequence[Scored], profile: MoodProfile, name: str) -> tuple[int, int]:
+    """How many other tracks come closer than ``items[index]`` to the target on ``name``, and
+    how many come as close (at the precision a reason shows)."""
+    mine = round(_feature_gap(items[index].values, profile, name), 3)
+    closer = ties = 0
+    for j, other in enumerate(items):
+        if j == index or name not in other.values:
+            continue
+        theirs = round(_feature_gap(other.values, profile, name), 3)
+        closer += theirs < mine
+        ties += theirs == mine
+    return closer, ties
+
+
+def _feature_gap(values: Values, profile: MoodProfile, name: str) -> float:
+    target = profile.targets.get(name)
+    if target is None:
+        return 0.0
+    return abs(scaled(name, values[name]) - scaled(name, target))
+
+
+def _closeness_of(gap: float) -> str:
+    if gap < 0.08:
+        return "close to"
+    if gap < 0.2:
+        return "near"
+    return "further from"
+
+
+def _gap(values: Values, seed: Values) -> float:
+    """Root-mean-square difference over the unit features and tempo (0..1 scales)."""
+    shared = [n for n in _SPACE if n in values and n in seed]
+    if not shared:
+        return math.inf
+    total = sum((scaled(n, values[n]) - scaled(n, seed[n])) ** 2 for n in shared)
+    return math.sqrt(total / len(shared))
+
+
+def _seed_name(seed: SeedTrack) -> str:
+    title = seed.title if len(seed.title) <= _TITLE_CHARS else seed.title[:_TITLE_CHARS] + "…"
+    whose = "your seed" if seed.source == "explicit" else "the seed"
+    by = f" by {seed.artists[0]}" if seed.artists else ""
+    return f"{whose} \u201c{title}\u201d{by}"

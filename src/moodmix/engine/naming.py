@@ -1,0 +1,178 @@
+"""A playlist's name and description, from its mood.
+
+The name is built from what the mood reader recognised (the scene: an activity, place, time
+or weather; the flavour: a genre, era or mood; a named artist) and the mood's colour (how
+bright and how energetic it is), in one of several shapes picked by the prompt, so that
+different prompts read differently. A name the reader suggests (``MoodProfile.suggested_name``)
+wins, and so does its description::
+
+    name_for(analyse("rainy Sunday, mellow acoustic, nothing sad"))
+    # 'Rainy Sunday, Unhurried'
+    description_for(analyse("rainy Sunday, mellow acoustic, nothing sad"))
+    # 'Calm, bittersweet acoustic songs for “rainy Sunday, mellow acoustic, nothing sad”.'
+
+Rule-based and deterministic: the same prompt always gets the same name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from moodmix.engine.profile import MoodProfile
+
+MAX_NAME_CHARS: Final = 100
+"""Spotify's limit for a playlist name."""
+MAX_DESCRIPTION_CHARS: Final = 300
+
+DISPLAY: Final[dict[str, str]] = {
+    "rain": "Rainy",
+    "driving": "Open Road",
+    "hip-hop": "Hip-Hop",
+    "lo-fi": "Lo-Fi",
+    "r&b": "R&B",
+    "1990s": "Nineties",
+    "1980s": "Eighties",
+    "1970s": "Seventies",
+    "1960s": "Sixties",
+    "2000s": "Noughties",
+    "night": "Late Night",
+    "focus": "Deep Focus",
+    "workout": "Workout",
+    "coffee shop": "Coffee Shop",
+    "danceable": "Dancefloor",
+}
+"""How a recognised term reads in a name, where title case is not enough."""
+
+ADJECTIVES: Final[dict[str, str]] = {"rain": "Rainy", "night": "Late-Night", "summer": "Summer"}
+"""Terms that read as an adjective before another scene term: "Rainy Sunday"."""
+
+_NOUNS: Final[dict[tuple[bool, bool], tuple[str, ...]]] = {
+    (False, False): ("Blue Hours", "Low Light", "Quiet Weather", "Dusk", "Slow Tides"),
+    (False, True): ("Soft Focus", "Warm Light", "Daydreams", "Easy Hours", "Gentle Glow"),
+    (True, False): ("Thunder", "Voltage", "Storm Warning", "Hard Weather", "Fault Lines"),
+    (True, True): ("Heatwave", "Liftoff", "Sparks", "Golden Hour", "High Spirits"),
+}
+"""Closing nouns by (energetic, bright)."""
+
+_PACES: Final[dict[int, tuple[str, ...]]] = {
+    0: ("Unhurried", "Softly", "Slowly Now", "In No Hurry"),
+    1: ("Easy Does It", "In Stride", "Cruising", "Even Keel"),
+    2: ("Turned Up", "Full Tilt", "All Out", "No Brakes"),
+}
+"""Pace words by energy level: calm, middling, high."""
+
+Shape = Callable[["_Parts"], str | None]
+
+
+class _Parts:
+    """The pieces a name is made of, read from a profile."""
+
+    def __init__(self, profile: MoodProfile) -> None:
+        found = profile.recognised
+        self.scene = _scene((*found.settings, *found.activities))
+        self.place = bool(found.settings)
+        self.genre = _display(next(iter((*found.genres, *found.eras)), ""))
+        self.flavour = self.genre or (_display(found.moods[0]) if found.moods else "")
+        self.mood = _display(found.moods[0]) if found.moods else ""
+        self.artist = found.artists[0] if found.artists else ""
+        energy = profile.targets.get("energy", 0.5)
+        valence = profile.targets.get("valence", 0.5)
+        self.energetic = energy >= 0.6
+        self.bright = valence >= 0.55
+        self.pace = 0 if energy < 0.4 else 1 if energy < 0.7 else 2
+        self.seed = int.from_bytes(hashlib.sha256(profile.text.encode()).digest()[:8], "big")
+
+    def pick(self, options: Sequence[str], salt: int = 0) -> str:
+        return options[(self.seed >> (salt * 5)) % len(options)]
+
+
+def _noun_after(parts: _Parts) -> str | None:
+    lead = parts.scene or parts.flavour
+    if not lead:
+        return None
+    noun = parts.pick(_NOUNS[parts.energetic, parts.bright], 1)
+    return f"{noun} for {lead}" if lead.endswith("ing") else f"{lead} {noun}"
+
+
+def _paced(parts: _Parts) -> str | None:
+    return f"{parts.scene}, {parts.pick(_PACES[parts.pace], 2)}" if parts.scene else None
+
+
+def _tapes(parts: _Parts) -> str | None:
+    if parts.place and parts.genre and parts.genre != parts.scene:
+        return f"{parts.genre} for {_article(parts.scene)}"
+    return None
+
+
+def _echoes(parts: _Parts) -> str | None:
+    if not parts.artist:
+        return None
+    word = parts.pick(("Echoes of", "After", "In the Key of", "Orbiting"), 3)
+    return f"{word} {parts.artist}"
+
+
+def _mood_flavour(parts: _Parts) -> str | None:
+    if parts.mood and parts.flavour and parts.mood != parts.flavour:
+        return f"{parts.mood} {parts.flavour} {parts.pick(('Sessions', 'Hours', 'Diaries'), 4)}"
+    return None
+
+
+SHAPES: Final[tuple[Shape, ...]] = (_noun_after, _paced, _tapes, _mood_flavour)
+
+
+def name_for(profile: MoodProfile) -> str:
+    """The playlist's name: the suggested one, else one made from the mood."""
+    if profile.suggested_name and profile.suggested_name.strip():
+        return _clip(" ".join(profile.suggested_name.split()), MAX_NAME_CHARS)
+    parts = _Parts(profile)
+    if (named := _echoes(parts)) is not None:
+        return _clip(named, MAX_NAME_CHARS)
+    start = parts.seed % len(SHAPES)
+    for step in range(len(SHAPES)):
+        if (name := SHAPES[(start + step) % len(SHAPES)](parts)) is not None:
+            return _clip(name, MAX_NAME_CHARS)
+    words = " ".join(w.capitalize() for w in profile.text.split()[:4])
+    return _clip(f"{words} {parts.pick(_NOUNS[parts.energetic, parts.bright], 1)}", MAX_NAME_CHARS)
+
+
+def description_for(profile: MoodProfile) -> str:
+    """One sentence on the playlist: its energy and colour, what it is, and the prompt."""
+    if profile.suggested_description and profile.suggested_description.strip():
+        return _clip(" ".join(profile.suggested_description.split()), MAX_DESCRIPTION_CHARS)
+    from moodmix.engine.reasons import word_for  # reasons imports the playlist's modules
+
+    energy = word_for("energy", profile.targets.get("energy", 0.5))
+    colour = word_for("valence", profile.targets.get("valence", 0.5))
+    found = profile.recognised
+    kind = _display(found.genres[0]) if found.genres else ""
+    kind = kind if kind.isupper() or "&" in kind else kind.lower()
+    what = "instrumentals" if found.vocals == "instrumental" else "songs"
+    lean = f"{kind} {what}" if kind else what
+    extra = f" in the spirit of {found.artists[0]}," if found.artists else ""
+    prompt = " ".join(profile.text.split())
+    text = f"{energy.capitalize()}, {colour} {lean}{extra} for \u201c{prompt}\u201d."
+    return _clip(text, MAX_DESCRIPTION_CHARS)
+
+
+def _scene(terms: Sequence[str]) -> str:
+    if not terms:
+        return ""
+    if len(terms) >= 2 and terms[0] in ADJECTIVES:
+        return f"{ADJECTIVES[terms[0]]} {_display(terms[1])}"
+    return _display(terms[0])
+
+
+def _display(term: str) -> str:
+    if not term:
+        return ""
+    return DISPLAY.get(term) or " ".join(word.capitalize() for word in term.split())
+
+
+def _article(scene: str) -> str:
+    return f"{'an' if scene[0] in 'AEIOU' else 'a'} {scene}"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
