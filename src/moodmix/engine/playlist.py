@@ -92,8 +92,10 @@ class PlaylistRequest:
             raise ValueError(f"order must be one of {', '.join(ORDERS)}, got {self.order!r}")
         if isinstance(self.artist_cap, bool) or self.artist_cap < 1:
             raise ValueError(f"artist_cap must be at least 1, got {self.artist_cap!r}")
-        object.__setattr__(self, "exclude_artists", _exclusions(self.exclude_artists, "artists"))
-        object.__setattr__(self, "exclude_tracks", _exclusions(self.exclude_tracks, "tracks"))
+        object.__setattr__(
+            self, "exclude_artists", check_exclusions(self.exclude_artists, "artists")
+        )
+        object.__setattr__(self, "exclude_tracks", check_exclusions(self.exclude_tracks, "tracks"))
         if both := _ids(self.seeds) & _ids(self.exclude_tracks):
             raise ValueError(
                 f"{', '.join(sorted(both))} is both a seed and excluded: drop one or the other"
@@ -108,10 +110,10 @@ class PlaylistRequest:
                 f"(1 minute to 1 hour), got {self.max_track_s!r}"
             )
         if self.years is not None:
-            object.__setattr__(self, "years", _years(self.years))
+            object.__setattr__(self, "years", check_years(self.years))
 
 
-def _exclusions(values: object, what: str) -> tuple[str, ...]:
+def check_exclusions(values: object, what: str) -> tuple[str, ...]:
     """``values`` as a tuple of distinct non-blank strings; ``ValueError`` when it is not one."""
     if isinstance(values, str) or not isinstance(values, list | tuple):
         raise ValueError(f"excluded {what} must be a list of names or ids, not {values!r}")
@@ -136,7 +138,7 @@ def _ids(values: tuple[str, ...]) -> set[str]:
     return out
 
 
-def _years(value: object) -> tuple[int, int]:
+def check_years(value: object) -> tuple[int, int]:
     """``(from, to)`` checked: two whole years from ``MIN_YEAR`` to ``MAX_YEAR``, in order."""
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise ValueError(f"years must be [from, to], e.g. [1990, 2005], got {value!r}")
