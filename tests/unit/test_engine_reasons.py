@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from moodmix.engine.playlist import SeedTrack
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile, Recognised
 from moodmix.engine.reasons import (
     BANDS,
@@ -16,12 +17,15 @@ from moodmix.engine.reasons import (
     closeness,
     describe,
     reason,
+    reasons,
     shown_value,
     target_label,
     telling_features,
     word_for,
 )
+from moodmix.engine.scored import Candidate, Scored
 from moodmix.engine.scoring import score
+from moodmix.reccobeats.models import AudioFeatures, Track
 
 _PART = re.compile(
     r"^(?P<word>[a-z][a-z -]*) \((?P<name>[a-z]+) (?P<value>-?[\d.]+)(?: BPM| dB)?\)$"
@@ -147,3 +151,54 @@ def test_every_reason_is_consistent_with_the_features(
     for phrase in phrases:
         if phrase.startswith("in a "):
             assert phrase == word_for("mode", values["mode"])
+
+
+def _item(id: str, energy: float, valence: float, artist: str = "Someone") -> Scored:
+    track = Track.model_validate(
+        {"id": id, "trackTitle": f"Song {id}", "artists": [{"id": f"a-{artist}", "name": artist}]}
+    )
+    features = AudioFeatures(
+        id=id,
+        acousticness=0.5,
+        danceability=0.5,
+        energy=energy,
+        instrumentalness=0.1,
+        liveness=0.1,
+        loudness=-8.0,
+        speechiness=0.05,
+        tempo=110.0,
+        valence=valence,
+        mode=1,
+    )
+    return Scored.of(Candidate(track, features), PLAIN)
+
+
+PLAIN = make_profile(targets={"energy": 0.3, "valence": 0.6}, weights={"energy": 1, "valence": 1})
+
+
+def test_each_track_says_what_sets_it_apart_and_where_it_sits() -> None:
+    items = [_item("a", 0.30, 0.20), _item("b", 0.60, 0.60), _item("c", 0.90, 0.90)]
+    said = reasons(items, PLAIN, order="arc")
+    assert said[0].startswith("Opens the playlist: calm (energy 0.30), the nearest of all")
+    assert said[1].startswith("The peak: bittersweet (valence 0.60), the nearest of all")
+    assert said[2].startswith("Closes the playlist:")
+    assert "mean distance" not in " ".join(said)
+
+
+def test_no_two_tracks_share_a_sentence_even_when_they_are_alike() -> None:
+    items = [_item(str(i), 0.5, 0.5) for i in range(6)]
+    said = reasons(items, PLAIN, order="smooth")
+    assert len(set(said)) == len(said)
+
+
+def test_seed_relations_are_named() -> None:
+    seed = SeedTrack("s", None, "Rain Song", ("Seed Artist",), "explicit", "s")
+    anchor = SeedTrack("t", None, "Anchor Song", ("Anchor Artist",), "anchor", "Anchor Artist")
+    items = [_item("a", 0.3, 0.6), _item("b", 0.9, 0.1, artist="Anchor Artist")]
+    values = {"s": dict(items[0].values)}
+    said = reasons(items, PLAIN, seeds=[seed, anchor], seed_values=values, order="score")
+    assert said[0].startswith("The best fit of all")
+    assert (
+        "the closest of all in sound to your seed \u201cRain Song\u201d by Seed Artist" in said[0]
+    )
+    assert "by Anchor Artist, one of the artists this mood starts from" in said[1]

@@ -15,7 +15,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from moodmix.engine.duration import parse_duration
 from moodmix.engine.playlist import (
@@ -132,7 +140,7 @@ class ExclusionsIn(BaseModel):
         description=f"leave out tracks longer than this: seconds, or text like '6m' or '5:30' "
         f"({MIN_TRACK_S} s to {MAX_TRACK_S // 60} minutes)",
     )
-    years: list[int] | None = Field(
+    years: list[StrictInt] | None = Field(
         None,
         min_length=2,
         max_length=2,
