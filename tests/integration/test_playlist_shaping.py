@@ -35,9 +35,11 @@ async def test_every_public_prompt_gets_its_own_name_and_distinct_reasons(
         assert len(said) > 10, prompt
         assert len(set(said)) == len(said), (prompt, said)
         assert all("target" not in r and "distance" not in r for r in said), said
-        assert playlist.name and playlist.description, prompt
+        assert playlist.name, prompt
+        assert playlist.description, prompt
         data = playlist.to_json()
-        assert data["name"] == playlist.name and data["description"] == playlist.description
+        assert data["name"] == playlist.name
+        assert data["description"] == playlist.description
         assert all({"features", "reason"} <= set(t) for t in data["tracks"])
         names[prompt] = playlist.name
     assert len(set(names.values())) == len(names), names

@@ -25,7 +25,8 @@ def test_no_two_public_prompts_get_the_same_name() -> None:
     names = {prompt: name_for(analyse(prompt)) for prompt in prompts}
     assert len(set(names.values())) == len(names), names
     for prompt, name in names.items():
-        assert name.strip() and len(name) <= MAX_NAME_CHARS, prompt
+        assert name.strip(), prompt
+        assert len(name) <= MAX_NAME_CHARS, prompt
         assert name.casefold() != prompt.casefold()  # made, not the prompt copied
 
 
