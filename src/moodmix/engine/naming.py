@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from moodmix.engine.profile import MoodProfile
+from moodmix.engine.reasons import word_for
 
 MAX_NAME_CHARS: Final = 100
 """Spotify's limit for a playlist name."""
@@ -141,8 +142,6 @@ def description_for(profile: MoodProfile) -> str:
     """One sentence on the playlist: its energy and colour, what it is, and the prompt."""
     if profile.suggested_description and profile.suggested_description.strip():
         return _clip(" ".join(profile.suggested_description.split()), MAX_DESCRIPTION_CHARS)
-    from moodmix.engine.reasons import word_for  # reasons imports the playlist's modules
-
     energy = word_for("energy", profile.targets.get("energy", 0.5))
     colour = word_for("valence", profile.targets.get("valence", 0.5))
     found = profile.recognised

@@ -17,7 +17,6 @@ closes). No two tracks of a playlist get the same sentence::
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Final
 
@@ -25,7 +24,7 @@ from moodmix.engine.order import PEAK
 from moodmix.engine.playlist import Order, SeedTrack
 from moodmix.engine.profile import FEATURES, UNIT_FEATURES, MoodProfile
 from moodmix.engine.scored import Scored, artist_key
-from moodmix.engine.scoring import Fit, Values, scaled
+from moodmix.engine.scoring import Values, scaled
 
 Band = tuple[float, str]
 """(upper bound, word): the word applies to values below the bound."""
@@ -58,22 +57,16 @@ ASPECTS: Final[Mapping[str, str]] = {
 }
 """How a listener would call what each feature measures."""
 
-CLOSE: Final = 0.12
-NEAR: Final = 0.22
-"""Distances below which a track is "close to" / "near" the target; beyond, "further from"."""
+CLOSE: Final = 0.08
+NEAR: Final = 0.2
+"""Gaps to the target on one feature (0..1 scale) below which a track is "close to" / "near"
+what was asked for; beyond, "further from"."""
 WEIGHT_PULL: Final = 0.25
 """How much a feature's weight in the mood counts, beside how the track stands on it."""
 SEED_CLOSE: Final = 0.12
-"""Root-mean-square gap (0..1 scales) under which a track sounds "like" a seed."""
+"""Root-mean-square gap (0..1 scales) under which a track sounds "close" to a seed."""
 
 _DIGITS: Final[Mapping[str, int]] = {"tempo": 0, "loudness": 1, "mode": 0}
-_MENTIONED: Final = 2
-_LABEL_CHARS: Final = 32
-_FILLER_WORDS: Final = (
-    "a an some something like likes similar sounds sound vibe vibes style songs song music "
-    "tracks track playlist mix for to me play give i want need please"
-)
-_FILLER: Final = frozenset(_FILLER_WORDS.split())
 _SPACE: Final = (*UNIT_FEATURES, "tempo")
 _TITLE_CHARS: Final = 40
 
@@ -101,63 +94,13 @@ def shown_value(name: str, value: float) -> float:
     return round(value, _DIGITS.get(name, 2)) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def closeness(distance: float) -> str:
-    """``'close to'``, ``'near'`` or ``'further from'``, by the distance to the target."""
-    if distance < CLOSE:
+def closeness(gap: float) -> str:
+    """``'close to'``, ``'near'`` or ``'further from'``, by the gap on one feature (0..1)."""
+    if gap < CLOSE:
         return "close to"
-    if distance < NEAR:
+    if gap < NEAR:
         return "near"
     return "further from"
-
-
-def target_label(profile: MoodProfile) -> str:
-    """What the target is called in reasons: the prompt's first phrase about the mood.
-
-    Artist names and filler ("like", "music for", "vibes") are left out, so "like Adele,
-    heartbroken" gives "heartbroken"; long phrases are shortened.
-    """
-    if not profile.understood:
-        return "neutral"
-    for phrase in re.split(r"[,.;:!?\n()]+", profile.text):
-        for artist in profile.recognised.artists:
-            phrase = re.sub(re.escape(artist), " ", phrase, flags=re.IGNORECASE)
-        words = re.sub(r"[^\w'&-]+", " ", phrase).split()
-        while words and words[0].casefold() in _FILLER:
-            words.pop(0)
-        while words and words[-1].casefold() in _FILLER:
-            words.pop()
-        label = " ".join(words)
-        if label:
-            if len(label) > _LABEL_CHARS:
-                label = label[:_LABEL_CHARS].rsplit(" ", 1)[0] + "…"
-            return label
-    found = profile.recognised
-    terms = (*found.moods, *found.activities, *found.settings, *found.genres, *found.artists)
-    return terms[0] if terms else "mood"
-
-
-def telling_features(values: Values, profile: MoodProfile) -> list[str]:
-    """The features that matter to the mood (by weight, then match): what a reason may name."""
-
-    def merit(name: str) -> float:
-        target = profile.targets.get(name)
-        match = (
-            1.0 if target is None else 1.0 - abs(scaled(name, values[name]) - scaled(name, target))
-        )
-        return profile.weights.get(name, 0.0) * match
-
-    present = [name for name in FEATURES if name in values and profile.weights.get(name, 0.0) > 0]
-    if not present:
-        present = [name for name in ("energy", "valence") if name in values]
-    ranked = sorted(present, key=lambda name: (-merit(name), FEATURES.index(name)))
-    return ranked[:_MENTIONED]
-
-
-def reason(values: Values, profile: MoodProfile, fit: Fit) -> str:
-    """One track on its own: its telling features and how close it is to the mood overall."""
-    parts = [describe(name, values[name]) for name in telling_features(values, profile)]
-    said = " and ".join(parts) if parts else "a fit"
-    return f"{said}, {closeness(fit.distance)} the {target_label(profile)} target"
 
 
 def reasons(
@@ -279,7 +222,7 @@ def _sentence(
         standing = f"among the nearest to the {aspect} asked for"
     else:
         gap = _feature_gap(item.values, profile, name)
-        standing = f"{_closeness_of(gap)} the {aspect} asked for"
+        standing = f"{closeness(gap)} the {aspect} asked for"
     said = f"{describe(name, item.values[name])}, {standing}"
     parts = [part for part in (where, said, relation) if part]
     text = "; ".join(parts) if where is None else f"{where}: {'; '.join(parts[1:])}"
@@ -305,14 +248,6 @@ def _feature_gap(values: Values, profile: MoodProfile, name: str) -> float:
     if target is None:
         return 0.0
     return abs(scaled(name, values[name]) - scaled(name, target))
-
-
-def _closeness_of(gap: float) -> str:
-    if gap < 0.08:
-        return "close to"
-    if gap < 0.2:
-        return "near"
-    return "further from"
 
 
 def _gap(values: Values, seed: Values) -> float:
