@@ -16,6 +16,7 @@ closes). No two tracks of a playlist get the same sentence::
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping, Sequence
 from typing import Final
@@ -113,15 +114,15 @@ def reasons(
 ) -> list[str]:
     """One sentence per track of ``items`` (in running order), no two alike."""
     seed_values = seed_values or {}
-    places = [place(i, len(items), order) for i in range(len(items))]
+    standings = Standings(items, profile)
     relations = seed_relations(items, seeds, seed_values)
-    choices = [feature_choices(i, items, profile) for i in range(len(items))]
     used: set[str] = set()
     out: list[str] = []
     for index, item in enumerate(items):
+        where = place(index, len(items), order)
         text = ""
-        for name in choices[index]:
-            text = _sentence(places[index], item, name, index, items, profile, relations[index])
+        for name in standings.choices(index):
+            text = _sentence(where, item, name, standings, index, relations[index])
             if text not in used:
                 break
         if text in used:  # every feature taken: the position in the list tells it apart
@@ -150,20 +151,50 @@ def place(index: int, count: int, order: Order) -> str | None:
     return "Builds toward the peak" if index < peak else "Winds down"
 
 
-def feature_choices(index: int, items: Sequence[Scored], profile: MoodProfile) -> list[str]:
-    """The features to name for ``items[index]``, best first: where it comes closest to the
-    mood relative to the other tracks, ties going to the features the mood weighs more."""
-    values = items[index].values
-    weighed: list[str] = [n for n in FEATURES if n in values and profile.weights.get(n, 0.0) > 0]
-    names: list[str] = [n for n in weighed if n != "mode"] or weighed
-    names = names or [n for n in ("energy", "valence") if n in values]
+class Standings:
+    """How each track stands against the others on each feature: how many come closer to
+    the target, and how many as close (at the precision a reason shows)."""
 
-    def standing(name: str) -> float:
-        closer, ties = _rank(index, items, profile, name)
-        share = (closer + ties / 2) / max(1, len(items) - 1)
-        return share - WEIGHT_PULL * profile.weights.get(name, 0.0)
+    def __init__(self, items: Sequence[Scored], profile: MoodProfile) -> None:
+        self._items = items
+        self._profile = profile
+        self._gaps = {
+            name: [round(_feature_gap(item.values, profile, name), 3) for item in items]
+            for name in FEATURES
+            if all(name in item.values for item in items)
+        }
+        self._sorted = {name: sorted(gaps) for name, gaps in self._gaps.items()}
 
-    return sorted(names, key=lambda n: (standing(n), FEATURES.index(n)))
+    @property
+    def count(self) -> int:
+        return len(self._items)
+
+    def gap(self, index: int, name: str) -> float:
+        """How far ``items[index]`` is from the target on ``name`` (0..1 scale)."""
+        return self._gaps[name][index]
+
+    def rank(self, index: int, name: str) -> tuple[int, int]:
+        """(tracks closer than ``items[index]`` on ``name``, other tracks as close)."""
+        mine = self._gaps[name][index]
+        ordered = self._sorted[name]
+        closer = bisect.bisect_left(ordered, mine)
+        return closer, bisect.bisect_right(ordered, mine) - closer - 1
+
+    def choices(self, index: int) -> list[str]:
+        """The features to name for ``items[index]``, best first: where it comes closest to
+        the mood relative to the other tracks, pulled toward the features the mood weighs."""
+        weights = self._profile.weights
+        known: list[str] = [n for n in FEATURES if n in self._gaps]
+        weighed = [n for n in known if weights.get(n, 0.0) > 0]
+        names = [n for n in weighed if n != "mode"] or weighed
+        names = names or [n for n in ("energy", "valence") if n in self._gaps]
+        others = max(1, len(self._items) - 1)
+
+        def standing(name: str) -> float:
+            closer, ties = self.rank(index, name)
+            return (closer + ties / 2) / others - WEIGHT_PULL * weights.get(name, 0.0)
+
+        return sorted(names, key=lambda n: (standing(n), FEATURES.index(n)))
 
 
 def seed_relations(
@@ -209,38 +240,22 @@ def _sentence(
     where: str | None,
     item: Scored,
     name: str,
+    standings: Standings,
     index: int,
-    items: Sequence[Scored],
-    profile: MoodProfile,
     relation: str | None,
 ) -> str:
-    closer, ties = _rank(index, items, profile, name)
+    closer, ties = standings.rank(index, name)
     aspect = ASPECTS[name]
-    if closer == 0 and ties == 0 and len(items) > 1:
+    if standings.count > 1 and closer == 0 and ties == 0:
         standing = f"the nearest of all to the {aspect} asked for"
-    elif closer + ties < max(2, len(items) // 4):
+    elif standings.count > 1 and closer + ties < max(2, standings.count // 4):
         standing = f"among the nearest to the {aspect} asked for"
     else:
-        gap = _feature_gap(item.values, profile, name)
-        standing = f"{closeness(gap)} the {aspect} asked for"
+        standing = f"{closeness(standings.gap(index, name))} the {aspect} asked for"
     said = f"{describe(name, item.values[name])}, {standing}"
-    parts = [part for part in (where, said, relation) if part]
-    text = "; ".join(parts) if where is None else f"{where}: {'; '.join(parts[1:])}"
+    parts = [part for part in (said, relation) if part]
+    text = "; ".join(parts) if where is None else f"{where}: {'; '.join(parts)}"
     return text[:1].upper() + text[1:] + "."
-
-
-def _rank(index: int, items: Sequence[Scored], profile: MoodProfile, name: str) -> tuple[int, int]:
-    """How many other tracks come closer than ``items[index]`` to the target on ``name``, and
-    how many come as close (at the precision a reason shows)."""
-    mine = round(_feature_gap(items[index].values, profile, name), 3)
-    closer = ties = 0
-    for j, other in enumerate(items):
-        if j == index or name not in other.values:
-            continue
-        theirs = round(_feature_gap(other.values, profile, name), 3)
-        closer += theirs < mine
-        ties += theirs == mine
-    return closer, ties
 
 
 def _feature_gap(values: Values, profile: MoodProfile, name: str) -> float:
