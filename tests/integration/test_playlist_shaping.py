@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from moodmix.bench.playlists.plan import PROMPTS
+from moodmix.engine.candidates import RecommendationPlan, recommend
 from moodmix.engine.exclusions import NothingLeft, release_year
-from moodmix.engine.pipeline import make_playlist
+from moodmix.engine.mood import analyse
+from moodmix.engine.pipeline import make_playlist, plan_for
 from moodmix.engine.playlist import PlaylistRequest
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.settings import Settings
@@ -72,6 +74,17 @@ async def test_exclusions_leave_out_what_they_name(gw: ReccoBeats) -> None:
     years = [release_year(t) for t in tracks]
     assert all(y is None or 1990 <= y <= 2010 for y in years), years
     assert any("explicit content could not be left out" in n for n in shaped.notes)
+
+
+async def test_excluded_ids_steer_the_recommendations_away(gw: ReccoBeats) -> None:
+    profile = analyse("sad but hopeful indie")
+    seed = (await make_playlist(gw, PlaylistRequest(profile.text, size=10))).seeds[0].id
+    plain = await recommend(gw, RecommendationPlan.for_profile(profile, [seed], pool=60))
+    unwanted = [t.id for t in plain[0][:3]]
+    request = PlaylistRequest(profile.text, exclude_tracks=tuple(unwanted))
+    steered = await recommend(gw, plan_for(request, profile, [seed]))
+    assert plan_for(request, profile, [seed]).negative_seeds == tuple(unwanted)
+    assert not {t.id for t in steered[0]} & set(unwanted)
 
 
 async def test_excluding_everything_is_refused(gw: ReccoBeats) -> None:

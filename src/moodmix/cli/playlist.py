@@ -123,7 +123,7 @@ def playlist(
             exclude_artists=tuple(exclude_artist or ()),
             exclude_tracks=tuple(exclude_track or ()),
             explicit=not no_explicit,
-            max_track_s=parse_duration(max_track_length) if max_track_length else None,
+            max_track_s=_longest(max_track_length) if max_track_length else None,
             years=parse_years(years) if years else None,
         )
         parse_seeds(request.seeds)
@@ -159,6 +159,13 @@ def playlist(
     print_playlist(Console(), result)
 
 
+def _longest(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise ValueError(f"--max-track-length: {exc}") from None
+
+
 def parse_years(text: str) -> tuple[int, int]:
     """``"1990-2005"`` -> ``(1990, 2005)``; one year (``"1997"``) is that year alone."""
     first, sep, last = text.strip().partition("-")
@@ -166,7 +173,7 @@ def parse_years(text: str) -> tuple[int, int]:
         start = int(first)
         end = int(last) if sep else start
     except ValueError:
-        raise ValueError(f"years must look like 1990-2005, got {text!r}") from None
+        raise ValueError(f"--years must look like 1990-2005, got {text!r}") from None
     return start, end
 
 
