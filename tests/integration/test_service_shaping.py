@@ -11,6 +11,7 @@ from test_service_harness import RunningService
 from test_service_signin import sign_in, signin_service, spotify  # noqa: F401 (fixtures)
 
 from moodmix.engine.cover import playlist_cover
+from moodmix.simulator.spotify import SpotifyServer
 
 pytest_plugins = ["test_service_harness"]
 
@@ -131,4 +132,21 @@ async def test_a_listener_s_exclusions_are_remembered(
     assert stranger["request"]["exclude_artists"] == []
     cleared = await browser.put("/v1/me/exclusions", json={})
     assert cleared.json() == empty.json()
+    await browser.aclose()
+
+
+async def test_the_spotify_save_carries_the_name_description_and_the_same_cover(
+    signin_service: RunningService,  # noqa: F811
+    spotify: SpotifyServer,  # noqa: F811
+) -> None:
+    browser = await sign_in(signin_service)
+    body = await made(browser, size=8)
+    saved = await browser.post(f"/v1/playlists/{body['id']}/spotify", params={"wait": "true"})
+    assert saved.status_code == 200, saved.text
+    [stored] = spotify.standin.library.of("listener-1")
+    assert stored.name == body["name"]
+    assert stored.description.startswith(body["description"])
+    cover = await browser.get(f"/v1/playlists/{body['id']}/cover.jpg")
+    assert cover.status_code == 200
+    assert stored.cover == cover.content
     await browser.aclose()
