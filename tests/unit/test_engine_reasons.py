@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from moodmix.engine.order import energy_arc
 from moodmix.engine.playlist import SeedTrack
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile, Recognised
 from moodmix.engine.reasons import (
@@ -170,3 +171,14 @@ def test_seed_relations_are_named() -> None:
         "the closest of all in sound to your seed \u201cRain Song\u201d by Seed Artist" in said[0]
     )
     assert "by Anchor Artist, one of the artists this mood starts from" in said[1]
+
+
+@pytest.mark.parametrize("count", [2, 3, 7, 10, 31])
+def test_the_peak_is_the_most_energetic_track_of_the_arc(count: int) -> None:
+    items = energy_arc([_item(str(i), (i * 37 % 101) / 100, 0.5) for i in range(count)])
+    said = reasons(items, PLAIN, order="arc")
+    peaks = [i for i, text in enumerate(said) if text.startswith("The peak:")]
+    top = max(range(count), key=lambda i: items[i].values["energy"])
+    assert peaks == ([top] if count > 2 else [])
+    assert said[0].startswith("Opens the playlist:")
+    assert said[-1].startswith("Closes the playlist:")

@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from moodmix.engine.order import PEAK
+from moodmix.engine.order import arc_level
 from moodmix.engine.playlist import Order, SeedTrack
 from moodmix.engine.profile import FEATURES, UNIT_FEATURES, MoodProfile
 from moodmix.engine.scored import Scored, artist_key
@@ -145,7 +145,7 @@ def place(index: int, count: int, order: Order) -> str | None:
         return "Closes the playlist"
     if order == "smooth":
         return None
-    peak = round(PEAK * last)
+    peak = max(range(count), key=lambda p: (arc_level(p, count), -p))
     if index == peak:
         return "The peak"
     return "Builds toward the peak" if index < peak else "Winds down"
