@@ -2,14 +2,14 @@
 
 The name is built from what the mood reader recognised (the scene: an activity, place, time
 or weather; the flavour: a genre, era or mood; a named artist) and the mood's colour (how
-bright and how energetic it is), in one of several shapes picked by the prompt, so that
-different prompts read differently. A name the reader suggests (``MoodProfile.suggested_name``)
-wins, and so does its description::
+bright and how energetic it is). Of the shapes that fit, the two most telling offer their
+phrasings and the prompt picks one, so different prompts read differently. A name the reader
+suggests (``MoodProfile.suggested_name``) wins, and so does its description::
 
-    name_for(analyse("rainy Sunday, mellow acoustic, nothing sad"))
-    # 'Rainy Sunday, Unhurried'
-    description_for(analyse("rainy Sunday, mellow acoustic, nothing sad"))
-    # 'Calm, bittersweet acoustic songs for “rainy Sunday, mellow acoustic, nothing sad”.'
+    name_for(analyse("late night jazz in a smoky bar"))      # 'Late-Night Bar Jazz'
+    name_for(analyse("heartbroken, like Adele"))             # 'After Adele'
+    description_for(analyse("angry metal, very intense"))
+    # 'Energetic, sombre metal songs for “angry metal, very intense”.'
 
 Rule-based and deterministic: the same prompt always gets the same name.
 """
@@ -43,6 +43,10 @@ DISPLAY: Final[dict[str, str]] = {
     "workout": "Workout",
     "coffee shop": "Coffee Shop",
     "danceable": "Dancefloor",
+    "aggressive": "Raging",
+    "energetic": "High-Voltage",
+    "relaxed": "Laid-Back",
+    "happy": "Sunny",
 }
 """How a recognised term reads in a name, where title case is not enough."""
 
@@ -52,19 +56,27 @@ ADJECTIVES: Final[dict[str, str]] = {"rain": "Rainy", "night": "Late-Night", "su
 _NOUNS: Final[dict[tuple[bool, bool], tuple[str, ...]]] = {
     (False, False): ("Blue Hours", "Low Light", "Quiet Weather", "Dusk", "Slow Tides"),
     (False, True): ("Soft Focus", "Warm Light", "Daydreams", "Easy Hours", "Gentle Glow"),
-    (True, False): ("Thunder", "Voltage", "Storm Warning", "Hard Weather", "Fault Lines"),
+    (True, False): ("Thunder", "Voltage", "Overdrive", "Storm Front", "Red Line"),
     (True, True): ("Heatwave", "Liftoff", "Sparks", "Golden Hour", "High Spirits"),
 }
 """Closing nouns by (energetic, bright)."""
 
 _PACES: Final[dict[int, tuple[str, ...]]] = {
-    0: ("Unhurried", "Softly", "Slowly Now", "In No Hurry"),
-    1: ("Easy Does It", "In Stride", "Cruising", "Even Keel"),
-    2: ("Turned Up", "Full Tilt", "All Out", "No Brakes"),
+    0: ("Unhurried", "Softly", "Slowly Now", "In No Hurry", "Half Awake", "Lights Low"),
+    1: ("Easy Does It", "In Stride", "Cruising", "Even Keel", "Easy Going"),
+    2: ("Turned Up", "Full Tilt", "All Out", "No Brakes", "Flat Out"),
 }
 """Pace words by energy level: calm, middling, high."""
+_GATHERINGS: Final = ("Sessions", "Hours", "Diaries", "Mixtape", "Stories")
 
-Shape = Callable[["_Parts"], str | None]
+FOR: Final[dict[str, str]] = {
+    "workout": "the Workout",
+    "study": "Studying",
+    "commute": "the Commute",
+    "party": "the Party",
+    "driving": "the Open Road",
+}
+"""How an activity reads after "for", where its name alone does not."""
 
 
 class _Parts:
@@ -74,53 +86,60 @@ class _Parts:
         found = profile.recognised
         self.scene = _scene((*found.settings, *found.activities))
         self.place = bool(found.settings)
+        first = found.activities[0] if found.activities and not found.settings else ""
+        self.for_scene = FOR.get(first) or (_article(self.scene) if self.place else self.scene)
         self.genre = _display(next(iter((*found.genres, *found.eras)), ""))
-        self.flavour = self.genre or (_display(found.moods[0]) if found.moods else "")
         self.mood = _display(found.moods[0]) if found.moods else ""
+        self.flavour = self.genre or self.mood
         self.artist = found.artists[0] if found.artists else ""
         energy = profile.targets.get("energy", 0.5)
         valence = profile.targets.get("valence", 0.5)
-        self.energetic = energy >= 0.6
-        self.bright = valence >= 0.55
-        self.pace = 0 if energy < 0.4 else 1 if energy < 0.7 else 2
+        self.colour = _NOUNS[energy >= 0.6, valence >= 0.55]
+        self.pace = _PACES[0 if energy < 0.4 else 1 if energy < 0.7 else 2]
         self.seed = int.from_bytes(hashlib.sha256(profile.text.encode()).digest()[:8], "big")
 
     def pick(self, options: Sequence[str], salt: int = 0) -> str:
         return options[(self.seed >> (salt * 5)) % len(options)]
 
 
-def _noun_after(parts: _Parts) -> str | None:
+Shape = Callable[[_Parts], list[str]]
+
+
+def _echoes(parts: _Parts) -> list[str]:
+    if not parts.artist:
+        return []
+    return [f"{parts.pick(('Echoes of', 'After', 'In the Key of', 'Orbiting'), 3)} {parts.artist}"]
+
+
+def _genre_scene(parts: _Parts) -> list[str]:
+    if not (parts.genre and parts.scene) or parts.genre == parts.scene:
+        return []
+    return [f"{parts.genre} for {parts.for_scene}", f"{parts.scene} {parts.genre}"]
+
+
+def _mood_genre(parts: _Parts) -> list[str]:
+    if not (parts.mood and parts.genre):
+        return []
+    return [f"{parts.mood} {parts.genre} {parts.pick(_GATHERINGS, 4)}"]
+
+
+def _scene_pace(parts: _Parts) -> list[str]:
+    return [f"{parts.scene}, {parts.pick(parts.pace, 2)}"] if parts.scene else []
+
+
+def _colour(parts: _Parts) -> list[str]:
     lead = parts.scene or parts.flavour
     if not lead:
-        return None
-    noun = parts.pick(_NOUNS[parts.energetic, parts.bright], 1)
-    return f"{noun} for {lead}" if lead.endswith("ing") else f"{lead} {noun}"
+        return []
+    noun = parts.pick(parts.colour, 1)
+    return [f"{noun} for {lead}" if lead.endswith("ing") else f"{lead} {noun}"]
 
 
-def _paced(parts: _Parts) -> str | None:
-    return f"{parts.scene}, {parts.pick(_PACES[parts.pace], 2)}" if parts.scene else None
-
-
-def _tapes(parts: _Parts) -> str | None:
-    if parts.place and parts.genre and parts.genre != parts.scene:
-        return f"{parts.genre} for {_article(parts.scene)}"
-    return None
-
-
-def _echoes(parts: _Parts) -> str | None:
-    if not parts.artist:
-        return None
-    word = parts.pick(("Echoes of", "After", "In the Key of", "Orbiting"), 3)
-    return f"{word} {parts.artist}"
-
-
-def _mood_flavour(parts: _Parts) -> str | None:
-    if parts.mood and parts.flavour and parts.mood != parts.flavour:
-        return f"{parts.mood} {parts.flavour} {parts.pick(('Sessions', 'Hours', 'Diaries'), 4)}"
-    return None
-
-
-SHAPES: Final[tuple[Shape, ...]] = (_noun_after, _paced, _tapes, _mood_flavour)
+SHAPES: Final[tuple[Shape, ...]] = (_echoes, _genre_scene, _mood_genre, _scene_pace, _colour)
+"""Name shapes, the most telling first: a named artist, genre and scene, mood and genre,
+scene and pace, scene or flavour and a word for the mood's colour."""
+CHOICE: Final = 2
+"""The prompt picks among the phrasings of this many of the most telling shapes that fit."""
 
 
 def name_for(profile: MoodProfile) -> str:
@@ -128,14 +147,14 @@ def name_for(profile: MoodProfile) -> str:
     if profile.suggested_name and profile.suggested_name.strip():
         return _clip(" ".join(profile.suggested_name.split()), MAX_NAME_CHARS)
     parts = _Parts(profile)
-    if (named := _echoes(parts)) is not None:
-        return _clip(named, MAX_NAME_CHARS)
-    start = parts.seed % len(SHAPES)
-    for step in range(len(SHAPES)):
-        if (name := SHAPES[(start + step) % len(SHAPES)](parts)) is not None:
-            return _clip(name, MAX_NAME_CHARS)
+    fits = [names for shape in SHAPES if (names := shape(parts))][:CHOICE]
+    if fits and fits[0] == _echoes(parts):
+        fits = fits[:1]  # a named artist says it best
+    pool = [name for names in fits for name in names]
+    if pool:
+        return _clip(pool[parts.seed % len(pool)], MAX_NAME_CHARS)
     words = " ".join(w.capitalize() for w in profile.text.split()[:4])
-    return _clip(f"{words} {parts.pick(_NOUNS[parts.energetic, parts.bright], 1)}", MAX_NAME_CHARS)
+    return _clip(f"{words} {parts.pick(parts.colour, 1)}", MAX_NAME_CHARS)
 
 
 def description_for(profile: MoodProfile) -> str:
