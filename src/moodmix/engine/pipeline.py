@@ -253,9 +253,14 @@ def _notes(notes: list[str], picked: Sequence[Scored], request: PlaylistRequest)
             if request.duration_s is None
             else format_duration(request.duration_s)
         )
+        removed = (
+            "unwanted versions, exclusions"
+            if Exclusions.of(request).active
+            else ("unwanted versions")
+        )
         notes.append(
             f"only {len(picked)} tracks fit of the {wanted} asked for, after removing duplicates, "
-            f"unwanted versions, exclusions and more than {request.artist_cap} per artist"
+            f"{removed} and more than {request.artist_cap} per artist"
         )
     return tuple(notes)
 
