@@ -5,12 +5,12 @@ in (``describe("energy", 0.21)`` -> ``'calm (energy 0.21)'``), so a reason canno
 track quiet. ``reasons`` writes one sentence per track of a finished playlist, naming what
 distinguishes that track from the others: the feature on which it comes closest to the mood
 (relative to the rest of the playlist), its relation to a seed (by a seed's artist, the
-closest to a seed), and its place in the running order (opens, builds, the peak, winds down,
-closes). No two tracks of a playlist get the same sentence::
+closest to a seed), and its place in the running order (opens, warms up, builds, the peak,
+comes down, winds down, closes). No two tracks of a playlist get the same sentence::
 
     reasons(arranged, profile, seeds=playlist_seeds, seed_values=values, order="arc")
     # ['Opens the playlist: calm (energy 0.21), the nearest of all to the energy asked for.',
-    #  'Builds toward the peak: acoustic (acousticness 0.83), among the nearest ...', ...]
+    #  'Warms up: acoustic (acousticness 0.83), among the nearest ...', ...]
     word_for("valence", 0.8)       # 'bright'
 """
 
@@ -49,7 +49,7 @@ ASPECTS: Final[Mapping[str, str]] = {
     "valence": "brightness",
     "danceability": "groove",
     "acousticness": "acoustic feel",
-    "instrumentalness": "balance of voice and instruments",
+    "instrumentalness": "vocal balance",
     "speechiness": "amount of speech",
     "liveness": "live feel",
     "tempo": "tempo",
@@ -148,7 +148,9 @@ def place(index: int, count: int, order: Order) -> str | None:
     peak = max(range(count), key=lambda p: (arc_level(p, count), -p))
     if index == peak:
         return "The peak"
-    return "Builds toward the peak" if index < peak else "Winds down"
+    if index < peak:
+        return "Warms up" if index < peak / 2 else "Builds toward the peak"
+    return "Comes down from the peak" if index < (peak + last) / 2 else "Winds down"
 
 
 class Standings:
