@@ -29,7 +29,7 @@ from moodmix.simulator.catalog import Catalog
 Gateway = Callable[..., ReccoBeats]
 
 _PART = re.compile(
-    r"^(?P<word>[a-z][a-z -]*) \((?P<name>[a-z]+) (?P<value>-?[\d.]+)(?: BPM| dB)?\)$"
+    r"(?P<word>[a-zA-Z][a-z-]*(?: [a-z-]+)?) \((?P<name>[a-z]+) (?P<value>-?[\d.]+)(?: BPM| dB)?\)"
 )
 
 
@@ -108,18 +108,17 @@ def request(profile: MoodProfile, **kwargs: Any) -> PlaylistRequest:
 
 
 def assert_reason_consistent(track: PlaylistTrack) -> None:
-    said, _, rest = track.reason.rpartition(", ")
-    assert re.fullmatch(r"(close to|near|further from) the .+ target", rest), track.reason
-    for phrase in said.split(" and "):
-        if phrase.startswith("in a "):
-            assert phrase == word_for("mode", track.features["mode"]), track.reason
-            continue
-        part = _PART.match(phrase)
-        assert part is not None, track.reason
+    """Every feature the reason names is described by the band of the value shown."""
+    parts = list(_PART.finditer(track.reason))
+    modes = [w for w in ("in a minor key", "in a major key") if w in track.reason]
+    assert parts or modes, track.reason
+    for part in parts:
         name, shown = part["name"], float(part["value"])
         slack = {"tempo": 0.51, "loudness": 0.051}.get(name, 0.0051)
         assert shown == pytest.approx(track.features[name], abs=slack), track.reason
-        assert part["word"] == word_for(name, shown), track.reason
+        assert part["word"].lower() == word_for(name, shown), track.reason
+    for phrase in modes:
+        assert phrase == word_for("mode", track.features["mode"]), track.reason
 
 
 def assert_well_formed(playlist: Playlist, tracks: dict[str, Track], cap: int = 2) -> None:

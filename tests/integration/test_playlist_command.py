@@ -55,6 +55,45 @@ def test_the_table_shows_tracks_features_and_figures(run: CliRunner) -> None:
     assert "Mood: " in out
 
 
+def test_exclusions_leave_out_what_they_name_and_the_name_heads_the_table(
+    run: CliRunner,
+) -> None:
+    first = run.invoke(app(), ["sad but hopeful indie", "--offline", "--size", "8", "--json"])
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.stdout)
+    artist = data["tracks"][0]["artists"][0]
+    args = ["sad but hopeful indie", "--offline", "--size", "8", "--exclude-artist", artist]
+    args += ["--exclude-track", data["tracks"][1]["id"], "--no-explicit"]
+    args += ["--max-track-length", "6m", "--years", "1980-2020"]
+    table = run.invoke(app(), args)
+    assert table.exit_code == 0, table.output
+    assert table.stdout.index(data["name"]) < table.stdout.index("moodmix: sad but hopeful")
+    assert data["description"] in table.stdout.replace("\n", " ")
+    shaped = json.loads(run.invoke(app(), [*args, "--json"]).stdout)
+    assert all(artist not in t["artists"] for t in shaped["tracks"])
+    assert data["tracks"][1]["id"] not in {t["id"] for t in shaped["tracks"]}
+    assert all(t["duration_ms"] <= 360_000 for t in shaped["tracks"])
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--years", "2005-1990"], "run forward"),
+        (["--years", "nineties"], "--years must look like 1990-2005"),
+        (["--max-track-length", "-3m"], "--max-track-length"),
+        (["--max-track-length", "20s"], "longest track"),
+        (["--exclude-artist", " "], "non-empty"),
+    ],
+)
+def test_bad_exclusions_fail_before_anything_starts(
+    run: CliRunner, args: list[str], said: str
+) -> None:
+    result = run.invoke(app(), ["calm", "--offline", *args])
+    assert result.exit_code == 2
+    assert said in result.stderr
+    assert "simulator" not in result.stderr
+
+
 def test_a_malformed_seed_fails_before_anything_starts(run: CliRunner) -> None:
     result = run.invoke(app(), ["calm", "--offline", "--seed", "not-a-track"])
     assert result.exit_code == 2

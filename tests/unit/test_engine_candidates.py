@@ -61,6 +61,13 @@ def test_duplicate_seeds_go_out_once() -> None:
     assert plan.chunks == (("a", "b"),)
 
 
+def test_negative_seeds_go_out_once_at_most_five_and_never_a_seed() -> None:
+    negative = ["x", "a", "y", "x", "z", "v", "w", "u"]
+    plan = RecommendationPlan.for_profile(make_profile(), ["a"], pool=60, negative_seeds=negative)
+    assert plan.negative_seeds == ("x", "y", "z", "v", "w")
+    assert RecommendationPlan.for_profile(make_profile(), ["a"], pool=60).negative_seeds == ()
+
+
 def test_a_plan_needs_a_seed() -> None:
     with pytest.raises(ValueError, match="at least one seed"):
         RecommendationPlan.for_profile(make_profile(), [], pool=60)

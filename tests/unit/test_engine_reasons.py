@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from moodmix.engine.order import energy_arc
+from moodmix.engine.playlist import SeedTrack
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile, Recognised
 from moodmix.engine.reasons import (
     BANDS,
@@ -15,16 +17,15 @@ from moodmix.engine.reasons import (
     NEAR,
     closeness,
     describe,
-    reason,
+    reasons,
     shown_value,
-    target_label,
-    telling_features,
     word_for,
 )
-from moodmix.engine.scoring import score
+from moodmix.engine.scored import Candidate, Scored
+from moodmix.reccobeats.models import AudioFeatures, Track
 
 _PART = re.compile(
-    r"^(?P<word>[a-z][a-z -]*) \((?P<name>[a-z]+) (?P<value>-?[\d.]+)(?: BPM| dB)?\)$"
+    r"(?P<word>[a-zA-Z][a-z-]*(?: [a-z-]+)?) \((?P<name>[a-z]+) (?P<value>-?[\d.]+)(?: BPM| dB)?\)"
 )
 
 
@@ -53,20 +54,6 @@ feature_sets = st.fixed_dictionaries(
     }
 )
 weight_sets = st.fixed_dictionaries({name: st.floats(0, 1) for name in FEATURES})
-
-
-def test_the_example_reads_as_intended() -> None:
-    profile = make_profile(
-        targets={"energy": 0.2, "acousticness": 0.85},
-        weights={"energy": 1.0, "acousticness": 0.9},
-    )
-    values = {name: profile.targets[name] for name in FEATURES} | {
-        "energy": 0.21,
-        "acousticness": 0.83,
-    }
-    assert reason(values, profile, score(values, profile)) == (
-        "calm (energy 0.21) and acoustic (acousticness 0.83), close to the rainy Sunday target"
-    )
 
 
 @pytest.mark.parametrize(
@@ -98,52 +85,100 @@ def test_the_word_comes_from_the_number_shown_not_the_raw_value() -> None:
     assert describe("loudness", -14.04) == "moderately loud (loudness -14.0 dB)"
 
 
-def test_closeness_follows_the_distance() -> None:
+def test_closeness_follows_the_gap_on_one_feature() -> None:
     assert closeness(CLOSE / 2) == "close to"
     assert closeness((CLOSE + NEAR) / 2) == "near"
     assert closeness(NEAR + 0.1) == "further from"
 
 
-def test_the_label_is_the_first_phrase_about_the_mood() -> None:
-    assert target_label(make_profile("rainy Sunday, mellow acoustic")) == "rainy Sunday"
-    adele = make_profile("like Adele, heartbroken", artists=("Adele",))
-    assert target_label(adele) == "heartbroken"
-    assert target_label(make_profile("Daft Punk vibes", artists=("Daft Punk",))) == "Daft Punk"
-    assert target_label(make_profile("!!!")) == "mood"
-    long = target_label(make_profile("a very long prompt that goes on and on about nothing much"))
-    assert long.endswith("…")
-    assert len(long) <= 33
-    neutral = MoodProfile("zzz", {}, {}, {}, understood=False)
-    assert target_label(neutral) == "neutral"
-
-
-def test_reasons_mention_the_weighty_features_the_track_matches() -> None:
-    profile = make_profile(
-        targets={"energy": 0.2, "valence": 0.9, "tempo": 90.0},
-        weights={"energy": 1.0, "valence": 1.0, "tempo": 0.2},
-    )
-    values = {name: profile.targets[name] for name in FEATURES} | {"energy": 0.2, "valence": 0.1}
-    assert telling_features(values, profile) == ["energy", "tempo"]
-
-
-@given(feature_sets, feature_sets, weight_sets)
-def test_every_reason_is_consistent_with_the_features(
-    values: dict[str, float], targets: dict[str, float], weights: dict[str, float]
+@given(st.lists(feature_sets, min_size=1, max_size=12), feature_sets, weight_sets)
+def test_every_reason_is_consistent_with_the_features_and_none_repeats(
+    tracks: list[dict[str, float]], targets: dict[str, float], weights: dict[str, float]
 ) -> None:
     profile = make_profile(targets=targets, weights=weights)
-    fit = score(values, profile)
-    text = reason(values, profile, fit)
-    said, _, rest = text.rpartition(", ")
-    phrases = said.split(" and ")
-    parts = [m for phrase in phrases if (m := _PART.match(phrase))]
-    assert len(parts) == len([p for p in phrases if not p.startswith("in a ")])
-    for part in parts:
-        name, shown = part["name"], float(part["value"])
-        assert shown == pytest.approx(shown_value(name, values[name]), abs=1e-9)
-        assert part["word"] == word_for(name, shown)
-        low = max((b for b, _ in BANDS[name] if b <= shown), default=float("-inf"))
-        assert dict((w, b) for b, w in BANDS[name])[part["word"]] > shown >= low
-    assert rest == f"{closeness(fit.distance)} the rainy Sunday target"
-    for phrase in phrases:
-        if phrase.startswith("in a "):
+    items = [_scored(str(i), values, profile) for i, values in enumerate(tracks)]
+    said = reasons(items, profile, order="arc")
+    assert len(set(said)) == len(said)
+    for text, values in zip(said, tracks, strict=True):
+        parts = list(_PART.finditer(text))
+        modes = [w for w in ("in a minor key", "in a major key") if w in text]
+        assert parts or modes, text
+        for part in parts:
+            name, shown = part["name"], float(part["value"])
+            assert shown == pytest.approx(shown_value(name, values[name]), abs=1e-9)
+            word = part["word"].lower()
+            assert word == word_for(name, shown)
+            low = max((b for b, _ in BANDS[name] if b <= shown), default=float("-inf"))
+            assert dict((w, b) for b, w in BANDS[name])[word] > shown >= low
+        for phrase in modes:
             assert phrase == word_for("mode", values["mode"])
+
+
+def _scored(id: str, values: dict[str, float], profile: MoodProfile) -> Scored:
+    track = Track.model_validate({"id": id, "trackTitle": f"Song {id}", "artists": []})
+    features = AudioFeatures(
+        id=id, **{k: v for k, v in values.items() if k != "mode"}, mode=int(values["mode"])
+    )
+    return Scored.of(Candidate(track, features), profile)
+
+
+def _item(id: str, energy: float, valence: float, artist: str = "Someone") -> Scored:
+    track = Track.model_validate(
+        {"id": id, "trackTitle": f"Song {id}", "artists": [{"id": f"a-{artist}", "name": artist}]}
+    )
+    features = AudioFeatures(
+        id=id,
+        acousticness=0.5,
+        danceability=0.5,
+        energy=energy,
+        instrumentalness=0.1,
+        liveness=0.1,
+        loudness=-8.0,
+        speechiness=0.05,
+        tempo=110.0,
+        valence=valence,
+        mode=1,
+    )
+    return Scored.of(Candidate(track, features), PLAIN)
+
+
+PLAIN = make_profile(targets={"energy": 0.3, "valence": 0.6}, weights={"energy": 1, "valence": 1})
+
+
+def test_each_track_says_what_sets_it_apart_and_where_it_sits() -> None:
+    items = [_item("a", 0.30, 0.20), _item("b", 0.60, 0.60), _item("c", 0.90, 0.90)]
+    said = reasons(items, PLAIN, order="arc")
+    assert said[0].startswith("Opens the playlist: calm (energy 0.30), the nearest of all")
+    assert said[1].startswith("The peak: bittersweet (valence 0.60), the nearest of all")
+    assert said[2].startswith("Closes the playlist:")
+    assert "mean distance" not in " ".join(said)
+
+
+def test_no_two_tracks_share_a_sentence_even_when_they_are_alike() -> None:
+    items = [_item(str(i), 0.5, 0.5) for i in range(6)]
+    said = reasons(items, PLAIN, order="smooth")
+    assert len(set(said)) == len(said)
+
+
+def test_seed_relations_are_named() -> None:
+    seed = SeedTrack("s", None, "Rain Song", ("Seed Artist",), "explicit", "s")
+    anchor = SeedTrack("t", None, "Anchor Song", ("Anchor Artist",), "anchor", "Anchor Artist")
+    items = [_item("a", 0.3, 0.6), _item("b", 0.9, 0.1, artist="Anchor Artist")]
+    values = {"s": dict(items[0].values)}
+    said = reasons(items, PLAIN, seeds=[seed, anchor], seed_values=values, order="score")
+    assert said[0].startswith("The best fit of all")
+    assert (
+        "the closest of all in sound to your seed \u201cRain Song\u201d by Seed Artist" in said[0]
+    )
+    assert "by Anchor Artist, one of the artists this mood starts from" in said[1]
+
+
+@pytest.mark.parametrize("count", [2, 3, 7, 10, 31])
+def test_the_peak_is_the_most_energetic_track_of_the_arc(count: int) -> None:
+    items = energy_arc([_item(str(i), (i * 37 % 101) / 100, 0.5) for i in range(count)])
+    said = reasons(items, PLAIN, order="arc")
+    peaks = [i for i, text in enumerate(said) if text.startswith("The peak:")]
+    top = max(range(count), key=lambda i: items[i].values["energy"])
+    assert peaks == ([top] if count > 2 else [])
+    assert said[0].startswith("Opens the playlist:")
+    assert said[-1].startswith("Closes the playlist:")

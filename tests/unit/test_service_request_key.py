@@ -40,3 +40,17 @@ def test_anything_that_changes_the_playlist_changes_the_key() -> None:
     ]
     assert len({key(), *different}) == len(different) + 1
     assert all(len(k) == 40 for k in different)
+
+
+def test_exclusions_change_the_key_and_their_absence_keeps_the_old_one() -> None:
+    keys = {
+        key(),
+        key(exclude_artists=["Adele"]),
+        key(exclude_tracks=["1w0QFyh3ODTKUkY2Gp9mrr"]),
+        key(explicit=False),
+        key(max_track_s=360.0),
+        key(years=[1990, 2005]),
+    }
+    assert len(keys) == 6
+    assert key(exclude_artists=[]) == key()  # an empty list is no exclusion
+    assert key(exclude_artists=["Adele", "Coldplay"]) == key(exclude_artists=[" coldplay", "ADELE"])

@@ -4,6 +4,8 @@
     $ moodmix playlist "late night drive" --seed spotify:track:00aqkszH1FdUiJJWvX6iEl --size 20
     $ moodmix playlist "focus" --duration 1h30m --order smooth --json
     $ moodmix playlist "rainy Sunday" --offline --export rainy.xspf   # .m3u8 .jspf .csv .txt
+    $ moodmix playlist "90s rock" --exclude-artist Nickelback --exclude-artist "Creed" \
+        --no-explicit --max-track-length 6m --years 1990-2005
 
 ``--offline`` runs the ReccoBeats simulator in this process and keeps the cache in memory.
 Progress (stages, and waits for quota with the expected time) goes to stderr; the table or
@@ -27,6 +29,7 @@ from rich.text import Text
 
 from moodmix.cli.offline import offline_simulator, upstream_problem
 from moodmix.engine.duration import format_duration, parse_duration
+from moodmix.engine.exclusions import NothingLeft
 from moodmix.engine.export import export, format_for
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import Playlist, PlaylistRequest
@@ -72,6 +75,32 @@ def playlist(
     offline: Annotated[
         bool, typer.Option(help="Use the embedded ReccoBeats simulator instead of the real API.")
     ] = False,
+    exclude_artist: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude-artist", help="Leave out this artist (repeatable): a name or an id."
+        ),
+    ] = None,
+    exclude_track: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude-track", help="Leave out this track (repeatable): an id, link or title."
+        ),
+    ] = None,
+    no_explicit: Annotated[
+        bool,
+        typer.Option(
+            "--no-explicit", help="Leave out tracks marked explicit (where the data says)."
+        ),
+    ] = False,
+    max_track_length: Annotated[
+        str | None,
+        typer.Option(help="Leave out tracks longer than this: 6m, 5m30s, 5:30."),
+    ] = None,
+    years: Annotated[
+        str | None,
+        typer.Option(help="Only tracks released in these years (where known): 1990-2005."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     export_to: Annotated[
         Path | None,
@@ -91,6 +120,11 @@ def playlist(
             size=size,
             duration_s=parse_duration(duration) if duration else None,
             order=order.value,
+            exclude_artists=tuple(exclude_artist or ()),
+            exclude_tracks=tuple(exclude_track or ()),
+            explicit=not no_explicit,
+            max_track_s=_longest(max_track_length) if max_track_length else None,
+            years=parse_years(years) if years else None,
         )
         parse_seeds(request.seeds)
         fmt = format_for(str(export_to)) if export_to is not None else None
@@ -109,6 +143,8 @@ def playlist(
             _fail(console, "seed", str(exc), 2)
         except NoSeedsFound as exc:
             _fail(console, "no seeds", str(exc), 1)
+        except NothingLeft as exc:
+            _fail(console, "nothing left", str(exc), 1)
         except ReccoBeatsError as exc:
             _fail(console, "ReccoBeats", upstream_problem(settings.reccobeats_url, exc), 1)
     if export_to is not None and fmt is not None:
@@ -121,6 +157,24 @@ def playlist(
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     print_playlist(Console(), result)
+
+
+def _longest(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise ValueError(f"--max-track-length: {exc}") from None
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """``"1990-2005"`` -> ``(1990, 2005)``; one year (``"1997"``) is that year alone."""
+    first, sep, last = text.strip().partition("-")
+    try:
+        start = int(first)
+        end = int(last) if sep else start
+    except ValueError:
+        raise ValueError(f"--years must look like 1990-2005, got {text!r}") from None
+    return start, end
 
 
 async def _run(settings: Settings, request: PlaylistRequest, console: Console) -> Playlist:
@@ -157,6 +211,10 @@ class _ProgressView:
 def print_playlist(console: Console, result: Playlist) -> None:
     """The playlist as a table with features and reasons, then its profile and figures."""
     profile = result.profile
+    if result.name:
+        console.print(f"[bold]{result.name}[/bold]")
+    if result.description:
+        console.print(result.description, style="italic")
     table = Table(title=f"moodmix: {profile.text}", title_justify="left", show_lines=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("track, artists and why", ratio=1, min_width=24)

@@ -10,14 +10,18 @@
     for track in playlist.tracks:
         print(track.title, track.reason)
 
-``analyse(text)`` gives the ``MoodProfile`` alone. The engine talks to ReccoBeats only through
+``analyse(text)`` gives the ``MoodProfile`` alone; ``name_for(profile)`` and
+``description_for(profile)`` the playlist's name and description. A request whose exclusions
+leave nothing raises ``NothingLeft``. The engine talks to ReccoBeats only through
 the gateway. ``measure_fit`` compares a playlist
 with the upstream's raw recommendations for the same seeds (the benchmark reports it).
 """
 
 from moodmix.engine.duration import format_duration, parse_duration
+from moodmix.engine.exclusions import NothingLeft
 from moodmix.engine.fit import FitReport, measure_fit
 from moodmix.engine.mood import analyse
+from moodmix.engine.naming import description_for, name_for
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import (
     Order,
@@ -40,6 +44,7 @@ __all__ = [
     "FitReport",
     "MoodProfile",
     "NoSeedsFound",
+    "NothingLeft",
     "Order",
     "Playlist",
     "PlaylistRequest",
@@ -52,9 +57,11 @@ __all__ = [
     "SeedTrack",
     "SkippedSeed",
     "analyse",
+    "description_for",
     "format_duration",
     "make_playlist",
     "measure_fit",
+    "name_for",
     "parse_duration",
     "target_distance",
 ]

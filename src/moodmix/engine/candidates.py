@@ -51,10 +51,17 @@ class RecommendationPlan:
     size: int
     targets: dict[str, float]
     feature_weight: float | None
+    negative_seeds: tuple[str, ...] = ()
+    """Ids the recommendations should steer away from (ReccoBeats ``negativeSeeds``)."""
 
     @classmethod
     def for_profile(
-        cls, profile: MoodProfile, seed_ids: Sequence[str], *, pool: int
+        cls,
+        profile: MoodProfile,
+        seed_ids: Sequence[str],
+        *,
+        pool: int,
+        negative_seeds: Sequence[str] = (),
     ) -> RecommendationPlan:
         """Calls that together ask for about ``pool`` tracks like ``seed_ids``, for ``profile``."""
         seeds = list(dict.fromkeys(seed_ids))
@@ -64,7 +71,13 @@ class RecommendationPlan:
         size = min(MAX_SIZE, max(MIN_SIZE, math.ceil(pool / len(chunks))))
         if size > MAX_BATCH_IDS:  # whole feature batches: the features of each call
             size -= size % MAX_BATCH_IDS  # are fetched (prefetched) as they arrive
-        return cls(chunks, size, targets_of(profile), feature_weight_of(profile))
+        return cls(
+            chunks,
+            size,
+            targets_of(profile),
+            feature_weight_of(profile),
+            tuple(n for n in dict.fromkeys(negative_seeds) if n not in seeds)[:CHUNK],
+        )
 
 
 def targets_of(profile: MoodProfile) -> dict[str, float]:
@@ -116,6 +129,7 @@ async def recommend(
                 size=plan.size,
                 targets=plan.targets,
                 feature_weight=plan.feature_weight,
+                negative_seeds=plan.negative_seeds or None,
             )
         done += 1
         if on_chunk is not None:

@@ -4,6 +4,10 @@
 
     jpeg = draw_cover("rainy Sunday, mellow acoustic", valence=0.35, energy=0.2)
     len(base64.b64encode(jpeg)) <= MAX_COVER_BASE64     # True: Spotify's cover limit holds
+    playlist_cover("rainy Sunday", playlist.to_json())  # the cover of a made playlist
+
+``playlist_cover`` is the one cover of a playlist: the service serves it and the Spotify
+save uploads it. Its caption is the playlist's name (the prompt when it has none).
 
 Valence turns the hue from cold blue-violet (sad) to warm amber (happy); energy turns the
 light and the saturation up. The same mood and prompt always give the same picture. The
@@ -18,7 +22,8 @@ import io
 import math
 import random
 import textwrap
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -39,12 +44,42 @@ def mood_colours(
     return _rgb(top), _rgb(bottom)
 
 
-def draw_cover(prompt: str, *, valence: float, energy: float) -> bytes:
-    """A square JPEG for ``prompt`` whose base64 is at most ``MAX_COVER_BASE64`` bytes."""
+CoverInputs = tuple[str, float, float, str | None]
+"""What a playlist's cover is drawn from: prompt, valence, energy, caption."""
+
+
+def cover_inputs(prompt: str, playlist: Mapping[str, Any] | None) -> CoverInputs:
+    """What ``playlist_cover`` draws from (equal inputs, equal pictures: a cache key)."""
+    found = playlist or {}
+    targets = found.get("profile", {}).get("targets", {}) or {}
+    name = found.get("name")
+    caption = name if isinstance(name, str) and name.strip() else None
+    return (
+        prompt,
+        float(targets.get("valence", 0.5)),
+        float(targets.get("energy", 0.5)),
+        caption,
+    )
+
+
+def playlist_cover(prompt: str, playlist: Mapping[str, Any] | None) -> bytes:
+    """The cover of a playlist (as ``Playlist.to_json()`` gives it) made from ``prompt``."""
+    return draw_inputs(cover_inputs(prompt, playlist))
+
+
+def draw_inputs(inputs: CoverInputs) -> bytes:
+    """``draw_cover`` for what ``cover_inputs`` read."""
+    prompt, valence, energy, caption = inputs
+    return draw_cover(prompt, valence=valence, energy=energy, caption=caption)
+
+
+def draw_cover(prompt: str, *, valence: float, energy: float, caption: str | None = None) -> bytes:
+    """A square JPEG for ``prompt`` (captioned ``caption``, else the prompt) whose base64 is
+    at most ``MAX_COVER_BASE64`` bytes."""
     top, bottom = mood_colours(valence, energy)
     image = _gradient(top, bottom)
     _bubbles(image, prompt, energy)
-    _caption(image, prompt)
+    _caption(image, caption or prompt)
     for quality in _QUALITIES:
         out = io.BytesIO()
         image.save(out, "JPEG", quality=quality, optimize=True)

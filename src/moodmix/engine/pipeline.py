@@ -34,14 +34,16 @@ from moodmix.engine.candidates import (
     recommend,
 )
 from moodmix.engine.duration import format_duration
+from moodmix.engine.exclusions import Exclusions
 from moodmix.engine.filters import dedupe, drop_versions
 from moodmix.engine.mood import analyse as analyse_mood
+from moodmix.engine.naming import description_for, name_for
 from moodmix.engine.order import arrange
 from moodmix.engine.playlist import Playlist, PlaylistRequest, PlaylistTrack
 from moodmix.engine.profile import MoodProfile
 from moodmix.engine.progress import Progress, ProgressCallback, watch_quota
 from moodmix.engine.quality import measure
-from moodmix.engine.reasons import reason
+from moodmix.engine.reasons import reasons
 from moodmix.engine.scored import DEFAULT_DURATION_MS, Candidate, Scored
 from moodmix.engine.scoring import feature_values
 from moodmix.engine.seeds import choose_seeds
@@ -100,7 +102,8 @@ def plan_for(
 ) -> RecommendationPlan:
     """The recommendation calls ``make_playlist`` makes for ``request`` from ``seed_ids``."""
     pool = min(MAX_POOL, max(MIN_POOL, tracks_wanted(request) * POOL_FACTOR))
-    return RecommendationPlan.for_profile(profile, seed_ids, pool=pool)
+    negative = Exclusions.of(request).negative_seeds
+    return RecommendationPlan.for_profile(profile, seed_ids, pool=pool, negative_seeds=negative)
 
 
 def top_up_plan(
@@ -116,7 +119,8 @@ def top_up_plan(
         return None
     missing = max(1, tracks_wanted(request) - len(picked))
     pool = min(MAX_POOL, max(MIN_POOL, missing * POOL_FACTOR))
-    return RecommendationPlan.for_profile(profile, best, pool=pool)
+    negative = Exclusions.of(request).negative_seeds
+    return RecommendationPlan.for_profile(profile, best, pool=pool, negative_seeds=negative)
 
 
 def unwanted_versions(profile: MoodProfile) -> tuple[str, ...]:
@@ -141,12 +145,13 @@ async def _make(
     features = await _gather(
         gateway, plan_for(request, profile, seed_ids), known, seed_ids, emit, "recommendations"
     )
-    picked = _assemble(request, profile, known.values())
+    picked, excluded = _assemble(request, profile, known.values())
     notes = list(chosen.notes)
     if _short(request, picked) and (more := top_up_plan(request, profile, picked, seed_ids)):
         features |= await _gather(gateway, more, known, seed_ids, emit, "more recommendations")
-        picked = _assemble(request, profile, known.values())
+        picked, excluded = _assemble(request, profile, known.values())
         notes.append(f"topped up with recommendations for {len(more.chunks[0])} of its tracks")
+    notes.extend(excluded)
     emit(Progress("scoring", f"ordering {len(picked)} of {len(known)} candidates"))
     arranged = arrange(picked, request.order)
 
@@ -155,8 +160,11 @@ async def _make(
         for sid in seed_ids
         if (found := known[sid].features if sid in known else features.get(sid)) is not None
     }
+    said = reasons(
+        arranged, profile, seeds=chosen.seeds, seed_values=seed_values, order=request.order
+    )
     return Playlist(
-        tracks=tuple(_playlist_track(item, profile) for item in arranged),
+        tracks=tuple(_playlist_track(item, why) for item, why in zip(arranged, said, strict=True)),
         profile=profile,
         seeds=chosen.seeds,
         quality=measure(arranged, profile, seed_values, candidates=len(known)),
@@ -164,6 +172,8 @@ async def _make(
         order=request.order,
         skipped_seeds=chosen.skipped,
         notes=_notes(notes, picked, request),
+        name=name_for(profile),
+        description=description_for(profile),
     )
 
 
@@ -196,15 +206,17 @@ async def _gather(
 
 def _assemble(
     request: PlaylistRequest, profile: MoodProfile, candidates: Iterable[Candidate]
-) -> list[Scored]:
-    """The candidates ranked, filtered and filled to the request's size or length."""
+) -> tuple[list[Scored], tuple[str, ...]]:
+    """The candidates ranked, filtered and filled to the request's size or length, with notes
+    on exclusions that could not be applied."""
     ranked = dedupe(drop_versions(rank(candidates, profile), unwanted_versions(profile)))
+    ranked, notes = Exclusions.of(request).apply(ranked)
     return fill(
         ranked,
         size=None if request.duration_s is not None else request.size,
         duration_ms=None if request.duration_s is None else round(request.duration_s * 1000),
         artist_cap=request.artist_cap,
-    )
+    ), notes
 
 
 def _short(request: PlaylistRequest, picked: Sequence[Scored]) -> bool:
@@ -216,7 +228,7 @@ def _short(request: PlaylistRequest, picked: Sequence[Scored]) -> bool:
     return total < target - tolerance_ms(target)
 
 
-def _playlist_track(item: Scored, profile: MoodProfile) -> PlaylistTrack:
+def _playlist_track(item: Scored, reason: str) -> PlaylistTrack:
     track = item.track
     features = {name: round(value, 4) for name, value in item.values.items()}
     if item.key is not None:
@@ -230,7 +242,7 @@ def _playlist_track(item: Scored, profile: MoodProfile) -> PlaylistTrack:
         features=features,
         score=item.fit.score,
         distance=item.fit.distance,
-        reason=reason(item.values, profile, item.fit),
+        reason=reason,
     )
 
 
@@ -241,9 +253,14 @@ def _notes(notes: list[str], picked: Sequence[Scored], request: PlaylistRequest)
             if request.duration_s is None
             else format_duration(request.duration_s)
         )
+        removed = (
+            "unwanted versions, exclusions"
+            if Exclusions.of(request).active
+            else ("unwanted versions")
+        )
         notes.append(
             f"only {len(picked)} tracks fit of the {wanted} asked for, after removing duplicates, "
-            f"unwanted versions and more than {request.artist_cap} per artist"
+            f"{removed} and more than {request.artist_cap} per artist"
         )
     return tuple(notes)
 

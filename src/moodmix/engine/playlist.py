@@ -10,10 +10,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, get_args
 
 from moodmix.engine.profile import MoodProfile
+from moodmix.reccobeats.ids import parse_id
 
 Order = Literal["arc", "smooth", "score"]
 """``arc``: energy rises to a peak late and winds down; ``smooth``: small tempo, key and energy
@@ -28,6 +30,14 @@ MAX_PROMPT_CHARS: Final = 500
 """The longest prompt, in characters (the API takes no more either)."""
 MAX_EXPLICIT_SEEDS: Final = 25
 MAX_DURATION_S: Final = 6 * 3600
+MAX_EXCLUSIONS: Final = 50
+"""The most artists, and the most tracks, a request may exclude."""
+MAX_EXCLUSION_CHARS: Final = 200
+MIN_TRACK_S: Final = 60
+MAX_TRACK_S: Final = 3600
+"""The range of ``max_track_s``: a limit under a minute would leave almost nothing."""
+MIN_YEAR: Final = 1900
+MAX_YEAR: Final = 2100
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,16 @@ class PlaylistRequest:
     order: Order = "arc"
     artist_cap: int = 2
     profile: MoodProfile | None = None
+    exclude_artists: tuple[str, ...] = ()
+    """Artists left out: names (any case and accents) or ReccoBeats/Spotify artist ids."""
+    exclude_tracks: tuple[str, ...] = ()
+    """Tracks left out: ReccoBeats/Spotify track ids or links, or titles."""
+    explicit: bool = True
+    """``False``: leave out tracks marked explicit (where the data marks them)."""
+    max_track_s: float | None = None
+    """Leave out tracks longer than this many seconds."""
+    years: tuple[int, int] | None = None
+    """Leave out tracks released outside ``(from, to)``, both included (where known)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.prompt, str):
@@ -72,6 +92,65 @@ class PlaylistRequest:
             raise ValueError(f"order must be one of {', '.join(ORDERS)}, got {self.order!r}")
         if isinstance(self.artist_cap, bool) or self.artist_cap < 1:
             raise ValueError(f"artist_cap must be at least 1, got {self.artist_cap!r}")
+        object.__setattr__(
+            self, "exclude_artists", check_exclusions(self.exclude_artists, "artists")
+        )
+        object.__setattr__(self, "exclude_tracks", check_exclusions(self.exclude_tracks, "tracks"))
+        if both := _ids(self.seeds) & _ids(self.exclude_tracks):
+            raise ValueError(
+                f"{', '.join(sorted(both))} is both a seed and excluded: drop one or the other"
+            )
+        if not isinstance(self.explicit, bool):
+            raise ValueError(f"explicit must be true or false, got {self.explicit!r}")
+        if self.max_track_s is not None and (
+            isinstance(self.max_track_s, bool) or not MIN_TRACK_S <= self.max_track_s <= MAX_TRACK_S
+        ):
+            raise ValueError(
+                f"the longest track must be from {MIN_TRACK_S} s to {MAX_TRACK_S} s "
+                f"(1 minute to 1 hour), got {self.max_track_s!r}"
+            )
+        if self.years is not None:
+            object.__setattr__(self, "years", check_years(self.years))
+
+
+def check_exclusions(values: object, what: str) -> tuple[str, ...]:
+    """``values`` as a tuple of distinct non-blank strings; ``ValueError`` when it is not one."""
+    if isinstance(values, str) or not isinstance(values, list | tuple):
+        raise ValueError(f"excluded {what} must be a list of names or ids, not {values!r}")
+    out: dict[str, None] = {}
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"excluded {what} must be non-empty names or ids, got {value!r}")
+        if len(value) > MAX_EXCLUSION_CHARS:
+            raise ValueError(f"an excluded {what[:-1]} is at most {MAX_EXCLUSION_CHARS} characters")
+        out[value.strip()] = None
+    if len(out) > MAX_EXCLUSIONS:
+        raise ValueError(f"at most {MAX_EXCLUSIONS} excluded {what}, got {len(out)}")
+    return tuple(out)
+
+
+def _ids(values: tuple[str, ...]) -> set[str]:
+    """The track ids among ``values``, in the form ReccoBeats takes (other text left out)."""
+    out: set[str] = set()
+    for value in values:
+        with contextlib.suppress(ValueError):
+            out.add(parse_id(value, expect="track").value)
+    return out
+
+
+def check_years(value: object) -> tuple[int, int]:
+    """``(from, to)`` checked: two whole years from ``MIN_YEAR`` to ``MAX_YEAR``, in order."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ValueError(f"years must be [from, to], e.g. [1990, 2005], got {value!r}")
+    first, last = value
+    for year in (first, last):
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise ValueError(f"years must be whole years, e.g. [1990, 2005], got {value!r}")
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"years must be from {MIN_YEAR} to {MAX_YEAR}, got {year}")
+    if first > last:
+        raise ValueError(f"years must run forward: from {first} is after to {last}")
+    return first, last
 
 
 @dataclass(frozen=True)
@@ -178,6 +257,9 @@ class Playlist:
     order: Order
     skipped_seeds: tuple[SkippedSeed, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    name: str = ""
+    """A title for the playlist, from its mood (``engine.naming``)."""
+    description: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -189,4 +271,6 @@ class Playlist:
             "upstream_requests": self.upstream_requests,
             "order": self.order,
             "notes": list(self.notes),
+            "name": self.name,
+            "description": self.description,
         }

@@ -32,7 +32,9 @@ from moodmix.service.metrics import RequestMetrics, ServiceMetrics
 from moodmix.service.routes import (
     auth,
     catalog,
+    cover,
     docs,
+    exclusions,
     export,
     health,
     moods,
@@ -84,7 +86,7 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
     errors.install(app)
     openapi.install(app)
     routers = (playlists, shares, export, spotify, shared, moods, catalog, system, health, pages)
-    for module in (*routers, docs, auth):
+    for module in (*routers, cover, exclusions, docs, auth):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 

@@ -84,6 +84,11 @@ def engine_request(stored: Json) -> PlaylistRequest:
         size=stored.get("size") or 30,
         duration_s=stored.get("duration_s"),
         order=stored.get("order") or "arc",
+        exclude_artists=tuple(stored.get("exclude_artists") or ()),
+        exclude_tracks=tuple(stored.get("exclude_tracks") or ()),
+        explicit=stored.get("explicit", True),
+        max_track_s=stored.get("max_track_s"),
+        years=None if stored.get("years") is None else tuple(stored["years"]),
     )
 
 

@@ -14,7 +14,8 @@ While unfinished, a row holds one of its client's numbered job slots (``slot``),
 client: the cap on a client's playlists in progress is a constraint, not a count.
 ``account`` says whose playlist it is; ``ShareLinkRow`` is a read-only link to one.
 ``ListenerRow`` is someone who signed in with Spotify, ``SessionRow`` one of their browsers,
-``SpotifySaveRow`` a playlist saved to their Spotify account.
+``SpotifySaveRow`` a playlist saved to their Spotify account, ``ListenerExclusionsRow`` what
+they leave out of every playlist.
 """
 
 from __future__ import annotations
@@ -164,6 +165,19 @@ class SpotifySaveRow(Base):
     tracks_total: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ListenerExclusionsRow(Base):
+    """What a signed-in listener leaves out of every playlist they make: the exclusion
+    fields of a request (``schemas.ExclusionsIn``, by the engine's names), as JSON."""
+
+    __tablename__ = "listener_exclusions"
+
+    listener_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("listeners.id", ondelete="CASCADE"), primary_key=True
+    )
+    exclusions: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -31,6 +31,11 @@ def request_json(stored: Json) -> Json:
         "size": stored.get("size"),
         "duration": stored.get("duration_s"),
         "order": stored.get("order"),
+        "exclude_artists": list(stored.get("exclude_artists") or []),
+        "exclude_tracks": list(stored.get("exclude_tracks") or []),
+        "explicit": stored.get("explicit", True),
+        "max_track_seconds": stored.get("max_track_s"),
+        "years": stored.get("years"),
     }
 
 
@@ -48,6 +53,8 @@ def playlist_json(row: PlaylistRow, *, live: tuple[str, Json] | None = None) -> 
         "note": row.note,
         "error": row.error,
         "playlist": row.result,
+        "name": (row.result or {}).get("name"),
+        "description": (row.result or {}).get("description"),
         "created_at": _iso(row.created_at),
         "updated_at": _iso(row.updated_at),
         "started_at": _iso(row.started_at),

@@ -65,6 +65,12 @@ def request_key(request: Json, *, profile: str, account: str = PUBLIC) -> str:
         "duration_s": None if duration is None else float(duration),
         "order": request.get("order") or "arc",
     }
+    for name in ("exclude_artists", "exclude_tracks"):  # only when set: older keys stay
+        if request.get(name):
+            canonical[name] = sorted(str(v).strip().casefold() for v in request[name])
+    for name in ("explicit", "max_track_s", "years"):
+        if name in request:
+            canonical[name] = request[name]
     digest = hashlib.blake2b(orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS), digest_size=20)
     return digest.hexdigest()
 

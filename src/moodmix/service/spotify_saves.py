@@ -29,7 +29,7 @@ from typing import Any, Final, TypeVar
 
 import structlog
 
-from moodmix.engine.cover import draw_cover
+from moodmix.engine.cover import playlist_cover
 from moodmix.resilience.slot import Priority
 from moodmix.service.db import Database
 from moodmix.service.listeners import Listeners, SignedIn, SignInFailed
@@ -116,7 +116,7 @@ class SpotifySaves:
         spotify_id = save.spotify_playlist_id if save is not None else None
         prompt = str(playlist.request.get("prompt", ""))
         if spotify_id is None:
-            made = await self._create(who, playlist.id, prompt)
+            made = await self._create(who, playlist.id, prompt, playlist.result or {})
             spotify_id = made.id
             await self._update(
                 playlist.id,
@@ -126,22 +126,20 @@ class SpotifySaves:
                 or f"https://open.spotify.com/playlist/{made.id}",
             )
         await self._fill(playlist.id, who, spotify_id, _uris(playlist))
-        targets: dict[str, Any] = (playlist.result or {}).get("profile", {}).get("targets", {})
-        cover = await asyncio.to_thread(
-            draw_cover,
-            prompt,
-            valence=float(targets.get("valence", 0.5)),
-            energy=float(targets.get("energy", 0.5)),
-        )
+        cover = await asyncio.to_thread(playlist_cover, prompt, playlist.result)
         await self._call(who, lambda token: spotify.upload_cover(token, spotify_id, cover))
         await self._update(playlist.id, who.account, status=DONE)
 
-    async def _create(self, who: SignedIn, playlist_id: str, prompt: str) -> Playlist:
+    async def _create(
+        self, who: SignedIn, playlist_id: str, prompt: str, result: dict[str, Any]
+    ) -> Playlist:
         """The Spotify playlist for ``playlist_id``: one made before (its answer lost, found
         by the marker in its description), else a new one. Creating is not repeated
         blindly: after a failure the listener's playlists are looked through again."""
         spotify = self._listeners.spotify.client
         marker = f"[moodmix {playlist_id}]"
+        name = str(result.get("name") or f"moodmix: {prompt}")[:100]
+        about = str(result.get("description") or f"Made by moodmix from the mood '{prompt[:200]}'")
         for attempt in range(1, ADD_ATTEMPTS + 1):
             made = await self._made(who, marker)
             if made is not None:
@@ -152,8 +150,8 @@ class SpotifySaves:
                     lambda token: spotify.create_playlist(
                         token,
                         user_id=who.id,
-                        name=f"moodmix: {prompt}"[:100],
-                        description=f"Made by moodmix from the mood '{prompt[:200]}' {marker}",
+                        name=name,
+                        description=f"{about[:250]} {marker}",
                     ),
                     retry=False,
                 )

@@ -44,6 +44,7 @@ from moodmix.service.personal_seeds import personal_seeds
 from moodmix.service.repository import DuplicateKey, TooManyJobs
 from moodmix.service.resources import links, playlist_json, summary_json
 from moodmix.service.results import Finished, Unfinished, request_key
+from moodmix.service.routes.exclusions import with_listener_exclusions
 from moodmix.service.routes.owned import (
     PlaylistId,
     failure,
@@ -132,6 +133,7 @@ async def create_playlist(
     settings = service.settings
     fields = body.engine_fields()
     fields["seeds"] = await personal_seeds(request, service, fields["seeds"])
+    fields = await with_listener_exclusions(request, service, fields)
     key = request_key(fields, profile=settings.profile, account=account)
     replayed = None
     if idempotency_key is not None:
