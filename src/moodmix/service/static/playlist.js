@@ -112,14 +112,18 @@
     $("playlist-name").textContent = resource.name || playlist.name || request.prompt || "Your playlist";
     $("playlist-description").textContent = resource.description || playlist.description || "";
     $("playlist-prompt").textContent = request.prompt || "";
+    $("playlist-from").hidden = !request.prompt || $("playlist-name").textContent === request.prompt;
     $("summary").textContent = [`${tracks.length} tracks`, spoken(total), fit(quality.mean_distance)]
       .filter(Boolean).join(" · ");
 
+    // Covers and versions come with versioned playlists: a service whose playlists have no
+    // version has neither, and is not asked.
     const cover = $("cover");
     cover.hidden = true;
     cover.onload = () => { cover.hidden = false; };
     cover.onerror = () => { cover.hidden = true; };
-    cover.src = `${base(id)}/cover.jpg${version ? `?v=${version}` : ""}`;
+    if (version) cover.src = `${base(id)}/cover.jpg?v=${version}`;
+    else cover.removeAttribute("src");
 
     $("cost").textContent = String(playlist.upstream_requests ?? "–");
     $("distance").textContent =
@@ -153,7 +157,7 @@
     const what = el("div", { class: "what" });
     what.appendChild(el("span", { class: "title" }, t.title));
     what.appendChild(el("span", { class: "artists" }, (t.artists || []).join(", ")));
-    if (t.reason) what.appendChild(el("span", { class: "reason" }, t.reason));
+    if (t.reason) what.appendChild(reason(t.reason));
     item.appendChild(what);
     item.appendChild(el("span", { class: "time" }, duration(t.duration_ms)));
     const tools = el("div", { class: "track-actions" });
@@ -185,6 +189,21 @@
         `removing “${t.title}”…`));
     item.appendChild(tools);
     return item;
+  }
+
+  // "calm (energy 0.29), close to the target": the words for everyone, the figures in
+  // brackets only with the details open.
+  function reason(text) {
+    const box = el("span", { class: "reason" });
+    const figure = /\s*\([a-z_]+ -?\d+(?:\.\d+)?[^()]*\)/g;
+    let at = 0;
+    for (const match of text.matchAll(figure)) {
+      box.appendChild(document.createTextNode(text.slice(at, match.index)));
+      box.appendChild(el("span", { class: "figure" }, match[0]));
+      at = match.index + match[0].length;
+    }
+    box.appendChild(document.createTextNode(text.slice(at)));
+    return box;
   }
 
   function drawChart() {
@@ -360,11 +379,14 @@
 
   async function loadVersions(id) {
     const box = $("versions");
-    const r = await moodmixApi.fetch(`${base(id)}/versions`, { cache: "no-store" }).catch(() => null);
+    const versioned = current && (current.version || (current.playlist || {}).version);
+    const r = !versioned ? null : await moodmixApi.fetch(`${base(id)}/versions`, { cache: "no-store" }).catch(() => null);
     if (!r || !r.ok) {
-      box.replaceChildren(el("li", { class: "muted" }, "no earlier versions to show"));
+      box.replaceChildren();
+      $("versions-none").hidden = false;
       return;
     }
+    $("versions-none").hidden = true;
     const body = await r.json();
     const items = Array.isArray(body) ? body : body.items || body.versions || [];
     box.replaceChildren(...items.map((v) => {
@@ -379,6 +401,7 @@
   }
 
   $("details").addEventListener("toggle", () => {
+    $("result").classList.toggle("figures", $("details").open);
     if (!$("details").open || !current) return;
     drawChart();
     loadVersions(current.id);
