@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from test_page import ARTIFACTS, CHROMIUM_ARGS, chromium_path
+from test_page import ARTIFACTS, CHROMIUM_ARGS, chromium_path, dashboard_polled
 from test_service_harness import RunningService
 
 pytestmark = pytest.mark.e2e
@@ -96,9 +96,11 @@ async def make(t: Tab, url: str, prompt: str) -> str:
     """Make a playlist from the page; its id, read from the address it moves to."""
     page = t.page
     await page.goto(url + "/")
-    await page.fill("#prompt", prompt)
+    await page.focus("#prompt")
+    await page.keyboard.type(prompt)
     await page.fill("#size", str(SIZE))
-    await page.click("#submit")
+    await page.focus("#submit")
+    await page.keyboard.press("Enter")  # the form works from the keyboard
     await page.wait_for_selector("#result:not([hidden])")
     assert await page.is_hidden("#error-card")
     assert await page.locator("#tracks li.track").count() == SIZE
@@ -189,6 +191,12 @@ async def test_make_find_and_export_a_playlist(running: RunningService, name: st
             await page.wait_for_timeout(100)
         assert await titles(t) == before
         await t.check("after-redo")
+
+        # The operators' dashboard fits the same screen.
+        await page.goto(running.url + "/dashboard")
+        await dashboard_polled(page, 2)
+        assert await page.locator(f'#jobs a[href="/p/{id}"]').count() == 1
+        await t.check("dashboard")
     assert not t.unexpected_errors(expected_refusal), (t.errors, t.refused)
 
 

@@ -14,7 +14,7 @@ from test_service_harness import RunningService
 
 pytest_plugins = ["test_service_harness"]
 
-APP_PAGES = ["/", "/dashboard"]
+APP_PAGES = ["/", "/p/Abc123_-", "/dashboard"]
 DOC_PAGES = ["/docs", "/redoc"]
 PAGES = APP_PAGES + DOC_PAGES
 

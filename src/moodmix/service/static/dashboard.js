@@ -16,6 +16,7 @@
 
   const pct = (x) => `${(100 * (x || 0)).toFixed(1)}%`;
   const perMin = (r) => `${r >= 100 ? r.toFixed(0) : r.toFixed(1)}/min`;
+  const short = (v) => (v >= 10000 ? `${Math.round(v / 1000)}k` : String(Math.round(v)));
 
   async function get(url) {
     const r = await moodmixApi.fetch(url, { cache: "no-store" });
@@ -40,22 +41,25 @@
   // A line over the last five minutes: minutes ago along the bottom, the largest value (or
   // the limit, if higher) at the top; an optional dashed line for the limit.
   function timeChart(box, points, { label, unit, limit }) {
-    const w = 900, h = 150, left = 46, right = 10, top = 10, bottom = 24;
+    // Drawn at the box's width, so the axis text stays legible on a phone.
+    const w = Math.max(300, Math.min(1200, box.clientWidth || 900));
+    const h = 150, left = 46, right = 10, top = 10, bottom = 24;
     const now = Date.now();
     const max = Math.max(1, limit || 0, ...points.map((p) => p.v)) * 1.05;
     const x = (t) => left + (1 - (now - t) / WINDOW_MS) * (w - left - right);
     const y = (v) => top + (1 - v / max) * (h - top - bottom);
-    const root = svg("svg", { viewBox: `0 0 ${w} ${h}`, role: "img", "aria-label": label });
+    const root = svg("svg", { viewBox: `0 0 ${w} ${h}`, width: w, height: h, role: "img", "aria-label": label });
     root.appendChild(svg("rect", { x: left, y: top, width: w - left - right, height: h - top - bottom, class: "spark-bg" }));
     for (let m = 5; m >= 0; m--) {
       const tx = x(now - m * 60000);
       root.appendChild(svg("line", { x1: tx, x2: tx, y1: top, y2: h - bottom, class: "spark-grid" }));
+      if (w < 560 && m % 2) continue; // every other minute where the labels would touch
       root.appendChild(svg("text", {
         x: tx, y: h - 6, class: "spark-axis", "text-anchor": m === 0 ? "end" : m === 5 ? "start" : "middle",
       }, m === 0 ? "now" : `−${m} min`));
     }
     root.appendChild(svg("text", { x: left - 6, y: top + 10, class: "spark-axis", "text-anchor": "end" },
-      `${Math.round(max / 1.05)}`));
+      short(max / 1.05)));
     root.appendChild(svg("text", { x: left - 6, y: h - bottom, class: "spark-axis", "text-anchor": "end" }, "0"));
     root.appendChild(svg("text", { x: left + 6, y: top + 14, class: "spark-label" }, unit));
     if (limit) {
@@ -126,7 +130,8 @@
     const quota = config.quota_per_min;
     const rate = up.rate_per_min;
     $("m-rate").textContent = perMin(rate);
-    $("m-quota").textContent = `limit ${quota}/min · ${pct(rate / quota)} of it`;
+    $("m-quota").textContent = `limit ${perMin(quota)} · ${pct(rate / quota)} of it`;
+    $("limit").textContent = perMin(quota);
     $("m-rate-bar").style.width = `${Math.min(100, (100 * rate) / quota)}%`;
 
     const rate429 = g.upstream_requests ? g.upstream_429 / g.upstream_requests : 0;
