@@ -95,7 +95,7 @@
     return "a loose match to the mood";
   }
 
-  function render(resource) {
+  function render(resource, earlier) {
     const playlist = resource.playlist;
     if (!playlist) return showError("the playlist finished without tracks");
     current = resource;
@@ -138,10 +138,10 @@
     list.replaceChildren(...tracks.map((t, i) => trackItem(t, i)));
     drawChart();
     actions(id, tracks);
-    $("permalink").href = `/p/${encodeURIComponent(id)}`;
-    if (window.location.pathname !== `/p/${id}`) {
-      window.history.pushState({ id }, "", `/p/${encodeURIComponent(id)}`);
-    }
+    const address = `/p/${encodeURIComponent(id)}`;
+    $("permalink").href = address;
+    const here = window.location.pathname + window.location.search;
+    if (!earlier && here !== address) window.history.pushState({ id }, "", address);
     document.title = `${$("playlist-name").textContent} — moodmix`;
     $("result").hidden = false;
     $("submit").disabled = false;
@@ -268,7 +268,12 @@
         render(data);
         return true;
       } else if (kind === "failed") {
-        showError((data.error && data.error.message) || "the playlist failed");
+        const message = (data.error && data.error.message) || "the playlist failed";
+        if (current && current.id === id && !$("result").hidden) {
+          // A change to the playlist on screen could not be made: it stays as it was.
+          $("progress-card").hidden = true;
+          say(message);
+        } else showError(message);
         return true;
       } else if (kind === "interrupted") progress(data);
       return false;
@@ -286,26 +291,47 @@
   }
 
   // An answer shaped like creating a playlist's: the finished resource, or a job to follow.
+  // A change that could not be made ends "done" at the same version with an error saying why.
   async function settle(answer, fallbackId) {
-    if (answer && answer.status === "done" && answer.playlist) return render(answer);
-    if (answer && (answer.status === "queued" || answer.status === "running")) {
-      const id = answer.id || fallbackId;
+    const id = (answer && answer.id) || fallbackId;
+    const status = answer && answer.status;
+    if (status === "queued" || status === "running") {
+      if (answer.playlist && !(current && current.id === id)) render(answer);
       const events = (answer.links && answer.links.events) || `${base(id)}/events`;
       return follow(id, events);
     }
-    if (answer && answer.status === "failed") {
+    if (answer && answer.playlist) {
+      render(answer);
+      if (answer.error && answer.error.message) say(answer.error.message);
+      return;
+    }
+    if (status === "failed") {
       return showError((answer.error && answer.error.message) || "the playlist failed");
     }
-    return load(fallbackId); // an answer without the resource: read the latest version
+    return load(id); // an answer without the resource: read the latest version
   }
 
-  async function load(id, version) {
-    const url = version ? `${base(id)}/versions/${encodeURIComponent(version)}` : base(id);
+  async function read(url) {
     const r = await moodmixApi.fetch(url, { cache: "no-store" });
-    if (!r.ok) return showError((await moodmixApi.explain(r)).message);
-    const answer = await r.json();
-    if (answer.status === "done" || answer.playlist) return render(Object.assign({ id }, answer));
-    return settle(answer, id);
+    if (!r.ok) throw await moodmixApi.explain(r);
+    return r.json();
+  }
+
+  // The playlist at its address: the latest version, or with ``version`` an earlier one
+  // (shown as it was; a change made from there applies to the latest).
+  async function load(id, version) {
+    try {
+      const resource = await read(base(id));
+      if (!version) return await settle(resource, id);
+      const earlier = await read(`${base(id)}/versions/${encodeURIComponent(version)}`);
+      render(Object.assign({}, resource, { playlist: earlier.playlist, version: earlier.number }), true);
+      if (!earlier.current) {
+        say(`This is version ${earlier.number} (${earlier.change || "as it was"}); ` +
+          `the latest is version ${resource.version}.`);
+      }
+    } catch (err) {
+      showError(err.message || String(err));
+    }
   }
 
   // A change to the playlist on screen. Nothing on screen changes until the service answers
@@ -324,8 +350,8 @@
       }
       if (!r.ok) return say(`could not do that: ${(await moodmixApi.explain(r)).message}`);
       const answer = r.status === 204 ? null : await r.json().catch(() => null);
-      await settle(answer, id);
       say("");
+      await settle(answer, id);
     } catch (err) {
       say(`could not do that: ${err.message || err}`);
     } finally {
@@ -388,14 +414,14 @@
     }
     $("versions-none").hidden = true;
     const body = await r.json();
-    const items = Array.isArray(body) ? body : body.items || body.versions || [];
+    const items = body.items || [];
     box.replaceChildren(...items.map((v) => {
-      const n = v.version;
+      const n = v.number;
       const item = el("li");
       const link = el("a", { href: `/p/${encodeURIComponent(id)}?version=${n}` }, `version ${n}`);
+      if (v.current) link.setAttribute("aria-current", "true");
       item.appendChild(link);
-      const what = v.change || v.text || v.name || "";
-      if (what) item.appendChild(el("span", { class: "muted" }, ` ${what}`));
+      item.appendChild(el("span", { class: "muted" }, ` ${v.change || ""} · ${v.tracks} tracks`));
       return item;
     }));
   }
