@@ -9,10 +9,12 @@ Screenshots go to ``artifacts/listener-*.png``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,23 +116,20 @@ async def exported_m3u(t: Tab) -> str:
         await t.page.click("#export-m3u8")
     download = await info.value
     path = await download.path()
-    with open(path, encoding="utf-8") as file:
-        return file.read()
+    return await asyncio.to_thread(Path(path).read_text, encoding="utf-8")
 
 
 async def titles(t: Tab) -> list[str]:
     return [s.strip() for s in await t.page.locator("#tracks li.track .title").all_inner_texts()]
 
 
-async def changed(t: Tab, before: list[str]) -> list[str]:
-    """The track titles once they differ from ``before`` (the page re-renders on an answer)."""
-    locator = t.page.locator("#tracks li.track .title")
+async def at_version(t: Tab, version: int) -> list[str]:
+    """The track titles once the page shows ``version`` (it re-renders on the service's answer)."""
     for _ in range(600):
-        now = [s.strip() for s in await locator.all_inner_texts()]
-        if now and now != before:
-            return now
+        if await t.page.text_content("#version") == str(version):
+            return await titles(t)
         await t.page.wait_for_timeout(100)
-    raise AssertionError(f"the tracks never changed; status line: {await status_line(t)!r}")
+    raise AssertionError(f"never at version {version}; status line: {await status_line(t)!r}")
 
 
 async def status_line(t: Tab) -> str:
@@ -153,7 +152,8 @@ async def test_make_find_and_export_a_playlist(running: RunningService, name: st
         assert (await page.inner_text("#playlist-name")).strip()
         assert "rainy Sunday" in await page.inner_text("#playlist-prompt")
         summary = await page.inner_text("#summary")
-        assert f"{SIZE} tracks" in summary and "min" in summary, summary
+        assert f"{SIZE} tracks" in summary, summary
+        assert "min" in summary, summary
         # Plain words on the page; the figures wait behind "Details".
         assert not await page.is_visible("#distance")
         assert not await page.is_visible("#cost")
@@ -208,23 +208,21 @@ async def test_refine_twice_replace_undo_and_export(running: RunningService, nam
         id = await make(t, running.url, "late night drive, synthwave")
         first = await titles(t)
 
-        for step, text in enumerate(["more upbeat", "no vocals"], start=1):
+        for version, text in enumerate(["more upbeat", "no vocals"], start=2):
             await page.fill("#refine-text", text)
             await page.keyboard.press("Enter")  # the refine box submits from the keyboard
-            now = await changed(t, first if step == 1 else refined)
-            refined = now
+            refined = await at_version(t, version)
             assert not await status_line(t), await status_line(t)
-            assert await page.text_content("#version") == str(step + 1)
+        assert refined != first
         await t.check("refined")
 
-        replaced = (await titles(t))[0]
+        replaced = refined[0]
         await page.locator("#tracks li.track").first.locator("button.replace").click()
-        after_replace = await changed(t, refined)
+        after_replace = await at_version(t, 4)
         assert replaced not in after_replace, after_replace
-        assert await page.text_content("#version") == "4"
 
         await page.click("#undo")
-        undone = await changed(t, after_replace)
+        undone = await at_version(t, 3)  # undo goes back to the version the change was made on
         assert undone == refined
         assert page.url.endswith(f"/p/{id}")
         await t.check("undone")
@@ -232,4 +230,5 @@ async def test_refine_twice_replace_undo_and_export(running: RunningService, nam
         m3u = await exported_m3u(t)
         assert m3u.startswith("#EXTM3U")
         assert m3u.count("https://open.spotify.com/track/") == len(undone)
-    assert not t.errors and not t.refused, (t.errors, t.refused)
+    assert not t.errors, t.errors
+    assert not t.refused, t.refused
