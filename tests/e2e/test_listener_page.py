@@ -163,6 +163,10 @@ async def test_make_find_and_export_a_playlist(running: RunningService, name: st
             assert re.fullmatch(r"\d+:\d\d", await track.locator(".time").inner_text())
             assert await track.locator("button.replace").is_visible()
         await t.check("playlist")
+        if name == "phone":  # the narrowest phones too
+            await page.set_viewport_size({"width": 360, "height": 740})
+            await t.check("playlist-360")
+            await page.set_viewport_size({"width": 390, "height": 844})
 
         await page.click("#details summary")
         assert (await page.inner_text("#cost")).isdigit()
@@ -217,9 +221,16 @@ async def test_refine_twice_replace_undo_and_export(running: RunningService, nam
         await t.check("refined")
 
         replaced = refined[0]
-        await page.locator("#tracks li.track").first.locator("button.replace").click()
+        await page.locator("#tracks li.track").first.locator("button.replace").focus()
+        await page.keyboard.press("Enter")
         after_replace = await at_version(t, 4)
         assert replaced not in after_replace, after_replace
+        # The list is drawn anew; the keyboard's place is kept on the first track's button.
+        focused = await page.evaluate(
+            "[document.activeElement.className,"
+            " document.activeElement.closest('li.track') === document.querySelector('#tracks li')]"
+        )
+        assert focused == ["small replace", True], focused
 
         await page.click("#undo")
         undone = await at_version(t, 3)  # undo goes back to the version the change was made on

@@ -339,6 +339,7 @@
   async function change(url, options, doing) {
     if (!current) return;
     const id = current.id;
+    const held = focusedTrack();
     say(doing);
     $("result").setAttribute("aria-busy", "true");
     try {
@@ -352,11 +353,31 @@
       const answer = r.status === 204 ? null : await r.json().catch(() => null);
       say("");
       await settle(answer, id);
+      refocus(held);
     } catch (err) {
       say(`could not do that: ${err.message || err}`);
     } finally {
       $("result").removeAttribute("aria-busy");
     }
+  }
+
+  // Where keyboard focus was among the tracks' buttons ({index, kind}), so that a change that
+  // redraws the list puts it back on the same place rather than losing it to the page.
+  function focusedTrack() {
+    const active = document.activeElement;
+    const item = active && active.closest ? active.closest("li.track") : null;
+    if (!item) return null;
+    const index = Array.prototype.indexOf.call($("tracks").children, item);
+    return { index, kind: active.className };
+  }
+
+  function refocus(held) {
+    if (!held) return;
+    const items = $("tracks").children;
+    const item = items[Math.min(held.index, items.length - 1)];
+    if (!item) return;
+    const again = item.querySelector(`button.${held.kind.split(" ").filter(Boolean).join(".")}`);
+    (again || item.querySelector("button")).focus();
   }
 
   function json(body) {
