@@ -345,8 +345,11 @@
     try {
       const r = await moodmixApi.fetch(url, options);
       if (r.status === 404 || r.status === 405) {
+        // A bare "Not Found" is a route this service does not have; the API's own 404s say
+        // which playlist, track or version is unknown.
         const why = (await moodmixApi.explain(r)).message;
-        say(r.status === 405 ? "this service cannot do that" : `could not do that: ${why}`);
+        const missing = r.status === 405 || /^(Not Found|HTTP 404)$/.test(why);
+        say(missing ? "this service cannot change playlists that way" : `could not do that: ${why}`);
         return;
       }
       if (!r.ok) return say(`could not do that: ${(await moodmixApi.explain(r)).message}`);
