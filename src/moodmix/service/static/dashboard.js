@@ -61,7 +61,7 @@
     root.appendChild(svg("text", { x: left - 6, y: top + 10, class: "spark-axis", "text-anchor": "end" },
       short(max / 1.05)));
     root.appendChild(svg("text", { x: left - 6, y: h - bottom, class: "spark-axis", "text-anchor": "end" }, "0"));
-    root.appendChild(svg("text", { x: left + 6, y: top + 14, class: "spark-label" }, unit));
+    root.appendChild(svg("text", { x: left + 6, y: h - bottom - 6, class: "spark-label" }, unit));
     if (limit) {
       root.appendChild(svg("polyline", {
         points: `${left},${y(limit).toFixed(1)} ${w - right},${y(limit).toFixed(1)}`, class: "spark-limit",
