@@ -91,7 +91,7 @@ async def test_the_pages_run_under_a_strict_policy(
     await page.click("#submit")
     await page.wait_for_selector("#result:not([hidden])")
     assert await page.is_hidden("#error-card")
-    assert await page.locator("#tracks tr.track").count() == 8
+    assert await page.locator("#tracks li.track").count() == 8
     assert await page.locator("#chart svg rect.bar-achieved[data-feature]").count() >= 3
     width = await page.evaluate("document.getElementById('progress-bar').style.width")
     assert width == "100%", "the progress bar was not drawn"

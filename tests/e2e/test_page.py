@@ -130,20 +130,22 @@ async def test_make_a_playlist_then_watch_the_dashboard(page: Any, running: Runn
     await page.wait_for_selector("#progress-card:not([hidden])")
     await page.wait_for_selector("#result:not([hidden])")
     assert await page.is_hidden("#error-card")
-    assert await page.locator("#progress-log li").count() >= 2, "no live progress shown"
+    assert await page.is_hidden("#progress-card"), "the progress line stays after the playlist"
+    assert await page.get_attribute("#progress-stage", "data-stage") == "done"
 
-    rows = page.locator("#tracks tr.track")
+    rows = page.locator("#tracks li.track")
     assert await rows.count() == SIZE
     for i in range(SIZE):
         row = rows.nth(i)
-        assert (await row.locator("td.title").inner_text()).strip()
-        assert (await row.locator("td.artists").inner_text()).strip()
-        assert re.fullmatch(r"\d+:\d\d", (await row.locator("td.num").nth(1).inner_text()))
-        assert (await row.locator("td.reason").inner_text()).strip(), f"track {i} has no reason"
+        assert (await row.locator(".title").inner_text()).strip()
+        assert (await row.locator(".artists").inner_text()).strip()
+        assert re.fullmatch(r"\d+:\d\d", (await row.locator(".time").inner_text()))
+        assert (await row.locator(".reason").inner_text()).strip(), f"track {i} has no reason"
         href = await row.locator("a.spotify").get_attribute("href")
         assert href is not None
         assert re.fullmatch(r"https://open\.spotify\.com/track/[A-Za-z0-9]{22}", href), href
 
+    await page.click("#details summary")
     cost = await page.inner_text("#cost")
     assert cost.isdigit(), cost
     assert int(cost) > 0, "a cold playlist should have cost upstream requests"
@@ -168,13 +170,21 @@ async def test_make_a_playlist_then_watch_the_dashboard(page: Any, running: Runn
     await dashboard_polled(page, 3)
     assert re.fullmatch(r"\d+\.\d%", await page.inner_text("#m-hit-rate"))
     assert re.fullmatch(r"\d+\.\d%", await page.inner_text("#m-429-rate"))
-    assert re.fullmatch(r"\d+\.\d%", await page.inner_text("#m-registry"))
+    assert re.fullmatch(r"\d+\.\d%", await page.inner_text("#m-repeats"))
+    assert "answered at once" in await page.inner_text("#m-repeats-sub")
+    assert (await page.inner_text("#m-registry")).isdigit()
     assert re.fullmatch(r"\d+(\.\d)?/min", await page.inner_text("#m-rate"))
-    assert "quota" in await page.inner_text("#m-quota")
+    assert "limit" in await page.inner_text("#m-quota")
     upstream = await page.inner_text("#m-upstream")
     assert upstream.isdigit()
     assert int(upstream) >= int(cost)
     assert await page.locator("#sparkline svg polyline").count() == 1
+    assert await page.locator("#sparkline svg text", has_text="now").count() == 1  # time axis
+    assert await page.locator("#ratechart svg polyline.spark-limit").count() == 1
+    assert await page.locator("#ratechart svg polyline.spark-line").count() == 1
+    jobs = page.locator("#jobs li a.prompt")
+    assert await jobs.count() >= 2  # the page's playlist and the one made meanwhile
+    assert (await jobs.first.get_attribute("href") or "").startswith("/p/")
     await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
 
 
@@ -197,8 +207,7 @@ async def test_with_api_keys_the_page_sends_the_key_it_remembers(
     await page.click("#submit")
     await page.wait_for_selector("#result:not([hidden])")
     assert await page.is_hidden("#error-card")
-    assert await page.locator("#tracks tr.track").count() == 6
-    assert await page.locator("#progress-log li").count() >= 2, "no live progress shown"
+    assert await page.locator("#tracks li.track").count() == 6
 
     # Remembered in this browser: the dashboard polls with it.
     await page.goto(keyed.url + "/dashboard")

@@ -67,7 +67,7 @@ async def test_sign_in_make_with_my_top_tracks_and_save_to_spotify(
         await page.fill("#size", "10")
         await page.click("#submit")
         await page.wait_for_selector("#result:not([hidden])")
-        assert await page.locator("#tracks tr.track").count() == 10
+        assert await page.locator("#tracks li.track").count() == 10
 
         export = await page.get_attribute("#export-csv", "href") or ""
         id = export.split("/")[3]  # /v1/playlists/<id>/export?format=csv

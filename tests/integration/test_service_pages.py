@@ -14,7 +14,7 @@ from test_service_harness import RunningService
 
 pytest_plugins = ["test_service_harness"]
 
-APP_PAGES = ["/", "/dashboard"]
+APP_PAGES = ["/", "/p/Abc123_-", "/dashboard"]
 DOC_PAGES = ["/docs", "/redoc"]
 PAGES = APP_PAGES + DOC_PAGES
 
@@ -138,3 +138,15 @@ async def test_the_docs_point_at_the_openapi_document(service: RunningService) -
     redoc = await service.http.get("/redoc")
     assert 'spec-url="/openapi.json"' in redoc.text
     assert (await service.http.get("/openapi.json")).json()["paths"]["/v1/playlists"]
+
+
+async def test_a_playlist_address_names_its_playlist_and_refuses_a_malformed_id(
+    service: RunningService,
+) -> None:
+    page = await service.http.get("/p/Abc123_-")
+    assert page.status_code == 200
+    assert '"playlist": "Abc123_-"' in page.text  # the script reads the id from the page config
+    assert '"playlist": null' in (await service.http.get("/")).text
+    bad = await service.http.get("/p/not.an.id")
+    assert bad.status_code == 422, bad.text
+    assert "id" in bad.json()["message"]

@@ -3,6 +3,7 @@
 ::
 
     GET /            prompt box -> POST /v1/playlists -> live SSE progress -> the playlist
+    GET /p/{id}      that playlist, to come back to: change it, export it, list your others
     GET /dashboard   cache hit rate, 429 rate, learned rate vs quota, id registry, requests
 
 Plain Jinja2 templates (``templates/``) and a little vanilla JavaScript (``static/``): no
@@ -29,6 +30,7 @@ from moodmix.engine.playlist import MAX_EXPLICIT_SEEDS, MAX_TRACKS
 from moodmix.engine.profile import FEATURES, SCALES
 from moodmix.service.caching import REVALIDATE
 from moodmix.service.deps import ServiceDep
+from moodmix.service.routes.owned import PlaylistId
 
 TEMPLATES_DIR: Final = Path(__file__).parent.parent / "templates"
 """The same directory as ``app.TEMPLATES_DIR`` (not imported from there: ``app`` imports us)."""
@@ -41,6 +43,18 @@ HEADERS: Final = {"Cache-Control": REVALIDATE}
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request, service: ServiceDep) -> HTMLResponse:
     """The playlist maker."""
+    return _playlist_page(request, service, None)
+
+
+@router.get("/p/{id}", response_class=HTMLResponse)
+async def playlist_page(request: Request, service: ServiceDep, id: PlaylistId) -> HTMLResponse:
+    """One playlist's permanent address: the same page, which loads it (``?version=n`` for an
+    earlier version). The page is the same for every id; the playlist is read by the script
+    through the API, so a missing or foreign one is said there, with the API's words."""
+    return _playlist_page(request, service, id)
+
+
+def _playlist_page(request: Request, service: ServiceDep, id: str | None) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         "index.html",
@@ -53,6 +67,7 @@ async def index(request: Request, service: ServiceDep) -> HTMLResponse:
             "max_seeds": MAX_EXPLICIT_SEEDS,
             "features": list(FEATURES),
             "scales": {name: list(scale) for name, scale in SCALES.items()},
+            "playlist_id": id,
         },
         headers=HEADERS,
     )
