@@ -76,7 +76,10 @@ class PlaylistRequest:
 
 @dataclass(frozen=True)
 class PlaylistTrack:
-    """One track of the playlist: who and what it is, its features, its score and why."""
+    """One track of the playlist: who and what it is, its features, its score and why.
+
+    A ``pinned`` track stays where it is when the playlist is refined.
+    """
 
     id: str
     spotify_id: str | None
@@ -87,6 +90,7 @@ class PlaylistTrack:
     score: float
     distance: float
     reason: str
+    pinned: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +103,7 @@ class PlaylistTrack:
             "score": round(self.score, 4),
             "distance": round(self.distance, 4),
             "reason": self.reason,
+            "pinned": self.pinned,
         }
 
 
