@@ -134,6 +134,15 @@ def position_of(playlist: Playlist, track_id: str) -> int:
     raise RevisionError(f"track {track_id!r} is not in this playlist")
 
 
+def check_refinement(playlist: Playlist, change: str | Refinement) -> Refinement:
+    """How ``change`` reads for ``playlist``; ``RevisionError`` (nothing done) when it is
+    empty, too long, unreadable, points at a track the playlist lacks or asks for a length
+    out of range. ``refine`` checks the same; this is the quick check before a job."""
+    refinement = _read(playlist.profile, change)
+    _like_tracks(playlist, refinement.like_tracks)
+    return refinement
+
+
 # --- changes that draw on the candidates --------------------------------------------------------
 
 
@@ -143,10 +152,13 @@ async def refine(
     request: PlaylistRequest,
     change: str | Refinement,
     *,
+    exclude_artists: Sequence[str] = (),
     on_progress: ProgressCallback | None = None,
 ) -> Revised:
     """``playlist`` changed as ``change`` asks ("more upbeat, less vocals", "slower", "like
-    track 3", "no Adele", "make it an hour"), or as an already read ``Refinement`` says."""
+    track 3", "no Adele", "make it an hour"), or as an already read ``Refinement`` says;
+    no track by an artist of ``exclude_artists`` (or of those the text rules out) stays
+    unless pinned."""
     emit = on_progress or _ignore
     before = gateway.stats().upstream_requests
     emit(Progress("mood", "reading the change"))
@@ -160,7 +172,7 @@ async def refine(
         await _more(gateway, plan, known, emit, "tracks like those named")
     pinned = [t for t in playlist.tracks if t.pinned]
     pinned_ids = {t.id for t in pinned}
-    excluded = {fold(name) for name in refinement.exclude_artists}
+    excluded = {fold(name) for name in (*refinement.exclude_artists, *exclude_artists)}
     free = [
         c
         for c in known.values()
@@ -181,6 +193,8 @@ async def refine(
     what = [moved]
     if refinement.exclude_artists:
         what.append(f"without {', '.join(refinement.exclude_artists)}")
+    elif exclude_artists:
+        what.append(f"without {len(exclude_artists)} artists excluded")
     what.append(f"kept {kept} of {len(playlist.tracks)}, {len(tracks) - kept} new")
     revised = _revised(playlist, tracks, profile, pool, len(known))
     cost = gateway.stats().upstream_requests - before

@@ -226,6 +226,9 @@ class LinksOut(BaseModel):
     events: str | None = Field(
         description="its live progress: Server-Sent Events (none through a share link)"
     )
+    versions: str | None = Field(
+        None, description="its versions: GET them (none through a share link)"
+    )
 
 
 class RequestOut(BaseModel):
@@ -249,7 +252,13 @@ class PlaylistOut(BaseModel):
     note: str | None = Field(description="why the job was started again, if it was")
     error: dict[str, Any] | None = Field(description="when failed: kind, message, retry_after")
     playlist: dict[str, Any] | None = Field(
-        description="when done: tracks, profile, seeds, quality, upstream_requests, order"
+        description="when done: tracks, profile, seeds, quality, upstream_requests, order, version"
+    )
+    version: int = Field(
+        0, description="the version the playlist is (1 the first draft; 0 until it is made)"
+    )
+    change: dict[str, Any] | None = Field(
+        None, description="a change being made (refine, extend): op, text or count, base"
     )
     created_at: str
     updated_at: str | None
@@ -287,3 +296,107 @@ class ShareLinksOut(BaseModel):
     """The live share links of a playlist, newest first."""
 
     items: list[ShareLinkOut]
+
+
+MAX_CHANGE_CHARS: Final = MAX_PROMPT_CHARS
+"""The longest refinement text (``engine.revise.MAX_REFINE_CHARS``)."""
+
+
+class RefineIn(BaseModel):
+    """``POST /v1/playlists/{id}/refine``: a change in words, read relative to the playlist's
+    current mood ("more upbeat, less vocals", "slower", "like track 3", "no Adele", "make it
+    an hour"); the exclusions of ``POST /v1/playlists`` may come along and are kept."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": "more upbeat, less vocals"}]},
+    )
+
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_CHANGE_CHARS,
+        description="the change, in words",
+        json_schema_extra={"pattern": r"\S"},
+    )
+    exclude_artists: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        None, max_length=500, description="artists to leave out (added to those excluded)"
+    )
+    exclude_tracks: list[Annotated[str, WithJsonSchema(TRACK_ID_SCHEMA)]] | None = Field(
+        None, max_length=500, description="tracks to leave out (added to those excluded)"
+    )
+    explicit: bool | None = Field(None, description="false: leave out explicit tracks")
+    max_track_seconds: int | None = Field(
+        None, ge=30, le=3600, description="leave out tracks longer than this"
+    )
+    years: tuple[int, int] | None = Field(
+        None, description="[from, to]: only tracks released in these years"
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        text = " ".join(value.split())
+        if not text:
+            raise ValueError("text must say how to change it, e.g. 'more upbeat'")
+        return text
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and not 1900 <= value[0] <= value[1] <= 2100:
+            raise ValueError(
+                f"years must be [from, to] with 1900 <= from <= to <= 2100, got {value}"
+            )
+        return value
+
+    def request_fields(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """``stored`` (a stored request) with this body's exclusions: lists are added to
+        those already there, the rest replace them."""
+        fields = dict(stored)
+        for name in ("exclude_artists", "exclude_tracks"):
+            more = getattr(self, name)
+            if more:
+                fields[name] = list(dict.fromkeys([*(stored.get(name) or []), *more]))
+        for name in ("explicit", "max_track_seconds"):
+            if getattr(self, name) is not None:
+                fields[name] = getattr(self, name)
+        if self.years is not None:
+            fields["years"] = list(self.years)
+        return fields
+
+
+class ExtendIn(BaseModel):
+    """``POST /v1/playlists/{id}/extend``: add ``count`` more tracks like these."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"count": 10}]})
+
+    count: int = Field(ge=1, le=MAX_TRACKS - 1, description="tracks to add")
+
+
+class MoveIn(BaseModel):
+    """``POST /v1/playlists/{id}/tracks/{track_id}/move``: where the track goes."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"to": 0}]})
+
+    to: int = Field(ge=0, lt=MAX_TRACKS, description="its new position, 0 the first")
+
+
+class VersionOut(BaseModel):
+    """One version of a playlist: what changed to make it, and (read alone) the playlist."""
+
+    number: int = Field(description="1 is the first draft")
+    parent: int | None = Field(description="the version it was made from (undo goes there)")
+    change: str = Field(description="the change that made it, in words")
+    tracks: int = Field(description="how many tracks it has")
+    current: bool = Field(description="whether the playlist shows this version now")
+    created_at: str
+    playlist: dict[str, Any] | None = Field(
+        None, description="the playlist as it was (in GET .../versions/{n} only)"
+    )
+
+
+class VersionsOut(BaseModel):
+    """Every version of a playlist, oldest first, and the one it shows now."""
+
+    current: int
+    items: list[VersionOut]
