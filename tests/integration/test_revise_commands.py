@@ -59,7 +59,8 @@ async def test_each_command_changes_the_playlist_and_prints_it(service: RunningS
 
     refined = await moodmix("refine", id, "more upbeat", "--url", url)
     assert refined.exit_code == 0, refined.output
-    assert "Version 2" in refined.stdout and "refined: " in refined.stdout
+    assert "Version 2" in refined.stdout
+    assert "refined: " in refined.stdout
     assert "energy up" in refined.stdout
 
     shown = (await service.playlist(id))["playlist"]["tracks"]
@@ -67,12 +68,14 @@ async def test_each_command_changes_the_playlist_and_prints_it(service: RunningS
     removed = await moodmix("remove", id, gone, "--url", url, "--json")
     assert removed.exit_code == 0, removed.output
     body = json.loads(removed.stdout)
-    assert body["version"] == 3 and gone not in [t["id"] for t in body["playlist"]["tracks"]]
+    assert body["version"] == 3
+    assert gone not in [t["id"] for t in body["playlist"]["tracks"]]
 
     swapped = shown[1]["id"]
     replaced = await moodmix("replace", id, swapped, "--url", url)
     assert replaced.exit_code == 0, replaced.output
-    assert "Version 4" in replaced.stdout and "replaced " in replaced.stdout
+    assert "Version 4" in replaced.stdout
+    assert "replaced " in replaced.stdout
 
     extended = await moodmix("extend", id, "3", "--url", url, "--json")
     assert extended.exit_code == 0, extended.output
@@ -85,7 +88,8 @@ async def test_each_command_changes_the_playlist_and_prints_it(service: RunningS
 
     listed = await moodmix("versions", id, "--url", url)
     assert listed.exit_code == 0, listed.output
-    assert "made from the prompt" in listed.stdout and "added 3" in listed.stdout
+    assert "made from the prompt" in listed.stdout
+    assert "added 3" in listed.stdout
     assert len(tracks) == 8
 
 
@@ -96,9 +100,11 @@ async def test_refusals_are_said_plainly(service: RunningService) -> None:
     assert unread.exit_code == 1
     assert "could not read a change" in unread.output
     unknown = await moodmix("remove", first["id"], "not-in-it", env=env)
-    assert unknown.exit_code == 1 and "not in this playlist" in unknown.output
+    assert unknown.exit_code == 1
+    assert "not in this playlist" in unknown.output
     nothing = await moodmix("undo", first["id"], env=env)
-    assert nothing.exit_code == 1 and "nothing to undo" in nothing.output
+    assert nothing.exit_code == 1
+    assert "nothing to undo" in nothing.output
     assert (await service.playlist(first["id"]))["version"] == 1
 
 
