@@ -1,14 +1,15 @@
 """The refine measurement: does a refinement move a playlist the way its words say, for free?
 
-    figures = await measure_refines(gateway, made)   # made: (request, playlist) per prompt
-    figures.upbeat, figures.fewer_vocals, figures.slower, figures.warm_requests.p50
+    rows = [await refine_each(gateway, request, playlist)]   # right after making it
+    figures = refine_figures(rows)
+    figures.upbeat, figures.fewer_vocals, figures.slower, figures.warm_requests_p50
 
-For each playlist made (its candidates cached by making it), each of ``REFINEMENTS`` is applied
-to the original, one at a time, so the engine's count of upstream requests per refine is
-exact. A refinement counts as moving the playlist when the mean of its features moves as
-``moves`` says: "more upbeat" raises mean energy and valence, "less vocals" raises mean
-instrumentalness, "slower" lowers mean tempo. Reported: the share of prompts where each
-holds, and the upstream requests per refine (p50 and max).
+Right after a playlist is made (its candidates cached by making it, and still fresh however
+fast the bench runs its clock), each of ``REFINEMENTS`` is applied to it, one at a time, so
+the engine's count of upstream requests per refine is exact. A refinement counts as moving
+the playlist when the mean of its features moves as it asks: "more upbeat" raises mean energy
+and valence, "less vocals" raises mean instrumentalness, "slower" lowers mean tempo. Reported:
+the share of prompts where each holds, and the upstream requests per refine (p50 and max).
 """
 
 from __future__ import annotations
@@ -61,46 +62,47 @@ class RefineFigures:
     per_prompt: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def measure_refines(
-    gateway: ReccoBeats, made: Sequence[tuple[PlaylistRequest, Playlist]]
-) -> RefineFigures:
-    """Every refinement of every playlist in ``made``, one at a time."""
-    moved = {text: 0 for text in REFINEMENTS}
-    requests: list[float] = []
-    failed = 0
-    rows = []
-    for request, playlist in made:
-        asked = replace(request, profile=playlist.profile)  # the profile its pool came from
-        row: dict[str, Any] = {"prompt": request.prompt}
-        for text, check in REFINEMENTS.items():
-            try:
-                step = await refine(gateway, playlist, asked, text)
-            except ValueError as exc:
-                failed += 1
-                row[text] = {"error": str(exc)}
-                continue
-            requests.append(step.playlist.upstream_requests)
-            ok = check(playlist, step.playlist)
-            moved[text] += ok
-            row[text] = {
-                "moved": ok,
-                "upstream_requests": step.playlist.upstream_requests,
-                "change": step.change,
-                **{
-                    name: [round(_mean(playlist, name), 3), round(_mean(step.playlist, name), 3)]
-                    for name in _WATCHED
-                },
-            }
-        rows.append(row)
-    count = max(1, len(made))
-    spread = percentiles(requests)
+async def refine_each(
+    gateway: ReccoBeats, request: PlaylistRequest, playlist: Playlist
+) -> dict[str, Any]:
+    """Each of ``REFINEMENTS`` applied to ``playlist`` (made for ``request`` just before, so
+    its candidates are cached), one at a time: whether it moved, its cost and its change."""
+    asked = replace(request, profile=playlist.profile)  # the profile its pool came from
+    row: dict[str, Any] = {"prompt": request.prompt}
+    for text, check in REFINEMENTS.items():
+        try:
+            step = await refine(gateway, playlist, asked, text)
+        except ValueError as exc:
+            row[text] = {"error": str(exc)}
+            continue
+        row[text] = {
+            "moved": check(playlist, step.playlist),
+            "upstream_requests": step.playlist.upstream_requests,
+            "change": step.change,
+            **{
+                name: [round(_mean(playlist, name), 3), round(_mean(step.playlist, name), 3)]
+                for name in _WATCHED
+            },
+        }
+    return row
+
+
+def refine_figures(rows: Sequence[dict[str, Any]]) -> RefineFigures:
+    """The shares and costs over the rows of ``refine_each``."""
+    count = max(1, len(rows))
+    steps = [row[text] for row in rows for text in REFINEMENTS]
+    spread = percentiles([s["upstream_requests"] for s in steps if "error" not in s])
+
+    def share(text: str) -> float:
+        return sum(bool(row[text].get("moved")) for row in rows) / count
+
     return RefineFigures(
-        prompts=len(made),
-        upbeat=moved["more upbeat"] / count,
-        fewer_vocals=moved["less vocals"] / count,
-        slower=moved["slower"] / count,
+        prompts=len(rows),
+        upbeat=share("more upbeat"),
+        fewer_vocals=share("less vocals"),
+        slower=share("slower"),
         warm_requests_p50=spread.p50,
         warm_requests_max=spread.max,
-        failed=failed,
-        per_prompt=rows,
+        failed=sum("error" in s for s in steps),
+        per_prompt=list(rows),
     )

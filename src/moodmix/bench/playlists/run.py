@@ -10,9 +10,9 @@ profile after the other::
    ``warm_repeats`` times again. One at a time, so the engine's own count of upstream requests
    per playlist is exact: the cold cost, the warm repeat cost and the warm engine time. Then the
    fit of every cold playlist against the upstream's plain recommendations for its seeds, and
-   the most it could be (``fit_bound``: the catalog's nearest tracks to the mood); then each
-   playlist refined "more upbeat", "less vocals" and "slower" (``refine``: whether it moved so,
-   and the upstream requests per warm refine).
+   the most it could be (``fit_bound``: the catalog's nearest tracks to the mood). Each cold
+   playlist is also refined "more upbeat", "less vocals" and "slower" right after its repeats
+   (``refine``: whether it moved so, and the upstream requests per warm refine).
 2. **Load** (fresh cache, simulator counters reset): ``users`` virtual users, each asking for
    ``playlists_per_user`` playlists back to back, prompts drawn with Zipf popularity. Reports
    playlists made and failed, the simulator's upstream requests and 429s, latency.
@@ -36,7 +36,7 @@ from rich.table import Table
 
 from moodmix.bench.playlists.fit_bound import FitBound
 from moodmix.bench.playlists.plan import Ask, PlaylistBenchConfig, asks, schedule
-from moodmix.bench.playlists.refine import RefineFigures, measure_refines
+from moodmix.bench.playlists.refine import RefineFigures, refine_each, refine_figures
 from moodmix.bench.prepare import machine
 from moodmix.bench.results import Latency, percentiles
 from moodmix.bench.scaling import TimeScale
@@ -137,6 +137,7 @@ async def _probe(
     warm: list[float] = []
     warm_ms: list[float] = []
     made = []
+    refined = []
     for ask in distinct:
         request = ask.request(config.size)
         playlist = await make_playlist(gateway, request)
@@ -148,8 +149,8 @@ async def _probe(
             again = await make_playlist(gateway, request)
             warm_ms.append((time.perf_counter() - started) * 1_000)
             warm.append(again.upstream_requests)
+        refined.append(await refine_each(gateway, request, playlist))
     reports = [await measure_fit(gateway, r, p, baseline="plain") for r, p in made]
-    refines = await measure_refines(gateway, made)
     gains = [r.improvement for r in reports]
     fit = []
     for (request, playlist), report in zip(made, reports, strict=True):
@@ -176,7 +177,7 @@ async def _probe(
         "fit_possible_30": sum(f["ceiling"] >= 0.30 for f in fit) / len(fit),
         "fit_overall": 1.0
         - sum(r.playlist_distance for r in reports) / sum(r.raw_distance for r in reports),
-        "refine": refines,
+        "refine": refine_figures(refined),
     }
 
 
