@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from moodmix.engine.mood import analyse
+from moodmix.engine.mood.refine import Refinement, refine_profile
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import Playlist, PlaylistRequest
 from moodmix.engine.revise import (
@@ -131,3 +132,42 @@ async def test_pure_edits_and_a_json_round_trip(gateway: ReccoBeats) -> None:
     single = replace(made, tracks=made.tracks[:1])
     with pytest.raises(RevisionError, match="at least one"):
         remove_track(single, first.id)
+
+
+async def test_a_read_refinement_seeds_lengthens_and_excludes(gateway: ReccoBeats) -> None:
+    request = _request("sunny beach party", size=10)
+    made = await make_playlist(gateway, request)
+    shifted = refine_profile(made.profile, "calmer").profile
+    liked = Refinement(profile=shifted, moved=("energy down",), like_tracks=(2,))
+    step = await refine(gateway, made, request, liked)
+    assert len(step.playlist.tracks) == 10
+    assert step.change.startswith("refined: energy down")
+    assert step.playlist.upstream_requests > 0  # recommendations seeded from track 2
+
+    hour = Refinement(profile=made.profile, duration_s=3600)
+    longer = await refine(gateway, made, request, hour)
+    total = sum(t.duration_ms or 0 for t in longer.playlist.tracks) / 1000
+    assert abs(total - 3600) <= 90
+    assert longer.playlist.quality.duration_ms == round(total * 1000)
+
+    lead = made.tracks[0].artists[0]
+    without = Refinement(profile=made.profile, exclude_artists=(lead,))
+    cleaned = await refine(gateway, made, request, without)
+    assert all(lead not in t.artists for t in cleaned.playlist.tracks)
+    assert f"without {lead}" in cleaned.change
+
+    with pytest.raises(RevisionError, match="no track 11"):
+        await refine(gateway, made, request, Refinement(profile=shifted, like_tracks=(11,)))
+    with pytest.raises(RevisionError, match="could not read"):
+        await refine(gateway, made, request, Refinement(profile=shifted, understood=False))
+
+
+async def test_extend_beyond_the_pool_asks_for_more_like_these(gateway: ReccoBeats) -> None:
+    request = _request("calm piano for sleep", size=10)
+    made = await make_playlist(gateway, request)
+    before = gateway.stats().upstream_requests
+    step = await extend(gateway, made, request, 80)
+    assert gateway.stats().upstream_requests > before  # the pool alone holds too few
+    ids = [t.id for t in step.playlist.tracks]
+    assert len(ids) == len(set(ids)) > 10
+    assert step.playlist.upstream_requests == gateway.stats().upstream_requests - before
