@@ -42,6 +42,7 @@ log = structlog.get_logger("moodmix.service.events.redis")
 Json = dict[str, Any]
 
 FINAL: Final = frozenset({"done", "failed"})
+UNFINISHED: Final = frozenset({"queued", "running"})
 MAX_PENDING: Final = 10_000
 """Events waiting to be sent; beyond this (Redis far too slow) new ones are dropped."""
 BATCH: Final = 200
@@ -140,7 +141,7 @@ class RedisEvents:
         if newest:
             last_id, fields = newest[0]
             event, state = _decode(fields)
-            if event.kind in FINAL and snapshot.get("status") not in FINAL:
+            if event.kind in FINAL and snapshot.get("status") in UNFINISHED:
                 # A previous job's end: a change to a finished playlist runs as a new job under
                 # the same id, and the store says that one is not over.
                 yield JobEvent("state", snapshot, seq)
