@@ -255,3 +255,27 @@ async def test_concurrent_changes_lose_no_version(service: RunningService) -> No
     assert versions["current"] == 1 + won
     now = await service.playlist(first["id"])
     assert len(ids(now)) == len(tracks) - won
+
+
+async def test_refine_exclusions_stay_and_leave_the_request_as_made(
+    service: RunningService,
+) -> None:
+    body = {"prompt": PROMPT, "size": 8}
+    key = {"Idempotency-Key": "refine-exclusions-0001"}
+    first = await service.http.post("/v1/playlists?wait=true", json=body, headers=key)
+    assert first.status_code == 200, first.text
+    id = first.json()["id"]
+    lead = first.json()["playlist"]["tracks"][0]["artists"][0]
+    r = await service.http.post(
+        f"/v1/playlists/{id}/refine?wait=true", json={"text": "slower", "exclude_artists": [lead]}
+    )
+    assert r.status_code == 200, r.text
+    assert all(lead not in t["artists"] for t in r.json()["playlist"]["tracks"])
+    again = await service.http.post(f"/v1/playlists/{id}/refine?wait=true", json={"text": "faster"})
+    assert again.status_code == 200, again.text
+    assert again.json()["version"] == 3
+    assert all(lead not in t["artists"] for t in again.json()["playlist"]["tracks"])
+    retry = await service.http.post("/v1/playlists?wait=true", json=body, headers=key)
+    assert retry.status_code == 200, retry.text
+    assert retry.json()["id"] == id
+    assert retry.headers["idempotent-replayed"] == "true"

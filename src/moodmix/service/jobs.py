@@ -90,10 +90,15 @@ def engine_request(stored: Json) -> PlaylistRequest:
     )
 
 
+def current_request(row: PlaylistRow) -> Json:
+    """The stored request of ``row`` as changes amended it (its request as made, if none did)."""
+    return row.amended_request or row.request
+
+
 async def revision_request(repo: PlaylistRepository, row: PlaylistRow) -> PlaylistRequest:
-    """The engine's request for revising ``row``: its stored request, with the profile its
+    """The engine's request for revising ``row``: its current request, with the profile its
     candidates were asked for (the first version's), so revisions draw on that cached pool."""
-    request = engine_request(row.request)
+    request = engine_request(current_request(row))
     first = await repo.versions.get(row.id, 1)
     if first is None or not isinstance(first.playlist.get("profile"), dict):
         return request
@@ -208,8 +213,9 @@ class JobRunner:
     ) -> PlaylistRow:
         """Queue a job making ``revision`` (``{"op": "refine", "text": ...}`` or ``{"op":
         "extend", "count": n}``) to the finished playlist ``row`` at the version it shows,
-        with ``request`` as its stored request from now on; ``versions.VersionConflict`` if it
-        changed meanwhile. Run here when a worker is free, else by a worker process."""
+        with ``request`` as its current request from now on (``current_request``);
+        ``versions.VersionConflict`` if it changed meanwhile. Run here when a worker is free,
+        else by a worker process."""
         if not self._accepting:
             raise NotAccepting("the service is shutting down")
         local = self._capacity > 0
@@ -373,7 +379,7 @@ class JobRunner:
         request = await revision_request(self.repo, row)
         if change.get("op") == "refine":
             text = str(change.get("text") or "")
-            excluded = [str(a) for a in row.request.get("exclude_artists") or ()]
+            excluded = [str(a) for a in current_request(row).get("exclude_artists") or ()]
             return await refine(
                 self._gateway,
                 playlist,

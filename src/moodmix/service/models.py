@@ -94,6 +94,9 @@ class PlaylistRow(Base):
     """The version ``result`` is (0 until the first is made)."""
     revision: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     """The change a job is making to the finished playlist (refine, extend), if any."""
+    amended_request: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The request as refines amended it (exclusions added); ``request`` stays as the client
+    made it, so a retry of that POST still matches it."""
 
     __table_args__ = (
         Index("ix_playlists_created", "created_at", "id"),

@@ -119,12 +119,12 @@ class PlaylistVersions:
     ) -> PlaylistRow:
         """Queue a job making ``revision`` to the finished playlist shown at ``base``: the row
         is ``queued`` again (held by ``owner``, or by nobody for a worker to adopt), its
-        ``result`` still the version shown; ``request`` replaces the stored request."""
+        ``result`` still the version shown; ``request`` becomes its amended request."""
         now = utcnow()
         values: Json = {
             "status": QUEUED,
             "revision": {**revision, "base": base},
-            "request": request,
+            "amended_request": request,
             "owner": owner,
             "heartbeat_at": now,
             "progress": progress,

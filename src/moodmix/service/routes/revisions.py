@@ -45,7 +45,7 @@ from moodmix.engine.stored import playlist_from_json
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.service.deps import AccountDep, ClientDep, ServiceDep, check_quota, client_id
 from moodmix.service.errors import ServiceError, upstream_problem
-from moodmix.service.jobs import NotAccepting, revision_request
+from moodmix.service.jobs import NotAccepting, current_request, revision_request
 from moodmix.service.models import DONE, FAILED, PlaylistRow, PlaylistVersionRow
 from moodmix.service.resources import links, playlist_json
 from moodmix.service.routes.owned import PlaylistId, failure, json_body, playlist_of
@@ -142,7 +142,8 @@ async def refine_playlist(
     except RevisionError as exc:
         raise _unprocessable(exc) from None
     revision = {"op": "refine", "text": body.text}
-    return await _submit(service, row, revision, body.request_fields(row.request), client, wait)
+    request = body.request_fields(current_request(row))
+    return await _submit(service, row, revision, request, client, wait)
 
 
 @router.post(
@@ -170,7 +171,7 @@ async def extend_playlist(
             field="count",
         )
     revision = {"op": "extend", "count": body.count}
-    return await _submit(service, row, revision, row.request, client, wait)
+    return await _submit(service, row, revision, current_request(row), client, wait)
 
 
 @router.post(

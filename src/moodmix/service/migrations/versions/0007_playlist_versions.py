@@ -4,7 +4,9 @@
 was made from (``parent``), the playlist as JSON (tracks with features and reasons) and the
 change that made it. ``playlists.version`` is the version the playlist shows now (its
 ``result``); ``playlists.revision`` is a change being made by a job (refine, extend) while the
-row is queued or running again. Finished playlists made before this revision become version 1.
+row is queued or running again; ``playlists.amended_request`` is the request as refines
+amended it (exclusions added), ``request`` staying as the client made it. Finished
+playlists made before this revision become version 1.
 
 Revision ID: 0007
 Revises: 0006
@@ -28,6 +30,7 @@ def upgrade() -> None:
     with op.batch_alter_table("playlists") as batch:
         batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("revision", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("amended_request", sa.JSON(), nullable=True))
     op.create_table(
         "playlist_versions",
         sa.Column(
@@ -53,5 +56,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("playlist_versions")
     with op.batch_alter_table("playlists") as batch:
+        batch.drop_column("amended_request")
         batch.drop_column("revision")
         batch.drop_column("version")
