@@ -57,8 +57,11 @@ async def test_each_command_changes_the_playlist_and_prints_it(service: RunningS
     id, url = first["id"], service.url
     tracks = [t["id"] for t in first["playlist"]["tracks"]]
 
-    refined = await moodmix("refine", id, "more upbeat", "--url", url)
+    lead = first["playlist"]["tracks"][0]["artists"][0]
+    refined = await moodmix("refine", id, "more upbeat", "--exclude-artist", lead, "--url", url)
     assert refined.exit_code == 0, refined.output
+    now = await service.playlist(id)
+    assert all(lead not in t["artists"] for t in now["playlist"]["tracks"])
     assert "Version 2" in refined.stdout
     assert "refined: " in refined.stdout
     assert "energy up" in refined.stdout

@@ -3,6 +3,7 @@ change a playlist the moodmix service made, by its id.
 
     $ moodmix serve --offline &                  # or any running moodmix service
     $ moodmix refine k3J9xQ "more upbeat, less vocals"
+    $ moodmix refine k3J9xQ "slower" --exclude-artist "Norah Jones"
     $ moodmix replace k3J9xQ 1f0c2a3e-...        # a track id, as the playlist shows it
     $ moodmix remove k3J9xQ 1f0c2a3e-...
     $ moodmix extend k3J9xQ 10
@@ -49,12 +50,19 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print the service's JSON."
 def refine(
     id: PlaylistArg,
     text: Annotated[str, typer.Argument(help="The change, in words: 'more upbeat'.")],
+    exclude_artist: Annotated[
+        list[str] | None,
+        typer.Option("--exclude-artist", help="Leave out this artist from now on (repeatable)."),
+    ] = None,
     url: Url = DEFAULT_URL,
     api_key: ApiKey = None,
     as_json: AsJson = False,
 ) -> None:
     """Change a playlist in words ("more upbeat, less vocals", "slower", "like track 3")."""
-    _change(url, api_key, as_json, "POST", f"/v1/playlists/{id}/refine", {"text": text})
+    body: dict[str, Any] = {"text": text}
+    if exclude_artist:
+        body["exclude_artists"] = list(exclude_artist)
+    _change(url, api_key, as_json, "POST", f"/v1/playlists/{id}/refine", body)
 
 
 def extend(

@@ -194,7 +194,8 @@ async def refine(
     if refinement.exclude_artists:
         what.append(f"without {', '.join(refinement.exclude_artists)}")
     elif exclude_artists:
-        what.append(f"without {len(exclude_artists)} artists excluded")
+        count = len(exclude_artists)
+        what.append(f"without the {count} artist{'s' if count != 1 else ''} excluded")
     what.append(f"kept {kept} of {len(playlist.tracks)}, {len(tracks) - kept} new")
     revised = _revised(playlist, tracks, profile, pool, len(known))
     cost = gateway.stats().upstream_requests - before
