@@ -11,7 +11,9 @@
         print(track.title, track.reason)
 
 ``analyse(text)`` gives the ``MoodProfile`` alone. The engine talks to ReccoBeats only through
-the gateway. ``measure_fit`` compares a playlist
+the gateway. ``refine``, ``replace_track``, ``extend``, ``remove_track``, ``move_track`` and
+``pin_track`` change a finished playlist (``revise``), ``playlist_from_json`` reads a stored
+one back. ``measure_fit`` compares a playlist
 with the upstream's raw recommendations for the same seeds (the benchmark reports it).
 """
 
@@ -30,8 +32,19 @@ from moodmix.engine.playlist import (
 )
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile, Recognised
 from moodmix.engine.progress import Progress, ProgressCallback
+from moodmix.engine.revise import (
+    Revised,
+    RevisionError,
+    extend,
+    move_track,
+    pin_track,
+    refine,
+    remove_track,
+    replace_track,
+)
 from moodmix.engine.scoring import Fit, target_distance
 from moodmix.engine.seeds import NoSeedsFound, SeedError
+from moodmix.engine.stored import playlist_from_json
 
 __all__ = [
     "FEATURES",
@@ -48,13 +61,22 @@ __all__ = [
     "ProgressCallback",
     "Quality",
     "Recognised",
+    "Revised",
+    "RevisionError",
     "SeedError",
     "SeedTrack",
     "SkippedSeed",
     "analyse",
+    "extend",
     "format_duration",
     "make_playlist",
     "measure_fit",
+    "move_track",
     "parse_duration",
+    "pin_track",
+    "playlist_from_json",
+    "refine",
+    "remove_track",
+    "replace_track",
     "target_distance",
 ]
