@@ -81,6 +81,17 @@ def test_a_tiny_playlists_bench_reports_every_field_with_sane_values(tmp_path: P
         assert abs(r["fit_overall"] - (1 - made / raw)) < 1e-3
         latency = r["latency_ms"]
         assert 0 < latency["p50"] <= latency["p95"] <= latency["max"]
+        refined = r["refine"]
+        assert refined["prompts"] == r["prompts"] == len(refined["per_prompt"])
+        for share in ("upbeat", "fewer_vocals", "slower"):
+            assert 0 <= refined[share] <= 1
+        assert 0 <= refined["warm_requests_p50"] <= refined["warm_requests_max"]
+        for row in refined["per_prompt"]:  # each says what moved, from what to what
+            for text in ("more upbeat", "less vocals", "slower"):
+                step = row[text]
+                assert "error" in step or (
+                    step["change"].startswith("refined: ") and len(step["tempo"]) == 2
+                )
 
 
 def test_an_unknown_workload_is_refused_with_what_is_allowed() -> None:

@@ -71,6 +71,21 @@ async def test_a_finished_stream_answers_state_and_result_at_once(events: RedisE
     assert [e.kind if e else None for e in got] == ["state", "done"]
 
 
+async def test_an_earlier_jobs_end_does_not_end_a_newer_job_under_the_same_id(
+    events: RedisEvents,
+) -> None:
+    events.publish("g", JobEvent("done", {"id": "g", "version": 1}), {"status": "done"})
+    await flushed(events)
+    follower = events.follow("g", snapshot={"id": "g", "status": "queued", "progress": None})
+    first = await anext(follower)
+    assert first is not None
+    assert (first.kind, first.data["status"]) == ("state", "queued")
+    events.publish("g", JobEvent("done", {"id": "g", "version": 2}), {"status": "done"})
+    await flushed(events)
+    rest = [event async for event in follower if event is not None]
+    assert [(e.kind, e.data["version"]) for e in rest] == [("done", 2)]
+
+
 async def test_redis_down_raises_for_followers_and_drops_for_publishers() -> None:
     events = RedisEvents(REFUSED_URL, timeout=0.5)
     try:

@@ -18,6 +18,7 @@ from moodmix.cli.login import login, me
 from moodmix.cli.mood import mood
 from moodmix.cli.playlist import playlist
 from moodmix.cli.recommend import recommend
+from moodmix.cli.revise import extend, redo, refine, remove, replace, undo, versions
 from moodmix.cli.serve import serve
 from moodmix.cli.simulator import simulator
 from moodmix.cli.spotify_simulator import spotify_simulator
@@ -41,9 +42,19 @@ app.command("simulator")(simulator)
 app.command("spotify-simulator")(spotify_simulator)
 app.command("login")(login)
 app.command("me")(me)
+app.command("refine")(refine)
+app.command("undo")(undo)
+app.command("redo")(redo)
+app.command("replace")(replace)
+app.command("remove")(remove)
+app.command("extend")(extend)
+app.command("versions")(versions)
 
 
-QUIET_COMMANDS: Final = frozenset({"playlist", "recommend", "mood", "login", "me"})
+QUIET_COMMANDS: Final = frozenset(
+    {"playlist", "recommend", "mood", "login", "me"}
+    | {"refine", "undo", "redo", "replace", "remove", "extend", "versions"}
+)
 """Commands that show their own progress: their logs stay out of it (errors only) unless
 ``--debug`` or ``MOODMIX_LOG_LEVEL`` asks for more."""
 

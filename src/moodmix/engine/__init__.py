@@ -12,7 +12,9 @@
 
 ``analyse(text)`` gives the ``MoodProfile`` alone; ``name_for(profile)`` and
 ``description_for(profile)`` the playlist's name and description. A request whose exclusions
-leave nothing raises ``NothingLeft``. The engine talks to ReccoBeats only through
+leave nothing raises ``NothingLeft``. ``refine``, ``replace_track``, ``extend``,
+``remove_track``, ``move_track`` and ``pin_track`` change a finished playlist (``revise``),
+``playlist_from_json`` reads a stored one back. The engine talks to ReccoBeats only through
 the gateway. ``measure_fit`` compares a playlist
 with the upstream's raw recommendations for the same seeds (the benchmark reports it).
 """
@@ -34,8 +36,19 @@ from moodmix.engine.playlist import (
 )
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile, Recognised
 from moodmix.engine.progress import Progress, ProgressCallback
+from moodmix.engine.revise import (
+    Revised,
+    RevisionError,
+    extend,
+    move_track,
+    pin_track,
+    refine,
+    remove_track,
+    replace_track,
+)
 from moodmix.engine.scoring import Fit, target_distance
 from moodmix.engine.seeds import NoSeedsFound, SeedError
+from moodmix.engine.stored import playlist_from_json
 
 __all__ = [
     "FEATURES",
@@ -53,15 +66,24 @@ __all__ = [
     "ProgressCallback",
     "Quality",
     "Recognised",
+    "Revised",
+    "RevisionError",
     "SeedError",
     "SeedTrack",
     "SkippedSeed",
     "analyse",
     "description_for",
+    "extend",
     "format_duration",
     "make_playlist",
     "measure_fit",
+    "move_track",
     "name_for",
     "parse_duration",
+    "pin_track",
+    "playlist_from_json",
+    "refine",
+    "remove_track",
+    "replace_track",
     "target_distance",
 ]

@@ -18,8 +18,8 @@ its cache and costs no upstream request. Events come in stage order and end with
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Final
 
 import structlog
@@ -39,13 +39,13 @@ from moodmix.engine.filters import dedupe, drop_versions
 from moodmix.engine.mood import analyse as analyse_mood
 from moodmix.engine.naming import description_for, name_for
 from moodmix.engine.order import arrange
-from moodmix.engine.playlist import Playlist, PlaylistRequest, PlaylistTrack
+from moodmix.engine.playlist import Playlist, PlaylistRequest, PlaylistTrack, SeedTrack
 from moodmix.engine.profile import MoodProfile
 from moodmix.engine.progress import Progress, ProgressCallback, watch_quota
 from moodmix.engine.quality import measure
 from moodmix.engine.reasons import reasons
 from moodmix.engine.scored import DEFAULT_DURATION_MS, Candidate, Scored
-from moodmix.engine.scoring import feature_values
+from moodmix.engine.scoring import Values, feature_values
 from moodmix.engine.seeds import choose_seeds
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.reccobeats.models import AudioFeatures
@@ -175,6 +175,61 @@ async def _make(
         name=name_for(profile),
         description=description_for(profile),
     )
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The candidates a playlist was chosen from: by track id, with its seeds' values."""
+
+    candidates: dict[str, Candidate]
+    seeds: tuple[SeedTrack, ...]
+    seed_values: Mapping[str, Values]
+
+
+async def candidate_pool(
+    gateway: ReccoBeats,
+    request: PlaylistRequest,
+    profile: MoodProfile,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> Pool:
+    """The candidates ``make_playlist`` considers for ``request`` read as ``profile``.
+
+    It makes the same upstream calls (seeds, recommendations, a top-up when short), so once
+    that playlist is made they are answered from the gateway's cache: what a revision of the
+    playlist draws on without asking the upstream again.
+    """
+    emit: ProgressCallback = on_progress or _ignore
+    chosen = await choose_seeds(gateway, profile, request.seeds)
+    seed_ids = [s.id for s in chosen.seeds]
+    known = {c.track.id: c for c in chosen.pool}
+    plan = plan_for(request, profile, seed_ids)
+    features = await _gather(gateway, plan, known, seed_ids, emit, "recommendations")
+    picked, _ = _assemble(request, profile, known.values())
+    if _short(request, picked) and (more := top_up_plan(request, profile, picked, seed_ids)):
+        features |= await _gather(gateway, more, known, seed_ids, emit, "more recommendations")
+    seed_values = {
+        sid: feature_values(found)
+        for sid in seed_ids
+        if (found := known[sid].features if sid in known else features.get(sid)) is not None
+    }
+    return Pool(known, chosen.seeds, seed_values)
+
+
+def assemble_candidates(
+    request: PlaylistRequest, profile: MoodProfile, candidates: Iterable[Candidate]
+) -> list[Scored]:
+    """``candidates`` ranked for ``profile``, filtered as ``request`` asks and filled to its
+    size or length: how ``make_playlist`` picks its tracks (``NothingLeft`` if the request's
+    exclusions leave none)."""
+    picked, _ = _assemble(request, profile, candidates)
+    return picked
+
+
+def playlist_track(item: Scored, reason: str = "") -> PlaylistTrack:
+    """The playlist's view of a scored candidate: features, fit and ``reason`` (written for
+    the whole playlist by ``reasons.reasons`` once its order is known)."""
+    return _playlist_track(item, reason)
 
 
 async def _gather(

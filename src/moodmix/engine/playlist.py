@@ -155,7 +155,10 @@ def check_years(value: object) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class PlaylistTrack:
-    """One track of the playlist: who and what it is, its features, its score and why."""
+    """One track of the playlist: who and what it is, its features, its score and why.
+
+    A ``pinned`` track stays where it is when the playlist is refined.
+    """
 
     id: str
     spotify_id: str | None
@@ -166,6 +169,16 @@ class PlaylistTrack:
     score: float
     distance: float
     reason: str
+    pinned: bool = False
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Its feature values (what its reason is written from)."""
+        return self.features
+
+    @property
+    def artist_names(self) -> tuple[str, ...]:
+        return self.artists
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -178,6 +191,7 @@ class PlaylistTrack:
             "score": round(self.score, 4),
             "distance": round(self.distance, 4),
             "reason": self.reason,
+            "pinned": self.pinned,
         }
 
 

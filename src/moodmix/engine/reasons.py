@@ -19,13 +19,25 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Final, Protocol
 
 from moodmix.engine.order import arc_level
 from moodmix.engine.playlist import Order, SeedTrack
 from moodmix.engine.profile import FEATURES, UNIT_FEATURES, MoodProfile
-from moodmix.engine.scored import Scored, artist_key
+from moodmix.engine.scored import artist_key
 from moodmix.engine.scoring import Values, scaled
+
+
+class Voiced(Protocol):
+    """What a reason is written from: a track's feature values and its artists' names (a
+    scored candidate, or a track of a stored playlist)."""
+
+    @property
+    def values(self) -> Mapping[str, float]: ...
+
+    @property
+    def artist_names(self) -> Sequence[str]: ...
+
 
 Band = tuple[float, str]
 """(upper bound, word): the word applies to values below the bound."""
@@ -105,7 +117,7 @@ def closeness(gap: float) -> str:
 
 
 def reasons(
-    items: Sequence[Scored],
+    items: Sequence[Voiced],
     profile: MoodProfile,
     *,
     seeds: Sequence[SeedTrack] = (),
@@ -157,7 +169,7 @@ class Standings:
     """How each track stands against the others on each feature: how many come closer to
     the target, and how many as close (at the precision a reason shows)."""
 
-    def __init__(self, items: Sequence[Scored], profile: MoodProfile) -> None:
+    def __init__(self, items: Sequence[Voiced], profile: MoodProfile) -> None:
         self._items = items
         self._profile = profile
         self._gaps = {
@@ -200,7 +212,7 @@ class Standings:
 
 
 def seed_relations(
-    items: Sequence[Scored], seeds: Sequence[SeedTrack], seed_values: Mapping[str, Values]
+    items: Sequence[Voiced], seeds: Sequence[SeedTrack], seed_values: Mapping[str, Values]
 ) -> list[str | None]:
     """Per track, how it relates to a seed, or ``None``: by a seed's artist, the closest of
     all to a seed, or close in sound to one."""
@@ -212,15 +224,15 @@ def seed_relations(
         for name in seed.artists[:1]
     }
     for i, item in enumerate(items):
-        for artist in item.track.artists:
-            seed = by_artist.get(artist_key(None, artist.name))
+        for name in item.artist_names:
+            seed = by_artist.get(artist_key(None, name))
             if seed is not None:
                 why = (
                     "named in your prompt"
                     if seed.source == "artist"
                     else "one of the artists this mood starts from"
                 )
-                out[i] = f"by {artist.name}, {why}"
+                out[i] = f"by {name}, {why}"
                 break
     known = [seed for seed in seeds if seed.id in seed_values]
     if not known or not items:
@@ -240,7 +252,7 @@ def seed_relations(
 
 def _sentence(
     where: str | None,
-    item: Scored,
+    item: Voiced,
     name: str,
     standings: Standings,
     index: int,

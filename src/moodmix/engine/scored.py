@@ -41,6 +41,11 @@ class Scored:
     fit: Fit
     artist_keys: tuple[str, ...] = field(default=())
 
+    @property
+    def artist_names(self) -> tuple[str, ...]:
+        """Its artists' names, as the upstream spells them."""
+        return tuple(a.name for a in self.track.artists)
+
     @classmethod
     def of(cls, candidate: Candidate, profile: MoodProfile | Scorer) -> Scored:
         """Score ``candidate`` for a profile (pass a ``Scorer`` when scoring many)."""

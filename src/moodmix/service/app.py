@@ -40,6 +40,7 @@ from moodmix.service.routes import (
     moods,
     pages,
     playlists,
+    revisions,
     shared,
     shares,
     spotify,
@@ -85,7 +86,19 @@ def create_app(settings: Settings | None = None, *, make: MakePlaylist | None = 
     )
     errors.install(app)
     openapi.install(app)
-    routers = (playlists, shares, export, spotify, shared, moods, catalog, system, health, pages)
+    routers = (
+        playlists,
+        revisions,
+        shares,
+        export,
+        spotify,
+        shared,
+        moods,
+        catalog,
+        system,
+        health,
+        pages,
+    )
     for module in (*routers, cover, exclusions, docs, auth):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

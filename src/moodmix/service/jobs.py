@@ -30,6 +30,7 @@ import os
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, Final, Protocol
 
 import structlog
@@ -37,7 +38,9 @@ import structlog
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import Playlist, PlaylistRequest
 from moodmix.engine.progress import Progress
+from moodmix.engine.revise import Revised, extend, refine
 from moodmix.engine.seeds import NoSeedsFound
+from moodmix.engine.stored import playlist_from_json, profile_from_json
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.service.errors import upstream_problem
@@ -90,6 +93,21 @@ def engine_request(stored: Json) -> PlaylistRequest:
         max_track_s=stored.get("max_track_s"),
         years=None if stored.get("years") is None else tuple(stored["years"]),
     )
+
+
+def current_request(row: PlaylistRow) -> Json:
+    """The stored request of ``row`` as changes amended it (its request as made, if none did)."""
+    return row.amended_request or row.request
+
+
+async def revision_request(repo: PlaylistRepository, row: PlaylistRow) -> PlaylistRequest:
+    """The engine's request for revising ``row``: its current request, with the profile its
+    candidates were asked for (the first version's), so revisions draw on that cached pool."""
+    request = engine_request(current_request(row))
+    first = await repo.versions.get(row.id, 1)
+    if first is None or not isinstance(first.playlist.get("profile"), dict):
+        return request
+    return replace(request, profile=profile_from_json(first.playlist["profile"]))
 
 
 def instance_name() -> str:
@@ -195,6 +213,31 @@ class JobRunner:
             self._on_enqueued(row.id)
         return row
 
+    async def revise(
+        self, row: PlaylistRow, *, revision: Json, request: Json, client: str
+    ) -> PlaylistRow:
+        """Queue a job making ``revision`` (``{"op": "refine", "text": ...}`` or ``{"op":
+        "extend", "count": n}``) to the finished playlist ``row`` at the version it shows,
+        with ``request`` as its current request from now on (``current_request``);
+        ``versions.VersionConflict`` if it changed meanwhile. Run here when a worker is free,
+        else by a worker process."""
+        if not self._accepting:
+            raise NotAccepting("the service is shutting down")
+        local = self._capacity > 0
+        queued = await self.repo.versions.begin(
+            row.id,
+            base=row.version,
+            revision=revision,
+            request=request,
+            owner=self.owner if local else None,
+            progress=queued_event(),
+        )
+        if local:
+            self._launch(row.id, client, request)
+        else:
+            self._on_enqueued(row.id)
+        return queued
+
     def holds(self, id: str) -> bool:
         """Whether the job is queued or running on this instance."""
         return id in self._tasks
@@ -272,15 +315,18 @@ class JobRunner:
 
     async def _run(self, id: str, client: str, request: Json) -> PlaylistRow | None:
         last: Json = queued_event()
+        revising = False
         try:
             async with self._slots:
                 row = await self.repo.start(id, owner=self.owner)
                 if row is None:
                     self._broker.close(id, JobEvent("interrupted", {"id": id}))
                     return None
+                revising = row.revision is not None
                 if row.attempts > self._settings.job_max_attempts:
-                    return await self._give_up(row)
-                last = {"stage": "started", "message": "making the playlist"}
+                    return await self._give_up(row, revising)
+                what = "changing the playlist" if revising else "making the playlist"
+                last = {"stage": "started", "message": what}
                 self._broker.status(id, RUNNING)
                 self._broker.progress(id, last)
 
@@ -292,6 +338,18 @@ class JobRunner:
                     self._unsaved[id] = last
                     self._broker.progress(id, last)
 
+                if revising:
+                    with self._quota.acting_for(client):
+                        revised = await self._revise(row, on_progress)
+                    final = await self.repo.versions.finish(
+                        id,
+                        owner=self.owner,
+                        playlist=revised.playlist.to_json(),
+                        change=revised.change,
+                        progress={"stage": DONE, "message": revised.change},
+                    )
+                    self._close(id, final, DONE)
+                    return final
                 with self._quota.acting_for(client):
                     playlist = await self._make(
                         self._gateway, engine_request(request), on_progress=on_progress
@@ -306,21 +364,56 @@ class JobRunner:
             raise
         except ReccoBeatsError as exc:
             problem = upstream_problem(exc)
-            return await self._fail(id, {"kind": problem.code, **problem.to_json()}, last)
+            error = {"kind": problem.code, **problem.to_json()}
+            return await self._fail(id, error, last, revising)
         except NoSeedsFound as exc:
-            return await self._fail(id, {"kind": "no_seeds", "message": str(exc)}, last)
+            return await self._fail(id, {"kind": "no_seeds", "message": str(exc)}, last, revising)
         except ValueError as exc:
-            return await self._fail(id, {"kind": "invalid_request", "message": str(exc)}, last)
+            error = {"kind": "invalid_request", "message": str(exc)}
+            return await self._fail(id, error, last, revising)
         except Exception as exc:
             log.exception("job_crashed", id=id)
             message = f"the playlist could not be made: {type(exc).__name__}: {exc}"
-            return await self._fail(id, {"kind": "internal_error", "message": message}, last)
+            error = {"kind": "internal_error", "message": message}
+            return await self._fail(id, error, last, revising)
 
-    async def _fail(self, id: str, error: Json, last: Json) -> PlaylistRow | None:
+    async def _revise(self, row: PlaylistRow, on_progress: Callable[[Progress], None]) -> Revised:
+        """Make the change ``row.revision`` asks for to the version ``row.result`` holds."""
+        change = row.revision or {}
+        playlist = playlist_from_json(row.result or {})
+        request = await revision_request(self.repo, row)
+        if change.get("op") == "refine":
+            text = str(change.get("text") or "")
+            excluded = [str(a) for a in current_request(row).get("exclude_artists") or ()]
+            return await refine(
+                self._gateway,
+                playlist,
+                request,
+                text,
+                exclude_artists=excluded,
+                on_progress=on_progress,
+            )
+        if change.get("op") == "extend":
+            count = int(change.get("count") or 0)
+            return await extend(self._gateway, playlist, request, count, on_progress=on_progress)
+        raise ValueError(f"unknown change {change.get('op')!r}")
+
+    async def _fail(
+        self, id: str, error: Json, last: Json, revising: bool = False
+    ) -> PlaylistRow | None:
+        """Store why the job failed: the playlist ``failed``, or for a change to a finished
+        one, ``done`` at the version it had (``error`` says why the change was not made)."""
         progress = {"stage": FAILED, "message": error["message"], "at": last.get("stage")}
         error = {**error, "stage": last.get("stage")}
+        if revising:
+            error["change"] = True
         try:
-            final = await self.repo.fail(id, owner=self.owner, error=error, progress=progress)
+            if revising:
+                final = await self.repo.versions.abandon(
+                    id, owner=self.owner, error=error, progress=progress
+                )
+            else:
+                final = await self.repo.fail(id, owner=self.owner, error=error, progress=progress)
         except Exception:
             # Left unfinished in the store: once its heartbeat lapses it is adopted again.
             log.exception("job_failure_not_stored", id=id, error=error["message"])
@@ -329,7 +422,7 @@ class JobRunner:
         self._close(id, final, FAILED)
         return final
 
-    async def _give_up(self, row: PlaylistRow) -> PlaylistRow | None:
+    async def _give_up(self, row: PlaylistRow, revising: bool = False) -> PlaylistRow | None:
         tried = row.attempts - 1
         why = row.note or "the service stopped while making it"
         message = (
@@ -338,7 +431,7 @@ class JobRunner:
             f"{self._settings.job_max_attempts})"
         )
         return await self._fail(
-            row.id, {"kind": "interrupted", "message": message}, row.progress or {}
+            row.id, {"kind": "interrupted", "message": message}, row.progress or {}, revising
         )
 
     async def _release(self, id: str, last: Json) -> None:

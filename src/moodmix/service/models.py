@@ -13,9 +13,12 @@ claimed again by the next instance that sweeps. ``idempotency_key`` (the client'
 While unfinished, a row holds one of its client's numbered job slots (``slot``), unique per
 client: the cap on a client's playlists in progress is a constraint, not a count.
 ``account`` says whose playlist it is; ``ShareLinkRow`` is a read-only link to one.
-``ListenerRow`` is someone who signed in with Spotify, ``SessionRow`` one of their browsers,
-``SpotifySaveRow`` a playlist saved to their Spotify account, ``ListenerExclusionsRow`` what
-they leave out of every playlist.
+``version`` is the version of the playlist ``result`` shows; every version is a
+``PlaylistVersionRow``, and ``revision`` is a change a job is making (the row is then queued or
+running again, its ``result`` still the current version). ``ListenerRow`` is someone who
+signed in with Spotify, ``SessionRow`` one of their browsers, ``SpotifySaveRow`` a playlist
+saved to their Spotify account, ``ListenerExclusionsRow`` what they leave out of every
+playlist.
 """
 
 from __future__ import annotations
@@ -88,6 +91,13 @@ class PlaylistRow(Base):
     """While unfinished, which of its client's job slots it holds (unique per client)."""
     account: Mapped[str] = mapped_column(String(64), default=PUBLIC, server_default=PUBLIC)
     """Whose playlist it is: the API key that made it, or ``public`` when no key is needed."""
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The version ``result`` is (0 until the first is made)."""
+    revision: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The change a job is making to the finished playlist (refine, extend), if any."""
+    amended_request: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """The request as refines amended it (exclusions added); ``request`` stays as the client
+    made it, so a retry of that POST still matches it."""
 
     __table_args__ = (
         Index("ix_playlists_created", "created_at", "id"),
@@ -97,6 +107,25 @@ class PlaylistRow(Base):
         Index("ux_playlists_client_slot", "client", "slot", unique=True),
         Index("ix_playlists_account_created", "account", "created_at", "id"),
     )
+
+
+class PlaylistVersionRow(Base):
+    """One version of a playlist: the playlist as it was, and the change that made it.
+
+    ``parent`` is the version it was made from (``None`` for the first): undo goes to it, redo
+    to the newest version made from the current one.
+    """
+
+    __tablename__ = "playlist_versions"
+
+    playlist_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    playlist: Mapped[dict[str, Any]] = mapped_column(JSON)
+    change: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ShareLinkRow(Base):

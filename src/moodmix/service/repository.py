@@ -40,10 +40,12 @@ from moodmix.service.models import (
     RUNNING,
     UNFINISHED,
     PlaylistRow,
+    PlaylistVersionRow,
     ShareLinkRow,
     SpotifySaveRow,
     utcnow,
 )
+from moodmix.service.versions import PlaylistVersions, first_version, stamped
 
 Json = dict[str, Any]
 Cursor = tuple[datetime, str]
@@ -71,6 +73,8 @@ class PlaylistRepository:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self.versions = PlaylistVersions(db)
+        """The playlists' versions (``versions.PlaylistVersions``)."""
 
     async def create(
         self,
@@ -210,6 +214,9 @@ class PlaylistRepository:
                 return False
             await session.execute(sa_delete(ShareLinkRow).where(ShareLinkRow.playlist_id == id))
             await session.execute(sa_delete(SpotifySaveRow).where(SpotifySaveRow.playlist_id == id))
+            await session.execute(
+                sa_delete(PlaylistVersionRow).where(PlaylistVersionRow.playlist_id == id)
+            )
             await session.delete(row)
         return True
 
@@ -296,19 +303,37 @@ class PlaylistRepository:
     async def finish(
         self, id: str, *, owner: str, result: Json, progress: Json
     ) -> PlaylistRow | None:
-        """Store the playlist: ``done``."""
+        """Store the playlist: ``done``, as its version 1 (``versions.first_version``)."""
         now = utcnow()
         values = {
             "status": DONE,
             "slot": None,
-            "result": result,
+            "result": stamped(result, 1),
+            "version": 1,
             "progress": progress,
             "error": None,
             "owner": None,
             "finished_at": now,
             "updated_at": now,
         }
-        return await self._change(id, owner, values)
+        statement = (
+            update(PlaylistRow)
+            .where(
+                PlaylistRow.id == id,
+                PlaylistRow.owner == owner,
+                PlaylistRow.status.in_(UNFINISHED),
+                PlaylistRow.version == 0,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._db.session() as session, session.begin():
+            changed = await session.execute(statement)
+            if not getattr(changed, "rowcount", 0):
+                return None
+            session.add(first_version(id, result, now))
+            await session.flush()
+            return await session.get(PlaylistRow, id, populate_existing=True)
 
     async def fail(self, id: str, *, owner: str, error: Json, progress: Json) -> PlaylistRow | None:
         """Store why the job failed: ``failed``."""

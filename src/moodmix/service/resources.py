@@ -2,7 +2,7 @@
 
 ::
 
-    playlist_json(row)                 # {"id", "status", "request", "progress", "playlist", ...}
+    playlist_json(row)                 # {"id", "status", "version", "playlist", ...}
     playlist_json(row, live=("running", {"stage": "scoring", ...}))   # fresher progress
     summary_json(row)                  # the short form used in lists
     shared_json(row, token)            # the full resource as a share link shows it
@@ -20,7 +20,11 @@ Json = dict[str, Any]
 
 
 def links(id: str) -> dict[str, str]:
-    return {"self": f"/v1/playlists/{id}", "events": f"/v1/playlists/{id}/events"}
+    return {
+        "self": f"/v1/playlists/{id}",
+        "events": f"/v1/playlists/{id}/events",
+        "versions": f"/v1/playlists/{id}/versions",
+    }
 
 
 def request_json(stored: Json) -> Json:
@@ -55,6 +59,8 @@ def playlist_json(row: PlaylistRow, *, live: tuple[str, Json] | None = None) -> 
         "playlist": row.result,
         "name": (row.result or {}).get("name"),
         "description": (row.result or {}).get("description"),
+        "version": row.version,
+        "change": _pending(row.revision),
         "created_at": _iso(row.created_at),
         "updated_at": _iso(row.updated_at),
         "started_at": _iso(row.started_at),
@@ -92,6 +98,13 @@ def summary_json(row: PlaylistRow) -> Json:
         "finished_at": _iso(row.finished_at),
         "links": links(row.id),
     }
+
+
+def _pending(revision: Json | None) -> Json | None:
+    """The change a job is making, as the client asked for it."""
+    if revision is None:
+        return None
+    return {k: v for k, v in revision.items() if k in ("op", "text", "count", "base")}
 
 
 def _iso(at: datetime | None) -> str | None:

@@ -380,6 +380,9 @@ class LinksOut(BaseModel):
     events: str | None = Field(
         description="its live progress: Server-Sent Events (none through a share link)"
     )
+    versions: str | None = Field(
+        None, description="its versions: GET them (none through a share link)"
+    )
 
 
 class RequestOut(BaseModel):
@@ -408,8 +411,15 @@ class PlaylistOut(BaseModel):
     note: str | None = Field(description="why the job was started again, if it was")
     error: dict[str, Any] | None = Field(description="when failed: kind, message, retry_after")
     playlist: dict[str, Any] | None = Field(
-        description="when done: name, description, tracks (each with its features and "
-        "reason), profile, seeds, quality, upstream_requests, order, notes"
+        description="when done: name, description, tracks (each with its features, "
+        "reason and whether it is pinned), profile, seeds, quality, upstream_requests, order, "
+        "version"
+    )
+    version: int = Field(
+        0, description="the version the playlist is (1 the first draft; 0 until it is made)"
+    )
+    change: dict[str, Any] | None = Field(
+        None, description="a change being made (refine, extend): op, text or count, base"
     )
     name: str | None = Field(None, description="when done: the playlist's name, from its mood")
     description: str | None = Field(None, description="when done: one sentence about it")
@@ -449,3 +459,80 @@ class ShareLinksOut(BaseModel):
     """The live share links of a playlist, newest first."""
 
     items: list[ShareLinkOut]
+
+
+MAX_CHANGE_CHARS: Final = MAX_PROMPT_CHARS
+"""The longest refinement text (``engine.revise.MAX_REFINE_CHARS``)."""
+
+
+class RefineIn(ExclusionsIn):
+    """``POST /v1/playlists/{id}/refine``: a change in words, read relative to the playlist's
+    current mood ("more upbeat, less vocals", "slower", "like track 3", "no Adele", "make it
+    an hour"); the exclusions of ``POST /v1/playlists`` may come along: artists and tracks are
+    added to those the playlist already leaves out, the others replace its own."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": "more upbeat, less vocals"}]},
+    )
+
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_CHANGE_CHARS,
+        description="the change, in words",
+        json_schema_extra={"pattern": r"\S"},
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        text = " ".join(value.split())
+        if not text:
+            raise ValueError("text must say how to change it, e.g. 'more upbeat'")
+        return text
+
+    def request_fields(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """``stored`` (a stored request, by the engine's names) with this body's exclusions."""
+        fields = dict(stored)
+        for name, value in self.exclusion_fields().items():
+            if name in ("exclude_artists", "exclude_tracks"):
+                value = list(dict.fromkeys([*(stored.get(name) or []), *value]))
+            fields[name] = value
+        return fields
+
+
+class ExtendIn(BaseModel):
+    """``POST /v1/playlists/{id}/extend``: add ``count`` more tracks like these."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"count": 10}]})
+
+    count: int = Field(ge=1, le=MAX_TRACKS - 1, description="tracks to add")
+
+
+class MoveIn(BaseModel):
+    """``POST /v1/playlists/{id}/tracks/{track_id}/move``: where the track goes."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"to": 0}]})
+
+    to: int = Field(ge=0, lt=MAX_TRACKS, description="its new position, 0 the first")
+
+
+class VersionOut(BaseModel):
+    """One version of a playlist: what changed to make it, and (read alone) the playlist."""
+
+    number: int = Field(description="1 is the first draft")
+    parent: int | None = Field(description="the version it was made from (undo goes there)")
+    change: str = Field(description="the change that made it, in words")
+    tracks: int = Field(description="how many tracks it has")
+    current: bool = Field(description="whether the playlist shows this version now")
+    created_at: str
+    playlist: dict[str, Any] | None = Field(
+        None, description="the playlist as it was (in GET .../versions/{n} only)"
+    )
+
+
+class VersionsOut(BaseModel):
+    """Every version of a playlist, oldest first, and the one it shows now."""
+
+    current: int
+    items: list[VersionOut]

@@ -10,7 +10,9 @@ profile after the other::
    ``warm_repeats`` times again. One at a time, so the engine's own count of upstream requests
    per playlist is exact: the cold cost, the warm repeat cost and the warm engine time. Then the
    fit of every cold playlist against the upstream's plain recommendations for its seeds, and
-   the most it could be (``fit_bound``: the catalog's nearest tracks to the mood).
+   the most it could be (``fit_bound``: the catalog's nearest tracks to the mood). Each cold
+   playlist is also refined "more upbeat", "less vocals" and "slower" right after its repeats
+   (``refine``: whether it moved so, and the upstream requests per warm refine).
 2. **Load** (fresh cache, simulator counters reset): ``users`` virtual users, each asking for
    ``playlists_per_user`` playlists back to back, prompts drawn with Zipf popularity. Reports
    playlists made and failed, the simulator's upstream requests and 429s, latency.
@@ -34,6 +36,7 @@ from rich.table import Table
 
 from moodmix.bench.playlists.fit_bound import FitBound
 from moodmix.bench.playlists.plan import Ask, PlaylistBenchConfig, asks, schedule
+from moodmix.bench.playlists.refine import RefineFigures, refine_each, refine_figures
 from moodmix.bench.prepare import machine
 from moodmix.bench.results import Latency, percentiles
 from moodmix.bench.scaling import TimeScale
@@ -88,6 +91,8 @@ class PlaylistResult:
     """Share of the prompts for which the catalog allows a playlist 30% closer at all."""
     fit_overall: float = 0.0
     """1 - (sum of the playlists' mean distances) / (sum of the raw answers' ones)."""
+    refine: RefineFigures | None = None
+    """Probe: each cold playlist refined three ways (``refine.REFINEMENTS``)."""
 
     def as_json(self) -> dict[str, Any]:
         body = asdict(self)
@@ -131,6 +136,7 @@ async def _probe(
     warm: list[float] = []
     warm_ms: list[float] = []
     made = []
+    refined = []
     for ask in distinct:
         request = ask.request(config.size)
         playlist = await make_playlist(gateway, request)
@@ -142,6 +148,7 @@ async def _probe(
             again = await make_playlist(gateway, request)
             warm_ms.append((time.perf_counter() - started) * 1_000)
             warm.append(again.upstream_requests)
+        refined.append(await refine_each(gateway, request, playlist))
     reports = [await measure_fit(gateway, r, p, baseline="plain") for r, p in made]
     gains = [r.improvement for r in reports]
     fit = []
@@ -169,6 +176,7 @@ async def _probe(
         "fit_possible_30": sum(f["ceiling"] >= 0.30 for f in fit) / len(fit),
         "fit_overall": 1.0
         - sum(r.playlist_distance for r in reports) / sum(r.raw_distance for r in reports),
+        "refine": refine_figures(refined),
     }
 
 
@@ -293,6 +301,8 @@ COLUMNS = (
     "possible",
     "p50 ms",
     "p95 ms",
+    "refine up/vox/slow",
+    "refine req p50/max",
 )
 
 
@@ -324,5 +334,19 @@ def table(run: PlaylistRun) -> Table:
             f"{r.fit_possible_30:.0%}",
             f"{r.latency_ms.p50:,.0f}",
             f"{r.latency_ms.p95:,.0f}",
+            _refine_shares(r.refine),
+            _refine_requests(r.refine),
         )
     return table
+
+
+def _refine_shares(figures: RefineFigures | None) -> str:
+    if figures is None:
+        return "-"
+    return f"{figures.upbeat:.0%}/{figures.fewer_vocals:.0%}/{figures.slower:.0%}"
+
+
+def _refine_requests(figures: RefineFigures | None) -> str:
+    if figures is None:
+        return "-"
+    return f"{figures.warm_requests_p50:g}/{figures.warm_requests_max:g}"

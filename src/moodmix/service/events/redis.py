@@ -42,6 +42,7 @@ log = structlog.get_logger("moodmix.service.events.redis")
 Json = dict[str, Any]
 
 FINAL: Final = frozenset({"done", "failed"})
+UNFINISHED: Final = frozenset({"queued", "running"})
 MAX_PENDING: Final = 10_000
 """Events waiting to be sent; beyond this (Redis far too slow) new ones are dropped."""
 BATCH: Final = 200
@@ -131,18 +132,24 @@ class RedisEvents:
 
     async def follow(self, id: str, *, snapshot: Json) -> AsyncGenerator[JobEvent | None, None]:
         """``state`` (the newest in the stream, else ``snapshot``), then each later event until
-        ``done`` or ``failed``; ``None`` after ``block_s`` without one. Raises
-        ``EventsUnavailable`` when Redis fails."""
+        ``done`` or ``failed``; ``None`` after ``block_s`` without one. A ``done`` or
+        ``failed`` newest while ``snapshot`` (the stored row) is unfinished ended an earlier
+        job under this id: it is skipped. Raises ``EventsUnavailable`` when Redis fails."""
         key = self.key(id)
         seq = 1
         newest = await self._call(self._redis.xrevrange(key, count=1))
         if newest:
             last_id, fields = newest[0]
             event, state = _decode(fields)
-            yield JobEvent("state", {"id": id, **state}, seq)
-            if event.kind in FINAL:
-                yield JobEvent(event.kind, event.data, seq + 1)
-                return
+            if event.kind in FINAL and snapshot.get("status") in UNFINISHED:
+                # A previous job's end: a change to a finished playlist runs as a new job under
+                # the same id, and the store says that one is not over.
+                yield JobEvent("state", snapshot, seq)
+            else:
+                yield JobEvent("state", {"id": id, **state}, seq)
+                if event.kind in FINAL:
+                    yield JobEvent(event.kind, event.data, seq + 1)
+                    return
         else:
             last_id = b"0-0"
             yield JobEvent("state", snapshot, seq)

@@ -5,12 +5,15 @@
     POST /v1/playlists {"prompt": "rainy Sunday", "size": 20}   -> 202 + id + links
     POST /v1/playlists?wait=true {...}                          -> 200 + the finished playlist
     GET  /v1/playlists/{id}                                     -> status, progress, playlist
+                                                                   (its latest version)
     GET  /v1/playlists/{id}/events                              -> Server-Sent Events
     GET  /v1/playlists?limit=20&cursor=...&q=rainy              -> your recent ones, newest first
     DELETE /v1/playlists/{id}                                   -> 204: gone, with its links
 
-Beside them: ``routes.shares`` (read-only links), ``routes.export`` (as a file),
-``routes.spotify`` (saved to the listener's Spotify account).
+A finished playlist changes (``routes.revisions``: refine, edit, undo), so it is answered
+with an ``ETag`` to revalidate, never as immutable. Beside them: ``routes.shares``
+(read-only links), ``routes.export`` (as a file), ``routes.spotify`` (saved to the
+listener's Spotify account).
 
 A playlist belongs to the account that made it (its API key; everyone's where no key is
 needed): to any other it is a 404, except through a share link (``routes.shared``).
@@ -33,7 +36,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from moodmix.service.caching import FOREVER, cached_json, for_seconds, private_if
+from moodmix.service.caching import cached_json, for_seconds, private_if
 from moodmix.service.cursor import decode_cursor, encode_cursor
 from moodmix.service.deps import AccountDep, ClientDep, ServiceDep, check_quota, client_id
 from moodmix.service.errors import ServiceError
@@ -244,9 +247,7 @@ async def get_playlist(
     row = await playlist_of(service, id, account)
     payload = playlist_json(row, live=service.runner.live(id))
     private = service.api_keys.required
-    if row.status == DONE:
-        cache_control = private_if(FOREVER, private)
-    elif row.status == FAILED:
+    if row.status == FAILED:
         cache_control = private_if(for_seconds(60), private)
     else:
         cache_control = revalidate(private)
