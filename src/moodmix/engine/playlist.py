@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, get_args
 
 from moodmix.engine.profile import MoodProfile
+from moodmix.engine.readers import ReaderReport
 
 Order = Literal["arc", "smooth", "score"]
 """``arc``: energy rises to a peak late and winds down; ``smooth``: small tempo, key and energy
@@ -178,8 +179,11 @@ class Playlist:
     order: Order
     skipped_seeds: tuple[SkippedSeed, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    reader: ReaderReport | None = None
+    """How the prompt was read (``None`` when the request carried its profile)."""
 
     def to_json(self) -> dict[str, Any]:
+        reader = {} if self.reader is None else {"reader": self.reader.to_json()}
         return {
             "tracks": [t.to_json() for t in self.tracks],
             "profile": self.profile.to_json(),
@@ -189,4 +193,5 @@ class Playlist:
             "upstream_requests": self.upstream_requests,
             "order": self.order,
             "notes": list(self.notes),
+            **reader,
         }

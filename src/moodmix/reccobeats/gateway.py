@@ -216,6 +216,12 @@ class ReccoBeats(Closing):
             budget=budget,
         )
 
+    @property
+    def storage(self) -> Storage | None:
+        """The L2 storage under the cache (``None``: memory only); others may keep their own
+        namespaced entries in it (the model reader's answers), the gateway closes it."""
+        return self._storage
+
     async def aclose(self) -> None:
         """Stop background work and fetches in flight, then close the client and the storage."""
         await self._background.aclose()
