@@ -21,6 +21,8 @@ from moodmix.settings import Settings
 from moodmix.simulator import SimulatorServer
 from moodmix.simulator.llm import LlmConfig, LlmServer
 
+pytest_plugins = ["test_service_harness"]
+
 DEADLINE = 1.0
 MARGIN = 1.5
 """Generous: the reader reports its own elapsed time; a loaded machine may add a little."""
@@ -284,3 +286,20 @@ async def test_the_api_key_is_sent_and_never_logged(
     refused = await wrong.read(WES)
     assert refused.report.fell_back
     assert "refused the request (401" in (refused.report.note or "")
+
+
+async def test_the_service_reads_with_the_model_and_counts_its_tokens(
+    make_service: Any, llm: LlmServer
+) -> None:
+    running = await make_service(llm_url=f"{llm.url}/v1", llm_model="standin-1")
+    r = await running.http.post("/v1/playlists", params={"wait": "true"}, json={"prompt": WES})
+    assert r.status_code == 200, r.text
+    reader = r.json()["playlist"]["reader"]
+    assert reader["kind"] == "llm"
+    assert not reader["fell_back"]
+    assert reader["tokens"]["total"] > 0
+    assert reader["cost"] > 0
+    metrics = (await running.http.get("/metrics")).text
+    assert 'moodmix_llm_readings_total{outcome="answered"} 1.0' in metrics
+    assert 'moodmix_llm_tokens_total{kind="prompt"}' in metrics
+    assert llm.state.requests == 1

@@ -19,6 +19,7 @@ from moodmix.cli.mood import mood
 from moodmix.cli.playlist import playlist
 from moodmix.cli.recommend import recommend
 from moodmix.cli.serve import serve
+from moodmix.cli.llm_simulator import llm_simulator
 from moodmix.cli.simulator import simulator
 from moodmix.cli.spotify_simulator import spotify_simulator
 from moodmix.cli.worker import worker
@@ -39,6 +40,7 @@ app.command("worker")(worker)
 app.command("bench")(bench)
 app.command("simulator")(simulator)
 app.command("spotify-simulator")(spotify_simulator)
+app.command("llm-simulator")(llm_simulator)
 app.command("login")(login)
 app.command("me")(me)
 
