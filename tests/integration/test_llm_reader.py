@@ -3,6 +3,7 @@ over loopback: every fault falls back within the deadline and the playlist is st
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -303,3 +304,14 @@ async def test_the_service_reads_with_the_model_and_counts_its_tokens(
     assert 'moodmix_llm_readings_total{outcome="answered"} 1.0' in metrics
     assert 'moodmix_llm_tokens_total{kind="prompt"}' in metrics
     assert llm.state.requests == 1
+
+
+async def test_the_same_prompt_read_at_once_is_one_model_call(
+    make_reader: MakeReader, llm: LlmServer
+) -> None:
+    reader = await make_reader()
+    first, second = await asyncio.gather(reader.read(WES), reader.read(WES))
+    assert llm.state.requests == 1
+    assert [first.report.cached, second.report.cached].count(False) == 1
+    assert first.profile == second.profile
+    assert first.report.prompt_tokens + second.report.prompt_tokens > 0

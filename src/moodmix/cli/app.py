@@ -14,12 +14,12 @@ import typer
 from pydantic import ValidationError
 
 from moodmix.cli.bench import bench
+from moodmix.cli.llm_simulator import llm_simulator
 from moodmix.cli.login import login, me
 from moodmix.cli.mood import mood
 from moodmix.cli.playlist import playlist
 from moodmix.cli.recommend import recommend
 from moodmix.cli.serve import serve
-from moodmix.cli.llm_simulator import llm_simulator
 from moodmix.cli.simulator import simulator
 from moodmix.cli.spotify_simulator import spotify_simulator
 from moodmix.cli.worker import worker

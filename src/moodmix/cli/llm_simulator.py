@@ -34,6 +34,12 @@ def llm_simulator(
             "one with [fault:NAME] in its mood text)."
         ),
     ] = "none",
+    fault_share: Annotated[
+        float,
+        typer.Option(help="Share of requests given a random fault (malformed, 429, slow, 500)."),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seeds the random faults.")] = 0,
+    latency_ms: Annotated[float, typer.Option(help="Added to every answer, in ms.")] = 0.0,
     slow_s: Annotated[float, typer.Option(help="How late a slow answer is, in s.")] = 10.0,
     retry_after_s: Annotated[float, typer.Option(help="The Retry-After of a 429, in s.")] = 30.0,
     api_key: Annotated[
@@ -46,6 +52,9 @@ def llm_simulator(
     try:
         config = LlmConfig(
             fault=fault,  # type: ignore[arg-type]  # checked by LlmConfig
+            fault_share=fault_share,
+            seed=seed,
+            latency_ms=latency_ms,
             slow_s=slow_s,
             retry_after_s=retry_after_s,
             api_key=api_key,

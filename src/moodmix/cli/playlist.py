@@ -31,9 +31,9 @@ from moodmix.engine.duration import format_duration, parse_duration
 from moodmix.engine.export import export, format_for
 from moodmix.engine.model_reader import open_reader
 from moodmix.engine.pipeline import make_playlist
-from moodmix.engine.readers import ReaderReport
 from moodmix.engine.playlist import Playlist, PlaylistRequest
 from moodmix.engine.progress import Progress
+from moodmix.engine.readers import ReaderReport
 from moodmix.engine.seeds import NoSeedsFound, SeedError, parse_seeds
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.gateway import ReccoBeats
@@ -164,9 +164,13 @@ class _ProgressView:
 def _reader_line(report: ReaderReport) -> str:
     if report.fell_back:
         return f"built-in (fell back: {report.note})"
-    cost = "from the cache" if report.cached else (
-        f"{report.prompt_tokens + report.completion_tokens} tokens, cost {report.cost:.6g}, "
-        f"{report.elapsed_s:.2f} s"
+    cost = (
+        "from the cache"
+        if report.cached
+        else (
+            f"{report.prompt_tokens + report.completion_tokens} tokens, cost {report.cost:.6g}, "
+            f"{report.elapsed_s:.2f} s"
+        )
     )
     return f"built-in + {report.model} ({cost})"
 

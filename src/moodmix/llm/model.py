@@ -9,7 +9,8 @@ resilience layers, and remembers the answer.
     # or ModelError (ModelTimeout, ModelRateLimited, MalformedAnswer, ...): fall back
 
 In order: the answer cache (``TieredCache`` kind ``llm_answer``, keyed by the normalised
-prompt, the model and the prompt's version: a warm prompt costs no call), then the breaker
+prompt, the model and the prompt's version: a warm prompt costs no call), single-flight (the
+same prompt asked at once is one call, its tokens counted for each reader), then the breaker
 (an endpoint that keeps failing is left alone for a while), the limiter (``TokenBucket`` at
 ``llm_rate_per_min``; a 429's Retry-After pauses it) and retries with backoff for 429s, 5xx
 and transport errors, all inside one deadline (``llm_deadline_s``): when the breaker or the
@@ -49,6 +50,7 @@ from moodmix.llm.metrics import ModelMetrics
 from moodmix.llm.prompt import SYSTEM, mood_messages
 from moodmix.resilience.breaker import CircuitBreaker, Trip
 from moodmix.resilience.retry import RetryBudget, RetryPolicy, retry, retry_on
+from moodmix.resilience.singleflight import SingleFlight
 from moodmix.resilience.tokenbucket import TokenBucket
 from moodmix.settings import Settings
 from moodmix.store import CachePolicy, ModelCodec, Storage, TieredCache
@@ -145,6 +147,7 @@ class LanguageModel(Closing):
         self._budget = budget
         self._prices = prices
         self._clock = clock
+        self._flight: SingleFlight[str, tuple[ModelAnswer, Usage]] = SingleFlight()
         self.calls = 0
         """Requests sent to the endpoint so far (retries included)."""
 
@@ -198,33 +201,47 @@ class LanguageModel(Closing):
         )
 
     async def ask(self, text: str) -> Asked:
-        """The model's answer for ``text``, cached or fresh; ``ModelError`` if none in time."""
+        """The model's answer for ``text``, cached or fresh; ``ModelError`` if none in time.
+
+        A caller that joins a call already in flight for the same prompt shares its answer
+        as a cached one: the tokens and cost are the first caller's.
+        """
         started = time.perf_counter()
         key = cache_key(text, self.model)
         hit = await self.cache.get(KIND, key)
         if hit.hit and isinstance(hit.value, ModelAnswer):
             self.metrics.readings.labels(outcome="cached").inc()
             return Asked(hit.value, True, Usage(), 0.0, time.perf_counter() - started)
+        joined = self._flight.in_flight(key)
         try:
-            answer, usage = await self._fresh(text)
+            answer, usage = await self._flight.do(key, lambda: self._fresh(text, key))
         except ModelError as exc:
             self._failed(exc, time.perf_counter() - started)
             raise
         elapsed = time.perf_counter() - started
-        cost = self._prices.of(usage)
+        if joined:
+            self.metrics.readings.labels(outcome="cached").inc()
+            return Asked(answer, True, Usage(), 0.0, elapsed)
         self.metrics.readings.labels(outcome="answered").inc()
-        self.metrics.seconds.observe(elapsed)
-        self.metrics.tokens.labels(kind="prompt").inc(usage.prompt_tokens)
-        self.metrics.tokens.labels(kind="completion").inc(usage.completion_tokens)
-        self.metrics.cost.inc(cost)
-        await self.cache.put(KIND, key, answer)
-        return Asked(answer, False, usage, cost, elapsed)
+        return Asked(answer, False, usage, self._prices.of(usage), elapsed)
 
     async def aclose(self) -> None:
         """Close the HTTP client (the cache's storage belongs to whoever gave it)."""
+        await self._flight.aclose()
         await self.client.aclose()
 
-    async def _fresh(self, text: str) -> tuple[ModelAnswer, Usage]:
+    async def _fresh(self, text: str, key: str) -> tuple[ModelAnswer, Usage]:
+        """One answer from the model, counted and cached (once, however many wait on it)."""
+        started = time.perf_counter()
+        answer, usage = await self._asked(text)
+        self.metrics.seconds.observe(time.perf_counter() - started)
+        self.metrics.tokens.labels(kind="prompt").inc(usage.prompt_tokens)
+        self.metrics.tokens.labels(kind="completion").inc(usage.completion_tokens)
+        self.metrics.cost.inc(self._prices.of(usage))
+        await self.cache.put(KIND, key, answer)
+        return answer, usage
+
+    async def _asked(self, text: str) -> tuple[ModelAnswer, Usage]:
         deadline_at = self._clock() + self.deadline
         messages = mood_messages(text)
         try:

@@ -6,8 +6,10 @@ from the table, faults on request, and ``/_admin`` to look inside or change the 
     state = StandInState(LlmConfig(fault="none"))
     app = build_app(state)                     # run with aiohttp's AppRunner
 
-A fault applies to one request when its mood text carries a marker, ``[fault:NAME]``, or to
-every request when ``LlmConfig.fault`` (``--fault``, ``PATCH /_admin/config``) names it:
+A fault applies to one request when its mood text carries a marker, ``[fault:NAME]``; else
+to a share ``fault_share`` of requests, drawn from ``MIXED_FAULTS`` by a seeded RNG; else to
+every request when ``LlmConfig.fault`` (``--fault``, ``PATCH /_admin/config``) names it.
+Every answer waits ``latency_ms`` first (a real model takes its time):
 
 =============  ===============================================================================
 ``malformed``  200 whose message content is truncated JSON
@@ -24,6 +26,7 @@ every request when ``LlmConfig.fault`` (``--fault``, ``PATCH /_admin/config``) n
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field, replace
@@ -36,6 +39,8 @@ from moodmix.simulator.llm.table import HOSTILE, INVENTED, answer_for
 
 Fault = Literal["none", "malformed", "invented", "hostile", "429", "slow", "500"]
 FAULTS: Final[tuple[str, ...]] = get_args(Fault)
+MIXED_FAULTS: Final = ("malformed", "429", "slow", "500")
+"""The faults ``fault_share`` draws from."""
 FEATURE_NAMES: Final = (
     "energy",
     "valence",
@@ -59,6 +64,9 @@ class LlmConfig:
     """How the stand-in answers (see the module docstring for the faults)."""
 
     fault: Fault = "none"
+    fault_share: float = 0.0
+    seed: int = 0
+    latency_ms: float = 0.0
     slow_s: float = 10.0
     retry_after_s: float = 30.0
     api_key: str | None = None
@@ -67,6 +75,10 @@ class LlmConfig:
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
             raise ValueError(f"fault must be one of {', '.join(FAULTS)}; got {self.fault!r}")
+        if not 0.0 <= self.fault_share <= 1.0:
+            raise ValueError(f"fault_share must be 0..1, got {self.fault_share!r}")
+        if not 0 <= self.latency_ms <= 60_000:
+            raise ValueError(f"latency_ms must be 0..60000, got {self.latency_ms!r}")
         if not 0 <= self.slow_s <= 600:
             raise ValueError(f"slow_s must be 0..600 seconds, got {self.slow_s!r}")
         if not 0 <= self.retry_after_s <= 86_400:
@@ -81,6 +93,19 @@ class StandInState:
     requests: int = 0
     by_fault: Counter[str] = field(default_factory=Counter)
     bodies: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=KEPT_BODIES))
+    rng: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        self.rng.seed(self.config.seed)
+
+    def fault_for(self, text: str) -> str:
+        """The fault this request gets (see the module docstring)."""
+        marker = _MARKER.search(text)
+        if marker and marker.group(1) in FAULTS:
+            return marker.group(1)
+        if self.config.fault_share > 0 and self.rng.random() < self.config.fault_share:
+            return self.rng.choice(MIXED_FAULTS)
+        return self.config.fault
 
 
 STATE: Final = web.AppKey("state", StandInState)
@@ -125,11 +150,12 @@ async def _completions(request: web.Request) -> web.Response:
     if not isinstance(body.get("model"), str) or not body["model"]:
         return _error(400, "model: a model name is required")
     text = mood_text(body)
-    marker = _MARKER.search(text)
-    fault = marker.group(1) if marker and marker.group(1) in FAULTS else config.fault
+    fault = state.fault_for(text)
     state.requests += 1
     state.by_fault[fault] += 1
     state.bodies.append(body)
+    if config.latency_ms > 0:
+        await asyncio.sleep(config.latency_ms / 1000)
     if fault == "429":
         headers = {"Retry-After": f"{config.retry_after_s:g}"}
         return _error(429, "Rate limit reached for requests", headers)
@@ -181,6 +207,8 @@ async def _stats(request: web.Request) -> web.Response:
             "by_fault": dict(state.by_fault),
             "config": {
                 "fault": state.config.fault,
+                "fault_share": state.config.fault_share,
+                "latency_ms": state.config.latency_ms,
                 "slow_s": state.config.slow_s,
                 "retry_after_s": state.config.retry_after_s,
             },
@@ -192,8 +220,9 @@ async def _config(request: web.Request) -> web.Response:
     state = request.app[STATE]
     try:
         body = await request.json(loads=orjson.loads)
-        if not isinstance(body, dict) or set(body) - {"fault", "slow_s", "retry_after_s"}:
-            raise ValueError("give any of fault, slow_s, retry_after_s")
+        known = {"fault", "fault_share", "latency_ms", "slow_s", "retry_after_s"}
+        if not isinstance(body, dict) or set(body) - known:
+            raise ValueError(f"give any of {', '.join(sorted(known))}")
         state.config = replace(state.config, **body)
     except (ValueError, TypeError) as exc:
         return _error(400, str(exc))

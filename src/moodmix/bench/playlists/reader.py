@@ -1,0 +1,168 @@
+"""``--mood-reader llm``: what reading prompts with a language model adds to a playlist.
+
+The playlists workload runs as usual, each gateway with a ``ModelMoodReader`` on the
+language-model stand-in (``moodmix.simulator.llm``, in this process: its answers wait
+``llm_latency_ms``, and a share ``llm_fault_share`` get a fault) wrapped in a ``TimedReader``::
+
+    async with ReaderStandIn(latency_ms=300, fault_share=0.05, seed=0) as stand_in:
+        reader = stand_in.reader(gateway)
+        await make_playlist(gateway, request, reader=reader)
+        reader.figures().as_json()   # added_ms p50/p95, fell_back_share, warm_model_calls
+
+Added latency is the reader's time over the built-in reader's for the same prompt, for every
+reading (fallbacks and cache hits included); the model calls are counted at the stand-in.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from rich.table import Table
+
+from moodmix.bench.results import Latency, percentiles
+from moodmix.engine.model_reader import ModelMoodReader
+from moodmix.engine.mood import analyse
+from moodmix.engine.readers import Reading
+from moodmix.llm import LanguageModel, normalised
+from moodmix.reccobeats import ReccoBeats
+from moodmix.simulator.llm import LlmConfig, LlmServer
+
+
+@dataclass(frozen=True)
+class ReaderFigures:
+    """What the model reader added over one phase."""
+
+    readings: int
+    added_ms: Latency
+    """Every reading: its time minus the built-in reader's for the same prompt."""
+    fell_back_share: float
+    cached_share: float
+    model_calls: int
+    """Requests sent to the model (retries included)."""
+    warm_model_calls: int
+    """Readings of a prompt answered before they began that were not served from the cache:
+    0 when warm prompts cost no model call."""
+    tokens: int
+    cost: float
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TimedReader:
+    """A reader that times each reading against the built-in reader's."""
+
+    inner: ModelMoodReader
+    added_ms: list[float] = field(default_factory=list)
+    answered: set[str] = field(default_factory=set)
+    warm_calls: int = 0
+    fell_back: int = 0
+    cached: int = 0
+    tokens: int = 0
+    cost: float = 0.0
+
+    async def read(self, text: str) -> Reading:
+        started = time.perf_counter()
+        analyse(text)
+        built_in = time.perf_counter() - started
+        key = normalised(text)
+        warm = key in self.answered
+        started = time.perf_counter()
+        reading = await self.inner.read(text)
+        self.added_ms.append(max(0.0, time.perf_counter() - started - built_in) * 1_000)
+        report = reading.report
+        if warm and not report.cached:
+            self.warm_calls += 1
+        elif not report.fell_back:
+            self.answered.add(key)
+        self.fell_back += report.fell_back
+        self.cached += report.cached
+        self.tokens += report.prompt_tokens + report.completion_tokens
+        self.cost += report.cost
+        return reading
+
+    def figures(self) -> ReaderFigures:
+        n = len(self.added_ms)
+        return ReaderFigures(
+            readings=n,
+            added_ms=percentiles(self.added_ms),
+            fell_back_share=self.fell_back / n if n else 0.0,
+            cached_share=self.cached / n if n else 0.0,
+            model_calls=self.inner.model.calls,
+            warm_model_calls=self.warm_calls,
+            tokens=self.tokens,
+            cost=round(self.cost, 9),
+        )
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class ReaderStandIn:
+    """The language-model stand-in for one bench run, on a loopback port of this loop."""
+
+    def __init__(self, *, latency_ms: float, fault_share: float, seed: int) -> None:
+        config = LlmConfig(
+            latency_ms=latency_ms, fault_share=fault_share, seed=seed, retry_after_s=2.0
+        )
+        self._server = LlmServer(config)
+
+    async def __aenter__(self) -> Self:
+        await self._server.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._server.__aexit__(exc_type, exc, tb)
+
+    def requests(self) -> int:
+        return self._server.state.requests
+
+    def reader(self, gateway: ReccoBeats) -> TimedReader:
+        """A timed model reader for ``gateway``, asking the stand-in (answers kept in the
+        gateway's storage, so each phase's fresh cache starts the model's cold too)."""
+        settings = gateway.settings.model_copy(
+            update={"llm_url": f"{self._server.url}/v1", "llm_model": "standin"}
+        )
+        model = LanguageModel.from_settings(settings, storage=gateway.storage)
+        return TimedReader(ModelMoodReader(model, gateway))
+
+
+def reader_table(rows: list[tuple[str, str, ReaderFigures]]) -> Table:
+    """A row per profile and phase: added latency, fallbacks, cache hits and model calls."""
+    table = Table(title="mood reader: llm (stand-in) over the built-in reader")
+    for name in (
+        "profile",
+        "phase",
+        "readings",
+        "added p50 ms",
+        "added p95 ms",
+        "fell back",
+        "cached",
+        "model calls",
+        "warm calls",
+        "tokens",
+    ):
+        table.add_column(name, justify="left" if name in ("profile", "phase") else "right")
+    for profile, phase, f in rows:
+        table.add_row(
+            profile,
+            phase,
+            f"{f.readings:,}",
+            f"{f.added_ms.p50:,.1f}",
+            f"{f.added_ms.p95:,.1f}",
+            f"{f.fell_back_share:.1%}",
+            f"{f.cached_share:.1%}",
+            f"{f.model_calls:,}",
+            f"{f.warm_model_calls:,}",
+            f"{f.tokens:,}",
+        )
+    return table
