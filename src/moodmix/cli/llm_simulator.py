@@ -4,9 +4,9 @@ Registered on the CLI's Typer app by the CLI module::
 
     app.command("llm-simulator")(llm_simulator)
 
-    $ moodmix llm-simulator --port 8766
+    $ moodmix llm-simulator --port 8767
     $ moodmix llm-simulator --fault slow --slow-s 10      # every answer late
-    $ MOODMIX_LLM_URL=http://127.0.0.1:8766/v1 MOODMIX_LLM_MODEL=standin moodmix playlist "..."
+    $ MOODMIX_LLM_URL=http://127.0.0.1:8767/v1 MOODMIX_LLM_MODEL=standin moodmix playlist "..."
 
 One request at a time can ask for a fault with a marker in its mood text, e.g.
 "rainy sunday [fault:429]"; ``PATCH /_admin/config`` changes the fault for every request.
@@ -26,7 +26,7 @@ from moodmix.simulator.llm import FAULTS, LlmConfig, LlmServer, serve_llm_foreve
 
 def llm_simulator(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port; 0 picks a free one.")] = 8766,
+    port: Annotated[int, typer.Option(help="TCP port; 0 picks a free one.")] = 8767,
     fault: Annotated[
         str,
         typer.Option(

@@ -3,7 +3,7 @@ from a fixed table, with faults on request (``app`` lists them), for tests and t
 
     async with LlmServer(LlmConfig()) as llm:
         settings = Settings(llm_url=f"{llm.url}/v1", llm_model="standin")
-    $ moodmix llm-simulator --port 8766 --fault slow --slow-s 10
+    $ moodmix llm-simulator --port 8767 --fault slow --slow-s 10
 """
 
 from moodmix.simulator.llm.app import FAULTS, Fault, LlmConfig, StandInState, build_app, mood_text

@@ -6,7 +6,7 @@
         settings = Settings(llm_url=llm.url + "/v1", llm_model="standin")
         ...
         llm.state.requests        # requests answered so far
-    serve_llm_forever(LlmConfig(fault="slow"), port=8766)   # the CLI's foreground server
+    serve_llm_forever(LlmConfig(fault="slow"), port=8767)   # the CLI's foreground server
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def serve_llm_forever(
     config: LlmConfig,
     *,
     host: str = "127.0.0.1",
-    port: int = 8766,
+    port: int = 8767,
     on_ready: Callable[[LlmServer], None] | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C raises ``KeyboardInterrupt`` out of here)."""
