@@ -315,3 +315,19 @@ async def test_the_same_prompt_read_at_once_is_one_model_call(
     assert [first.report.cached, second.report.cached].count(False) == 1
     assert first.profile == second.profile
     assert first.report.prompt_tokens + second.report.prompt_tokens > 0
+
+
+async def test_a_failing_model_trips_its_breaker_and_is_left_alone(
+    make_reader: MakeReader, llm: LlmServer
+) -> None:
+    llm.state.config = LlmConfig(fault="500")
+    reader = await make_reader()
+    for n in range(3):  # two attempts each: five failures in a row open the breaker
+        reading = await reader.read(f"rainy sunday {n}")
+        assert reading.report.fell_back
+    sent = llm.state.requests
+    assert reader.model.breaker.stats.opened == 1
+    reading = await reader.read("workout")
+    assert reading.report.fell_back
+    assert "breaker" in (reading.report.note or "")
+    assert llm.state.requests == sent

@@ -14,8 +14,9 @@ same prompt asked at once is one call, its tokens counted for each reader), then
 (an endpoint that keeps failing is left alone for a while), the limiter (``TokenBucket`` at
 ``llm_rate_per_min``; a 429's Retry-After pauses it) and retries with backoff for 429s, 5xx
 and transport errors, all inside one deadline (``llm_deadline_s``): when the breaker or the
-limiter would hold the call past it, or a retry's wait would end after it, the call is not
-made or not retried and the caller falls back at once. Nothing here retries a malformed
+limiter would hold the call for more than half the time left (``WAIT_SHARE``), or a retry's
+wait would end after the deadline, the call is not made or not retried and the caller falls
+back at once. Nothing here retries a malformed
 answer: at temperature 0 the second would be the first.
 """
 
@@ -61,6 +62,9 @@ KIND: Final = "llm_answer"
 """The cache kind holding answers."""
 PROMPT_VERSION: Final = hashlib.sha256(SYSTEM.encode()).hexdigest()[:8]
 """Part of every cache key: a changed prompt is asked afresh."""
+
+WAIT_SHARE: Final = 0.5
+"""The most of the time left a call waits for its limiter: the rest is for the answer."""
 
 _RETRYABLE = retry_on(ModelRateLimited, ModelServerError, ModelUnreachable)
 
@@ -262,10 +266,10 @@ class LanguageModel(Closing):
     ) -> tuple[ModelAnswer, Usage]:
         left = deadline_at - self._clock()
         wait = max(self.breaker.retry_after(), self.limiter.delay())
-        if wait >= left:
+        if wait > left * WAIT_SHARE:
             raise ModelBusy(
                 f"the model is being left alone for {wait:.1f} s more "
-                f"(its limiter or breaker), past the {self.deadline:g} s deadline"
+                f"(its limiter or breaker), too long for the {self.deadline:g} s deadline"
             )
         await self.limiter.acquire()
         if not self.breaker.allow():

@@ -7,7 +7,7 @@ from a fixed table, with faults on request (``app`` lists them), for tests and t
 """
 
 from moodmix.simulator.llm.app import FAULTS, Fault, LlmConfig, StandInState, build_app, mood_text
-from moodmix.simulator.llm.server import LlmServer, serve_llm_forever
+from moodmix.simulator.llm.server import LlmServer, llm_in_thread, serve_llm_forever
 from moodmix.simulator.llm.table import answer_for
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "StandInState",
     "answer_for",
     "build_app",
+    "llm_in_thread",
     "mood_text",
     "serve_llm_forever",
 ]

@@ -6,13 +6,17 @@
         settings = Settings(llm_url=llm.url + "/v1", llm_model="standin")
         ...
         llm.state.requests        # requests answered so far
+    with llm_in_thread(LlmConfig()) as llm:          # for sync code (``serve --llm-offline``)
+        llm.url
     serve_llm_forever(LlmConfig(fault="slow"), port=8767)   # the CLI's foreground server
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Self
 
@@ -76,3 +80,41 @@ def serve_llm_forever(
             await asyncio.Event().wait()
 
     asyncio.run(main())
+
+
+@contextlib.contextmanager
+def llm_in_thread(
+    config: LlmConfig, *, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[LlmServer]:
+    """The stand-in on its own event loop in a daemon thread, stopped when the block ends."""
+    server = LlmServer(config, host=host, port=port)
+    ready, failure = threading.Event(), []
+    holder: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        try:
+            await server.__aenter__()
+        except BaseException as exc:
+            failure.append(exc)
+            ready.set()
+            return
+        holder.append((asyncio.get_running_loop(), stop))
+        ready.set()
+        try:
+            await stop.wait()
+        finally:
+            await server.__aexit__(None, None, None)
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), name="moodmix-llm", daemon=True)
+    thread.start()
+    ready.wait()
+    if failure:
+        thread.join()
+        raise failure[0]
+    try:
+        yield server
+    finally:
+        loop, stop = holder[0]
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=5)
