@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 
@@ -321,7 +322,7 @@ async def test_a_failing_model_trips_its_breaker_and_is_left_alone(
     make_reader: MakeReader, llm: LlmServer
 ) -> None:
     llm.state.config = LlmConfig(fault="500")
-    reader = await make_reader()
+    reader = await make_reader(llm_rate_per_min=6_000)  # the limiter is not what stops it
     for n in range(3):  # two attempts each: five failures in a row open the breaker
         reading = await reader.read(f"rainy sunday {n}")
         assert reading.report.fell_back
@@ -331,3 +332,36 @@ async def test_a_failing_model_trips_its_breaker_and_is_left_alone(
     assert reading.report.fell_back
     assert "breaker" in (reading.report.note or "")
     assert llm.state.requests == sent
+
+
+async def test_the_stand_ins_admin_counts_and_changes_faults(llm: LlmServer) -> None:
+    async with httpx.AsyncClient(base_url=llm.url) as http:
+        bad = await http.patch("/_admin/config", json={"fault": "explode"})
+        assert bad.status_code == 400
+        assert llm.state.config.fault == "none"
+        ok = await http.patch("/_admin/config", json={"fault": "500"})
+        assert ok.status_code == 200
+        assert ok.json()["config"]["fault"] == "500"
+        answer = await http.post(
+            "/v1/chat/completions",
+            json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+        )
+        assert answer.status_code == 500
+        stats = (await http.get("/_admin/stats")).json()
+        assert stats["requests"] == 1
+        assert stats["by_fault"] == {"500": 1}
+        refused = await http.post("/v1/chat/completions", json={"messages": "x"})
+        assert refused.status_code == 400
+
+
+async def test_a_reading_that_would_wait_long_for_the_limiter_falls_back_at_once(
+    make_reader: MakeReader, llm: LlmServer
+) -> None:
+    reader = await make_reader(llm_rate_per_min=1, llm_burst=1)
+    first = await reader.read(WES)
+    assert not first.report.fell_back
+    second = await reader.read("workout, high energy")
+    assert second.report.fell_back
+    assert second.report.reason == "busy"
+    assert second.report.elapsed_s < DEADLINE / 2
+    assert llm.state.requests == 1

@@ -29,7 +29,7 @@ from moodmix.engine.merge import merge_answer
 from moodmix.engine.mood import analyse
 from moodmix.engine.profile import MoodProfile
 from moodmix.engine.readers import BuiltInReader, ReaderReport, Reading
-from moodmix.llm import LanguageModel, ModelError
+from moodmix.llm import LanguageModel, ModelError, reason_label
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.settings import Settings
 
@@ -70,7 +70,10 @@ class ModelMoodReader:
             fallback = replace(
                 base, explanation=f"{base.explanation} ({note[0].upper()}{note[1:]}.)"
             )
-            return Reading(fallback, replace(report, fell_back=True, note=note, elapsed_s=elapsed))
+            failed = replace(
+                report, fell_back=True, note=note, reason=reason_label(exc), elapsed_s=elapsed
+            )
+            return Reading(fallback, failed)
         answer = asked.answer
         confirmed = await confirm_names(self._gateway, answer.artists, answer.tracks)
         merged = merge_answer(base, answer, confirmed, model=self.model.model)

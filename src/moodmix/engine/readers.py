@@ -40,6 +40,8 @@ class ReaderReport:
     model: str | None = None
     fell_back: bool = False
     note: str | None = None
+    reason: str | None = None
+    """Why it fell back, in one word: timeout, rate_limited, server_error, malformed, ..."""
     cached: bool = False
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -56,6 +58,7 @@ class ReaderReport:
             "model": self.model,
             "fell_back": self.fell_back,
             "note": self.note,
+            "reason": self.reason,
             "cached": self.cached,
             "tokens": {
                 "prompt": self.prompt_tokens,

@@ -152,6 +152,7 @@ class LanguageModel(Closing):
         self._prices = prices
         self._clock = clock
         self._flight: SingleFlight[str, tuple[ModelAnswer, Usage]] = SingleFlight()
+        self._waiting = 0
         self.calls = 0
         """Requests sent to the endpoint so far (retries included)."""
 
@@ -264,14 +265,7 @@ class LanguageModel(Closing):
     async def _attempt(
         self, messages: list[dict[str, str]], deadline_at: float
     ) -> tuple[ModelAnswer, Usage]:
-        left = deadline_at - self._clock()
-        wait = max(self.breaker.retry_after(), self.limiter.delay())
-        if wait > left * WAIT_SHARE:
-            raise ModelBusy(
-                f"the model is being left alone for {wait:.1f} s more "
-                f"(its limiter or breaker), too long for the {self.deadline:g} s deadline"
-            )
-        await self.limiter.acquire()
+        await self._admit(deadline_at)
         if not self.breaker.allow():
             raise ModelBusy("the model is being left alone for a while (its breaker is open)")
         self.calls += 1
@@ -290,6 +284,27 @@ class LanguageModel(Closing):
         self.metrics.requests.labels(status="200").inc()
         self.breaker.record_success()
         return answer, completion.usage
+
+    async def _admit(self, deadline_at: float) -> None:
+        """Take a token from the limiter, or ``ModelBusy`` at once when the breaker is open or
+        the wait (for the next token, and for the callers already waiting, at the limiter's
+        rate) is more than ``WAIT_SHARE`` of the time left."""
+        while True:
+            wait = self.breaker.retry_after()
+            if wait == 0.0:
+                if self.limiter.try_acquire():
+                    return
+                wait = self.limiter.delay() + self._waiting / self.limiter.rate
+            if wait > (deadline_at - self._clock()) * WAIT_SHARE:
+                raise ModelBusy(
+                    f"the model is being left alone for {wait:.1f} s more "
+                    f"(its limiter or breaker), too long for the {self.deadline:g} s deadline"
+                )
+            self._waiting += 1
+            try:
+                await asyncio.sleep(max(self.limiter.delay(), self.breaker.retry_after(), 0.001))
+            finally:
+                self._waiting -= 1
 
     def _count(self, exc: BaseException) -> None:
         if isinstance(exc, ModelRateLimited):

@@ -249,7 +249,8 @@ class PlaylistOut(BaseModel):
     note: str | None = Field(description="why the job was started again, if it was")
     error: dict[str, Any] | None = Field(description="when failed: kind, message, retry_after")
     playlist: dict[str, Any] | None = Field(
-        description="when done: tracks, profile, seeds, quality, upstream_requests, order"
+        description="when done: tracks, profile, seeds, quality, upstream_requests, order, "
+        "notes and reader (which mood reader read the prompt, its tokens and cost)"
     )
     created_at: str
     updated_at: str | None

@@ -1,7 +1,7 @@
 """``--mood-reader llm``: what reading prompts with a language model adds to a playlist.
 
 The playlists workload runs as usual, each gateway with a ``ModelMoodReader`` on the
-language-model stand-in (``moodmix.simulator.llm``, in this process: its answers wait
+language-model stand-in (``moodmix.simulator.llm``, in a thread of this process: its answers wait
 ``llm_latency_ms``, and a share ``llm_fault_share`` get a fault) wrapped in a ``TimedReader``::
 
     async with ReaderStandIn(latency_ms=300, fault_share=0.05, seed=0) as stand_in:
@@ -15,7 +15,9 @@ reading (fallbacks and cache hits included); the model calls are counted at the 
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -28,7 +30,7 @@ from moodmix.engine.mood import analyse
 from moodmix.engine.readers import Reading
 from moodmix.llm import LanguageModel, normalised
 from moodmix.reccobeats import ReccoBeats
-from moodmix.simulator.llm import LlmConfig, LlmServer
+from moodmix.simulator.llm import LlmConfig, LlmServer, llm_in_thread
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class ReaderFigures:
     added_ms: Latency
     """Every reading: its time minus the built-in reader's for the same prompt."""
     fell_back_share: float
+    fell_back: dict[str, int]
+    """Fallbacks by reason (timeout, rate_limited, busy, ...)."""
     cached_share: float
     model_calls: int
     """Requests sent to the model (retries included)."""
@@ -60,7 +64,7 @@ class TimedReader:
     added_ms: list[float] = field(default_factory=list)
     answered: set[str] = field(default_factory=set)
     warm_calls: int = 0
-    fell_back: int = 0
+    fell_back: Counter[str] = field(default_factory=Counter)
     cached: int = 0
     tokens: int = 0
     cost: float = 0.0
@@ -79,7 +83,8 @@ class TimedReader:
             self.warm_calls += 1
         elif not report.fell_back:
             self.answered.add(key)
-        self.fell_back += report.fell_back
+        if report.fell_back:
+            self.fell_back[report.reason or "error"] += 1
         self.cached += report.cached
         self.tokens += report.prompt_tokens + report.completion_tokens
         self.cost += report.cost
@@ -90,7 +95,8 @@ class TimedReader:
         return ReaderFigures(
             readings=n,
             added_ms=percentiles(self.added_ms),
-            fell_back_share=self.fell_back / n if n else 0.0,
+            fell_back_share=sum(self.fell_back.values()) / n if n else 0.0,
+            fell_back=dict(self.fell_back),
             cached_share=self.cached / n if n else 0.0,
             model_calls=self.inner.model.calls,
             warm_model_calls=self.warm_calls,
@@ -103,16 +109,18 @@ class TimedReader:
 
 
 class ReaderStandIn:
-    """The language-model stand-in for one bench run, on a loopback port of this loop."""
+    """The language-model stand-in for one bench run, on a loopback port, on its own event
+    loop in a thread (so the engine's work does not delay its answers)."""
 
     def __init__(self, *, latency_ms: float, fault_share: float, seed: int) -> None:
-        config = LlmConfig(
+        self._config = LlmConfig(
             latency_ms=latency_ms, fault_share=fault_share, seed=seed, retry_after_s=2.0
         )
-        self._server = LlmServer(config)
+        self._stack = contextlib.ExitStack()
+        self._server: LlmServer | None = None
 
     async def __aenter__(self) -> Self:
-        await self._server.__aenter__()
+        self._server = self._stack.enter_context(llm_in_thread(self._config))
         return self
 
     async def __aexit__(
@@ -121,16 +129,23 @@ class ReaderStandIn:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._server.__aexit__(exc_type, exc, tb)
+        self._stack.close()
+        self._server = None
+
+    @property
+    def server(self) -> LlmServer:
+        if self._server is None:
+            raise RuntimeError("the stand-in has not been started")
+        return self._server
 
     def requests(self) -> int:
-        return self._server.state.requests
+        return self.server.state.requests
 
     def reader(self, gateway: ReccoBeats) -> TimedReader:
         """A timed model reader for ``gateway``, asking the stand-in (answers kept in the
         gateway's storage, so each phase's fresh cache starts the model's cold too)."""
         settings = gateway.settings.model_copy(
-            update={"llm_url": f"{self._server.url}/v1", "llm_model": "standin"}
+            update={"llm_url": f"{self.server.url}/v1", "llm_model": "standin"}
         )
         model = LanguageModel.from_settings(settings, storage=gateway.storage)
         return TimedReader(ModelMoodReader(model, gateway))
@@ -146,6 +161,7 @@ def reader_table(rows: list[tuple[str, str, ReaderFigures]]) -> Table:
         "added p50 ms",
         "added p95 ms",
         "fell back",
+        "why",
         "cached",
         "model calls",
         "warm calls",
@@ -160,6 +176,7 @@ def reader_table(rows: list[tuple[str, str, ReaderFigures]]) -> Table:
             f"{f.added_ms.p50:,.1f}",
             f"{f.added_ms.p95:,.1f}",
             f"{f.fell_back_share:.1%}",
+            ", ".join(f"{why} {n}" for why, n in sorted(f.fell_back.items())) or "-",
             f"{f.cached_share:.1%}",
             f"{f.model_calls:,}",
             f"{f.warm_model_calls:,}",
