@@ -112,7 +112,10 @@ class ReaderStandIn:
     """The language-model stand-in for one bench run, on a loopback port, on its own event
     loop in a thread (so the engine's work does not delay its answers)."""
 
-    def __init__(self, *, latency_ms: float, fault_share: float, seed: int) -> None:
+    def __init__(
+        self, *, latency_ms: float, fault_share: float, seed: int, time_scale: float = 1.0
+    ) -> None:
+        self._time_scale = time_scale
         self._config = LlmConfig(
             latency_ms=latency_ms, fault_share=fault_share, seed=seed, retry_after_s=2.0
         )
@@ -143,9 +146,15 @@ class ReaderStandIn:
 
     def reader(self, gateway: ReccoBeats) -> TimedReader:
         """A timed model reader for ``gateway``, asking the stand-in (answers kept in the
-        gateway's storage, so each phase's fresh cache starts the model's cold too)."""
+        gateway's storage, so each phase's fresh cache starts the model's cold too); the
+        model's rate runs ``time_scale`` times faster, like the upstream's."""
+        rate = min(100_000.0, gateway.settings.llm_rate_per_min * self._time_scale)
         settings = gateway.settings.model_copy(
-            update={"llm_url": f"{self.server.url}/v1", "llm_model": "standin"}
+            update={
+                "llm_url": f"{self.server.url}/v1",
+                "llm_model": "standin",
+                "llm_rate_per_min": rate,
+            }
         )
         model = LanguageModel.from_settings(settings, storage=gateway.storage)
         return TimedReader(ModelMoodReader(model, gateway))

@@ -307,7 +307,10 @@ def _stand_in(
     if config.mood_reader != "llm":
         return contextlib.nullcontext()
     return ReaderStandIn(
-        latency_ms=config.llm_latency_ms, fault_share=config.llm_fault_share, seed=config.seed
+        latency_ms=config.llm_latency_ms,
+        fault_share=config.llm_fault_share,
+        seed=config.seed,
+        time_scale=config.time_scale,
     )
 
 
