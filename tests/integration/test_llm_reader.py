@@ -168,8 +168,10 @@ async def test_a_429_falls_back_and_pauses_the_model(
 async def test_a_slow_answer_falls_back_at_the_deadline(
     make_reader: MakeReader, gateway: ReccoBeats, llm: LlmServer
 ) -> None:
-    playlist = await playlist_for(gateway, await make_reader(), "rainy sunday [fault:slow]")
+    reader = await make_reader()
+    playlist = await playlist_for(gateway, reader, "rainy sunday [fault:slow]")
     assert_fell_back(playlist, f"no answer within {DEADLINE:g} s")
+    assert reader.model.breaker.stats.failures == 1  # a timeout counts against the endpoint
     assert playlist.reader is not None
     assert playlist.reader.elapsed_s >= DEADLINE * 0.9  # it did wait for the deadline
     assert llm.state.by_fault["slow"] == 1

@@ -63,6 +63,9 @@ KIND: Final = "llm_answer"
 PROMPT_VERSION: Final = hashlib.sha256(SYSTEM.encode()).hexdigest()[:8]
 """Part of every cache key: a changed prompt is asked afresh."""
 
+SAFETY_S: Final = 0.25
+"""How long past the deadline the whole reading may run before it is cut off regardless (the
+call's own timeout ends it at the deadline, and counts it against the breaker)."""
 WAIT_SHARE: Final = 0.5
 """The most of the time left a call waits for its limiter: the rest is for the answer."""
 
@@ -249,8 +252,8 @@ class LanguageModel(Closing):
     async def _asked(self, text: str) -> tuple[ModelAnswer, Usage]:
         deadline_at = self._clock() + self.deadline
         messages = mood_messages(text)
-        try:
-            async with asyncio.timeout(self.deadline):
+        try:  # a safety net: each wait and call below ends by ``deadline_at`` on its own
+            async with asyncio.timeout(self.deadline + SAFETY_S):
                 return await retry(
                     lambda: self._attempt(messages, deadline_at),
                     self.policy,
