@@ -142,11 +142,7 @@ def _explain(
     from_model: list[str],
     model: str,
 ) -> str:
-    built_in = (
-        base.explanation
-        if base.understood
-        else "The built-in reader recognised no mood words in the text."
-    )
+    built_in = base.explanation if base.understood else "it recognised no mood words in the text."
     parts = [f"Built-in reader: {built_in}"]
     said = f" read it as: {answer.reading.rstrip('.')}." if answer.reading else " answered."
     parts.append(f"Language model ({model}){said}")
