@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,12 +17,13 @@ from moodmix.engine.mood import analyse
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import Playlist, PlaylistRequest
 from moodmix.engine.readers import BuiltInReader
-from moodmix.llm import SYSTEM
+from moodmix.llm import SYSTEM, LanguageModel
 from moodmix.logs import register_secrets
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.settings import Settings
 from moodmix.simulator import SimulatorServer
 from moodmix.simulator.llm import LlmConfig, LlmServer
+from moodmix.store import SQLiteStorage
 
 pytest_plugins = ["test_service_harness"]
 
@@ -366,4 +368,24 @@ async def test_a_reading_that_would_wait_long_for_the_limiter_falls_back_at_once
     assert second.report.fell_back
     assert second.report.reason == "busy"
     assert second.report.elapsed_s < DEADLINE
+    assert llm.state.requests == 1
+
+
+async def test_answers_outlive_the_process_in_the_gateways_storage(
+    llm: LlmServer, tmp_path: Path
+) -> None:
+    settings = Settings(
+        llm_url=f"{llm.url}/v1", llm_model="standin-1", cache_path=tmp_path / "cache.sqlite3"
+    )
+    first = LanguageModel.from_settings(settings, storage=SQLiteStorage(settings.cache_path))
+    answered = await first.ask(WES)
+    await first.aclose()
+    await first.cache.close()
+    again = LanguageModel.from_settings(settings, storage=SQLiteStorage(settings.cache_path))
+    reused = await again.ask(WES)
+    await again.aclose()
+    await again.cache.close()
+    assert not answered.cached
+    assert reused.cached
+    assert reused.answer == answered.answer
     assert llm.state.requests == 1

@@ -66,10 +66,8 @@ class ModelMoodReader:
             asked = await self.model.ask(text)
         except ModelError as exc:
             elapsed = time.perf_counter() - started
-            note = f"the language model was not used ({exc.reason}); this is the built-in reading"
-            fallback = replace(
-                base, explanation=f"{base.explanation} ({note[0].upper()}{note[1:]}.)"
-            )
+            note = f"the language model was not used: {exc.reason}; this is the built-in reading"
+            fallback = replace(base, explanation=f"{base.explanation} {note[0].upper()}{note[1:]}.")
             failed = replace(
                 report, fell_back=True, note=note, reason=reason_label(exc), elapsed_s=elapsed
             )
