@@ -284,6 +284,28 @@ class Settings(BaseSettings):
         "set it when several instances serve)",
     )
 
+    # Mood reading by a language model (optional): an OpenAI-compatible endpoint
+    llm_url: str | None = Field(
+        None,
+        description="base URL of an OpenAI-compatible Chat Completions API, e.g. "
+        "http://localhost:11434/v1 (Ollama); unset: the built-in reader alone",
+    )
+    llm_model: str = Field("", max_length=200, description="the model to ask, e.g. llama3.2")
+    llm_api_key: SecretStr | None = Field(None, description="sent as a Bearer token")
+    llm_deadline_s: float = Field(
+        4.0, gt=0, le=60, description="longest wait for the model; then the built-in reading"
+    )
+    llm_max_tokens: int = Field(800, ge=100, le=8_000)
+    llm_rate_per_min: float = Field(60.0, gt=0, le=100_000)
+    llm_burst: int = Field(4, ge=1, le=1_000)
+    llm_retry_attempts: int = Field(2, ge=1, le=5)
+    llm_ttl_s: float = Field(7 * 86_400, ge=0, description="how long an answer is reused")
+    llm_cache_entries: int = Field(2_000, ge=1, le=1_000_000)
+    llm_price_prompt_per_mtok: float = Field(
+        0.0, ge=0, description="price of a million prompt tokens, when answers carry no cost"
+    )
+    llm_price_completion_per_mtok: float = Field(0.0, ge=0)
+
     def secrets(self) -> list[str]:
         """Every secret value set: tokens, keys and passwords inside URLs (never to be logged)."""
         found: list[str] = []
@@ -291,7 +313,7 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             values = value if isinstance(value, tuple) else (value,)
             found += [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
-        for url in (self.database_url, self.redis_url):
+        for url in (self.database_url, self.redis_url, self.llm_url):
             password = urlsplit(url).password if url else None
             if password:
                 found += [password, unquote(password), quote(unquote(password), safe="")]
@@ -321,6 +343,19 @@ class Settings(BaseSettings):
             return f"{prefix}{sep}{Path(path).expanduser()}"
         return value
 
+    @field_validator("llm_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "must be an http(s) URL of an OpenAI-compatible API, e.g. "
+                "http://localhost:11434/v1 or https://openrouter.ai/api/v1"
+            )
+        return value.strip()
+
     @field_validator("api_keys", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
@@ -347,6 +382,14 @@ class Settings(BaseSettings):
             raise ValueError(
                 "cache_backend is redis but no Redis is configured: set MOODMIX_REDIS_URL "
                 "(e.g. redis://127.0.0.1:6379/0), or choose the sqlite or memory backend"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _llm_needs_model(self) -> Settings:
+        if self.llm_url is not None and not self.llm_model.strip():
+            raise ValueError(
+                "llm_url is set but no model is named: set MOODMIX_LLM_MODEL (e.g. llama3.2)"
             )
         return self
 

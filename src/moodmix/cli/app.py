@@ -14,6 +14,7 @@ import typer
 from pydantic import ValidationError
 
 from moodmix.cli.bench import bench
+from moodmix.cli.llm_simulator import llm_simulator
 from moodmix.cli.login import login, me
 from moodmix.cli.mood import mood
 from moodmix.cli.playlist import playlist
@@ -40,6 +41,7 @@ app.command("worker")(worker)
 app.command("bench")(bench)
 app.command("simulator")(simulator)
 app.command("spotify-simulator")(spotify_simulator)
+app.command("llm-simulator")(llm_simulator)
 app.command("login")(login)
 app.command("me")(me)
 app.command("refine")(refine)

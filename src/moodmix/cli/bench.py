@@ -311,6 +311,22 @@ def bench(
             "process. Default: one per CPU.",
         ),
     ] = None,
+    mood_reader: Annotated[
+        str,
+        typer.Option(
+            metavar="READER",
+            help="playlists: built-in, or llm (a language model over it: the model stand-in, "
+            "answering in --llm-latency-ms, a share --llm-fault-share with a fault); llm "
+            "reports the latency it adds and the share of readings that fell back.",
+        ),
+    ] = "built-in",
+    llm_latency_ms: Annotated[
+        float, typer.Option(metavar="MS", help="playlists --mood-reader llm: answer time.")
+    ] = 300.0,
+    llm_fault_share: Annotated[
+        float,
+        typer.Option(metavar="F", help="playlists --mood-reader llm: share of faulty answers."),
+    ] = 0.05,
 ) -> None:
     """Replay one seeded trace through every profile against simulators; report the figures."""
     out, err = Console(), Console(stderr=True)
@@ -392,6 +408,9 @@ def bench(
             seed=seed,
             quick=quick,
             json_path=json_path,
+            mood_reader=mood_reader,
+            llm_latency_ms=llm_latency_ms,
+            llm_fault_share=llm_fault_share,
         )
         return
     try:

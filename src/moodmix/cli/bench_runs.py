@@ -28,6 +28,7 @@ from moodmix.bench import service as service_bench
 from moodmix.bench.config import PROFILES, BenchConfig
 from moodmix.bench.instances import instances_json, render_instances, run_instances
 from moodmix.bench.lookups import MAX_RATE_429, P95_LIMIT_MS, OnProgress, Progress, run_sweep
+from moodmix.bench.playlists.reader import reader_table
 from moodmix.bench.redisproc import RedisUnavailable
 from moodmix.settings import Profile
 
@@ -152,11 +153,24 @@ def playlists_run(
     seed: int,
     quick: bool,
     json_path: Path | None,
+    mood_reader: str = "built-in",
+    llm_latency_ms: float = 300.0,
+    llm_fault_share: float = 0.05,
 ) -> None:
     """``--workload playlists``: the engine under many users, per profile."""
+    if mood_reader not in ("built-in", "llm"):
+        raise typer.BadParameter(
+            f"{mood_reader!r} is not a reader; use built-in or llm", param_hint="--mood-reader"
+        )
     try:
         config = playlist_bench.PlaylistBenchConfig(
-            profiles=profiles, upstream_burst=upstream_burst, time_scale=time_scale, seed=seed
+            profiles=profiles,
+            upstream_burst=upstream_burst,
+            time_scale=time_scale,
+            seed=seed,
+            mood_reader="llm" if mood_reader == "llm" else "built-in",
+            llm_latency_ms=llm_latency_ms,
+            llm_fault_share=llm_fault_share,
         )
         if quick:
             config = config.quick()
@@ -174,6 +188,14 @@ def playlists_run(
     )
     run = asyncio.run(playlist_bench.run_playlists(config))
     out.print(playlist_bench.table(run))
+    rows = [
+        (r.profile, phase, figures)
+        for r in run.results
+        for phase, figures in (("probe", r.reader_probe), ("load", r.reader_load))
+        if figures is not None
+    ]
+    if rows:
+        out.print(reader_table(rows))
     write_figures(err, json_path, run.as_json())
 
 

@@ -23,6 +23,7 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 from rich.table import Table
 from rich.text import Text
@@ -31,9 +32,11 @@ from moodmix.cli.offline import offline_simulator, upstream_problem
 from moodmix.engine.duration import format_duration, parse_duration
 from moodmix.engine.exclusions import NothingLeft
 from moodmix.engine.export import export, format_for
+from moodmix.engine.model_reader import open_reader
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import Playlist, PlaylistRequest
 from moodmix.engine.progress import Progress
+from moodmix.engine.readers import ReaderReport
 from moodmix.engine.seeds import NoSeedsFound, SeedError, parse_seeds
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.gateway import ReccoBeats
@@ -181,7 +184,11 @@ async def _run(settings: Settings, request: PlaylistRequest, console: Console) -
     with console.status("Starting…") as status:
         shown = _ProgressView(console, status)
         async with ReccoBeats.from_settings(settings) as gateway:
-            return await make_playlist(gateway, request, on_progress=shown)
+            reader = open_reader(settings, gateway)
+            try:
+                return await make_playlist(gateway, request, reader=reader, on_progress=shown)
+            finally:
+                await reader.aclose()
 
 
 class _ProgressView:
@@ -208,6 +215,20 @@ class _ProgressView:
         self._last = event
 
 
+def _reader_line(report: ReaderReport) -> str:
+    if report.fell_back:
+        return f"built-in (fell back: {report.note})"
+    cost = (
+        "from the cache"
+        if report.cached
+        else (
+            f"{report.prompt_tokens + report.completion_tokens} tokens, cost {report.cost:.6g}, "
+            f"{report.elapsed_s:.2f} s"
+        )
+    )
+    return f"built-in + {report.model} ({cost})"
+
+
 def print_playlist(console: Console, result: Playlist) -> None:
     """The playlist as a table with features and reasons, then its profile and figures."""
     profile = result.profile
@@ -232,7 +253,9 @@ def print_playlist(console: Console, result: Playlist) -> None:
         table.add_row(str(n), about, *values, f"{track.score:.2f}")
     console.print(table)
     if profile.explanation:
-        console.print(f"[bold]Mood:[/bold] {profile.explanation}")
+        console.print(f"[bold]Mood:[/bold] {escape(profile.explanation)}")
+    if result.reader is not None and result.reader.kind == "llm":
+        console.print(f"[bold]Reader:[/bold] {escape(_reader_line(result.reader))}")
     seeds = "; ".join(f"{s.title} ({', '.join(s.artists)})" for s in result.seeds)
     console.print(f"[bold]Seeds:[/bold] {seeds}")
     for skipped in result.skipped_seeds:

@@ -1,6 +1,7 @@
 """``moodmix serve``: the HTTP service (API now, page and dashboard beside it).
 
     $ moodmix serve --offline                  # embedded simulator, nothing else needed
+    $ moodmix serve --offline --llm-offline    # prompts read by a language-model stand-in too
     $ moodmix serve --host 0.0.0.0 --port 8080
     $ MOODMIX_DATABASE_URL=postgresql+asyncpg://moodmix@db/moodmix moodmix serve
 
@@ -8,7 +9,8 @@
 in memory and, unless ``MOODMIX_DATABASE_URL`` says otherwise, stores playlists in a
 separate ``moodmix-offline.db``, so simulated playlists never mix with real ones. It also runs
 the Spotify stand-in, whose test user ("Listener 1") agrees at once: /auth/login signs in
-and saving to Spotify works, all offline.
+and saving to Spotify works, all offline. ``--llm-offline`` runs the language-model stand-in
+too (answers in 300 ms from its table) and reads prompts with it over the built-in reader.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import uvicorn
 from pydantic import SecretStr, ValidationError
 from rich.console import Console
 
-from moodmix.cli.offline import offline_simulator, offline_spotify
+from moodmix.cli.offline import offline_llm, offline_simulator, offline_spotify, with_llm
 from moodmix.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,6 +41,13 @@ def serve(
     offline: Annotated[
         bool, typer.Option(help="Use the embedded ReccoBeats simulator instead of the real API.")
     ] = False,
+    llm_offline: Annotated[
+        bool,
+        typer.Option(
+            help="Read prompts with the embedded language-model stand-in as well (over the "
+            "built-in reader), instead of MOODMIX_LLM_URL."
+        ),
+    ] = False,
 ) -> None:
     """Serve the moodmix API: playlists with live progress, read-through data, system status."""
     console = Console(stderr=True)
@@ -47,8 +56,9 @@ def serve(
 
     with contextlib.ExitStack() as stack:
         sim = stack.enter_context(offline_simulator(offline, console))
+        llm = stack.enter_context(offline_llm(llm_offline, console))
         try:
-            settings = offline_settings(sim.url) if sim else Settings()
+            settings = with_llm(offline_settings(sim.url) if sim else Settings(), llm)
             if sim is not None:
                 callback = f"http://127.0.0.1:{port}/auth/callback"
                 spotify = stack.enter_context(offline_spotify(sim, [callback]))
@@ -56,8 +66,9 @@ def serve(
         except ValidationError as exc:
             console.print(f"[red]error in MOODMIX_* settings:[/red] {exc}")
             raise typer.Exit(2) from None
+        reader = f"; mood reader {settings.llm_model} at {settings.llm_url}" if llm else ""
         console.print(
-            f"moodmix on http://{host}:{port}  (upstream {settings.reccobeats_url}; "
+            f"moodmix on http://{host}:{port}  (upstream {settings.reccobeats_url}{reader}; "
             f"API docs at /docs)"
         )
         server = uvicorn.Server(server_config(create_app(settings), settings, host=host, port=port))

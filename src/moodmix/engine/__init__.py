@@ -10,11 +10,13 @@
     for track in playlist.tracks:
         print(track.title, track.reason)
 
-``analyse(text)`` gives the ``MoodProfile`` alone; ``name_for(profile)`` and
-``description_for(profile)`` the playlist's name and description. A request whose exclusions
-leave nothing raises ``NothingLeft``. ``refine``, ``replace_track``, ``extend``,
-``remove_track``, ``move_track`` and ``pin_track`` change a finished playlist (``revise``),
-``playlist_from_json`` reads a stored one back. The engine talks to ReccoBeats only through
+``analyse(text)`` gives the ``MoodProfile`` alone; ``make_playlist(..., reader=...)`` takes a
+``MoodReader`` (``open_reader(settings, gateway)``: the built-in one, or a language model over
+it when ``MOODMIX_LLM_URL`` is set); ``name_for(profile)`` and ``description_for(profile)``
+give the playlist's name and description. A request whose exclusions leave nothing raises
+``NothingLeft``. ``refine``, ``replace_track``, ``extend``, ``remove_track``, ``move_track``
+and ``pin_track`` change a finished playlist (``revise``), ``playlist_from_json`` reads a
+stored one back. The engine talks to ReccoBeats only through
 the gateway. ``measure_fit`` compares a playlist
 with the upstream's raw recommendations for the same seeds (the benchmark reports it).
 """
@@ -22,6 +24,7 @@ with the upstream's raw recommendations for the same seeds (the benchmark report
 from moodmix.engine.duration import format_duration, parse_duration
 from moodmix.engine.exclusions import NothingLeft
 from moodmix.engine.fit import FitReport, measure_fit
+from moodmix.engine.model_reader import ModelMoodReader, open_reader
 from moodmix.engine.mood import analyse
 from moodmix.engine.naming import description_for, name_for
 from moodmix.engine.pipeline import make_playlist
@@ -36,6 +39,7 @@ from moodmix.engine.playlist import (
 )
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile, Recognised
 from moodmix.engine.progress import Progress, ProgressCallback
+from moodmix.engine.readers import BuiltInReader, MoodReader, ReaderReport, Reading
 from moodmix.engine.revise import (
     Revised,
     RevisionError,
@@ -53,9 +57,12 @@ from moodmix.engine.stored import playlist_from_json
 __all__ = [
     "FEATURES",
     "SCALES",
+    "BuiltInReader",
     "Fit",
     "FitReport",
+    "ModelMoodReader",
     "MoodProfile",
+    "MoodReader",
     "NoSeedsFound",
     "NothingLeft",
     "Order",
@@ -65,6 +72,8 @@ __all__ = [
     "Progress",
     "ProgressCallback",
     "Quality",
+    "ReaderReport",
+    "Reading",
     "Recognised",
     "Revised",
     "RevisionError",
@@ -79,6 +88,7 @@ __all__ = [
     "measure_fit",
     "move_track",
     "name_for",
+    "open_reader",
     "parse_duration",
     "pin_track",
     "playlist_from_json",

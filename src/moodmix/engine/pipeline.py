@@ -43,6 +43,7 @@ from moodmix.engine.playlist import Playlist, PlaylistRequest, PlaylistTrack, Se
 from moodmix.engine.profile import MoodProfile
 from moodmix.engine.progress import Progress, ProgressCallback, watch_quota
 from moodmix.engine.quality import measure
+from moodmix.engine.readers import MoodReader, Reading
 from moodmix.engine.reasons import reasons
 from moodmix.engine.scored import DEFAULT_DURATION_MS, Candidate, Scored
 from moodmix.engine.scoring import Values, feature_values
@@ -65,15 +66,16 @@ async def make_playlist(
     request: PlaylistRequest,
     *,
     analyse: Analyse = analyse_mood,
+    reader: MoodReader | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Playlist:
-    """The playlist for ``request``; ``analyse`` turns the prompt into a profile unless the
-    request carries one."""
+    """The playlist for ``request``; ``reader`` (else ``analyse``) turns the prompt into a
+    profile unless the request carries one."""
     emit: ProgressCallback = on_progress or _ignore
     before = gateway.stats().upstream_requests
     try:
         async with watch_quota(gateway, emit):
-            playlist = await _make(gateway, request, analyse, emit)
+            playlist = await _make(gateway, request, analyse, emit, reader)
         cost = gateway.stats().upstream_requests - before
     except Exception as exc:
         emit(Progress("failed", str(exc) or type(exc).__name__))
@@ -132,13 +134,18 @@ def unwanted_versions(profile: MoodProfile) -> tuple[str, ...]:
 
 
 async def _make(
-    gateway: ReccoBeats, request: PlaylistRequest, analyse: Analyse, emit: ProgressCallback
+    gateway: ReccoBeats,
+    request: PlaylistRequest,
+    analyse: Analyse,
+    emit: ProgressCallback,
+    reader: MoodReader | None = None,
 ) -> Playlist:
     emit(Progress("mood", "reading the mood"))
-    profile = request.profile or analyse(request.prompt)
+    reading = await _read(request, analyse, reader)
+    profile = reading.profile
 
     emit(Progress("seeds", "choosing seeds"))
-    chosen = await choose_seeds(gateway, profile, request.seeds)
+    chosen = await choose_seeds(gateway, profile, (*request.seeds, *reading.seed_ids))
 
     seed_ids = [s.id for s in chosen.seeds]
     known = {c.track.id: c for c in chosen.pool}
@@ -174,7 +181,17 @@ async def _make(
         notes=_notes(notes, picked, request),
         name=name_for(profile),
         description=description_for(profile),
+        reader=reading.report if request.profile is None else None,
     )
+
+
+async def _read(request: PlaylistRequest, analyse: Analyse, reader: MoodReader | None) -> Reading:
+    """The request's own profile, else the reader's (else ``analyse``'s) reading of it."""
+    if request.profile is not None:
+        return Reading(request.profile)
+    if reader is not None:
+        return await reader.read(request.prompt)
+    return Reading(analyse(request.prompt))
 
 
 @dataclass(frozen=True)

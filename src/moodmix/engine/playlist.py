@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, get_args
 
 from moodmix.engine.profile import MoodProfile
+from moodmix.engine.readers import ReaderReport
 from moodmix.reccobeats.ids import parse_id
 
 Order = Literal["arc", "smooth", "score"]
@@ -274,8 +275,11 @@ class Playlist:
     name: str = ""
     """A title for the playlist, from its mood (``engine.naming``)."""
     description: str = ""
+    reader: ReaderReport | None = None
+    """How the prompt was read (``None`` when the request carried its profile)."""
 
     def to_json(self) -> dict[str, Any]:
+        reader = {} if self.reader is None else {"reader": self.reader.to_json()}
         return {
             "tracks": [t.to_json() for t in self.tracks],
             "profile": self.profile.to_json(),
@@ -287,4 +291,5 @@ class Playlist:
             "notes": list(self.notes),
             "name": self.name,
             "description": self.description,
+            **reader,
         }

@@ -73,6 +73,7 @@ class ReccoBeats(Closing):
         self._settings = settings
         self._metrics = metrics = metrics or GatewayMetrics()
         self._client = client
+        self._storage = storage
         layers = self._layers = wire(
             client, settings, storage, metrics, injected or Injected(), self._breaker_changed
         )
@@ -126,6 +127,12 @@ class ReccoBeats(Closing):
         storage = storage if storage is not None else open_storage(settings)
         injected = Injected(clock, wall_clock, rng, limiter, budget)
         return cls(client, settings, storage=storage, metrics=metrics, injected=injected)
+
+    @property
+    def storage(self) -> Storage | None:
+        """The L2 storage under the cache (``None``: memory only); others may keep their own
+        namespaced entries in it (the model reader's answers), the gateway closes it."""
+        return self._storage
 
     async def aclose(self) -> None:
         """Stop background work and fetches in flight, then close the client and the storage."""

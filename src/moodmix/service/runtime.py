@@ -10,12 +10,16 @@ and adopts jobs a stopped instance left behind.
 
 from __future__ import annotations
 
+import functools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy.engine import make_url
 
+from moodmix.engine.model_reader import ModelMoodReader, open_reader
 from moodmix.engine.pipeline import make_playlist
+from moodmix.engine.readers import BuiltInReader
 from moodmix.logs import register_secrets
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.service.db import Database
@@ -60,6 +64,8 @@ class Service:
     """Sign-in with Spotify, when ``spotify_client_id`` is set."""
     saves: SpotifySaves | None = None
     """Saving playlists to listeners' Spotify accounts (with ``listeners``)."""
+    reader: BuiltInReader | ModelMoodReader = field(default_factory=BuiltInReader)
+    """What reads prompts: the built-in reader, or a language model over it (``llm_url``)."""
 
     @classmethod
     async def open(
@@ -84,6 +90,7 @@ class Service:
             burst=settings.burst,
         )
         gateway = build_gateway(settings, quota)
+        reader = open_reader(settings, gateway)
         gateway.start_warming()  # here, so no client is charged for warming
         sharing = Sharing.from_settings(settings)
         broker = EventBroker(mirror=sharing.mirror)
@@ -94,7 +101,7 @@ class Service:
             broker,
             quota,
             settings,
-            make=make or make_playlist,
+            make=make or functools.partial(make_playlist, reader=reader),
             on_outcome=lambda outcome: metrics.jobs.labels(outcome=outcome).inc(),
             on_enqueued=sharing.enqueued,
         )
@@ -121,6 +128,7 @@ class Service:
             started_at=time.time(),
             listeners=listeners,
             saves=SpotifySaves(db, listeners) if listeners is not None else None,
+            reader=reader,
         )
         try:
             await runner.start()
@@ -130,6 +138,13 @@ class Service:
             raise
         return service
 
+    def registries(self) -> list[CollectorRegistry]:
+        """Every metrics registry ``/metrics`` shows: the service's, the gateway's, the model's."""
+        found = [self.metrics.registry, self.gateway.metrics.registry]
+        if isinstance(self.reader, ModelMoodReader):
+            found.append(self.reader.model.metrics.registry)
+        return found
+
     async def close(self) -> None:
         """Finish or release jobs (``shutdown_grace_s``), then close the gateway and database."""
         try:
@@ -137,6 +152,7 @@ class Service:
         finally:
             try:
                 await self.sharing.aclose()
+                await self.reader.aclose()
                 await self.gateway.aclose()
                 if self.saves is not None:
                     await self.saves.aclose()

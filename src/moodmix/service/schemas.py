@@ -413,7 +413,7 @@ class PlaylistOut(BaseModel):
     playlist: dict[str, Any] | None = Field(
         description="when done: name, description, tracks (each with its features, "
         "reason and whether it is pinned), profile, seeds, quality, upstream_requests, order, "
-        "version"
+        "version, notes and reader (which mood reader read the prompt, its tokens and cost)"
     )
     version: int = Field(
         0, description="the version the playlist is (1 the first draft; 0 until it is made)"

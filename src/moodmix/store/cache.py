@@ -38,7 +38,7 @@ CacheKey = tuple[str, str]
 
 _HEADER = struct.Struct("<d")
 NAMESPACE: Final = "cache:"
-"""What every L2 key of the cache starts with."""
+"""What every L2 key of the gateway's cache starts with."""
 HOT_KEYS: Final = 1024
 """Keys whose popularity is tracked (for warming)."""
 
@@ -47,7 +47,8 @@ class TieredCache:
     """L1 memory LRU over an optional L2 ``Storage``, with per-kind expiry policies.
 
     ``codecs`` turn values into L2 bytes, per kind (JSON for a kind without one); every L2 key
-    starts with ``NAMESPACE``, so the cache can share a storage with other users.
+    starts with ``namespace`` (``NAMESPACE`` unless given), so caches can share a storage and
+    ``invalidate`` one without touching another.
     """
 
     def __init__(
@@ -59,6 +60,7 @@ class TieredCache:
         codecs: Mapping[str, Codec] | None = None,
         clock: Clock = wall,
         l2_retry_after: float = 5.0,
+        namespace: str = NAMESPACE,
     ) -> None:
         if not policies:
             raise ValueError("policies must name at least one kind, e.g. {'track': CachePolicy(…)}")
@@ -78,7 +80,7 @@ class TieredCache:
         self._clock = clock
         default = JsonCodec()
         self._codecs = {kind: (codecs or {}).get(kind, default) for kind in policies}
-        self._namespace = NAMESPACE
+        self._namespace = namespace
         self._l2_retry_after = l2_retry_after
         self._l2_down_until = float("-inf")
         self._l2_errors = 0

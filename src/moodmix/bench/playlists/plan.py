@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from moodmix.engine import PlaylistRequest
 from moodmix.settings import Profile
@@ -61,6 +62,12 @@ class PlaylistBenchConfig:
     seed: int = 0
     catalog_tracks: int = 20_000
     simulator_latency_ms: float = 15.0
+    mood_reader: Literal["built-in", "llm"] = "built-in"
+    """``llm``: prompts read by a model (the stand-in) over the built-in reader."""
+    llm_latency_ms: float = 300.0
+    """How long the stand-in takes to answer."""
+    llm_fault_share: float = 0.05
+    """Share of the stand-in's answers given a fault (malformed, 429, slow, 500)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.prompts <= len(PROMPTS):
@@ -69,6 +76,10 @@ class PlaylistBenchConfig:
             raise ValueError("users, playlists per user and size must be at least 1")
         if self.warm_repeats < 1:
             raise ValueError(f"warm repeats must be at least 1, got {self.warm_repeats}")
+        if self.mood_reader not in ("built-in", "llm"):
+            raise ValueError(f"mood reader must be built-in or llm, got {self.mood_reader!r}")
+        if not 0.0 <= self.llm_fault_share <= 1.0 or not 0.0 <= self.llm_latency_ms <= 60_000:
+            raise ValueError("the model's fault share must be 0..1 and its latency 0..60000 ms")
 
     def quick(self) -> PlaylistBenchConfig:
         """A smoke run of about 15 s."""

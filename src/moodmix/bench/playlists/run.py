@@ -36,6 +36,7 @@ from rich.table import Table
 
 from moodmix.bench.playlists.fit_bound import FitBound
 from moodmix.bench.playlists.plan import Ask, PlaylistBenchConfig, asks, schedule
+from moodmix.bench.playlists.reader import ReaderFigures, ReaderStandIn, TimedReader
 from moodmix.bench.playlists.refine import RefineFigures, refine_each, refine_figures
 from moodmix.bench.prepare import machine
 from moodmix.bench.results import Latency, percentiles
@@ -93,6 +94,10 @@ class PlaylistResult:
     """1 - (sum of the playlists' mean distances) / (sum of the raw answers' ones)."""
     refine: RefineFigures | None = None
     """Probe: each cold playlist refined three ways (``refine.REFINEMENTS``)."""
+    reader_probe: ReaderFigures | None = None
+    """``--mood-reader llm``: what the model reader added in the probe (cold, then warm)."""
+    reader_load: ReaderFigures | None = None
+    """``--mood-reader llm``: what the model reader added under load."""
 
     def as_json(self) -> dict[str, Any]:
         body = asdict(self)
@@ -129,7 +134,11 @@ async def _close(gateway: ReccoBeats) -> None:
 
 
 async def _probe(
-    gateway: ReccoBeats, config: PlaylistBenchConfig, distinct: Sequence[Ask], bound: FitBound
+    gateway: ReccoBeats,
+    config: PlaylistBenchConfig,
+    distinct: Sequence[Ask],
+    bound: FitBound,
+    reader: TimedReader | None = None,
 ) -> dict[str, Any]:
     cold: list[float] = []
     tracks: list[int] = []
@@ -139,13 +148,13 @@ async def _probe(
     refined = []
     for ask in distinct:
         request = ask.request(config.size)
-        playlist = await make_playlist(gateway, request)
+        playlist = await make_playlist(gateway, request, reader=reader)
         cold.append(playlist.upstream_requests)
         tracks.append(len(playlist.tracks))
         made.append((request, playlist))
         for _ in range(config.warm_repeats):
             started = time.perf_counter()
-            again = await make_playlist(gateway, request)
+            again = await make_playlist(gateway, request, reader=reader)
             warm_ms.append((time.perf_counter() - started) * 1_000)
             warm.append(again.upstream_requests)
         refined.append(await refine_each(gateway, request, playlist))
@@ -181,7 +190,10 @@ async def _probe(
 
 
 async def _load(
-    gateway: ReccoBeats, config: PlaylistBenchConfig, plan: list[list[Ask]]
+    gateway: ReccoBeats,
+    config: PlaylistBenchConfig,
+    plan: list[list[Ask]],
+    reader: TimedReader | None = None,
 ) -> tuple[list[float], Counter[str], float]:
     latencies: list[float] = []
     errors: Counter[str] = Counter()
@@ -190,7 +202,7 @@ async def _load(
         for ask in asks_:
             started = time.perf_counter()
             try:
-                await make_playlist(gateway, ask.request(config.size))
+                await make_playlist(gateway, ask.request(config.size), reader=reader)
             except Exception as exc:
                 errors[type(exc).__name__] += 1
             else:
@@ -209,6 +221,7 @@ async def _profile(
     plan: list[list[Ask]],
     tmp: Path,
     bound: FitBound,
+    stand_in: ReaderStandIn | None = None,
 ) -> PlaylistResult:
     scale = TimeScale(config.time_scale)
     await sim.configure(
@@ -218,17 +231,24 @@ async def _profile(
     )
     await sim.reset()
     gateway = _gateway(profile, sim, scale, tmp / f"{profile}-probe.sqlite3")
+    reader = stand_in.reader(gateway) if stand_in else None
     try:
-        probe = await _probe(gateway, config, distinct, bound)
+        probe = await _probe(gateway, config, distinct, bound, reader)
     finally:
+        if reader is not None:
+            await reader.aclose()
         await _close(gateway)
+    reader_probe = reader.figures() if reader else None
     probe_requests = (await sim.stats()).requests
     await sim.reset()
     gateway = _gateway(profile, sim, scale, tmp / f"{profile}-load.sqlite3")
+    reader = stand_in.reader(gateway) if stand_in else None
     try:
-        latencies, errors, run_s = await _load(gateway, config, plan)
+        latencies, errors, run_s = await _load(gateway, config, plan, reader)
         counts = await sim.stats()
     finally:
+        if reader is not None:
+            await reader.aclose()
         await _close(gateway)
     playlists = sum(len(u) for u in plan)
     return PlaylistResult(
@@ -245,6 +265,8 @@ async def _profile(
         latency_ms=percentiles(latencies),
         run_s=run_s,
         probe_upstream_requests=probe_requests,
+        reader_probe=reader_probe,
+        reader_load=reader.figures() if reader else None,
         **probe,
     )
 
@@ -275,14 +297,28 @@ async def run_playlists(config: PlaylistBenchConfig) -> PlaylistRun:
         bound = await asyncio.to_thread(FitBound.of, catalog)
         plan = schedule(config, distinct)
         with tempfile.TemporaryDirectory(prefix="moodmix-bench-playlists-") as tmp:
-            results = [
-                await _profile(p, sim, config, distinct, plan, Path(tmp), bound)
-                for p, sim in zip(config.profiles, sims, strict=True)
-            ]
+            async with _stand_in(config) as stand_in:
+                results = [
+                    await _profile(p, sim, config, distinct, plan, Path(tmp), bound, stand_in)
+                    for p, sim in zip(config.profiles, sims, strict=True)
+                ]
     finally:
         catalog_task.cancel()
         await asyncio.gather(*(sim.stop() for sim in sims), return_exceptions=True)
     return PlaylistRun(config, distinct, tuple(results), host, time.perf_counter() - started)
+
+
+def _stand_in(
+    config: PlaylistBenchConfig,
+) -> contextlib.AbstractAsyncContextManager[ReaderStandIn | None]:
+    if config.mood_reader != "llm":
+        return contextlib.nullcontext()
+    return ReaderStandIn(
+        latency_ms=config.llm_latency_ms,
+        fault_share=config.llm_fault_share,
+        seed=config.seed,
+        time_scale=config.time_scale,
+    )
 
 
 COLUMNS = (

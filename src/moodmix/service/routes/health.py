@@ -75,7 +75,7 @@ async def readyz(service: ServiceDep) -> JSONResponse:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(service: ServiceDep) -> Response:
-    body = exposition(service.metrics.registry, service.gateway.metrics.registry)
+    body = exposition(*service.registries())
     return Response(
         body,
         media_type="text/plain; version=0.0.4; charset=utf-8",
