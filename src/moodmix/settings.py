@@ -22,93 +22,14 @@ from urllib.parse import quote, unquote, urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from moodmix.profiles import PROFILE_VALUES
+
 Profile = Literal["legacy", "seed", "adaptive"]
 RateMode = Literal["fixed", "adaptive"]
 CacheBackend = Literal["sqlite", "memory", "redis"]
 
 DEFAULT_RECCOBEATS_URL = "https://api.reccobeats.com"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///~/.local/share/moodmix/moodmix.db"
-
-_PROFILES: dict[str, dict[str, Any]] = {
-    "legacy": {
-        "rate_mode": "fixed",
-        "rate_per_min": 120.0,
-        "max_concurrency": 10,
-        "burst": 10,
-        "dedup": False,
-        "ttl_recommendations_s": 5 * 60,
-        "ttl_tracks_s": 60 * 60,
-        "ttl_features_s": 60 * 60,
-        "ttl_artists_s": 60 * 60,
-        "ttl_search_s": 5 * 60,
-        "swr_fraction": 0.0,
-        "lane_pause": False,
-        "ttl_registry_valid_s": 30 * 86_400,
-        "ttl_registry_missing_s": 7 * 86_400,
-        "l1_max_entries": 1_000,
-        "batch_size": 100,
-        "id_batch_concurrency": 20,
-        "features_concurrency": 30,
-        "seed_chunk_concurrency": 0,
-        "seed_stagger_s": 0.0,
-        "coalesce": False,
-        "breaker": False,
-        "stale_if_error": False,
-        "prefetch": False,
-    },
-    "seed": {
-        "rate_mode": "fixed",
-        "rate_per_min": 80.0,
-        "max_concurrency": 6,
-        "burst": 1,
-        "dedup": True,
-        "ttl_recommendations_s": 15 * 60,
-        "ttl_tracks_s": 2 * 60 * 60,
-        "ttl_features_s": 2 * 60 * 60,
-        "ttl_artists_s": 2 * 60 * 60,
-        "ttl_search_s": 15 * 60,
-        "swr_fraction": 0.0,
-        "lane_pause": False,
-        "ttl_registry_valid_s": 60 * 86_400,
-        "ttl_registry_missing_s": 14 * 86_400,
-        "l1_max_entries": 5_000,
-        "batch_size": 50,
-        "id_batch_concurrency": 4,
-        "features_concurrency": 10,
-        "seed_chunk_concurrency": 3,
-        "seed_stagger_s": 0.2,
-        "coalesce": False,
-        "breaker": False,
-        "stale_if_error": False,
-        "prefetch": False,
-    },
-    "adaptive": {
-        "rate_mode": "adaptive",
-        "rate_per_min": 80.0,
-        "max_concurrency": 6,
-        "burst": 2,
-        "dedup": True,
-        "ttl_recommendations_s": 15 * 60,
-        "ttl_tracks_s": 2 * 60 * 60,
-        "ttl_features_s": 30 * 86_400,
-        "ttl_artists_s": 7 * 86_400,
-        "ttl_search_s": 86_400,
-        "swr_fraction": 0.25,
-        "lane_pause": True,
-        "ttl_registry_valid_s": 60 * 86_400,
-        "ttl_registry_missing_s": 14 * 86_400,
-        "l1_max_entries": 5_000,
-        "batch_size": 40,
-        "id_batch_concurrency": 4,
-        "features_concurrency": 10,
-        "seed_chunk_concurrency": 3,
-        "seed_stagger_s": 0.0,
-        "coalesce": True,
-        "breaker": True,
-        "stale_if_error": True,
-        "prefetch": True,
-    },
-}
 
 
 def settings_error(exc: ValidationError) -> str:
@@ -399,6 +320,6 @@ class Settings(BaseSettings):
         if not isinstance(data, dict):
             return data
         profile = data.get("profile", "adaptive")
-        if profile not in _PROFILES:
+        if profile not in PROFILE_VALUES:
             return data  # the field's own validation says what is allowed
-        return {**_PROFILES[profile], **data}
+        return {**PROFILE_VALUES[profile], **data}

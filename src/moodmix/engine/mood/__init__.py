@@ -24,7 +24,7 @@ a refinement: "a bit blue" is milder than "heartbroken", "a touch quicker" a sma
 where it is, the rest stays (``length`` and ``positions`` read lengths and track positions).
 
 Nothing here is a model or a download: reading is linear in the text, which is cut at
-``MAX_CHARS`` characters and ``vocabulary.MAX_TOKENS`` words.
+``MAX_CHARS`` characters and ``vocabulary.tokens.MAX_TOKENS`` words.
 """
 
 from __future__ import annotations

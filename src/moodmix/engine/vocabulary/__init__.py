@@ -18,15 +18,12 @@ from moodmix.engine.vocabulary.lexicon import (
     Lexicon,
     Nudge,
     Term,
-    Token,
-    clean,
     genre_family,
     genre_term,
     lexicon,
-    phrase_key,
-    tokenise,
 )
 from moodmix.engine.vocabulary.tables import ARTIST_TAILS, TYPICAL_SOUND, VOICE
+from moodmix.engine.vocabulary.tokens import Token, clean, phrase_key, tokenise
 
 __all__ = [
     "ARTISTS",

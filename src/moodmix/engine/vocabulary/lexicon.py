@@ -1,9 +1,9 @@
 """The analyser's words: how text is cut into them, and what each one means.
 
-Text becomes ``Token`` s (emoji replaced by their word, case and accents folded, punctuation
-kept as pauses); the ``Lexicon`` finds, at any token, the longest phrase it knows (a ``Term``
-that nudges features, or a ``Role`` word such as a negation; a comparative such as "slower" is
-its term, marked ``comparative``) and the longest artist name::
+Text becomes ``Token`` s (``tokens``: emoji replaced by their word, case and accents folded,
+punctuation kept as pauses); the ``Lexicon`` finds, at any token, the longest phrase it
+knows (a ``Term`` that nudges features, or a ``Role`` word such as a negation; a comparative
+such as "slower" is its term, marked ``comparative``) and the longest artist name::
 
     tokens = tokenise("Rainy Sunday, NOTHING sad ☔")
     [t.word for t in tokens]                  # ['rainy', 'sunday', 'nothing', 'sad', 'rain']
@@ -17,8 +17,6 @@ download, so reading is offline, deterministic and linear in the length of the t
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -35,7 +33,6 @@ from moodmix.engine.vocabulary.tables import (
     COMMON_WORDS,
     COMPARATIVES,
     CONTRASTS,
-    EMOJI,
     ERA_STRENGTH,
     ERAS,
     FAMILIES,
@@ -64,6 +61,7 @@ from moodmix.engine.vocabulary.tables import (
     VOCALS,
     WEATHER,
 )
+from moodmix.engine.vocabulary.tokens import phrase_key
 from moodmix.engine.vocabulary.types import Level, Spec
 
 Kind = Literal["mood", "sound", "vocals", "live", "activity", "setting", "genre", "era", "version"]
@@ -71,9 +69,6 @@ Role = Literal[
     "negate", "soften", "post_negate", "hedge", "post_hedge", "intensify", "contrast", "break",
     "cue", "filler", "more", "than",
 ]  # fmt: skip
-
-MAX_TOKENS: Final = 2_000
-"""Tokens read from one text at most; a prompt never needs more."""
 
 NEUTRAL: Final[Mapping[str, float]] = {
     "energy": 0.5,
@@ -92,9 +87,6 @@ NEUTRAL: Final[Mapping[str, float]] = {
 STOPWORDS: Final = frozenset(
     {"the", "a", "an", "of", "and", "at", "in", "on", "i", "me", "my", "n"}
 )
-_PAUSES: Final = {**dict.fromkeys(".!?\n…", "."), **dict.fromkeys(',;:()[]{}|/"“”—–', ",")}
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)*|[&+]|[.!?\n…,;:()\[\]{}|/\"“”—–]")
-_EMOJI_WORDS: Final = {ord(char): f" {word} " for char, word in EMOJI.items()}
 _SUFFIXES: Final = (
     ("iest", "y"),
     ("est", ""),
@@ -147,17 +139,6 @@ class Artist:
 
 
 @dataclass(frozen=True, slots=True)
-class Token:
-    """One word or number: folded ``word``, ``raw`` as written, its span, the pause before it."""
-
-    word: str
-    raw: str
-    start: int
-    end: int
-    pause: Literal["", ",", "."] = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Match:
     """What the lexicon found at a token: the entry, how many tokens it spans, hedged by "-ish"."""
 
@@ -166,46 +147,6 @@ class Match:
     hedged: bool = False
     comparative: bool = False
     """Found as a comparative ("slower"): a step toward the term rather than the term itself."""
-
-
-def fold(word: str) -> str:
-    """Case and accents folded, apostrophes dropped: ``"Fête's"`` -> ``'fete'``."""
-    lowered = word.casefold()
-    for mark in ("'s", "’s"):
-        if lowered.endswith(mark):
-            lowered = lowered[: -len(mark)]
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in "'’")
-
-
-def clean(text: str) -> str:
-    """``text`` in NFKC form with the known emoji replaced by their words."""
-    return unicodedata.normalize("NFKC", text).translate(_EMOJI_WORDS)
-
-
-def tokenise(text: str, limit: int = MAX_TOKENS) -> list[Token]:
-    """The words and numbers of ``text`` (at most ``limit``); spans index ``clean(text)``."""
-    tokens: list[Token] = []
-    pause: Literal["", ",", "."] = ""
-    for found in _TOKEN.finditer(clean(text)):
-        piece = found.group()
-        kind = _PAUSES.get(piece)
-        if kind is not None:
-            pause = "." if "." in (pause, kind) else ","
-            continue
-        word = "and" if piece in "&+" else fold(piece)
-        if not word:
-            continue
-        tokens.append(Token(word, piece, found.start(), found.end(), pause))
-        pause = ""
-        if len(tokens) >= limit:
-            break
-    return tokens
-
-
-def phrase_key(phrase: str) -> tuple[str, ...]:
-    """The folded words of a vocabulary phrase, as ``tokenise`` would cut them."""
-    return tuple(token.word for token in tokenise(phrase))
 
 
 class Lexicon:
