@@ -1,14 +1,17 @@
-"""The one way out to ReccoBeats: retry, then the breaker, then a scheduler slot, then the client.
+"""The one way out to ReccoBeats: retry, then a scheduler slot, then the breaker, then the client.
 
-Every attempt, first or retried, passes the breaker and waits for its own token and
-concurrency slot, so a request never leaves without a token and retries are paced like any
-other request. A 429 pauses the whole lane for its Retry-After (adaptive mode) rather than
+Every attempt, first or retried, waits for its own token and concurrency slot and then passes
+the breaker, so a request never leaves without a token and retries are paced like any other
+request. While the breaker is open an attempt is refused before it waits (nothing to wait
+for); one it refuses inside its slot (it opened meanwhile, or its trial calls are out) gives
+its token back, and a half-open breaker's trial call is admitted only with its token in hand,
+so it leaves at once. A 429 pauses the whole lane for its Retry-After (adaptive mode) rather than
 just the request that drew it. Under ``patience`` (see ``patience``) a caller whose wait for
 quota or for a retry would end past its deadline gets ``RateLimited`` with the honest wait
 at once instead. ``ready``, if given, is awaited before every call (the gateway's start: the
 rate it learnt before a restart, ``_remembered``)::
 
-    policy = UpstreamPolicy(RetryPolicy(3), guard=breaker.call, pause="lane")
+    policy = UpstreamPolicy(RetryPolicy(3), breaker=breaker, pause="lane")
     upstream = Upstream(client, scheduler, policy=policy, metrics=GatewayMetrics())
     tracks = await upstream.call(lambda c: c.get_tracks(ids), priority=Priority.INTERACTIVE)
 """
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -33,9 +35,9 @@ from moodmix.reccobeats.errors import (
     UpstreamUnavailable,
 )
 from moodmix.reccobeats.patience import remaining
-from moodmix.resilience.breaker import CircuitOpen
+from moodmix.resilience.breaker import CircuitBreaker, CircuitOpen
 from moodmix.resilience.retry import RetryBudget, RetryDecision, RetryPolicy, retry
-from moodmix.resilience.scheduler import Priority, Scheduler, Ticket
+from moodmix.resilience.scheduler import Priority, Scheduler, Slot, Ticket, Unsent
 
 T = TypeVar("T")
 
@@ -45,10 +47,6 @@ _LONG_WAIT_S = 1.0
 """A wait for quota this long is worth a warning."""
 
 _TRANSIENT = (UpstreamUnavailable, UpstreamTimeout, MalformedResponse)
-
-Guard = Callable[[], AbstractAsyncContextManager[object]]
-"""What every attempt passes before it waits for a slot: the breaker's ``call``, or nothing
-(``contextlib.nullcontext``) in profiles without one. It raises ``CircuitOpen`` to refuse."""
 
 
 def is_breaker_failure(exc: BaseException) -> bool:
@@ -68,12 +66,13 @@ def classify(exc: Exception) -> RetryDecision | None:
 @dataclass(frozen=True)
 class UpstreamPolicy:
     """How the upstream is asked: ``retry`` (at most ``budget``'s share of calls retried, when
-    given), the ``guard`` every attempt passes (the breaker), and what a 429 pauses: the whole
-    ``lane`` until its Retry-After, or only the ``request`` that drew it (the seed's way)."""
+    given), the ``breaker`` every attempt passes (none in profiles without one), and what a
+    429 pauses: the whole ``lane`` until its Retry-After, or only the ``request`` that drew it
+    (the seed's way)."""
 
     retry: RetryPolicy
     budget: RetryBudget | None = None
-    guard: Guard = contextlib.nullcontext
+    breaker: CircuitBreaker | None = None
     pause: Literal["lane", "request"] = "lane"
 
 
@@ -93,7 +92,7 @@ class Upstream:
         self.client = client
         self._ready = ready
         self.scheduler = scheduler
-        self._guard = policy.guard
+        self._breaker = policy.breaker
         self._policy = policy.retry
         self._budget = policy.budget
         self._metrics = metrics
@@ -156,31 +155,40 @@ class Upstream:
         priority: Priority,
         ticket: Ticket | None,
     ) -> T:
-        async with self._guard():
-            return await self._send(fn, priority, ticket)
-
-    async def _send(
-        self,
-        fn: Callable[[ReccoBeatsClient], Awaitable[T]],
-        priority: Priority,
-        ticket: Ticket | None,
-    ) -> T:
+        breaker = self._breaker
+        if breaker is not None and (wait := breaker.refusing()) > 0:
+            raise CircuitOpen(wait)  # open: refused now rather than after a wait for a token
+        refused: CircuitOpen | None = None
         started = self._clock()
-        async with self.scheduler.slot(priority, ticket=ticket) as slot:
-            waited = self._clock() - started
-            self._metrics.limiter_wait.labels(priority=priority.name.lower()).observe(waited)
-            if waited >= _LONG_WAIT_S:
-                log.warning("limiter_wait", seconds=round(waited, 2), priority=priority.name)
-            try:
-                return await fn(self.client)
-            except RateLimited as exc:
-                self._metrics.rate_limited.labels(endpoint=exc.endpoint or "?").inc()
-                log.warning(
-                    "upstream_rate_limited",
-                    endpoint=exc.endpoint,
-                    retry_after=exc.retry_after,
-                    lane_paused=self._lane_pause,
-                )
-                if self._lane_pause:
-                    slot.throttled(exc.retry_after)
+        try:
+            async with self.scheduler.slot(priority, ticket=ticket) as slot:
+                waited = self._clock() - started
+                self._metrics.limiter_wait.labels(priority=priority.name.lower()).observe(waited)
+                if waited >= _LONG_WAIT_S:
+                    log.warning("limiter_wait", seconds=round(waited, 2), priority=priority.name)
+                try:
+                    async with breaker.call() if breaker else contextlib.nullcontext():
+                        return await self._send(fn, slot)
+                except CircuitOpen as exc:
+                    refused = exc
+                    raise Unsent from None  # its token goes back
+        except Unsent:
+            if refused is None:
                 raise
+            raise refused from None
+
+    async def _send(self, fn: Callable[[ReccoBeatsClient], Awaitable[T]], slot: Slot) -> T:
+        """``fn(client)`` in ``slot``: a 429 pauses the lane (as the policy says)."""
+        try:
+            return await fn(self.client)
+        except RateLimited as exc:
+            self._metrics.rate_limited.labels(endpoint=exc.endpoint or "?").inc()
+            log.warning(
+                "upstream_rate_limited",
+                endpoint=exc.endpoint,
+                retry_after=exc.retry_after,
+                lane_paused=self._lane_pause,
+            )
+            if self._lane_pause:
+                slot.throttled(exc.retry_after)
+            raise

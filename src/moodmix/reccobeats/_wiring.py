@@ -12,7 +12,6 @@ retry jitter's random source, a limiter that replaces the settings' rate, a shar
 
 from __future__ import annotations
 
-import contextlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -111,7 +110,7 @@ def wire(
         policy=UpstreamPolicy(
             RetryPolicy(settings.retry_attempts, 0.25, 8.0, rng=injected.rng or random.Random()),
             budget=RetryBudget(clock=clock) if settings.breaker else None,
-            guard=breaker.call if breaker else contextlib.nullcontext,
+            breaker=breaker,
             pause="lane" if settings.lane_pause else "request",
         ),
         metrics=metrics,

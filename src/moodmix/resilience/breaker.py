@@ -204,6 +204,15 @@ class CircuitBreaker:
             return max(0.0, self._probe_deadline - now)
         return 0.0
 
+    def refusing(self) -> float:
+        """Seconds from now during which every call is refused (0.0: one may try), counting a
+        refusal when there are any: a check before a call waits for anything, taking no trial
+        call of a half-open breaker (``allow`` does that)."""
+        wait = self.retry_after()
+        if wait > 0:
+            self.stats.rejected += 1
+        return wait
+
     def allow(self) -> bool:
         """Whether a call may go now; a True in HALF_OPEN takes a probe slot."""
         self._refresh()
