@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from chain_fakes import RID, SID, FakeNext, FakeSender, cache, count, metrics, registry, track
 
 from moodmix.clock import ManualClock
@@ -19,7 +20,9 @@ from moodmix.reccobeats._handover import Traded
 from moodmix.reccobeats._offer import Offer
 from moodmix.reccobeats._stored import StoredItems, StoredRequests
 from moodmix.reccobeats._upstream import Upstream, UpstreamPolicy
+from moodmix.reccobeats.errors import UpstreamUnavailable
 from moodmix.reccobeats.models import Track
+from moodmix.resilience.breaker import CircuitBreaker, Trip
 from moodmix.resilience.handover import Trade
 from moodmix.resilience.retry import RetryPolicy
 from moodmix.resilience.scheduler import Priority, Scheduler, Ticket
@@ -278,3 +281,55 @@ async def test_request_call_asks_the_way_it_was_told() -> None:
     assert client.asked == [["x"]]
     assert calls.knows("k")  # remembered for warming
     assert count(metrics().lookups, kind="track") == 0
+
+
+# --- Upstream: the breaker inside the scheduler slot -----------------------------------------
+
+
+class FailingClient:
+    """Fails its first call as ReccoBeats failing would; counts what reaches it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def get_tracks(self, ids: Sequence[str]) -> list[Track]:
+        self.calls += 1
+        raise UpstreamUnavailable("down on purpose")
+
+
+async def test_a_call_the_breaker_refuses_in_its_slot_gives_its_token_back() -> None:
+    breaker = CircuitBreaker(Trip(failure_ratio=None, consecutive_failures=1, reset_timeout=60))
+    scheduler = Scheduler(TokenBucket(20.0, 1), 4)  # one token now, the next in 50 ms
+    client = FailingClient()
+    up = Upstream(
+        client,  # type: ignore[arg-type]
+        scheduler,
+        policy=UpstreamPolicy(RetryPolicy(1), breaker=breaker),
+        metrics=metrics(),
+    )
+    first = asyncio.create_task(up.call(lambda c: c.get_tracks(["a"])))
+    second = asyncio.create_task(up.call(lambda c: c.get_tracks(["b"])))  # waits for a token
+    results = await asyncio.gather(first, second, return_exceptions=True)
+    assert all(isinstance(r, UpstreamUnavailable) for r in results)
+    assert client.calls == 1  # the first opened the breaker; the second never left
+    assert scheduler.stats.granted == 1  # the refused one's token went back
+    assert breaker.stats.rejected == 1
+
+
+async def test_an_open_breaker_refuses_before_the_call_waits_for_a_token() -> None:
+    breaker = CircuitBreaker(Trip(failure_ratio=None, consecutive_failures=1, reset_timeout=60))
+    breaker.record_failure()  # open for a minute
+    scheduler = Scheduler(TokenBucket(0.001, 1), 4)
+    client = FailingClient()
+    up = Upstream(
+        client,  # type: ignore[arg-type]
+        scheduler,
+        policy=UpstreamPolicy(RetryPolicy(1), breaker=breaker),
+        metrics=metrics(),
+    )
+    with pytest.raises(UpstreamUnavailable) as refused:
+        await asyncio.wait_for(up.call(lambda c: c.get_tracks(["a"])), 1.0)
+    assert refused.value.retry_after is not None
+    assert refused.value.retry_after > 50
+    assert scheduler.stats.granted == 0
+    assert client.calls == 0
