@@ -20,6 +20,7 @@ from moodmix.cli.mood import mood
 from moodmix.cli.playlist import playlist
 from moodmix.cli.recommend import recommend
 from moodmix.cli.revise import extend, redo, refine, remove, replace, undo, versions
+from moodmix.cli.save import save
 from moodmix.cli.serve import serve
 from moodmix.cli.simulator import simulator
 from moodmix.cli.spotify_simulator import spotify_simulator
@@ -44,6 +45,7 @@ app.command("spotify-simulator")(spotify_simulator)
 app.command("llm-simulator")(llm_simulator)
 app.command("login")(login)
 app.command("me")(me)
+app.command("save")(save)
 app.command("refine")(refine)
 app.command("undo")(undo)
 app.command("redo")(redo)
@@ -54,7 +56,7 @@ app.command("versions")(versions)
 
 
 QUIET_COMMANDS: Final = frozenset(
-    {"playlist", "recommend", "mood", "login", "me"}
+    {"playlist", "recommend", "mood", "login", "me", "save"}
     | {"refine", "undo", "redo", "replace", "remove", "extend", "versions"}
 )
 """Commands that show their own progress: their logs stay out of it (errors only) unless

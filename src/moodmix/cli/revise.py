@@ -116,8 +116,8 @@ def versions(
     id: PlaylistArg, url: Url = DEFAULT_URL, api_key: ApiKey = None, as_json: AsJson = False
 ) -> None:
     """Every version of a playlist, and the change that made each."""
-    with _client(url, api_key) as http:
-        body = _call(http, url, "GET", f"/v1/playlists/{id}/versions")
+    with service_client(url, api_key) as http:
+        body = service_call(http, url, "GET", f"/v1/playlists/{id}/versions")
     if as_json:
         print(json.dumps(body, indent=2, ensure_ascii=False))
         return
@@ -140,12 +140,12 @@ def _change(
     path: str,
     body: dict[str, Any] | None = None,
 ) -> None:
-    with _client(url, api_key) as http:
+    with service_client(url, api_key) as http:
         waits = path.endswith(("/refine", "/extend"))
         params = {"wait": "true"} if waits else None
-        found = _call(http, url, method, path, body, params=params)
+        found = service_call(http, url, method, path, body, params=params)
         found = _follow(http, url, found)
-        listed = _call(http, url, "GET", f"/v1/playlists/{found['id']}/versions")
+        listed = service_call(http, url, "GET", f"/v1/playlists/{found['id']}/versions")
     if as_json:
         print(json.dumps(found, indent=2, ensure_ascii=False))
         return
@@ -159,21 +159,22 @@ def _follow(http: httpx.Client, url: str, body: dict[str, Any]) -> dict[str, Any
     deadline = time.monotonic() + FOLLOW_LIMIT_S
     while body.get("status") in ("queued", "running"):
         if time.monotonic() > deadline:
-            _fail(f"the change is still being made; see {url}/v1/playlists/{body['id']}", 1)
+            fail(f"the change is still being made; see {url}/v1/playlists/{body['id']}", 1)
         time.sleep(POLL_S)
-        body = _call(http, url, "GET", f"/v1/playlists/{body['id']}")
+        body = service_call(http, url, "GET", f"/v1/playlists/{body['id']}")
     error = body.get("error") or {}
     if error.get("change"):
-        _fail(str(error.get("message") or "the change could not be made"), 1)
+        fail(str(error.get("message") or "the change could not be made"), 1)
     return body
 
 
-def _client(url: str, api_key: str | None) -> httpx.Client:
+def service_client(url: str, api_key: str | None) -> httpx.Client:
+    """An HTTP client for the moodmix service at ``url`` (with ``api_key`` when given)."""
     headers = {"X-API-Key": api_key} if api_key else {}
     return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=FOLLOW_LIMIT_S)
 
 
-def _call(
+def service_call(
     http: httpx.Client,
     url: str,
     method: str,
@@ -182,24 +183,26 @@ def _call(
     *,
     params: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """The service's JSON answer; a clear message and exit code 1 when it cannot be had."""
     try:
         answer = http.request(method, path, json=body, params=params)
     except httpx.ConnectError:
-        _fail(f"cannot reach moodmix at {url} (start it with `moodmix serve --offline`)", 1)
+        fail(f"cannot reach moodmix at {url} (start it with `moodmix serve --offline`)", 1)
     except httpx.HTTPError as exc:
-        _fail(f"moodmix at {url}: {type(exc).__name__}: {exc}", 1)
+        fail(f"moodmix at {url}: {type(exc).__name__}: {exc}", 1)
     try:
         data = answer.json()
     except ValueError:
-        _fail(f"moodmix at {url} answered {answer.status_code} without JSON", 1)
+        fail(f"moodmix at {url} answered {answer.status_code} without JSON", 1)
     if answer.status_code >= 400:
         message = data.get("message") if isinstance(data, dict) else None
-        _fail(f"{message or 'refused'} (HTTP {answer.status_code})", 1)
+        fail(f"{message or 'refused'} (HTTP {answer.status_code})", 1)
     if not isinstance(data, dict):
-        _fail(f"moodmix at {url} answered with unexpected JSON", 1)
+        fail(f"moodmix at {url} answered with unexpected JSON", 1)
     return data
 
 
-def _fail(message: str, code: int) -> NoReturn:
+def fail(message: str, code: int) -> NoReturn:
+    """Say ``message`` on stderr and exit with ``code``."""
     Console(stderr=True).print(f"[red]error:[/red] {message}", soft_wrap=True)
     raise typer.Exit(code)

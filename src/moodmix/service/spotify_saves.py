@@ -11,9 +11,10 @@ One Spotify playlist per moodmix playlist and listener: its id is stored the mom
 makes it, so saving again (or after a failure) reuses it. The steps are
 ``spotify.saving.PlaylistSaver``'s: found by the marker in its description before one is
 made, its tracks filled in order without sending an add twice (no track twice, none lost),
-then the cover (``engine.cover``); this keeps the record. Each call goes through the app's lane (``spotify.Spotify``: the shared 30-second window,
-Retry-After for every process, retries of what is safe to repeat) and is tried once more
-with a refreshed token after a 401.
+then the cover (``engine.cover``); this module keeps the record. Each call goes through the
+app's lane (``spotify.Spotify``: the shared 30-second window, Retry-After for every process,
+retries of what is safe to repeat) and is tried once more with a refreshed token after a
+401.
 """
 
 from __future__ import annotations
