@@ -60,7 +60,7 @@ QUIET_COMMANDS: Final = frozenset(
     | {"refine", "undo", "redo", "replace", "remove", "extend", "versions"}
 )
 """Commands that show their own progress: their logs stay out of it (errors only) unless
-``--debug`` or ``MOODMIX_LOG_LEVEL`` asks for more."""
+``--verbose``, ``--debug`` or ``MOODMIX_LOG_LEVEL`` asks for more."""
 
 
 @app.callback()
@@ -73,6 +73,12 @@ def _setup(
             help="Log at debug, with local variables in tracebacks (secrets still redacted).",
         ),
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Show the logs (info and above) on stderr beside the progress."
+        ),
+    ] = False,
 ) -> None:
     """Mood-based playlists on the ReccoBeats API, within its strict rate limits."""
     try:
@@ -80,15 +86,24 @@ def _setup(
     except ValidationError as exc:
         typer.echo(f"error in MOODMIX_* settings:\n{settings_error(exc)}", err=True)
         raise typer.Exit(2) from None
-    level = settings.log_level
-    if ctx.invoked_subcommand in QUIET_COMMANDS and "log_level" not in settings.model_fields_set:
-        level = "error"
     configure_logging(
-        "debug" if debug else level,
+        log_level(ctx.invoked_subcommand, settings, verbose=verbose, debug=debug),
         json=settings.log_json,
         debug=debug,
         secrets=settings.secrets(),
     )
+
+
+def log_level(command: str | None, settings: Settings, *, verbose: bool, debug: bool) -> str:
+    """How much ``command`` logs: debug with ``--debug``, info with ``--verbose``, errors only
+    for a command that shows its own progress unless ``MOODMIX_LOG_LEVEL`` says otherwise."""
+    if debug:
+        return "debug"
+    if verbose:
+        return "info"
+    if command in QUIET_COMMANDS and "log_level" not in settings.model_fields_set:
+        return "error"
+    return settings.log_level
 
 
 def main() -> None:
