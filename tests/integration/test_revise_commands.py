@@ -18,7 +18,7 @@ from moodmix.cli.app import app as moodmix_app
 pytest_plugins = ["test_service_harness"]
 
 
-COMMANDS = ("refine", "undo", "redo", "replace", "remove", "extend", "versions")
+COMMANDS = ("refine", "undo", "redo", "replace", "remove", "pin", "move", "extend", "versions")
 
 
 def commands() -> typer.Typer:
@@ -94,6 +94,23 @@ async def test_each_command_changes_the_playlist_and_prints_it(service: RunningS
     assert "made from the prompt" in listed.stdout
     assert "added 3" in listed.stdout
     assert len(tracks) == 8
+
+
+async def test_pin_and_move_change_the_playlist(service: RunningService) -> None:
+    first = await made(service)
+    id, url = first["id"], service.url
+    last = first["playlist"]["tracks"][-1]["id"]
+    moved = await moodmix("move", id, last, "1", "--url", url, "--json")
+    assert moved.exit_code == 0, moved.output
+    assert json.loads(moved.stdout)["playlist"]["tracks"][0]["id"] == last
+    pinned = await moodmix("pin", id, last, "--url", url, "--json")
+    assert pinned.exit_code == 0, pinned.output
+    assert json.loads(pinned.stdout)["playlist"]["tracks"][0]["pinned"] is True
+    unpinned = await moodmix("pin", id, last, "--off", "--url", url, "--json")
+    assert json.loads(unpinned.stdout)["playlist"]["tracks"][0]["pinned"] is False
+    outside = await moodmix("move", id, last, "99", "--url", url)
+    assert outside.exit_code == 1
+    assert "outside the playlist" in outside.output
 
 
 async def test_refusals_are_said_plainly(service: RunningService) -> None:

@@ -19,7 +19,17 @@ from moodmix.cli.login import login, me
 from moodmix.cli.mood import mood
 from moodmix.cli.playlist import playlist
 from moodmix.cli.recommend import recommend
-from moodmix.cli.revise import extend, redo, refine, remove, replace, undo, versions
+from moodmix.cli.revise import (
+    extend,
+    move,
+    pin,
+    redo,
+    refine,
+    remove,
+    replace,
+    undo,
+    versions,
+)
 from moodmix.cli.save import save
 from moodmix.cli.serve import serve
 from moodmix.cli.simulator import simulator
@@ -51,13 +61,15 @@ app.command("undo")(undo)
 app.command("redo")(redo)
 app.command("replace")(replace)
 app.command("remove")(remove)
+app.command("pin")(pin)
+app.command("move")(move)
 app.command("extend")(extend)
 app.command("versions")(versions)
 
 
 QUIET_COMMANDS: Final = frozenset(
     {"playlist", "recommend", "mood", "login", "me", "save"}
-    | {"refine", "undo", "redo", "replace", "remove", "extend", "versions"}
+    | {"refine", "undo", "redo", "replace", "remove", "pin", "move", "extend", "versions"}
 )
 """Commands that show their own progress: their logs stay out of it (errors only) unless
 ``--verbose``, ``--debug`` or ``MOODMIX_LOG_LEVEL`` asks for more."""

@@ -1,11 +1,13 @@
-"""``moodmix refine``, ``undo``, ``redo``, ``replace``, ``remove``, ``extend``, ``versions``:
-change a playlist the moodmix service made, by its id.
+"""``moodmix refine``, ``undo``, ``redo``, ``replace``, ``remove``, ``pin``, ``move``,
+``extend``, ``versions``: change a playlist the moodmix service made, by its id.
 
     $ moodmix serve --offline &                  # or any running moodmix service
     $ moodmix refine k3J9xQ "more upbeat, less vocals"
     $ moodmix refine k3J9xQ "slower" --exclude-artist "Norah Jones"
     $ moodmix replace k3J9xQ 1f0c2a3e-...        # a track id, as the playlist shows it
     $ moodmix remove k3J9xQ 1f0c2a3e-...
+    $ moodmix pin k3J9xQ 1f0c2a3e-... ; moodmix pin k3J9xQ 1f0c2a3e-... --off
+    $ moodmix move k3J9xQ 1f0c2a3e-... 1     # to the top
     $ moodmix extend k3J9xQ 10
     $ moodmix undo k3J9xQ ; moodmix redo k3J9xQ
     $ moodmix versions k3J9xQ
@@ -96,6 +98,33 @@ def remove(
 ) -> None:
     """Remove a track."""
     _change(url, api_key, as_json, "DELETE", f"/v1/playlists/{id}/tracks/{track}")
+
+
+def pin(
+    id: PlaylistArg,
+    track: TrackArg,
+    off: Annotated[bool, typer.Option("--off", help="Unpin it instead.")] = False,
+    url: Url = DEFAULT_URL,
+    api_key: ApiKey = None,
+    as_json: AsJson = False,
+) -> None:
+    """Pin a track where it is (refines keep it), or with --off unpin it."""
+    _change(
+        url, api_key, as_json, "DELETE" if off else "POST", f"/v1/playlists/{id}/tracks/{track}/pin"
+    )
+
+
+def move(
+    id: PlaylistArg,
+    track: TrackArg,
+    to: Annotated[int, typer.Argument(min=1, help="Its new position, from 1.")],
+    url: Url = DEFAULT_URL,
+    api_key: ApiKey = None,
+    as_json: AsJson = False,
+) -> None:
+    """Move a track to position TO (1 is the first)."""
+    path = f"/v1/playlists/{id}/tracks/{track}/move"
+    _change(url, api_key, as_json, "POST", path, {"to": to - 1})
 
 
 def undo(
