@@ -177,6 +177,19 @@ async def test_make_find_and_export_a_playlist(running: RunningService, name: st
         assert m3u.startswith("#EXTM3U"), m3u[:80]
         assert m3u.count("https://open.spotify.com/track/") == SIZE
 
+        # Reordered from the keyboard: the first track moves down, and the focus goes with it.
+        order = await titles(t)
+        await page.locator("#tracks li.track").first.locator("button.down").focus()
+        await page.keyboard.press("Enter")
+        moved = await at_version(t, 2)
+        assert moved[:2] == [order[1], order[0]], moved
+        focused = await page.evaluate(
+            "[document.activeElement.className, Array.prototype.indexOf.call("
+            "document.querySelectorAll('#tracks li.track'), document.activeElement.closest('li'))]"
+        )
+        assert focused == ["small down", 1], focused
+        assert await page.locator("#tracks li.track").first.locator("button.up").is_disabled()
+
         # Its own address brings it back, and it is in the listener's list.
         await page.goto(f"{running.url}/p/{id}")
         await page.wait_for_selector("#result:not([hidden])")

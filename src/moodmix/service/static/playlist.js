@@ -181,6 +181,15 @@
         method: t.pinned ? "DELETE" : "POST",
       }, t.pinned ? "unpinning…" : "pinning…"));
     pin.setAttribute("aria-pressed", t.pinned ? "true" : "false");
+    const count = (current.playlist.tracks || []).length;
+    const move = (to, cls, text, label) => {
+      const b = button(cls, text, label, () =>
+        change(`${base(current.id)}/tracks/${encodeURIComponent(t.id)}/move`, json({ to }),
+          `moving “${t.title}”…`, to));
+      if (to < 0 || to >= count) b.disabled = true;
+    };
+    move(i - 1, "up", "↑", "Move up");
+    move(i + 1, "down", "↓", "Move down");
     button("replace", "Replace", "Replace", () =>
       change(`${base(current.id)}/tracks/${encodeURIComponent(t.id)}/replace`, { method: "POST" },
         `replacing “${t.title}”…`));
@@ -336,10 +345,13 @@
 
   // A change to the playlist on screen. Nothing on screen changes until the service answers
   // with the new version; a service without the route says so on the status line.
-  async function change(url, options, doing) {
+  // ``focusAt``: the position whose button keeps the focus afterwards (a moved track's new
+  // place); by default the focused track's own.
+  async function change(url, options, doing, focusAt) {
     if (!current) return;
     const id = current.id;
     const held = focusedTrack();
+    if (held && focusAt !== undefined) held.index = focusAt;
     say(doing);
     $("result").setAttribute("aria-busy", "true");
     try {
