@@ -191,6 +191,26 @@ class Listeners:
         row, listener = found
         return SignedIn(listener.id, listener.display_name, row.id)
 
+    async def newest_session(self, account: str) -> SignedIn | None:
+        """``account``'s listener as their newest live session stands for them (what work
+        they started acts through when its instance is gone), or ``None`` if signed out."""
+        if not account.startswith(ACCOUNT_PREFIX):
+            return None
+        query = (
+            select(SessionRow, ListenerRow)
+            .join(ListenerRow, ListenerRow.id == SessionRow.listener_id)
+            .where(SessionRow.listener_id == account.removeprefix(ACCOUNT_PREFIX))
+            .where(SessionRow.expires_at > utcnow())
+            .order_by(SessionRow.created_at.desc())
+            .limit(1)
+        )
+        async with self._db.session() as session:
+            found = (await session.execute(query)).first()
+        if found is None:
+            return None
+        row, listener = found
+        return SignedIn(listener.id, listener.display_name, row.id)
+
     @property
     def spotify(self) -> Spotify:
         return self._spotify

@@ -127,12 +127,18 @@ class Service:
             api_keys=ApiKeys(settings.api_keys),
             started_at=time.time(),
             listeners=listeners,
-            saves=SpotifySaves(db, listeners) if listeners is not None else None,
+            saves=(
+                SpotifySaves(db, listeners, lease_s=settings.job_lease_s)
+                if listeners is not None
+                else None
+            ),
             reader=reader,
         )
         try:
             await runner.start()
             sharing.start(runner, workers=settings.max_running_jobs)
+            if service.saves is not None:
+                service.saves.start_sweeping()
         except BaseException:
             await service.close()
             raise
