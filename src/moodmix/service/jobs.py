@@ -38,7 +38,8 @@ import structlog
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import Playlist, PlaylistRequest
 from moodmix.engine.progress import Progress
-from moodmix.engine.revise import Revised, extend, refine
+from moodmix.engine.revise import extend, refine
+from moodmix.engine.revised import Revised
 from moodmix.engine.seeds import NoSeedsFound
 from moodmix.engine.stored import playlist_from_json, profile_from_json
 from moodmix.reccobeats.errors import ReccoBeatsError

@@ -30,17 +30,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
+from moodmix.engine.edits import move_track, pin_track, position_of, remove_track
 from moodmix.engine.playlist import MAX_TRACKS, Playlist
-from moodmix.engine.revise import (
-    Revised,
-    RevisionError,
-    check_refinement,
-    move_track,
-    pin_track,
-    position_of,
-    remove_track,
-    replace_track,
-)
+from moodmix.engine.revise import check_refinement, replace_track
+from moodmix.engine.revised import Revised, RevisionError
 from moodmix.engine.stored import playlist_from_json
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.service.deps import AccountDep, ClientDep, ServiceDep, check_quota, client_id
