@@ -38,7 +38,7 @@ from moodmix.engine.stored import playlist_from_json
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.service.deps import AccountDep, ClientDep, ServiceDep, check_quota, client_id
 from moodmix.service.errors import ServiceError, upstream_problem
-from moodmix.service.jobs import NotAccepting, current_request, revision_request
+from moodmix.service.jobs import NotAccepting
 from moodmix.service.models import DONE, FAILED, PlaylistRow, PlaylistVersionRow
 from moodmix.service.resources import links, playlist_json
 from moodmix.service.routes.exclusions import with_listener_exclusions
@@ -53,6 +53,7 @@ from moodmix.service.schemas import (
     VersionOut,
     VersionsOut,
 )
+from moodmix.service.stored_requests import current_request, revision_request
 from moodmix.service.versions import NoVersion, VersionConflict
 
 router = APIRouter(prefix="/v1/playlists", tags=["playlists"], dependencies=[Depends(client_id)])
