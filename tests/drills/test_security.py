@@ -16,8 +16,8 @@ import pytest
 import structlog
 from drillkit import DrillService
 
+from moodmix.engine.playlist import MAX_PROMPT_CHARS
 from moodmix.service import security
-from moodmix.service.schemas import MAX_PROMPT_CHARS
 from moodmix.simulator import SimulatorServer
 from moodmix.simulator.catalog import Catalog
 

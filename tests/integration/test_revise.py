@@ -9,19 +9,13 @@ from typing import Any
 
 import pytest
 
+from moodmix.engine.edits import move_track, pin_track, remove_track
 from moodmix.engine.mood import analyse
 from moodmix.engine.mood.refine import Refinement, refine_profile
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import Playlist, PlaylistRequest
-from moodmix.engine.revise import (
-    RevisionError,
-    extend,
-    move_track,
-    pin_track,
-    refine,
-    remove_track,
-    replace_track,
-)
+from moodmix.engine.revise import extend, refine, replace_track
+from moodmix.engine.revised import RevisionError
 from moodmix.engine.stored import playlist_from_json
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.settings import Settings

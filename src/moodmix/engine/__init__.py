@@ -15,13 +15,14 @@
 it when ``MOODMIX_LLM_URL`` is set); ``name_for(profile)`` and ``description_for(profile)``
 give the playlist's name and description. A request whose exclusions leave nothing raises
 ``NothingLeft``. ``refine``, ``replace_track``, ``extend``, ``remove_track``, ``move_track``
-and ``pin_track`` change a finished playlist (``revise``), ``playlist_from_json`` reads a
-stored one back. The engine talks to ReccoBeats only through
+and ``pin_track`` change a finished playlist (``revise``, ``edits``), ``playlist_from_json``
+reads a stored one back. The engine talks to ReccoBeats only through
 the gateway. ``measure_fit`` compares a playlist
 with the upstream's raw recommendations for the same seeds (the benchmark reports it).
 """
 
 from moodmix.engine.duration import format_duration, parse_duration
+from moodmix.engine.edits import move_track, pin_track, remove_track
 from moodmix.engine.exclusions import NothingLeft
 from moodmix.engine.fit import FitReport, measure_fit
 from moodmix.engine.model_reader import ModelMoodReader, open_reader
@@ -40,16 +41,8 @@ from moodmix.engine.playlist import (
 from moodmix.engine.profile import FEATURES, SCALES, MoodProfile, Recognised
 from moodmix.engine.progress import Progress, ProgressCallback
 from moodmix.engine.readers import BuiltInReader, MoodReader, ReaderReport, Reading
-from moodmix.engine.revise import (
-    Revised,
-    RevisionError,
-    extend,
-    move_track,
-    pin_track,
-    refine,
-    remove_track,
-    replace_track,
-)
+from moodmix.engine.revise import extend, refine, replace_track
+from moodmix.engine.revised import Revised, RevisionError
 from moodmix.engine.scoring import Fit, target_distance
 from moodmix.engine.seeds import NoSeedsFound, SeedError
 from moodmix.engine.stored import playlist_from_json

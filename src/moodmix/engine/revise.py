@@ -1,4 +1,4 @@
-"""Revising a playlist after its first draft: refine, replace, extend, remove, move, pin.
+"""Revising a playlist from its candidate pool: refine, replace, extend.
 
 ::
 
@@ -7,9 +7,10 @@
     step.playlist, step.change          # the new playlist, "refined: energy up, ...; kept 21 of 30"
     step = await replace_track(gateway, step.playlist, request, track_id)
     step = await extend(gateway, step.playlist, request, 10)
-    step = remove_track(step.playlist, track_id)          # pure: no upstream at all
-    step = move_track(step.playlist, track_id, to=0)
-    step = pin_track(step.playlist, track_id)             # kept in place by a refine
+    check_refinement(step.playlist, "slower")   # the quick check: RevisionError or the reading
+
+The changes that ask nothing of the upstream (remove, move, pin) are in ``edits``; the
+playlist after a change gets its reasons and quality written again by ``rebuild``.
 
 ``request`` is the one the playlist was made for, with ``profile`` set to the profile its
 candidates were asked for (the first draft's): revisions draw on that candidate pool by making
@@ -25,115 +26,44 @@ tracks unless the text asks for a length ("make it an hour"). Replace puts the b
 unused candidate (not a duplicate, within the artist cap) in the replaced track's place; extend
 appends the best fitting unused ones.
 
-Every function returns a ``Revised``: the new playlist and a short description of the change.
-``RevisionError`` (a ``ValueError``) says why a change cannot be made; nothing is changed then.
+Every function returns a ``Revised`` (``revised``): the new playlist and a short description
+of the change. ``RevisionError`` (a ``ValueError``) says why a change cannot be made; nothing
+is changed then.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Final
 
-from moodmix.engine.candidates import (
-    CHUNK,
-    RecommendationPlan,
-    as_candidates,
-    fetch_features,
-    interleave,
-    recommend,
-)
+from moodmix.engine.candidates import CHUNK, RecommendationPlan
+from moodmix.engine.edits import position_of
 from moodmix.engine.exclusions import NothingLeft
-from moodmix.engine.filters import base_title, identity
 from moodmix.engine.folding import fold
-from moodmix.engine.mood import analyse
 from moodmix.engine.mood.refine import Refinement, refine_profile
 from moodmix.engine.order import arrange
-from moodmix.engine.pipeline import (
-    MIN_POOL,
-    POOL_FACTOR,
-    Pool,
-    assemble_candidates,
-    candidate_pool,
-    playlist_track,
-)
+from moodmix.engine.pipeline import MIN_POOL, POOL_FACTOR, assemble_candidates, playlist_track
 from moodmix.engine.playlist import (
     MAX_DURATION_S,
     MAX_TRACKS,
     Playlist,
     PlaylistRequest,
     PlaylistTrack,
-    Quality,
 )
-from moodmix.engine.profile import UNIT_FEATURES, MoodProfile
+from moodmix.engine.profile import MoodProfile
 from moodmix.engine.progress import Progress, ProgressCallback
-from moodmix.engine.reasons import reasons
-from moodmix.engine.scored import Candidate, Scored, artist_key
-from moodmix.engine.scoring import Values, mean_distance, scaled
+from moodmix.engine.rebuild import rebuilt
+from moodmix.engine.revised import Revised, RevisionError, named
+from moodmix.engine.revision_pool import add_more, best_unused, revision_pool
+from moodmix.engine.scored import Candidate, Scored
 from moodmix.reccobeats.gateway import ReccoBeats
 
 MAX_REFINE_CHARS: Final = 500
 """The longest refinement text (as long as a prompt may be)."""
-_SPACE: Final = (*UNIT_FEATURES, "tempo")
 
 
-class RevisionError(ValueError):
-    """A change that cannot be made, and why; the playlist stays as it was."""
-
-
-@dataclass(frozen=True)
-class Revised:
-    """A playlist after one change, and the change in a few words."""
-
-    playlist: Playlist
-    change: str
-
-
-# --- pure changes ---------------------------------------------------------------------------------
-
-
-def remove_track(playlist: Playlist, track_id: str) -> Revised:
-    """``playlist`` without ``track_id``; a playlist keeps at least one track."""
-    index = position_of(playlist, track_id)
-    if len(playlist.tracks) == 1:
-        raise RevisionError("a playlist keeps at least one track; this is its last one")
-    gone = playlist.tracks[index]
-    tracks = playlist.tracks[:index] + playlist.tracks[index + 1 :]
-    return Revised(_with_tracks(playlist, tracks), f"removed {_named(gone)}")
-
-
-def move_track(playlist: Playlist, track_id: str, to: int) -> Revised:
-    """``playlist`` with ``track_id`` moved to position ``to`` (0-based)."""
-    index = position_of(playlist, track_id)
-    if isinstance(to, bool) or not 0 <= to < len(playlist.tracks):
-        raise RevisionError(
-            f"position {to!r} is outside the playlist: from 0 to {len(playlist.tracks) - 1}"
-        )
-    tracks = list(playlist.tracks)
-    moved = tracks.pop(index)
-    tracks.insert(to, moved)
-    change = f"moved {_named(moved)} from {index + 1} to {to + 1}"
-    return Revised(_with_tracks(playlist, tuple(tracks)), change)
-
-
-def pin_track(playlist: Playlist, track_id: str, pinned: bool = True) -> Revised:
-    """``playlist`` with ``track_id`` pinned (kept in place by refines) or unpinned."""
-    index = position_of(playlist, track_id)
-    track = playlist.tracks[index]
-    tracks = list(playlist.tracks)
-    tracks[index] = replace(track, pinned=pinned)
-    change = f"{'pinned' if pinned else 'unpinned'} {_named(track)}"
-    return Revised(replace(playlist, tracks=tuple(tracks), upstream_requests=0), change)
-
-
-def position_of(playlist: Playlist, track_id: str) -> int:
-    """Where ``track_id`` is in ``playlist`` (0-based); ``RevisionError`` if it is not."""
-    for index, track in enumerate(playlist.tracks):
-        if track.id == track_id:
-            return index
-    raise RevisionError(f"track {track_id!r} is not in this playlist")
+# --- changes that draw on the candidates --------------------------------------------------------
 
 
 def check_refinement(playlist: Playlist, change: str | Refinement) -> Refinement:
@@ -143,9 +73,6 @@ def check_refinement(playlist: Playlist, change: str | Refinement) -> Refinement
     refinement = _read(playlist.profile, change)
     _like_tracks(playlist, refinement.like_tracks)
     return refinement
-
-
-# --- changes that draw on the candidates --------------------------------------------------------
 
 
 async def refine(
@@ -167,11 +94,11 @@ async def refine(
     refinement = _read(playlist.profile, change)
     profile = refinement.profile
     likes = _like_tracks(playlist, refinement.like_tracks)
-    pool = await _pool(gateway, playlist, request, emit)
+    pool = await revision_pool(gateway, playlist, request, emit)
     known = dict(pool.candidates)
     if likes:
         plan = RecommendationPlan.for_profile(profile, likes[:CHUNK], pool=MIN_POOL)
-        await _more(gateway, plan, known, emit, "tracks like those named")
+        await add_more(gateway, plan, known, emit, "tracks like those named")
     pinned = [t for t in playlist.tracks if t.pinned]
     pinned_ids = {t.id for t in pinned}
     excluded = {fold(name) for name in (*refinement.exclude_artists, *exclude_artists)}
@@ -202,7 +129,7 @@ async def refine(
         count = len(exclude_artists)
         what.append(f"without the {count} artist{'s' if count != 1 else ''} excluded")
     what.append(f"kept {kept} of {len(playlist.tracks)}, {len(tracks) - kept} new")
-    revised = _revised(playlist, tracks, profile, pool, len(known))
+    revised = rebuilt(playlist, tracks, profile, pool, len(known))
     cost = gateway.stats().upstream_requests - before
     emit(Progress("done", f"{len(tracks)} tracks, {cost} upstream requests"))
     return Revised(replace(revised, upstream_requests=cost), f"refined: {'; '.join(what)}")
@@ -221,18 +148,18 @@ async def replace_track(
     emit = on_progress or _ignore
     index = position_of(playlist, track_id)
     before = gateway.stats().upstream_requests
-    pool = await _pool(gateway, playlist, request, emit)
+    pool = await revision_pool(gateway, playlist, request, emit)
     others = playlist.tracks[:index] + playlist.tracks[index + 1 :]
-    best = _unused(request, playlist, others, pool.candidates, 1, exclude={track_id})
+    best = best_unused(request, playlist, others, pool.candidates, 1, exclude={track_id})
     if not best:
         raise RevisionError(
             "no unused candidate is left to replace it with; remove it, or add more like these"
         )
     new = playlist_track(best[0])
     tracks = (*playlist.tracks[:index], new, *playlist.tracks[index + 1 :])
-    revised = _revised(playlist, tracks, playlist.profile, pool, len(pool.candidates))
+    revised = rebuilt(playlist, tracks, playlist.profile, pool, len(pool.candidates))
     cost = gateway.stats().upstream_requests - before
-    change = f"replaced {_named(playlist.tracks[index])} by {_named(new)}"
+    change = f"replaced {named(playlist.tracks[index])} by {named(new)}"
     return Revised(replace(revised, upstream_requests=cost), change)
 
 
@@ -256,9 +183,9 @@ async def extend(
         )
     emit = on_progress or _ignore
     before = gateway.stats().upstream_requests
-    pool = await _pool(gateway, playlist, request, emit)
+    pool = await revision_pool(gateway, playlist, request, emit)
     known = dict(pool.candidates)
-    added = _unused(request, playlist, playlist.tracks, known, count)
+    added = best_unused(request, playlist, playlist.tracks, known, count)
     if len(added) < count:
         best = sorted(playlist.tracks, key=lambda t: -t.score)
         plan = RecommendationPlan.for_profile(
@@ -266,12 +193,12 @@ async def extend(
             [t.id for t in best[:CHUNK]],
             pool=max(MIN_POOL, (count - len(added)) * POOL_FACTOR),
         )
-        await _more(gateway, plan, known, emit, "more like these")
-        added = _unused(request, playlist, playlist.tracks, known, count)
+        await add_more(gateway, plan, known, emit, "more like these")
+        added = best_unused(request, playlist, playlist.tracks, known, count)
     if not added:
         raise RevisionError("no more tracks fit this playlist; nothing was added")
     new = tuple(playlist_track(item) for item in added)
-    revised = _revised(playlist, (*playlist.tracks, *new), playlist.profile, pool, len(known))
+    revised = rebuilt(playlist, (*playlist.tracks, *new), playlist.profile, pool, len(known))
     cost = gateway.stats().upstream_requests - before
     change = f"added {len(new)} like these"
     if len(new) < count:
@@ -319,36 +246,6 @@ def _like_tracks(playlist: Playlist, positions: Sequence[int]) -> list[str]:
     return list(dict.fromkeys(playlist.tracks[p - 1].id for p in positions))
 
 
-async def _pool(
-    gateway: ReccoBeats, playlist: Playlist, request: PlaylistRequest, emit: ProgressCallback
-) -> Pool:
-    """The candidate pool, with the playlist's own tracks among the candidates."""
-    profile = request.profile or analyse(request.prompt)
-    emit(Progress("candidates", "gathering the candidates"))
-    pool = await candidate_pool(gateway, request, profile, on_progress=emit)
-    missing = [t.id for t in playlist.tracks if t.id not in pool.candidates]
-    if missing:
-        found = await gateway.get_tracks(missing)
-        features = await fetch_features(gateway, missing)
-        extra = {c.track.id: c for c in as_candidates(found, features)}
-        pool = Pool({**pool.candidates, **extra}, pool.seeds, pool.seed_values)
-    return pool
-
-
-async def _more(
-    gateway: ReccoBeats,
-    plan: RecommendationPlan,
-    known: dict[str, Candidate],
-    emit: ProgressCallback,
-    what: str,
-) -> None:
-    """Recommendations for ``plan``, with their features, added to ``known``."""
-    emit(Progress("candidates", f"asking for {what} ({len(plan.chunks)} calls)"))
-    fresh = interleave(await recommend(gateway, plan), exclude=known)
-    features = await fetch_features(gateway, [t.id for t in fresh])
-    known.update((c.track.id, c) for c in as_candidates(fresh, features))
-
-
 def _shape(
     request: PlaylistRequest,
     profile: MoodProfile,
@@ -388,118 +285,6 @@ def _around_pins(
             slots[at] = fresh
     rest = iter(arranged)
     return tuple(slot if slot is not None else next(rest) for slot in slots)
-
-
-def _unused(
-    request: PlaylistRequest,
-    playlist: Playlist,
-    staying: Sequence[PlaylistTrack],
-    candidates: dict[str, Candidate],
-    count: int,
-    *,
-    exclude: Iterable[str] = (),
-) -> list[Scored]:
-    """Up to ``count`` best fitting candidates not in ``playlist`` and no duplicate of a track
-    in ``staying``, within the artist cap counted with ``staying``."""
-    in_use = {t.id for t in playlist.tracks} | set(exclude)
-    songs = {(base_title(t.title), fold(t.artists[0]) if t.artists else "") for t in staying}
-    unused = [c for i, c in candidates.items() if i not in in_use]
-    shaped = replace(request, profile=playlist.profile, size=MAX_TRACKS, duration_s=None)
-    try:
-        ranked = assemble_candidates(shaped, playlist.profile, unused)
-    except NothingLeft:
-        return []
-    per_artist = Counter(key for t in staying for key in _artist_keys(t, candidates.get(t.id)))
-    picked: list[Scored] = []
-    for item in ranked:
-        if len(picked) >= count:
-            break
-        if identity(item.track) in songs:
-            continue
-        if any(per_artist[k] >= request.artist_cap for k in item.artist_keys):
-            continue
-        picked.append(item)
-        per_artist.update(item.artist_keys)
-    return picked
-
-
-def _artist_keys(track: PlaylistTrack, candidate: Candidate | None) -> tuple[str, ...]:
-    if candidate is not None:
-        return tuple(dict.fromkeys(artist_key(a.id, a.name) for a in candidate.track.artists))
-    return tuple(artist_key(None, name) for name in track.artists)
-
-
-def _revised(
-    playlist: Playlist,
-    tracks: Sequence[PlaylistTrack],
-    profile: MoodProfile,
-    pool: Pool,
-    candidates: int,
-) -> Playlist:
-    quality = _quality(tracks, profile, pool.seed_values, candidates)
-    voiced = _reasoned(tracks, profile, playlist, pool.seed_values)
-    return replace(playlist, tracks=voiced, profile=profile, quality=quality)
-
-
-def _with_tracks(playlist: Playlist, tracks: tuple[PlaylistTrack, ...]) -> Playlist:
-    old = playlist.quality
-    quality = _quality(tracks, playlist.profile, {}, old.candidates, coverage=old.seed_coverage)
-    voiced = _reasoned(tracks, playlist.profile, playlist, {})
-    return replace(playlist, tracks=voiced, quality=quality, upstream_requests=0)
-
-
-def _reasoned(
-    tracks: Sequence[PlaylistTrack],
-    profile: MoodProfile,
-    playlist: Playlist,
-    seed_values: Mapping[str, Values],
-) -> tuple[PlaylistTrack, ...]:
-    """``tracks`` with every reason written again for the playlist as it now stands (their
-    places in the order, what sets each apart), none alike. Without ``seed_values`` (a change
-    that asked nothing of the gateway) a reason names a seed's artist but not its sound."""
-    said = reasons(
-        tracks, profile, seeds=playlist.seeds, seed_values=seed_values, order=playlist.order
-    )
-    return tuple(replace(t, reason=why) for t, why in zip(tracks, said, strict=True))
-
-
-def _quality(
-    tracks: Sequence[PlaylistTrack],
-    profile: MoodProfile,
-    seed_values: Mapping[str, Values],
-    candidates: int,
-    *,
-    coverage: float | None = None,
-) -> Quality:
-    """``quality.measure`` over stored tracks (their features and artists' names)."""
-    leads = {fold(t.artists[0]) if t.artists else t.id for t in tracks}
-    return Quality(
-        mean_distance=mean_distance((t.features for t in tracks), profile),
-        artist_diversity=len(leads) / len(tracks) if tracks else 0.0,
-        seed_coverage=coverage if coverage is not None else _coverage(tracks, seed_values),
-        candidates=candidates,
-        duration_ms=sum(t.duration_ms or 0 for t in tracks),
-    )
-
-
-def _coverage(tracks: Sequence[PlaylistTrack], seed_values: Mapping[str, Values]) -> float:
-    """Share of seeds that are the nearest seed of at least one track."""
-
-    def point(values: Values) -> tuple[float, ...]:
-        return tuple(scaled(name, values.get(name, 0.0)) for name in _SPACE)
-
-    seeds = {sid: point(values) for sid, values in seed_values.items()}
-    if not seeds or not tracks:
-        return 0.0
-    hit = {
-        min(seeds, key=lambda sid: (math.dist(point(t.features), seeds[sid]), sid)) for t in tracks
-    }
-    return len(hit) / len(seeds)
-
-
-def _named(track: PlaylistTrack) -> str:
-    by = f" by {', '.join(track.artists)}" if track.artists else ""
-    return f"{track.title!r}{by}"
 
 
 def _ignore(_: Progress) -> None:

@@ -20,6 +20,10 @@ jobs (``owner`` empty) and runs none; instances with capacity (``moodmix worker`
 them on their next sweep, at once when ``wake()`` is called (``wakeup.JobWakeup`` relays
 that between processes through Redis). A sweep adopts no more jobs than there are free
 slots, so queued work spreads over every instance that has room.
+
+How a job ends (failed, given up, released, closed) is ``job_outcomes``; the change a job
+makes to a finished playlist is ``revision_jobs``; the engine's request is read from the
+stored one by ``stored_requests``.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ import os
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any, Final, Protocol
 
 import structlog
@@ -38,17 +41,17 @@ import structlog
 from moodmix.engine.pipeline import make_playlist
 from moodmix.engine.playlist import Playlist, PlaylistRequest
 from moodmix.engine.progress import Progress
-from moodmix.engine.revise import Revised, extend, refine
 from moodmix.engine.seeds import NoSeedsFound
-from moodmix.engine.stored import playlist_from_json, profile_from_json
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.reccobeats.gateway import ReccoBeats
 from moodmix.service.errors import upstream_problem
 from moodmix.service.events import EventBroker, JobEvent
-from moodmix.service.models import DONE, FAILED, PUBLIC, QUEUED, RUNNING, PlaylistRow
+from moodmix.service.job_outcomes import JobOutcomes, queued_event
+from moodmix.service.models import DONE, PUBLIC, QUEUED, RUNNING, PlaylistRow
 from moodmix.service.quota import ClientQuota
 from moodmix.service.repository import PlaylistRepository, new_id, stale_before
-from moodmix.service.resources import playlist_json
+from moodmix.service.revision_jobs import make_revision
+from moodmix.service.stored_requests import engine_request
 from moodmix.settings import Settings
 
 log = structlog.get_logger("moodmix.service.jobs")
@@ -73,41 +76,6 @@ class MakePlaylist(Protocol):
 
 class NotAccepting(Exception):
     """The runner is stopping; new jobs go to another instance or wait for the restart."""
-
-
-def queued_event(message: str = "waiting for a free worker") -> Json:
-    return {"stage": "queued", "message": message}
-
-
-def engine_request(stored: Json) -> PlaylistRequest:
-    """The engine's request for a stored one; ``ValueError`` if it is not acceptable."""
-    return PlaylistRequest(
-        prompt=stored["prompt"],
-        seeds=tuple(stored.get("seeds") or ()),
-        size=stored.get("size") or 30,
-        duration_s=stored.get("duration_s"),
-        order=stored.get("order") or "arc",
-        exclude_artists=tuple(stored.get("exclude_artists") or ()),
-        exclude_tracks=tuple(stored.get("exclude_tracks") or ()),
-        explicit=stored.get("explicit", True),
-        max_track_s=stored.get("max_track_s"),
-        years=None if stored.get("years") is None else tuple(stored["years"]),
-    )
-
-
-def current_request(row: PlaylistRow) -> Json:
-    """The stored request of ``row`` as changes amended it (its request as made, if none did)."""
-    return row.amended_request or row.request
-
-
-async def revision_request(repo: PlaylistRepository, row: PlaylistRow) -> PlaylistRequest:
-    """The engine's request for revising ``row``: its current request, with the profile its
-    candidates were asked for (the first version's), so revisions draw on that cached pool."""
-    request = engine_request(current_request(row))
-    first = await repo.versions.get(row.id, 1)
-    if first is None or not isinstance(first.playlist.get("profile"), dict):
-        return request
-    return replace(request, profile=profile_from_json(first.playlist["profile"]))
 
 
 def instance_name() -> str:
@@ -138,7 +106,6 @@ class JobRunner:
         self._quota = quota
         self._settings = settings
         self._make = make
-        self._on_outcome = on_outcome or (lambda _: None)
         self._on_enqueued = on_enqueued or (lambda _: None)
         self._capacity = settings.max_running_jobs
         self._wake = asyncio.Event()
@@ -147,6 +114,9 @@ class JobRunner:
         self._unsaved: dict[str, Json] = {}
         self._accepting = False
         self._maintenance: asyncio.Task[None] | None = None
+        self._outcomes = JobOutcomes(
+            repo, broker, settings, owner=self.owner, on_outcome=on_outcome or (lambda _: None)
+        )
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -324,7 +294,7 @@ class JobRunner:
                     return None
                 revising = row.revision is not None
                 if row.attempts > self._settings.job_max_attempts:
-                    return await self._give_up(row, revising)
+                    return await self._outcomes.give_up(row, revising)
                 what = "changing the playlist" if revising else "making the playlist"
                 last = {"stage": "started", "message": what}
                 self._broker.status(id, RUNNING)
@@ -340,7 +310,7 @@ class JobRunner:
 
                 if revising:
                     with self._quota.acting_for(client):
-                        revised = await self._revise(row, on_progress)
+                        revised = await make_revision(self._gateway, self.repo, row, on_progress)
                     final = await self.repo.versions.finish(
                         id,
                         owner=self.owner,
@@ -348,7 +318,7 @@ class JobRunner:
                         change=revised.change,
                         progress={"stage": DONE, "message": revised.change},
                     )
-                    self._close(id, final, DONE)
+                    self._outcomes.close(id, final, DONE)
                     return final
                 with self._quota.acting_for(client):
                     playlist = await self._make(
@@ -357,103 +327,27 @@ class JobRunner:
                 result = playlist.to_json()
                 done = {"stage": DONE, "message": _done_message(playlist)}
                 final = await self.repo.finish(id, owner=self.owner, result=result, progress=done)
-                self._close(id, final, DONE)
+                self._outcomes.close(id, final, DONE)
                 return final
         except asyncio.CancelledError:
-            await self._release(id, last)
+            await self._outcomes.release(id, last)
             raise
         except ReccoBeatsError as exc:
             problem = upstream_problem(exc)
             error = {"kind": problem.code, **problem.to_json()}
-            return await self._fail(id, error, last, revising)
+            return await self._outcomes.fail(id, error, last, revising)
         except NoSeedsFound as exc:
-            return await self._fail(id, {"kind": "no_seeds", "message": str(exc)}, last, revising)
+            return await self._outcomes.fail(
+                id, {"kind": "no_seeds", "message": str(exc)}, last, revising
+            )
         except ValueError as exc:
             error = {"kind": "invalid_request", "message": str(exc)}
-            return await self._fail(id, error, last, revising)
+            return await self._outcomes.fail(id, error, last, revising)
         except Exception as exc:
             log.exception("job_crashed", id=id)
             message = f"the playlist could not be made: {type(exc).__name__}: {exc}"
             error = {"kind": "internal_error", "message": message}
-            return await self._fail(id, error, last, revising)
-
-    async def _revise(self, row: PlaylistRow, on_progress: Callable[[Progress], None]) -> Revised:
-        """Make the change ``row.revision`` asks for to the version ``row.result`` holds."""
-        change = row.revision or {}
-        playlist = playlist_from_json(row.result or {})
-        request = await revision_request(self.repo, row)
-        if change.get("op") == "refine":
-            text = str(change.get("text") or "")
-            excluded = [str(a) for a in current_request(row).get("exclude_artists") or ()]
-            return await refine(
-                self._gateway,
-                playlist,
-                request,
-                text,
-                exclude_artists=excluded,
-                on_progress=on_progress,
-            )
-        if change.get("op") == "extend":
-            count = int(change.get("count") or 0)
-            return await extend(self._gateway, playlist, request, count, on_progress=on_progress)
-        raise ValueError(f"unknown change {change.get('op')!r}")
-
-    async def _fail(
-        self, id: str, error: Json, last: Json, revising: bool = False
-    ) -> PlaylistRow | None:
-        """Store why the job failed: the playlist ``failed``, or for a change to a finished
-        one, ``done`` at the version it had (``error`` says why the change was not made)."""
-        progress = {"stage": FAILED, "message": error["message"], "at": last.get("stage")}
-        error = {**error, "stage": last.get("stage")}
-        if revising:
-            error["change"] = True
-        try:
-            if revising:
-                final = await self.repo.versions.abandon(
-                    id, owner=self.owner, error=error, progress=progress
-                )
-            else:
-                final = await self.repo.fail(id, owner=self.owner, error=error, progress=progress)
-        except Exception:
-            # Left unfinished in the store: once its heartbeat lapses it is adopted again.
-            log.exception("job_failure_not_stored", id=id, error=error["message"])
-            self._broker.close(id, JobEvent("interrupted", {"id": id, **progress}))
-            return None
-        self._close(id, final, FAILED)
-        return final
-
-    async def _give_up(self, row: PlaylistRow, revising: bool = False) -> PlaylistRow | None:
-        tried = row.attempts - 1
-        why = row.note or "the service stopped while making it"
-        message = (
-            f"{why}; not started again: it was started {tried} time"
-            f"{'s' if tried != 1 else ''} already (MOODMIX_JOB_MAX_ATTEMPTS="
-            f"{self._settings.job_max_attempts})"
-        )
-        return await self._fail(
-            row.id, {"kind": "interrupted", "message": message}, row.progress or {}, revising
-        )
-
-    async def _release(self, id: str, last: Json) -> None:
-        stage = last.get("stage", "queued")
-        note = f"interrupted by a shutdown at stage {stage!r}"
-        progress = queued_event(f"{note}; it starts again when the service is back")
-        try:
-            await asyncio.shield(
-                self.repo.release(id, owner=self.owner, progress=progress, note=note)
-            )
-        except Exception:
-            log.exception("job_release_failed", id=id)
-        log.warning("job_released", id=id, stage=stage)
-        self._on_outcome("released")
-        self._broker.close(id, JobEvent("interrupted", {"id": id, "status": QUEUED, **progress}))
-
-    def _close(self, id: str, final: PlaylistRow | None, kind: str) -> None:
-        self._on_outcome(kind if final is not None else "lost")
-        if final is None:
-            self._broker.close(id, JobEvent("interrupted", {"id": id}))
-            return
-        self._broker.close(id, JobEvent(kind, playlist_json(final)))
+            return await self._outcomes.fail(id, error, last, revising)
 
     async def _maintain(self) -> None:
         interval = min(MAX_MAINTENANCE_INTERVAL_S, self._settings.job_lease_s / 3)

@@ -19,10 +19,10 @@ from fastapi.responses import JSONResponse, Response
 
 from moodmix.service.deps import ServiceDep, current_listener, listeners_of
 from moodmix.service.errors import ServiceError
-from moodmix.service.jobs import engine_request
 from moodmix.service.listener_exclusions import ListenerExclusions, merged
 from moodmix.service.listeners import SignedIn
 from moodmix.service.schemas import EXCLUSION_DEFAULTS, ExclusionsIn, ExclusionsOut
+from moodmix.service.stored_requests import engine_request
 
 router = APIRouter(prefix="/v1/me", tags=["listeners"])
 

@@ -20,7 +20,8 @@ candidates (it awaits the upstream only when they are no longer cached).
 
 Every change is checked before anything is stored: bad input is a 4xx that changes nothing
 (422 unreadable or out of range, 404 an unknown playlist, track or version, 409 a playlist
-not finished, being changed, or changed meanwhile by another request).
+not finished, being changed, or changed meanwhile by another request). The steps every
+change shares (those checks, storing a version, queueing a job) are in ``revising``.
 """
 
 from __future__ import annotations
@@ -30,26 +31,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from moodmix.engine.playlist import MAX_TRACKS, Playlist
-from moodmix.engine.revise import (
-    Revised,
-    RevisionError,
-    check_refinement,
-    move_track,
-    pin_track,
-    position_of,
-    remove_track,
-    replace_track,
-)
-from moodmix.engine.stored import playlist_from_json
+from moodmix.engine.edits import move_track, pin_track, remove_track
+from moodmix.engine.playlist import MAX_TRACKS
+from moodmix.engine.revise import check_refinement, replace_track
+from moodmix.engine.revised import RevisionError
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.service.deps import AccountDep, ClientDep, ServiceDep, check_quota, client_id
 from moodmix.service.errors import ServiceError, upstream_problem
-from moodmix.service.jobs import NotAccepting, current_request, revision_request
-from moodmix.service.models import DONE, FAILED, PlaylistRow, PlaylistVersionRow
-from moodmix.service.resources import links, playlist_json
+from moodmix.service.models import PlaylistRow, PlaylistVersionRow
 from moodmix.service.routes.exclusions import with_listener_exclusions
-from moodmix.service.routes.owned import PlaylistId, failure, json_body, playlist_of
+from moodmix.service.routes.owned import PlaylistId, json_body, playlist_of
+from moodmix.service.routes.revising import (
+    commit,
+    finished,
+    pure,
+    step_version,
+    stored_playlist,
+    submit_change,
+    track_of,
+    unprocessable,
+)
 from moodmix.service.runtime import Service
 from moodmix.service.schemas import (
     ErrorOut,
@@ -60,7 +61,7 @@ from moodmix.service.schemas import (
     VersionOut,
     VersionsOut,
 )
-from moodmix.service.versions import NoVersion, VersionConflict
+from moodmix.service.stored_requests import current_request, revision_request
 
 router = APIRouter(prefix="/v1/playlists", tags=["playlists"], dependencies=[Depends(client_id)])
 
@@ -137,17 +138,17 @@ async def refine_playlist(
     replaces the rest from the cached candidates, and says what moved (the version's
     ``change``). Answers like ``POST /v1/playlists``: ``202`` and the job, or with
     ``?wait=true`` the playlist at its new version."""
-    row = await _finished(service, id, account)
-    playlist = _playlist(row)
+    row = await finished(service, id, account)
+    playlist = stored_playlist(row)
     try:
         check_refinement(playlist, body.text)
     except RevisionError as exc:
-        raise _unprocessable(exc) from None
+        raise unprocessable(exc) from None
     revision = {"op": "refine", "text": body.text}
     fields = await with_listener_exclusions(
         http, service, body.request_fields(current_request(row))
     )
-    return await _submit(service, row, revision, fields, client, wait)
+    return await submit_change(service, row, revision, fields, client, wait)
 
 
 @router.post(
@@ -167,15 +168,15 @@ async def extend_playlist(
 ) -> Response:
     """Appends ``count`` tracks like the playlist's: unused candidates first (cached), then
     recommendations seeded from its best fitting tracks."""
-    row = await _finished(service, id, account)
-    room = MAX_TRACKS - len(_playlist(row).tracks)
+    row = await finished(service, id, account)
+    room = MAX_TRACKS - len(stored_playlist(row).tracks)
     if body.count > room:
-        raise _unprocessable(
+        raise unprocessable(
             f"a playlist holds at most {MAX_TRACKS} tracks; this one has room for {room} more",
             field="count",
         )
     revision = {"op": "extend", "count": body.count}
-    return await _submit(service, row, revision, current_request(row), client, wait)
+    return await submit_change(service, row, revision, current_request(row), client, wait)
 
 
 @router.post(
@@ -189,22 +190,22 @@ async def replace(
 ) -> Response:
     """In the track's place: the unused candidate that fits the mood best (not a duplicate,
     within the artist cap). No upstream request while the candidates are cached."""
-    row = await _finished(service, id, account)
-    playlist = _playlist(row)
-    _track_of(playlist, track_id)
+    row = await finished(service, id, account)
+    playlist = stored_playlist(row)
+    track_of(playlist, track_id)
     check_quota(service, client)
     request = await revision_request(service.repo, row)
     try:
         with service.quota.acting_for(client):
             step = await replace_track(service.gateway, playlist, request, track_id)
     except RevisionError as exc:
-        raise _unprocessable(exc) from None
+        raise unprocessable(exc) from None
     except ReccoBeatsError as exc:
         problem = upstream_problem(exc)
         raise ServiceError(
             problem.status, problem.code, problem.message, retry_after=problem.retry_after
         ) from None
-    return await _commit(service, row, step)
+    return await commit(service, row, step)
 
 
 @router.delete(
@@ -216,10 +217,10 @@ async def replace(
 async def remove(
     id: PlaylistId, track_id: TrackId, service: ServiceDep, account: AccountDep
 ) -> Response:
-    row = await _finished(service, id, account)
-    playlist = _playlist(row)
-    _track_of(playlist, track_id)
-    return await _commit(service, row, _pure(lambda: remove_track(playlist, track_id)))
+    row = await finished(service, id, account)
+    playlist = stored_playlist(row)
+    track_of(playlist, track_id)
+    return await commit(service, row, pure(lambda: remove_track(playlist, track_id)))
 
 
 @router.post(
@@ -256,10 +257,10 @@ async def move(
     id: PlaylistId, track_id: TrackId, body: MoveIn, service: ServiceDep, account: AccountDep
 ) -> Response:
     """``to`` is the track's new position, 0 the first; the others close up around it."""
-    row = await _finished(service, id, account)
-    playlist = _playlist(row)
-    _track_of(playlist, track_id)
-    return await _commit(service, row, _pure(lambda: move_track(playlist, track_id, body.to)))
+    row = await finished(service, id, account)
+    playlist = stored_playlist(row)
+    track_of(playlist, track_id)
+    return await commit(service, row, pure(lambda: move_track(playlist, track_id, body.to)))
 
 
 @router.post(
@@ -270,8 +271,8 @@ async def move(
 )
 async def undo(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Response:
     """Shows the version the current one was made from; no version is dropped."""
-    row = await _finished(service, id, account)
-    return await _step(service, row, forward=False)
+    row = await finished(service, id, account)
+    return await step_version(service, row, forward=False)
 
 
 @router.post(
@@ -283,123 +284,18 @@ async def undo(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Resp
 async def redo(id: PlaylistId, service: ServiceDep, account: AccountDep) -> Response:
     """Shows the newest version made from the current one: after an undo, the version undone,
     unless a new change was made since (then that change)."""
-    row = await _finished(service, id, account)
-    return await _step(service, row, forward=True)
+    row = await finished(service, id, account)
+    return await step_version(service, row, forward=True)
 
 
 # --- internals ------------------------------------------------------------------------------------
 
 
-async def _finished(service: Service, id: str, account: str) -> PlaylistRow:
-    """``account``'s playlist, finished and not being changed; else a 404 or a 409."""
-    row = await playlist_of(service, id, account)
-    if row.status == FAILED:
-        raise ServiceError(
-            409, "not_finished", f"playlist {id!r} failed; there is nothing to change"
-        )
-    if row.status != DONE or row.result is None:
-        doing = "being changed" if row.revision is not None else row.status
-        raise ServiceError(409, "not_finished", f"playlist {id!r} is {doing}; wait for it")
-    return row
-
-
-def _playlist(row: PlaylistRow) -> Playlist:
-    try:
-        return playlist_from_json(row.result or {})
-    except ValueError as exc:
-        raise ServiceError(500, "internal_error", f"playlist {row.id!r}: {exc}") from None
-
-
-def _track_of(playlist: Playlist, track_id: str) -> int:
-    try:
-        return position_of(playlist, track_id)
-    except RevisionError as exc:
-        raise ServiceError(404, "not_found", str(exc)) from None
-
-
-def _pure(change: Any) -> Revised:
-    try:
-        step: Revised = change()
-    except RevisionError as exc:
-        raise _unprocessable(exc) from None
-    return step
-
-
 async def _pin(service: Service, id: str, track_id: str, account: str, *, pinned: bool) -> Response:
-    row = await _finished(service, id, account)
-    playlist = _playlist(row)
-    _track_of(playlist, track_id)
-    return await _commit(service, row, _pure(lambda: pin_track(playlist, track_id, pinned)))
-
-
-async def _commit(service: Service, row: PlaylistRow, step: Revised) -> Response:
-    try:
-        changed = await service.repo.versions.commit(
-            row.id, base=row.version, playlist=step.playlist.to_json(), change=step.change
-        )
-    except VersionConflict as exc:
-        raise ServiceError(409, "changed_meanwhile", str(exc)) from None
-    service.results.forget(row.id)
-    return json_body(playlist_json(changed), 200, {"Location": links(row.id)["self"]})
-
-
-async def _step(service: Service, row: PlaylistRow, *, forward: bool) -> Response:
-    versions = service.repo.versions
-    try:
-        if forward:
-            changed = await versions.redo(row.id, base=row.version)
-        else:
-            changed = await versions.undo(row.id, base=row.version)
-    except NoVersion as exc:
-        raise ServiceError(409, "no_version", str(exc)) from None
-    except VersionConflict as exc:
-        raise ServiceError(409, "changed_meanwhile", str(exc)) from None
-    service.results.forget(row.id)
-    return json_body(playlist_json(changed), 200, {"Location": links(row.id)["self"]})
-
-
-async def _submit(
-    service: Service,
-    row: PlaylistRow,
-    revision: dict[str, Any],
-    request: dict[str, Any],
-    client: str,
-    wait: bool,
-) -> Response:
-    check_quota(service, client)
-    try:
-        queued = await service.runner.revise(row, revision=revision, request=request, client=client)
-    except VersionConflict as exc:
-        raise ServiceError(409, "changed_meanwhile", str(exc)) from None
-    except NotAccepting:
-        raise ServiceError(
-            503, "shutting_down", "the service is shutting down; try again", retry_after=5
-        ) from None
-    service.results.forget(row.id)
-    location = {"Location": links(row.id)["self"]}
-    if wait:
-        final = await _wait(service, row.id, service.settings.wait_timeout_s)
-        if final is not None and final.status == DONE:
-            if (final.error or {}).get("change"):
-                return failure(final, location)
-            return json_body(playlist_json(final), 200, location)
-    return json_body(playlist_json(queued, live=service.runner.live(row.id)), 202, location)
-
-
-async def _wait(service: Service, id: str, within: float) -> PlaylistRow | None:
-    if service.runner.holds(id):
-        return await service.runner.wait(id, within)
-    return await service.feed.wait(id, within)
-
-
-def _unprocessable(problem: Exception | str, *, field: str = "text") -> ServiceError:
-    message = str(problem)
-    return ServiceError(
-        422,
-        "invalid_request",
-        message,
-        problems=[{"field": field, "in": "body", "message": message}],
-    )
+    row = await finished(service, id, account)
+    playlist = stored_playlist(row)
+    track_of(playlist, track_id)
+    return await commit(service, row, pure(lambda: pin_track(playlist, track_id, pinned)))
 
 
 async def _count(service: Service, id: str) -> int:
