@@ -111,18 +111,20 @@ async def test_finished_playlists_are_cacheable_and_revalidate_with_304(
 
 
 async def test_list_is_newest_first_and_paged(service: RunningService) -> None:
-    ids = []
+    ids, names = [], {}
     for n in range(5):
         r = await service.http.post(
             "/v1/playlists?wait=true", json={"prompt": f"{PROMPT} {n}", "size": 3}
         )
         ids.append(r.json()["id"])
+        names[r.json()["id"]] = r.json()["name"]
     seen: list[str] = []
     url: str | None = "/v1/playlists?limit=2"
     while url:
         page = (await service.http.get(url)).json()
         assert len(page["items"]) <= 2
         seen += [item["id"] for item in page["items"]]
+        assert all(item["name"] == names[item["id"]] for item in page["items"])
         url = page["next"]
     assert seen == list(reversed(ids))
     done = (await service.http.get("/v1/playlists", params={"status": "failed"})).json()

@@ -89,10 +89,12 @@ def share_link_json(link: ShareLinkRow) -> Json:
 def summary_json(row: PlaylistRow) -> Json:
     """The short form for lists: no tracks, just how many."""
     tracks = (row.result or {}).get("tracks")
+    name = (row.result or {}).get("name")
     return {
         "id": row.id,
         "status": row.status,
         "prompt": row.request.get("prompt"),
+        "name": name if isinstance(name, str) else None,
         "tracks": len(tracks) if isinstance(tracks, list) else None,
         "created_at": _iso(row.created_at),
         "finished_at": _iso(row.finished_at),

@@ -199,6 +199,7 @@ class PlaylistSummaryOut(BaseModel):
     id: str
     status: Literal["queued", "running", "done", "failed"]
     prompt: str | None
+    name: str | None = Field(None, description="when done: the playlist's name")
     tracks: int | None
     created_at: str
     finished_at: str | None
