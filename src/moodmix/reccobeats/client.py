@@ -326,9 +326,15 @@ class ReccoBeatsClient(Closing):
             ) from exc
         self._observe(endpoint, response.status_code, started)
         error = error_for_status(response, endpoint)
-        if error is not None:
+        if error is None:
+            return response
+        try:
             raise error
-        return response
+        finally:
+            # Held by this frame, the error would hold the frame through its traceback: a
+            # cycle (with the response and every caller's frame) that only the garbage
+            # collector frees, once per 429. Without the name, it goes when it is handled.
+            del error
 
     def _observe(self, endpoint: str, status: int, started: float) -> None:
         if self._on_response is not None:
