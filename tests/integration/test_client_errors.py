@@ -229,6 +229,26 @@ async def test_a_handled_error_is_freed_at_once_not_left_to_the_garbage_collecto
         gc.enable()
 
 
+async def test_an_answered_response_is_freed_at_once_not_left_to_the_garbage_collector(
+    canned: Canned, client: ReccoBeatsClient
+) -> None:
+    canned.answer(200, FEATURES)
+    await client.get_track_audio_features(UUID)  # the connection pool is warm
+
+    def responses() -> int:
+        return sum(isinstance(o, httpx.Response) for o in gc.get_objects())
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = responses()
+        for _ in range(5):
+            await client.get_track_audio_features(UUID)
+        assert responses() == before  # each one went with its last reference
+    finally:
+        gc.enable()
+
+
 def test_the_documented_default_wait_is_one_second() -> None:
     assert DEFAULT_RETRY_AFTER_S == 1.0
 
