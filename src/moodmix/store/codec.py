@@ -22,6 +22,7 @@ are remembered for the writes of each item that follow.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
@@ -77,6 +78,9 @@ class ModelCodec(Generic[T]):
         self._to_json = self._adapter.serializer.to_json
         self._from_json = self._adapter.validator.validate_json
         self._recent: LRU[int, tuple[Any, bytes]] | None = LRU(remember) if remember else None
+        self._lock = threading.Lock()
+        """A codec is shared by every gateway of the process (``reccobeats._kinds``), which
+        may run on loops of their own, in threads."""
 
     @property
     def type(self) -> type[T]:
@@ -86,11 +90,13 @@ class ModelCodec(Generic[T]):
         recent = self._recent
         if recent is None:
             return self._to_json(value, by_alias=True)
-        known = recent.get(id(value))
+        with self._lock:
+            known = recent.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
         data: bytes = self._to_json(value, by_alias=True)
-        recent.set(id(value), (value, data))
+        with self._lock:
+            recent.set(id(value), (value, data))
         return data
 
     def decode(self, data: bytes) -> T:
