@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import socket
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -210,6 +212,41 @@ async def test_429_is_rate_limited_with_the_wait_from_retry_after(
         await client.get_track(UUID)
     assert info.value.retry_after == expected
     assert info.value.endpoint == "/v1/track/{id}"
+
+
+async def test_a_handled_error_is_freed_at_once_not_left_to_the_garbage_collector(
+    canned: Canned, client: ReccoBeatsClient
+) -> None:
+    canned.answer(429, '{"message": "too many requests"}')
+    gc.disable()
+    try:
+        try:
+            await client.get_track(UUID)
+        except RateLimited as exc:
+            handled = weakref.ref(exc)
+        assert handled() is None  # no frame of the call holds it: nothing cyclic to collect
+    finally:
+        gc.enable()
+
+
+async def test_an_answered_response_is_freed_at_once_not_left_to_the_garbage_collector(
+    canned: Canned, client: ReccoBeatsClient
+) -> None:
+    canned.answer(200, FEATURES)
+    await client.get_track_audio_features(UUID)  # the connection pool is warm
+
+    def responses() -> int:
+        return sum(isinstance(o, httpx.Response) for o in gc.get_objects())
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = responses()
+        for _ in range(5):
+            await client.get_track_audio_features(UUID)
+        assert responses() == before  # each one went with its last reference
+    finally:
+        gc.enable()
 
 
 def test_the_documented_default_wait_is_one_second() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -278,6 +279,18 @@ def test_the_query_joins_lists_with_bare_commas_and_escapes_text() -> None:
     assert _params.encode_query(query) == (
         f"ids={SID},{UUID}&searchText=a%26b%2C%20c%2Fd&size=5&energy=0.25"
     )
+
+
+@given(
+    items=st.lists(
+        st.text(alphabet=st.sampled_from("aZ09-_.~,/%& é"), max_size=6)
+        | st.sampled_from([SID, UUID]),
+        max_size=5,
+    )
+)
+def test_a_list_is_each_item_quoted_and_comma_joined(items: list[str]) -> None:
+    expected = ",".join(quote(item, safe="") for item in items)
+    assert _params.encode_query({"ids": items}) == f"ids={expected}"
 
 
 def test_search_text_is_sent_stripped() -> None:

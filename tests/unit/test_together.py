@@ -4,6 +4,8 @@ raised as itself."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 
 import pytest
 
@@ -61,3 +63,29 @@ async def test_cancelling_the_caller_cancels_every_one() -> None:
     with pytest.raises(asyncio.CancelledError):
         await call
     assert sorted(cancelled) == [1, 2]
+
+
+class _Failed(Exception):
+    pass
+
+
+async def test_the_error_raised_is_freed_once_handled_not_left_to_the_garbage_collector() -> None:
+    async def fails() -> int:
+        await asyncio.sleep(0)
+        raise _Failed("no")
+
+    async def waits() -> int:
+        await asyncio.sleep(10)
+        return 1
+
+    gc.disable()
+    try:
+        try:
+            await together([waits(), fails()])
+        except _Failed as exc:
+            chained = (exc.__cause__, exc.__suppress_context__)
+            handled = weakref.ref(exc)
+        assert chained == (None, True)  # raised as itself, from None
+        assert handled() is None  # in no reference cycle: freed as the handler ends
+    finally:
+        gc.enable()

@@ -20,7 +20,7 @@ from moodmix.reccobeats._calls import BatchFetch
 from moodmix.reccobeats.ids import Kind
 from moodmix.reccobeats.models import Album, Artist, AudioFeatures, Page, Track
 from moodmix.settings import Settings
-from moodmix.store import ModelCodec
+from moodmix.store import Codec, ListCodec, ModelCodec
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,15 @@ class CacheKind:
     """One kind the gateway caches: an item (``items`` set) or a whole request's answer."""
 
     name: str
-    codec: ModelCodec[Any]
+    codec: Codec
     ttl: Callable[[Settings], float]
     items: Items | None = None
+
+
+TRACKS: Final = ModelCodec(Track, remember=4_096)
+"""Tracks are written again as the same objects: a recommendation's tracks are cached one by
+one after the list, and again each time the list is answered from L1 (half a day's track
+writes, each within a few thousand writes of the last). Their bytes are kept for that."""
 
 
 def _batches(settings: Settings) -> int:
@@ -51,7 +57,7 @@ KINDS: Final[dict[str, CacheKind]] = {
     for kind in (
         CacheKind(
             "track",
-            ModelCodec(Track),
+            TRACKS,
             lambda s: s.ttl_tracks_s,
             Items("track", lambda c, ids: c.get_tracks(ids), _batches),
         ),
@@ -75,7 +81,7 @@ KINDS: Final[dict[str, CacheKind]] = {
             lambda s: s.ttl_artists_s,
             Items("album", lambda c, ids: c.get_albums(ids), _batches),
         ),
-        CacheKind("recommendations", ModelCodec(list[Track]), lambda s: s.ttl_recommendations_s),
+        CacheKind("recommendations", ListCodec(TRACKS), lambda s: s.ttl_recommendations_s),
         CacheKind("artist_search", ModelCodec(Page[Artist]), lambda s: s.ttl_search_s),
         CacheKind("album_search", ModelCodec(Page[Album]), lambda s: s.ttl_search_s),
         CacheKind("track_page", ModelCodec(Page[Track]), lambda s: s.ttl_search_s),

@@ -13,6 +13,7 @@ argument and what is allowed::
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 from urllib.parse import quote
@@ -171,12 +172,21 @@ def audio_upload(
     return filename, content, content_type
 
 
+_UNRESERVED: Final = re.compile(r"[A-Za-z0-9_.~,-]*")
+"""What ``quote(..., safe="")`` leaves as it is, and the comma that joins a list."""
+
+
 def encode_query(query: Query) -> str:
-    """Percent-encode ``query``; a list becomes one comma-joined value (``ids=a,b``)."""
+    """Percent-encode ``query``; a list becomes one comma-joined value (``ids=a,b``).
+
+    A list of ids needs no quoting (letters, digits, dashes), which one match of the joined
+    value tells, rather than a ``quote`` call per id."""
     parts = []
     for name, value in query.items():
         if isinstance(value, list):
-            encoded = ",".join(quote(item, safe="") for item in value)
+            encoded = ",".join(value)
+            if _UNRESERVED.fullmatch(encoded) is None or encoded.count(",") != len(value) - 1:
+                encoded = ",".join(quote(item, safe="") for item in value)
         else:
             encoded = quote(str(value), safe="")
         parts.append(f"{quote(name, safe='')}={encoded}")

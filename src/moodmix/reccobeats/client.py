@@ -326,9 +326,15 @@ class ReccoBeatsClient(Closing):
             ) from exc
         self._observe(endpoint, response.status_code, started)
         error = error_for_status(response, endpoint)
-        if error is not None:
+        if error is None:
+            return response
+        try:
             raise error
-        return response
+        finally:
+            # Held by this frame, the error would hold the frame through its traceback: a
+            # cycle (with the response and every caller's frame) that only the garbage
+            # collector frees, once per 429. Without the name, it goes when it is handled.
+            del error
 
     def _observe(self, endpoint: str, status: int, started: float) -> None:
         if self._on_response is not None:
@@ -369,10 +375,35 @@ _NO_COOKIES: Final = _NoCookies()
 """Empty for good: nothing adds to it (``extract_cookies`` keeps nothing, the setter ignores)."""
 
 
+_READ: Final = httpx.ByteStream(b"")
+"""What a response's stream is once its body has been read (it is never read again)."""
+
+
 class _CookielessClient(httpx.AsyncClient):
     """An ``httpx.AsyncClient`` that keeps no cookies. ReccoBeats sets none, and httpx would
     otherwise build a ``urllib`` request from every response (parsing its URL again) to
-    look for them: a tenth of the client's own work on a 429."""
+    look for them: a tenth of the client's own work on a 429.
+
+    Once a response's body is read, its stream is replaced by an empty one: httpx's stream
+    refers back to its response (to time it when it closes), a cycle that left every
+    response, its request and headers to the cyclic garbage collector."""
+
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: httpx._types.AuthTypes | httpx._client.UseClientDefault | None = (
+            httpx.USE_CLIENT_DEFAULT
+        ),
+        follow_redirects: bool | httpx._client.UseClientDefault = httpx.USE_CLIENT_DEFAULT,
+    ) -> httpx.Response:
+        response = await super().send(
+            request, stream=stream, auth=auth, follow_redirects=follow_redirects
+        )
+        if not stream:
+            response.stream = _READ
+        return response
 
     @property
     def cookies(self) -> httpx.Cookies:

@@ -25,9 +25,22 @@ T = TypeVar("T")
 async def together(coros: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
     """The results of ``coros``, run concurrently, in order; the first error of any of them
     (the others cancelled and finished first)."""
+    tasks: list[asyncio.Task[T]] = []
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(coro) for coro in coros]
+            tasks += [group.create_task(coro) for coro in coros]
     except BaseExceptionGroup as failed:
-        raise failed.exceptions[0] from None
-    return [task.result() for task in tasks]
+        # No reference cycles, which only the garbage collector would free (with every failed
+        # task's frames): the group's traceback holds the frame that raised it, which holds
+        # the group; raised in here, the first error would hold the group as its context;
+        # and this frame, which the error's traceback holds, would hold the error itself
+        # and, through the tasks, the task that failed with it.
+        failed.__traceback__ = None
+        first = failed.exceptions[0]
+    else:
+        return [task.result() for task in tasks]
+    tasks.clear()
+    try:
+        raise first from None
+    finally:
+        del first

@@ -13,7 +13,7 @@ Redis when several processes share), a ``TieredCache`` (L1 memory LRU over an op
 
 from moodmix.store.cache import CacheKey, TieredCache
 from moodmix.store.cachestats import CacheStats, KindStats, LookupTally, TierStats, tally_lookups
-from moodmix.store.codec import Codec, JsonCodec, ModelCodec
+from moodmix.store.codec import Codec, JsonCodec, ListCodec, ModelCodec
 from moodmix.store.entry import MISS, CachePolicy, Lookup, State
 from moodmix.store.hotkeys import HotKeys
 from moodmix.store.lru import LRU
@@ -34,6 +34,7 @@ __all__ = [
     "IdRegistry",
     "JsonCodec",
     "KindStats",
+    "ListCodec",
     "Lookup",
     "LookupTally",
     "MemoryStorage",

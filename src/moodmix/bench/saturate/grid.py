@@ -16,7 +16,7 @@ A job makes tens of thousands of short-lived tasks and futures while its gateway
 abandoned ids grows, and with CPython's default collection thresholds the cyclic garbage
 collector then took over half a job's CPU (a 600/min hour: 48 s, 16 s with the workers'
 first generation collected every 50,000 allocations instead of 700 and the catalog frozen out
-of the collector's view: ``_calm_collector``). Nothing in a job depends on when garbage goes.
+of the collector's view: ``bench.collector``). Nothing in a job depends on when garbage goes.
 
 Results come back in the order of ``config.cells()`` then ``config.profiles``; progress (cell
 i/n, profile, wall seconds) goes to ``say`` as each job ends, and every 30 wall seconds.
@@ -25,7 +25,6 @@ i/n, profile, wall seconds) goes to ``say`` as each job ends, and every 30 wall 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import multiprocessing
 import random
@@ -37,6 +36,7 @@ from typing import Any
 
 import structlog
 
+from moodmix.bench.collector import calm_collector
 from moodmix.bench.inprocess import InProcessSimulator
 from moodmix.bench.lookups.workers import available_cpus
 from moodmix.bench.profiles import BenchProfile
@@ -87,14 +87,6 @@ def _catalog(spec: CatalogSpec) -> tuple[Catalog, list[str]]:
     return _catalogs[spec]
 
 
-def _calm_collector() -> None:
-    """Collect once, keep what exists now (the catalog) out of later collections, and
-    collect the youngest generation every 50,000 allocations (see the module docstring)."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-
-
 def run_job(config: SaturateConfig, job: Job) -> dict[str, Any]:
     """One job on virtual time, in this process (a worker's entry point)."""
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
@@ -102,7 +94,7 @@ def run_job(config: SaturateConfig, job: Job) -> dict[str, Any]:
     fresh = spec not in _catalogs
     catalog, ids = _catalog(spec)
     if fresh:
-        _calm_collector()
+        calm_collector()
 
     async def one() -> dict[str, Any]:
         settings = SimulatorConfig(
