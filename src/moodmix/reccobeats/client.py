@@ -15,7 +15,6 @@ template (``/v1/track/{id}``) and the status (``0`` when no response came back).
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Sequence
 from typing import Final, Self, TypeVar
@@ -26,6 +25,7 @@ import httpx
 from moodmix.closing import Closing
 from moodmix.reccobeats import _params as params
 from moodmix.reccobeats import _routes as route
+from moodmix.reccobeats._http import CookielessClient, absolute_url
 from moodmix.reccobeats._responses import (
     DEFAULT_RETRY_AFTER_S,
     ModelT,
@@ -90,7 +90,7 @@ class ReccoBeatsClient(Closing):
             raise ValueError("user_agent must be a non-empty string")
         self.base_url = root
         self._on_response = on_response
-        self._http = _CookielessClient(
+        self._http = CookielessClient(
             base_url=root,
             http2=http2,
             timeout=DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout),
@@ -304,7 +304,7 @@ class ReccoBeatsClient(Closing):
         target = endpoint.format(id=key) if key is not None else endpoint
         if query:
             target = f"{target}?{params.encode_query(query)}"
-        url = _absolute_url(self._root, target)
+        url = absolute_url(self._root, target)
         started = time.perf_counter()
         try:
             response = await self._http.request(method, url, files=files)
@@ -356,59 +356,3 @@ def _base_url(base_url: str) -> str:
 def _describe(exc: Exception) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-@functools.lru_cache(maxsize=512)
-def _absolute_url(base: str, target: str) -> httpx.URL:
-    """``target`` (a path and query) on ``base``, parsed once: httpx checks every character of
-    a URL it is given as text, twice when it joins it to the base, and a batch URL of 40 ids
-    is long. A retry, a dedup leader's second try and a refresh ask the same URL again."""
-    return httpx.URL(base.rstrip("/") + "/" + target.lstrip("/"))
-
-
-class _NoCookies(httpx.Cookies):
-    def extract_cookies(self, response: httpx.Response) -> None:
-        """Keep nothing."""
-
-
-_NO_COOKIES: Final = _NoCookies()
-"""Empty for good: nothing adds to it (``extract_cookies`` keeps nothing, the setter ignores)."""
-
-
-_READ: Final = httpx.ByteStream(b"")
-"""What a response's stream is once its body has been read (it is never read again)."""
-
-
-class _CookielessClient(httpx.AsyncClient):
-    """An ``httpx.AsyncClient`` that keeps no cookies. ReccoBeats sets none, and httpx would
-    otherwise build a ``urllib`` request from every response (parsing its URL again) to
-    look for them: a tenth of the client's own work on a 429.
-
-    Once a response's body is read, its stream is replaced by an empty one: httpx's stream
-    refers back to its response (to time it when it closes), a cycle that left every
-    response, its request and headers to the cyclic garbage collector."""
-
-    async def send(
-        self,
-        request: httpx.Request,
-        *,
-        stream: bool = False,
-        auth: httpx._types.AuthTypes | httpx._client.UseClientDefault | None = (
-            httpx.USE_CLIENT_DEFAULT
-        ),
-        follow_redirects: bool | httpx._client.UseClientDefault = httpx.USE_CLIENT_DEFAULT,
-    ) -> httpx.Response:
-        response = await super().send(
-            request, stream=stream, auth=auth, follow_redirects=follow_redirects
-        )
-        if not stream:
-            response.stream = _READ
-        return response
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return _NO_COOKIES
-
-    @cookies.setter
-    def cookies(self, cookies: object) -> None:
-        """Ignored: this client sends and keeps no cookies."""
