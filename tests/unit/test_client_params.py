@@ -16,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moodmix.reccobeats import _params
-from moodmix.reccobeats.client import DEFAULT_TIMEOUT, ReccoBeatsClient, _absolute_url
+from moodmix.reccobeats._http import absolute_url
+from moodmix.reccobeats.client import DEFAULT_TIMEOUT, ReccoBeatsClient
 from moodmix.settings import Settings
 
 SID = "00aqkszH1FdUiJJWvX6iEl"
@@ -321,5 +322,5 @@ def test_an_upload_of_exactly_5_mb_is_allowed() -> None:
 def test_the_parsed_url_is_the_one_httpx_joins_itself(base: str, target: str) -> None:
     http = httpx.AsyncClient(base_url=base)
     joined = http.build_request("GET", target).url
-    ours = http.build_request("GET", _absolute_url(str(http.base_url), target)).url
+    ours = http.build_request("GET", absolute_url(str(http.base_url), target)).url
     assert (ours, ours.raw_path) == (joined, joined.raw_path)

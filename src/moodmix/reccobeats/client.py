@@ -101,7 +101,7 @@ class ReccoBeatsClient(Closing):
             transport=transport,
         )
         self._root = str(self._http.base_url)
-        """The base URL as text, once: ``_absolute_url`` joins each request's path to it."""
+        """The base URL as text, once: ``absolute_url`` joins each request's path to it."""
 
     @classmethod
     def from_settings(
