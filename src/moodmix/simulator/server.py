@@ -30,10 +30,10 @@ from moodmix.simulator.app import build_app
 from moodmix.simulator.catalog import Catalog, CatalogSpec
 from moodmix.simulator.config import SimulatorConfig
 from moodmix.simulator.counters import Counters
+from moodmix.simulator.listening import base_url, listen
 from moodmix.simulator.state import SimulatorState
 
 _SHUTDOWN_TIMEOUT_S: Final = 2.0
-_WILDCARDS: Final = frozenset({"", "0.0.0.0", "::"})
 
 
 def build_catalog(config: SimulatorConfig) -> Catalog:
@@ -69,18 +69,10 @@ class SimulatorServer:
         catalog = self._catalog
         state = SimulatorState(self._config, catalog, clock=self._clock)
         state.start()
-        runner = web.AppRunner(
-            build_app(state), access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT_S
+        runner, self._port = await listen(
+            build_app(state), self._config.host, self._config.port, shutdown_s=_SHUTDOWN_TIMEOUT_S
         )
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, self._config.host, self._config.port)
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
         self._state, self._runner = state, runner
-        self._port = int(runner.addresses[0][1])
 
     async def stop(self) -> None:
         """Stop listening; requests held by a timeout fault are let go at once."""
@@ -112,10 +104,7 @@ class SimulatorServer:
     @property
     def url(self) -> str:
         """``http://127.0.0.1:<port>``: the base URL, without ``/v1``."""
-        host = self._config.host
-        host = "127.0.0.1" if host in _WILDCARDS else host
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.port}"
+        return base_url(self._config.host, self.port)
 
     @property
     def state(self) -> SimulatorState:

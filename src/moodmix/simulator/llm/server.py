@@ -17,51 +17,29 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from types import TracebackType
-from typing import Self
 
 from aiohttp import web
 
+from moodmix.simulator.listening import LoopbackServer
 from moodmix.simulator.llm.app import LlmConfig, StandInState, build_app
 
 
-class LlmServer:
+class LlmServer(LoopbackServer):
     """The stand-in listening on ``host:port`` (port 0: any free one)."""
 
+    shutdown_s = 0.5
+
     def __init__(self, config: LlmConfig, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host=host, port=port)
         self.state = StandInState(config)
-        self._host, self._port = host, port
-        self._runner: web.AppRunner | None = None
 
-    async def __aenter__(self) -> Self:
-        runner = web.AppRunner(build_app(self.state), access_log=None, shutdown_timeout=0.5)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self._host, self._port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self._port = int(runner.addresses[0][1])
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
+    def app(self) -> web.Application:
+        return build_app(self.state)
 
     @property
     def url(self) -> str:
         """The server's root; the API is under ``/v1`` (give ``url + "/v1"`` to moodmix)."""
-        if self._runner is None:
-            raise RuntimeError("the stand-in has not been started")
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self._port}"
+        return super().url
 
 
 def serve_llm_forever(

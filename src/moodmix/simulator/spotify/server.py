@@ -18,19 +18,20 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Iterator
-from types import TracebackType
-from typing import Self
 
 from aiohttp import web
 
 from moodmix.clock import Clock, monotonic
 from moodmix.simulator.catalog import Catalog
+from moodmix.simulator.listening import LoopbackServer
 from moodmix.simulator.spotify.app import build_app
 from moodmix.simulator.spotify.standin import SpotifyConfig, StandIn
 
 
-class SpotifyServer:
+class SpotifyServer(LoopbackServer):
     """The stand-in listening on ``host:port`` (port 0: any free one)."""
+
+    shutdown_s = 2.0
 
     def __init__(
         self,
@@ -41,38 +42,11 @@ class SpotifyServer:
         port: int = 0,
         clock: Clock = monotonic,
     ) -> None:
+        super().__init__(host=host, port=port)
         self.standin = StandIn(config, catalog, clock=clock)
-        self._host, self._port = host, port
-        self._runner: web.AppRunner | None = None
 
-    async def __aenter__(self) -> Self:
-        runner = web.AppRunner(build_app(self.standin), access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self._host, self._port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self._port = int(runner.addresses[0][1])
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
-
-    @property
-    def url(self) -> str:
-        if self._runner is None:
-            raise RuntimeError("the stand-in has not been started")
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self._port}"
+    def app(self) -> web.Application:
+        return build_app(self.standin)
 
 
 @contextlib.contextmanager
