@@ -9,11 +9,17 @@ class LlmServer(LoopbackServer):      # the stand-ins that have nothing to start
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from types import TracebackType
-from typing import Final, Self
+from typing import Final, Self, TypeVar
 
 from aiohttp import web
+
+S = TypeVar("S", bound="LoopbackServer")
 
 WILDCARDS: Final = frozenset({"", "0.0.0.0", "::"})
 """Hosts that mean every interface; a client reaches them on 127.0.0.1."""
@@ -77,3 +83,39 @@ class LoopbackServer(ABC):
         if self._runner is None:
             raise RuntimeError("the stand-in has not been started")
         return base_url(self._host, self._port)
+
+
+@contextlib.contextmanager
+def in_thread(server: S, name: str) -> Iterator[S]:
+    """``server`` on its own event loop in a daemon thread named ``name``, stopped when the
+    block ends; an error starting it is raised here."""
+    ready, failure = threading.Event(), []
+    holder: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        try:
+            await server.__aenter__()
+        except BaseException as exc:
+            failure.append(exc)
+            ready.set()
+            return
+        holder.append((asyncio.get_running_loop(), stop))
+        ready.set()
+        try:
+            await stop.wait()
+        finally:
+            await server.__aexit__(None, None, None)
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), name=name, daemon=True)
+    thread.start()
+    ready.wait()
+    if failure:
+        thread.join()
+        raise failure[0]
+    try:
+        yield server
+    finally:
+        loop, stop = holder[0]
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=5)

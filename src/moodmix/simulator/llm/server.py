@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import Callable, Iterator
 
 from aiohttp import web
 
-from moodmix.simulator.listening import LoopbackServer
+from moodmix.simulator.listening import LoopbackServer, in_thread
 from moodmix.simulator.llm.app import LlmConfig, StandInState, build_app
 
 
@@ -65,34 +64,5 @@ def llm_in_thread(
     config: LlmConfig, *, host: str = "127.0.0.1", port: int = 0
 ) -> Iterator[LlmServer]:
     """The stand-in on its own event loop in a daemon thread, stopped when the block ends."""
-    server = LlmServer(config, host=host, port=port)
-    ready, failure = threading.Event(), []
-    holder: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        try:
-            await server.__aenter__()
-        except BaseException as exc:
-            failure.append(exc)
-            ready.set()
-            return
-        holder.append((asyncio.get_running_loop(), stop))
-        ready.set()
-        try:
-            await stop.wait()
-        finally:
-            await server.__aexit__(None, None, None)
-
-    thread = threading.Thread(target=asyncio.run, args=(main(),), name="moodmix-llm", daemon=True)
-    thread.start()
-    ready.wait()
-    if failure:
-        thread.join()
-        raise failure[0]
-    try:
+    with in_thread(LlmServer(config, host=host, port=port), "moodmix-llm") as server:
         yield server
-    finally:
-        loop, stop = holder[0]
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout=5)

@@ -14,16 +14,14 @@ The stand-in is its own accounts service and Web API, both at ``url``.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import threading
 from collections.abc import Iterator
 
 from aiohttp import web
 
 from moodmix.clock import Clock, monotonic
 from moodmix.simulator.catalog import Catalog
-from moodmix.simulator.listening import LoopbackServer
+from moodmix.simulator.listening import LoopbackServer, in_thread
 from moodmix.simulator.spotify.app import build_app
 from moodmix.simulator.spotify.standin import SpotifyConfig, StandIn
 
@@ -55,36 +53,7 @@ def spotify_in_thread(
 ) -> Iterator[SpotifyServer]:
     """The stand-in on its own event loop in a daemon thread, stopped when the block ends.
     Reading ``standin`` from another thread is safe; change it on its loop."""
-    server = SpotifyServer(config, catalog, host=host, port=port)
-    ready, failure = threading.Event(), []
-    holder: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        try:
-            await server.__aenter__()
-        except BaseException as exc:
-            failure.append(exc)
-            ready.set()
-            return
-        holder.append((asyncio.get_running_loop(), stop))
-        ready.set()
-        try:
-            await stop.wait()
-        finally:
-            await server.__aexit__(None, None, None)
-
-    thread = threading.Thread(
-        target=asyncio.run, args=(main(),), name="moodmix-spotify", daemon=True
-    )
-    thread.start()
-    ready.wait()
-    if failure:
-        thread.join()
-        raise failure[0]
-    try:
+    with in_thread(
+        SpotifyServer(config, catalog, host=host, port=port), "moodmix-spotify"
+    ) as server:
         yield server
-    finally:
-        loop, stop = holder[0]
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(timeout=5)
