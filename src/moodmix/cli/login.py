@@ -133,15 +133,9 @@ def me() -> None:
         raise typer.Exit(1)
 
     async def run() -> str:
-        token, expires_at = kept
-        if expires_at - 60 < time.time():
-            async with SpotifyAccounts(
-                settings.spotify_accounts_url, client_id=settings.spotify_client_id
-            ) as accounts:
-                token = await accounts.refresh(token.refresh_token or "")
-            save_token(token)
+        access = await KeptToken(settings, *kept).access()
         async with SpotifyClient(settings.spotify_api_url, mode=settings.spotify_mode) as client:
-            user = await client.get_me(token.access_token)
+            user = await client.get_me(access)
         return f"{user.display_name or user.id} ({user.id})"
 
     try:
@@ -149,6 +143,25 @@ def me() -> None:
     except (SpotifyError, ValueError) as exc:
         console.print(f"[red]Spotify:[/red] {escape(str(exc))}; moodmix login signs in again")
         raise typer.Exit(1) from None
+
+
+class KeptToken:
+    """The kept sign-in: its access token, refreshed (and kept again) when it is about to
+    run out, or with ``refresh`` when Spotify no longer takes it."""
+
+    def __init__(self, settings: Settings, token: Token, expires_at: float) -> None:
+        self._settings = settings
+        self._token, self._expires_at = token, expires_at
+
+    async def access(self, *, refresh: bool = False) -> str:
+        if refresh or self._expires_at - 60 < time.time():
+            async with SpotifyAccounts(
+                self._settings.spotify_accounts_url, client_id=self._settings.spotify_client_id
+            ) as accounts:
+                self._token = await accounts.refresh(self._token.refresh_token or "")
+            save_token(self._token)
+            self._expires_at = time.time() + self._token.expires_in
+        return self._token.access_token
 
 
 def _settings(console: Console) -> Settings:

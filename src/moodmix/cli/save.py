@@ -14,7 +14,6 @@ Spotify playlist up to date with the playlist's current version.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -22,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from moodmix.cli.login import load_token, save_token
+from moodmix.cli.login import KeptToken, load_token
 from moodmix.cli.revise import DEFAULT_URL, ApiKey, PlaylistArg, Url, fail, service_call
 from moodmix.cli.revise import service_client as moodmix_client
 from moodmix.coordination import MemoryWindow
@@ -30,7 +29,6 @@ from moodmix.engine.cover import playlist_cover
 from moodmix.resilience.windowgate import WindowGate
 from moodmix.settings import Settings
 from moodmix.spotify import (
-    SpotifyAccounts,
     SpotifyClient,
     SpotifyError,
     Token,
@@ -78,7 +76,7 @@ async def _save(
     found: dict[str, Any],
     uris: list[str],
 ) -> tuple[str, int]:
-    token = _Tokens(settings, *kept)
+    token = KeptToken(settings, *kept)
     gate = WindowGate(
         MemoryWindow(),
         f"spotify:{settings.spotify_client_id}",
@@ -110,22 +108,3 @@ async def _save(
         held = await saver.fill(made.id, uris)
         await saver.upload_cover(made.id, await asyncio.to_thread(playlist_cover, prompt, result))
     return made.external_urls.spotify or f"https://open.spotify.com/playlist/{made.id}", held
-
-
-class _Tokens:
-    """The kept access token, refreshed (and kept again) when it is about to run out or
-    Spotify no longer takes it."""
-
-    def __init__(self, settings: Settings, token: Token, expires_at: float) -> None:
-        self._settings = settings
-        self._token, self._expires_at = token, expires_at
-
-    async def access(self, *, refresh: bool = False) -> str:
-        if refresh or self._expires_at - 60 < time.time():
-            async with SpotifyAccounts(
-                self._settings.spotify_accounts_url, client_id=self._settings.spotify_client_id
-            ) as accounts:
-                self._token = await accounts.refresh(self._token.refresh_token or "")
-            save_token(self._token)
-            self._expires_at = time.time() + self._token.expires_in
-        return self._token.access_token
