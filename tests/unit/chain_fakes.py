@@ -4,10 +4,12 @@ was asked and answers from a dict, a sender likewise, and a small cache and regi
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from moodmix.clock import ManualClock
-from moodmix.reccobeats._chain import Keys
+from moodmix.reccobeats._chain import Batch
 from moodmix.reccobeats._metrics import GatewayMetrics
 from moodmix.reccobeats.models import Track
 from moodmix.resilience.scheduler import Priority, Ticket
@@ -49,19 +51,27 @@ class FakeNext:
 
 
 class FakeSender:
-    """A sender below the batcher: reads its keys as a call would, answers from ``values``."""
+    """A sender below the batcher: answers from ``values``; ``gate`` (when set) is the wait
+    for a slot, in ``hold`` (and in ``send`` for a call that did not hold one)."""
 
     def __init__(self, values: dict[str, Any] | None = None) -> None:
         self.values = dict(values or {})
         self.sent: list[tuple[list[str], Priority, Ticket | None]] = []
         self.gate: asyncio.Event | None = None
+        self.holds = 0
 
-    async def send(self, keys: Keys, priority: Priority, ticket: Ticket | None) -> dict[str, Any]:
+    @asynccontextmanager
+    async def hold(self, priority: Priority, ticket: Ticket | None) -> AsyncIterator[Any]:
         if self.gate is not None:
             await self.gate.wait()
-        asked = await keys()
-        self.sent.append((list(asked), priority, ticket))
-        return {k: self.values[k] for k in asked if k in self.values}
+        self.holds += 1
+        yield object()
+
+    async def send(self, batch: Batch) -> dict[str, Any]:
+        if batch.held is None and self.gate is not None:
+            await self.gate.wait()
+        self.sent.append((list(batch.keys), batch.priority, batch.ticket))
+        return {k: self.values[k] for k in batch.keys if k in self.values}
 
 
 def cache(

@@ -14,7 +14,7 @@ from chain_fakes import RID, SID, FakeNext, FakeSender, cache, count, metrics, r
 from moodmix.clock import ManualClock
 from moodmix.reccobeats._batched import Batched
 from moodmix.reccobeats._calls import ItemCall, RequestCall
-from moodmix.reccobeats._chain import given
+from moodmix.reccobeats._chain import Batch
 from moodmix.reccobeats._chunked import Capped, Chunked
 from moodmix.reccobeats._handover import Traded
 from moodmix.reccobeats._offer import Offer
@@ -67,6 +67,23 @@ async def test_batched_background_calls_wait_with_a_ticket_an_interactive_need_p
     await batched.aclose()
 
 
+async def test_batched_sends_nothing_when_every_key_left_before_its_slot_came() -> None:
+    sender = FakeSender({"a": 1})
+    sender.gate = asyncio.Event()
+    batched = Batched(sender, max_batch=40, max_senders=1, window=0.0)
+    waiting = asyncio.create_task(batched.fetch_many(["a"], FG))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    sender.gate.set()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sender.holds == 1  # the call's slot came (in the real chain, its token goes back)
+    assert sender.sent == []
+    await batched.aclose()
+
+
 def promoted(batched: Batched[Any]) -> bool:
     return all(t.priority is FG for t in batched._background_tickets)
 
@@ -102,19 +119,19 @@ async def test_capped_lets_at_most_limit_interactive_calls_through_at_once() -> 
     most = 0
 
     class Slow(FakeSender):
-        async def send(self, keys: Any, priority: Priority, ticket: Ticket | None) -> Any:
+        async def send(self, batch: Batch) -> Any:
             nonlocal inside, most
             inside += 1
             most = max(most, inside)
             await asyncio.sleep(0)
             inside -= 1
-            return await super().send(keys, priority, ticket)
+            return await super().send(batch)
 
     capped = Capped(Slow(), limit=2)
-    await asyncio.gather(*(capped.send(given([str(i)]), FG, None) for i in range(5)))
+    await asyncio.gather(*(capped.send(Batch([str(i)], FG)) for i in range(5)))
     assert most == 2
     most = 0
-    await asyncio.gather(*(capped.send(given([str(i)]), BG, Ticket()) for i in range(5)))
+    await asyncio.gather(*(capped.send(Batch([str(i)], BG, Ticket())) for i in range(5)))
     assert most == 5  # background calls wait for quota, not for a place here
 
 
@@ -161,7 +178,7 @@ async def test_traded_sends_its_own_and_claimed_keys_and_waits_for_lost_ones() -
     fallback = FakeNext({"b": 2})
     wait = FakeWait()
     traded = Traded(sender, handover, wait, fallback, cache(ManualClock()), "track", 40)  # type: ignore[arg-type]
-    found = await traded.send(given(["a", "b"]), FG, None)
+    found = await traded.send(Batch(["a", "b"], FG))
     assert found == {"a": 1, "z": 26, "b": 2}
     assert sender.sent == [(["a", "z"], FG, None)]
     [(_trade, settled)] = handover.settled
@@ -170,17 +187,36 @@ async def test_traded_sends_its_own_and_claimed_keys_and_waits_for_lost_ones() -
     assert fallback.asked == [(["b"], FG)]
 
 
+async def test_traded_with_nothing_left_to_send_gives_its_slot_back_before_waiting() -> None:
+    handover = FakeHandover(lost=["a"], claimed=[])
+    sender = FakeSender()
+    up = upstream(FakeClient([]), ManualClock())
+    granted_while_waiting: list[int] = []
+
+    class Waiting(FakeWait):
+        async def wait(self, keys: list[str], fetch: Any, read: Any) -> dict[str, Any]:
+            granted_while_waiting.append(up.scheduler.stats.granted)
+            return await super().wait(keys, fetch, read)
+
+    fallback = FakeNext({"a": 1})
+    traded = Traded(sender, handover, Waiting(), fallback, cache(ManualClock()), "track", 40)  # type: ignore[arg-type]
+    async with up.hold(FG, None) as held:
+        found = await traded.send(Batch(["a"], FG, held=held))
+    assert found == {"a": 1}
+    assert sender.sent == []
+    assert granted_while_waiting == [0]  # its token went back before the wait for "a"
+
+
 async def test_traded_frees_claimed_keys_when_the_call_fails() -> None:
     handover = FakeHandover(lost=[], claimed=["z"])
 
     class Failing(FakeSender):
-        async def send(self, keys: Any, priority: Priority, ticket: Ticket | None) -> Any:
-            await keys()
+        async def send(self, batch: Batch) -> Any:
             raise RuntimeError("boom")
 
     traded = Traded(Failing(), handover, FakeWait(), FakeNext(), cache(ManualClock()), "track", 40)  # type: ignore[arg-type]
     with contextlib.suppress(RuntimeError):
-        await traded.send(given(["a"]), FG, None)
+        await traded.send(Batch(["a"], FG))
     [(_, settled)] = handover.settled
     assert settled is None
 
@@ -191,8 +227,8 @@ async def test_traded_frees_claimed_keys_when_the_call_fails() -> None:
 class EveryItem(FakeSender):
     """Answers as ``ItemCall`` does: every item, by ReccoBeats id and by Spotify id."""
 
-    async def send(self, keys: Any, priority: Priority, ticket: Ticket | None) -> Any:
-        await super().send(keys, priority, ticket)
+    async def send(self, batch: Batch) -> Any:
+        await super().send(batch)
         return dict(self.values)
 
 
@@ -202,22 +238,12 @@ async def test_stored_items_cache_by_id_learn_spotify_ids_and_mark_the_missing()
     item = track(RID, SID)
     missing = "7ouMYWpwJ422jRcDASZB7P"
     sender = EveryItem({SID: item, RID: item})
-    found = await StoredItems(sender, store, ids, "track").send(given([SID, missing]), FG, None)
+    found = await StoredItems(sender, store, ids, "track").send(Batch([SID, missing], FG))
     assert found == {SID: item}
     assert await store.peek_many("track", [RID]) == {RID: item}
     resolution = await ids.resolve_many([SID, missing])
     assert resolution.known == {SID: RID}
     assert resolution.missing == [missing]
-
-
-async def test_stored_items_store_nothing_for_a_call_that_was_not_sent() -> None:
-    clock = ManualClock()
-    store = cache(clock)
-    sent = await StoredItems(FakeSender(), store, registry(clock), "track").send(
-        given([]), FG, None
-    )
-    assert sent == {}
-    assert store.stats().l1_entries == 0
 
 
 async def test_stored_requests_cache_each_answer_under_its_key() -> None:
@@ -256,18 +282,41 @@ async def test_item_call_answers_every_item_by_reccobeats_and_spotify_id() -> No
     client = FakeClient([item, extra])
     m = metrics()
     call = ItemCall(upstream(client, ManualClock()), lambda c, ids: c.get_tracks(ids), "track", m)
-    found = await call.send(given([SID]), FG, None)
+    found = await call.send(Batch([SID], FG))
     assert found == {RID: item, "66666666-x": extra, SID: item}
     assert client.asked == [[SID]]
     assert m.batch_size.labels(kind="track")._sum.get() == 1
 
 
-async def test_item_call_with_no_keys_left_sends_nothing_and_gives_its_token_back() -> None:
+async def test_a_call_sent_in_a_held_slot_takes_no_second_token() -> None:
+    client = FakeClient([track(RID)])
+    scheduler = Scheduler(TokenBucket(0.001, 1), 4)  # one token now, the next in 1,000 s
+    up = Upstream(
+        client,  # type: ignore[arg-type]
+        scheduler,
+        policy=UpstreamPolicy(RetryPolicy(1)),
+        metrics=metrics(),
+    )
+    call = ItemCall(up, lambda c, ids: c.get_tracks(ids), "track", metrics())
+    async with call.hold(FG, None) as held:
+        assert held.slot.granted_at >= 0
+        found = await asyncio.wait_for(call.send(Batch([RID], FG, held=held)), 1.0)
+    assert list(found) == [RID]
+    assert client.asked == [[RID]]
+    assert scheduler.stats.granted == 1
+
+
+async def test_a_held_slot_nothing_was_sent_in_gives_its_token_back() -> None:
     client = FakeClient([])
     up = upstream(client, ManualClock())
-    call = ItemCall(up, lambda c, ids: c.get_tracks(ids), "track", metrics())
-    assert await call.send(given([]), FG, None) == {}
+    async with up.hold(FG, None) as held:
+        assert up.scheduler.stats.granted == 1
+    assert held.used
+    assert up.scheduler.stats.granted == 0
     assert client.asked == []
+    with contextlib.suppress(RuntimeError):  # a failure before anything was sent: back too
+        async with up.hold(FG, None):
+            raise RuntimeError("chosen keys could not be traded")
     assert up.scheduler.stats.granted == 0
 
 

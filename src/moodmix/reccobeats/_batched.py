@@ -1,6 +1,8 @@
 """Layer 4, the batcher: misses of one kind, from this caller and any other, leave together
 in batch calls of at most ``max_batch`` ids, whose ids are chosen when the call's token is
-granted (``LateBatcher``), so a batch waiting for quota keeps filling::
+granted (``LateBatcher``), so a batch waiting for quota keeps filling. Each call first has
+the layers below ``hold`` it a slot, then takes its ids from the queue and sends them down
+in that slot::
 
     batched = Batched(Stored(ItemCall(...)), max_batch=40, max_senders=4, window=0.005)
     found = await batched.fetch_many(ids, Priority.INTERACTIVE)
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from moodmix.reccobeats._chain import Keys, Sender
+from moodmix.reccobeats._chain import Batch, Sender
 from moodmix.resilience.latebatch import LateBatcher, Take
 from moodmix.resilience.scheduler import Priority, Ticket
 
@@ -50,19 +52,22 @@ class Batched(Generic[V]):
         await self._background.aclose()
 
     async def _send_interactive(self, take: Take[str]) -> dict[str, V]:
-        return await self._next.send(_late(take), Priority.INTERACTIVE, None)
+        return await self._send(take, Priority.INTERACTIVE, None)
 
     async def _send_background(self, take: Take[str]) -> dict[str, V]:
         ticket = Ticket(Priority.BACKGROUND)
         self._background_tickets.add(ticket)
         try:
-            return await self._next.send(_late(take), Priority.BACKGROUND, ticket)
+            return await self._send(take, Priority.BACKGROUND, ticket)
         finally:
             self._background_tickets.discard(ticket)
 
-
-def _late(take: Take[str]) -> Keys:
-    async def keys() -> list[str]:
-        return take()
-
-    return keys
+    async def _send(
+        self, take: Take[str], priority: Priority, ticket: Ticket | None
+    ) -> dict[str, V]:
+        """One call: its slot first, then the queue's first ids (none left: the slot goes back)."""
+        async with self._next.hold(priority, ticket) as held:
+            keys = take()
+            if not keys:
+                return {}
+            return await self._next.send(Batch(keys, priority, ticket, held))

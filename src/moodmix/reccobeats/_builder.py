@@ -8,9 +8,10 @@ lookup goes down (and its answer comes back up), with only the layers the profil
 An item lookup goes: ``Resolve`` (id registry) -> ``Cached`` -> ``StaleOnError`` ->
 ``Flight`` (this process) -> ``CrossFlight`` (all processes) -> ``Offer`` + ``Batched`` +
 ``Traded`` (late batching, with the handover) or ``Chunked`` -> ``StoredItems`` ->
-``ItemCall`` -> ``Upstream`` (scheduler slot, breaker, retry) -> the client. A whole request
+``ItemCall`` -> ``Upstream`` (retry, scheduler slot, breaker) -> the client. A whole request
 goes the same way without the registry and the batcher. Each layer is a private module of
-this package named for it; none knows which others exist.
+this package named for it; none knows which others exist, and every call goes down (the
+batcher holds its slot through the layers below before it chooses the keys).
 """
 
 from __future__ import annotations

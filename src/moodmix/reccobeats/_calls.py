@@ -1,13 +1,13 @@
 """The bottom of the chain: one upstream call, through ``Upstream`` (scheduler slot,
 breaker, retry) to the client.
 
-``ItemCall`` asks for a batch of ids, read when the call's token is granted (none left to
-ask: the token goes back, ``Unsent``), and answers every item under its ReccoBeats id and
-under the Spotify id it carries. ``RequestCall`` asks a whole request the way its caller
-said (``remember``), and answers it under the request's key::
+``ItemCall`` asks for a batch of ids (in the slot the batcher held for it, if it did) and
+answers every item under its ReccoBeats id and under the Spotify id it carries.
+``RequestCall`` asks a whole request the way its caller said (``asking``), and answers it
+under the request's key::
 
     tracks = ItemCall(upstream, lambda client, ids: client.get_tracks(ids), "track", metrics)
-    found = await tracks.send(given(["8212bab8-…"]), Priority.INTERACTIVE, None)
+    found = await tracks.send(Batch(["8212bab8-…"], Priority.INTERACTIVE))
 
     recs = RequestCall(upstream)
     with recs.asking(key, lambda client: client.get_recommendations(seeds, size=20)):
@@ -21,15 +21,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from typing import Generic, TypeVar
 
-from moodmix.reccobeats._chain import Keys
+from moodmix.reccobeats._chain import Batch
 from moodmix.reccobeats._metrics import GatewayMetrics
-from moodmix.reccobeats._upstream import Upstream
+from moodmix.reccobeats._upstream import Held, Upstream
 from moodmix.reccobeats.client import ReccoBeatsClient
 from moodmix.reccobeats.models import ApiModel
-from moodmix.resilience.scheduler import Priority, Ticket, Unsent
+from moodmix.resilience.scheduler import Priority, Ticket
 
 M = TypeVar("M", bound=ApiModel)
 V = TypeVar("V")
@@ -52,20 +52,18 @@ class ItemCall(Generic[M]):
         self._sizes = metrics.batch_size.labels(kind=kind)
         self._coalesced = metrics.coalesced.labels(kind=kind)
 
-    async def send(self, keys: Keys, priority: Priority, ticket: Ticket | None) -> dict[str, M]:
-        sent: list[str] = []
+    def hold(self, priority: Priority, ticket: Ticket | None) -> AbstractAsyncContextManager[Held]:
+        return self._upstream.hold(priority, ticket)
+
+    async def send(self, batch: Batch) -> dict[str, M]:
+        sent = batch.keys
 
         async def call(client: ReccoBeatsClient) -> Sequence[M]:
-            nonlocal sent
-            sent = await keys()
-            if not sent:
-                raise Unsent
             return await self._fetch(client, sent)
 
-        try:
-            items = await self._upstream.call(call, priority=priority, ticket=ticket)
-        except Unsent:
-            return {}
+        items = await self._upstream.call(
+            call, priority=batch.priority, ticket=batch.ticket, held=batch.held
+        )
         self._sizes.observe(len(sent))
         if len(sent) > 1:
             self._coalesced.inc(len(sent))

@@ -2,8 +2,10 @@
 
 Like httpx's transports: each layer wraps the next and answers the same question, so the
 builder (``_builder``) composes only the layers a profile enables and no layer asks whether
-another exists. Above the batcher a layer is a ``Fetcher`` (the keys are known); below it, a
-``Sender`` makes one upstream call whose keys are read when its token is granted::
+another exists. Above the batcher a layer is a ``Fetcher`` (any keys, any number of calls);
+below it, a ``Sender`` makes one upstream call of a ``Batch``. A batcher that chooses its keys
+only once the call may leave first asks the layers below to ``hold`` a slot, then sends the
+keys down in it: calls only ever go down::
 
     class Logged(Layer[V]):
         async def fetch_many(self, keys: list[str], priority: Priority) -> dict[str, V]:
@@ -12,19 +14,21 @@ another exists. Above the batcher a layer is a ``Fetcher`` (the keys are known);
 
     chain = Logged(Cached(..., Flight(...)))
     found = await chain.fetch_many(["a", "b"], Priority.INTERACTIVE)   # {key: value}
+
+    async with sender.hold(Priority.INTERACTIVE, None) as held:         # a token and a slot
+        found = await sender.send(Batch(queue.take(), Priority.INTERACTIVE, held=held))
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, replace
 from typing import Generic, Protocol, TypeVar
 
+from moodmix.reccobeats._upstream import Held
 from moodmix.resilience.scheduler import Priority, Ticket
 
 V = TypeVar("V")
-
-Keys = Callable[[], Awaitable[list[str]]]
-"""One call's keys, read once its token is granted; a retry reads the same keys again."""
 
 
 class Fetcher(Protocol[V]):
@@ -40,10 +44,29 @@ class Fetcher(Protocol[V]):
         """Cancel work in flight (its callers get ``CancelledError``)."""
 
 
-class Sender(Protocol[V]):
-    """One upstream call for the keys ``keys()`` gives when the call may leave."""
+@dataclass(frozen=True)
+class Batch:
+    """One upstream call's keys, its lane, the ``ticket`` that can promote it while it waits,
+    and the slot ``held`` for it if it has one (else it waits for its own)."""
 
-    async def send(self, keys: Keys, priority: Priority, ticket: Ticket | None) -> dict[str, V]: ...
+    keys: list[str]
+    priority: Priority
+    ticket: Ticket | None = None
+    held: Held | None = None
+
+    def carrying(self, keys: list[str]) -> Batch:
+        """The same call with other keys."""
+        return replace(self, keys=keys)
+
+
+class Sender(Protocol[V]):
+    """Makes one upstream call of a ``Batch``: ``{key: value}`` for the keys it answered."""
+
+    async def send(self, batch: Batch) -> dict[str, V]: ...
+
+    def hold(self, priority: Priority, ticket: Ticket | None) -> AbstractAsyncContextManager[Held]:
+        """Wait for a slot for a call whose keys are chosen once it has one (``Upstream.hold``)."""
+        ...
 
 
 class Layer(Generic[V]):
@@ -58,12 +81,3 @@ class Layer(Generic[V]):
 
     async def aclose(self) -> None:
         await self._next.aclose()
-
-
-def given(keys: list[str]) -> Keys:
-    """``Keys`` known before the call waits (a call that does not batch late)."""
-
-    async def read() -> list[str]:
-        return keys
-
-    return read

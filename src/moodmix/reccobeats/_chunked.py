@@ -15,9 +15,11 @@ its keys.
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from typing import Generic, TypeVar
 
-from moodmix.reccobeats._chain import Keys, Sender, given
+from moodmix.reccobeats._chain import Batch, Sender
+from moodmix.reccobeats._upstream import Held
 from moodmix.resilience.scheduler import Priority, Ticket
 from moodmix.resilience.together import together
 
@@ -50,11 +52,11 @@ class Chunked(Generic[V]):
 
     async def _chunk(self, keys: list[str], priority: Priority) -> dict[str, V]:
         if priority is Priority.INTERACTIVE:
-            return await self._next.send(given(keys), priority, None)
+            return await self._next.send(Batch(keys, priority))
         ticket = Ticket(priority)
         self._tickets.update(dict.fromkeys(keys, ticket))
         try:
-            return await self._next.send(given(keys), priority, ticket)
+            return await self._next.send(Batch(keys, priority, ticket))
         finally:
             for key in keys:
                 if self._tickets.get(key) is ticket:
@@ -68,8 +70,11 @@ class Capped(Generic[V]):
         self._next = next
         self._slots = asyncio.Semaphore(limit)
 
-    async def send(self, keys: Keys, priority: Priority, ticket: Ticket | None) -> dict[str, V]:
-        if priority is not Priority.INTERACTIVE:
-            return await self._next.send(keys, priority, ticket)
+    def hold(self, priority: Priority, ticket: Ticket | None) -> AbstractAsyncContextManager[Held]:
+        return self._next.hold(priority, ticket)
+
+    async def send(self, batch: Batch) -> dict[str, V]:
+        if batch.priority is not Priority.INTERACTIVE:
+            return await self._next.send(batch)
         async with self._slots:
-            return await self._next.send(keys, priority, ticket)
+            return await self._next.send(batch)

@@ -1,12 +1,13 @@
 """Handover (shared mode, with batching): one process's batch call carries ids another
 process queued, so processes sharing one quota send full calls rather than part-filled ones.
 
-``Traded`` sits below the batcher: when a call's token comes it trades the call's keys for
-what it should send (its own still held, plus keys other processes offered, ``_offer``, up
-to ``room``)::
+``Traded`` sits below the batcher, which sends it a call once the call's slot is held: it
+trades the call's keys for what it should send (its own still held, plus keys other
+processes offered, ``_offer``, up to ``room``; nothing left: the slot goes back)::
 
     traded = Traded(StoredItems(...), handover, flight, fallback, cache, "track", room=40)
-    found = await traded.send(keys, Priority.INTERACTIVE, None)   # as the batcher's call
+    async with traded.hold(Priority.INTERACTIVE, None) as held:      # as the batcher does
+        found = await traded.send(Batch(keys, Priority.INTERACTIVE, held=held))
 
 Keys of ours another process's call carried are waited for as ``SharedFlight.wait`` does;
 if that call fails they are fetched here through ``fallback`` (batch calls outside the queue).
@@ -14,10 +15,12 @@ if that call fails they are fetched here through ``fallback`` (batch calls outsi
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Generic, TypeVar
 
-from moodmix.reccobeats._chain import Fetcher, Keys, Sender
-from moodmix.resilience.handover import Handover, Trade
+from moodmix.reccobeats._chain import Batch, Fetcher, Sender
+from moodmix.reccobeats._upstream import Held
+from moodmix.resilience.handover import Handover
 from moodmix.resilience.scheduler import Priority, Ticket
 from moodmix.resilience.sharedflight import SharedFlight
 from moodmix.store.cache import TieredCache
@@ -46,23 +49,20 @@ class Traded(Generic[V]):
         self._kind = kind
         self._room = room
 
-    async def send(self, keys: Keys, priority: Priority, ticket: Ticket | None) -> dict[str, V]:
-        trade: Trade | None = None
+    def hold(self, priority: Priority, ticket: Ticket | None) -> AbstractAsyncContextManager[Held]:
+        return self._next.hold(priority, ticket)
 
-        async def traded() -> list[str]:
-            nonlocal trade
-            if trade is None:
-                trade = await self._handover.trade(await keys(), room=self._room)
-            return trade.send
-
+    async def send(self, batch: Batch) -> dict[str, V]:
+        trade = await self._handover.trade(batch.keys, room=self._room)
+        found: dict[str, V] = {}
         try:
-            found = await self._next.send(traded, priority, ticket)
+            if trade.send:
+                found = await self._next.send(batch.carrying(trade.send))
+            elif batch.held is not None:
+                await batch.held.give_back()  # before waiting on other processes' calls
         except BaseException:
-            if trade is not None:
-                await self._handover.settle(trade, None)
+            await self._handover.settle(trade, None)
             raise
-        if trade is None:
-            return found
         await self._handover.settle(trade, found)
         if trade.lost:
             found.update(await self._flight.wait(trade.lost, self._fetch_now, self._read))

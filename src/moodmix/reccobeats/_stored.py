@@ -6,7 +6,7 @@ that sees a key done (its lock, or a handover) reads the value from the shared c
 that the store sits below the flights and the batcher, right above the call::
 
     stored = StoredItems(ItemCall(upstream, fetch, "track", metrics), cache, registry, "track")
-    found = await stored.send(given(["8212bab8-…", "00aqkszH1FdUiJJWvX6iEl"]), priority, None)
+    found = await stored.send(Batch(["8212bab8-…", "00aqkszH1FdUiJJWvX6iEl"], priority))
 
 ``StoredItems`` caches each item under its ReccoBeats id, teaches the registry the Spotify
 ids the items carry, and marks Spotify ids the upstream did not answer as missing.
@@ -15,9 +15,11 @@ ids the items carry, and marks Spotify ids the upstream did not answer as missin
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Generic, TypeVar
 
-from moodmix.reccobeats._chain import Fetcher, Keys, Layer, Sender
+from moodmix.reccobeats._chain import Batch, Fetcher, Layer, Sender
+from moodmix.reccobeats._upstream import Held
 from moodmix.reccobeats.ids import is_spotify_id
 from moodmix.reccobeats.models import ApiModel
 from moodmix.resilience.scheduler import Priority, Ticket
@@ -39,16 +41,12 @@ class StoredItems(Generic[M]):
         self._registry = registry
         self._kind = kind
 
-    async def send(self, keys: Keys, priority: Priority, ticket: Ticket | None) -> dict[str, M]:
-        asked: list[str] = []
+    def hold(self, priority: Priority, ticket: Ticket | None) -> AbstractAsyncContextManager[Held]:
+        return self._next.hold(priority, ticket)
 
-        async def read() -> list[str]:
-            asked[:] = await keys()
-            return asked
-
-        by_key = await self._next.send(read, priority, ticket)
-        if not asked:
-            return {}
+    async def send(self, batch: Batch) -> dict[str, M]:
+        asked = batch.keys
+        by_key = await self._next.send(batch)
         by_id: dict[str, M] = {}
         learned: dict[str, str] = {}
         for key, item in by_key.items():

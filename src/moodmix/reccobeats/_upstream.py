@@ -14,13 +14,23 @@ rate it learnt before a restart, ``_remembered``)::
     policy = UpstreamPolicy(RetryPolicy(3), breaker=breaker, pause="lane")
     upstream = Upstream(client, scheduler, policy=policy, metrics=GatewayMetrics())
     tracks = await upstream.call(lambda c: c.get_tracks(ids), priority=Priority.INTERACTIVE)
+
+A caller that chooses what to send only once it may send (the batcher) waits for the first
+attempt's slot with ``hold`` and passes it on; ``call`` sends the first attempt in it (a retry
+waits for a slot of its own), and a held slot nothing was sent in gives its token back::
+
+    async with upstream.hold(Priority.INTERACTIVE, None) as held:
+        ids = queue.take()                              # chosen now, while the slot is ours
+        tracks = await upstream.call(lambda c: c.get_tracks(ids), held=held)
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Literal, TypeVar
 
 import structlog
@@ -76,6 +86,41 @@ class UpstreamPolicy:
     pause: Literal["lane", "request"] = "lane"
 
 
+class Held:
+    """A scheduler slot granted before its request was chosen (``Upstream.hold``).
+
+    ``async with held as slot`` sends in it once; leaving that block reports the outcome and
+    frees the slot as ``Scheduler.slot`` does. ``give_back()`` returns the token of a slot
+    nothing was sent in (again, or after a send: nothing).
+    """
+
+    def __init__(self, context: AbstractAsyncContextManager[Slot], slot: Slot) -> None:
+        self._context = context
+        self.slot = slot
+        self.used = False
+        """Whether a request went out in it, or its token went back."""
+
+    async def __aenter__(self) -> Slot:
+        if self.used:
+            raise RuntimeError("a held slot carries one request")
+        self.used = True
+        return self.slot
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._context.__aexit__(exc_type, exc, tb)
+
+    async def give_back(self) -> None:
+        """Nothing will be sent in this slot: its token goes back, its place is freed."""
+        if not self.used:
+            self.used = True
+            await self._context.__aexit__(Unsent, Unsent(), None)
+
+
 class Upstream:
     """Sends client calls under the gateway's retry, breaker and scheduling policy."""
 
@@ -105,13 +150,15 @@ class Upstream:
         *,
         priority: Priority = Priority.INTERACTIVE,
         ticket: Ticket | None = None,
+        held: Held | None = None,
     ) -> T:
         """``fn(client)`` under the policy; raises the client's typed errors.
 
         A ``ticket`` lets background work be promoted to interactive while it waits. While
         the breaker is open this fails fast with ``UpstreamUnavailable(retry_after=…)``.
+        With ``held`` (from ``hold``) the first attempt goes out in that slot at once.
         """
-        if self._ready is not None:
+        if held is None and self._ready is not None:
             await self._ready()
         first = True
         left = remaining()
@@ -122,11 +169,13 @@ class Upstream:
             if not first:
                 self._metrics.retries.inc()
             first = False
+            if held is not None and not held.used:
+                return await self._send_in(fn, held)
             if deadline is not None:
                 self._check_patience(deadline)
-            return await self._attempt(fn, priority, ticket)
+            return await self._send_in(fn, await self._wait(priority, ticket))
 
-        try:
+        with _unavailable_when_open():
             return await retry(
                 attempt,
                 self._policy,
@@ -135,12 +184,25 @@ class Upstream:
                 deadline=deadline,
                 clock=self._clock,
             )
-        except CircuitOpen as exc:
-            raise UpstreamUnavailable(
-                "ReccoBeats is failing; moodmix stopped asking for a moment "
-                f"(try again in {exc.retry_after:.0f} s)",
-                retry_after=exc.retry_after,
-            ) from None
+
+    @contextlib.asynccontextmanager
+    async def hold(self, priority: Priority, ticket: Ticket | None) -> AsyncIterator[Held]:
+        """Wait for a first attempt's slot, as ``call`` would, before choosing what to send.
+
+        The block gets the ``Held`` slot to pass to ``call``; if it sent nothing in it, the
+        slot's token goes back when the block ends.
+        """
+        if self._ready is not None:
+            await self._ready()
+        left = remaining()
+        if left is not None:
+            self._check_patience(self._clock() + left)
+        with _unavailable_when_open():
+            held = await self._wait(priority, ticket)
+        try:
+            yield held
+        finally:
+            await held.give_back()
 
     def _check_patience(self, deadline: float) -> None:
         """``RateLimited`` with the expected wait if quota would come after ``deadline``."""
@@ -149,23 +211,27 @@ class Upstream:
             log.info("upstream_wait_refused", wait_s=round(wait, 2))
             raise RateLimited(wait)
 
-    async def _attempt(
-        self,
-        fn: Callable[[ReccoBeatsClient], Awaitable[T]],
-        priority: Priority,
-        ticket: Ticket | None,
-    ) -> T:
+    async def _wait(self, priority: Priority, ticket: Ticket | None) -> Held:
+        """A slot for one attempt, after its wait for a token; refused while the breaker is open."""
         breaker = self._breaker
         if breaker is not None and (wait := breaker.refusing()) > 0:
             raise CircuitOpen(wait)  # open: refused now rather than after a wait for a token
-        refused: CircuitOpen | None = None
         started = self._clock()
+        context = self.scheduler.slot(priority, ticket=ticket)
+        slot = await context.__aenter__()
+        waited = self._clock() - started
+        self._metrics.limiter_wait.labels(priority=priority.name.lower()).observe(waited)
+        if waited >= _LONG_WAIT_S:
+            log.warning("limiter_wait", seconds=round(waited, 2), priority=priority.name)
+        return Held(context, slot)
+
+    async def _send_in(self, fn: Callable[[ReccoBeatsClient], Awaitable[T]], held: Held) -> T:
+        """``fn(client)`` in ``held``'s slot, past the breaker (which may still refuse it: its
+        token goes back)."""
+        breaker = self._breaker
+        refused: CircuitOpen | None = None
         try:
-            async with self.scheduler.slot(priority, ticket=ticket) as slot:
-                waited = self._clock() - started
-                self._metrics.limiter_wait.labels(priority=priority.name.lower()).observe(waited)
-                if waited >= _LONG_WAIT_S:
-                    log.warning("limiter_wait", seconds=round(waited, 2), priority=priority.name)
+            async with held as slot:
                 try:
                     async with breaker.call() if breaker else contextlib.nullcontext():
                         return await self._send(fn, slot)
@@ -192,3 +258,16 @@ class Upstream:
             if self._lane_pause:
                 slot.throttled(exc.retry_after)
             raise
+
+
+@contextlib.contextmanager
+def _unavailable_when_open() -> Iterator[None]:
+    """An open breaker's refusal, as the ``UpstreamUnavailable`` callers handle."""
+    try:
+        yield
+    except CircuitOpen as exc:
+        raise UpstreamUnavailable(
+            "ReccoBeats is failing; moodmix stopped asking for a moment "
+            f"(try again in {exc.retry_after:.0f} s)",
+            retry_after=exc.retry_after,
+        ) from None

@@ -7,13 +7,15 @@ aiodataloader nor a window-based batcher can do this, because the keys are fixed
 wait begins::
 
     async def send(take):                       # take() -> up to max_batch keys, once
-        return await upstream.call(lambda client: fetch(client, take()))
+        async with upstream.hold(Priority.INTERACTIVE, None) as held:   # the slot first
+            ids = take()                                                # then the keys
+            return await upstream.call(lambda c: fetch(c, ids), held=held) if ids else {}
 
     batcher = LateBatcher(send, max_batch=40, max_senders=4)
     found = await batcher.get_many(["a", "b"])  # {key: value}; keys send() left out are absent
 
-``send(take)`` calls ``take()`` when its request may leave; calling it again (a retry) returns
-the same keys. Keys it returns no value for are answered as absent. An error from ``send``
+``send(take)`` calls ``take()`` when its request may leave; calling it again returns the
+same keys. Keys it returns no value for are answered as absent. An error from ``send``
 reaches exactly the callers of the keys it took (or would have taken, had it got that far).
 A key whose every caller was cancelled before it was taken leaves the queue: no request
 carries a key nobody waits for (a sender left with no keys gets an empty ``take()``).
