@@ -47,18 +47,13 @@ async def test_batched_sends_callers_keys_together_when_the_call_may_leave() -> 
 
 
 async def test_batched_background_calls_wait_with_a_ticket_an_interactive_need_promotes() -> None:
-    sender = FakeSender({"a": 1})
-    sender.gate = asyncio.Event()
-    batched = Batched(sender, max_batch=40, max_senders=1, window=0.0)
-    waiting = asyncio.create_task(batched.fetch_many(["a"], BG))
-    for _ in range(3):
-        await asyncio.sleep(0)
+    gate, sender, batched, waiting = await waiting_for_a_slot(BG)
     assert batched._background_tickets
     batched.promote(["zzz"])  # a key it does not hold: nothing moves
     assert not promoted(batched)
     batched.promote(["a"])
     assert promoted(batched)
-    sender.gate.set()
+    gate.set()
     assert await waiting == {"a": 1}
     [(_, priority, ticket)] = sender.sent
     assert priority is BG
@@ -68,20 +63,28 @@ async def test_batched_background_calls_wait_with_a_ticket_an_interactive_need_p
 
 
 async def test_batched_sends_nothing_when_every_key_left_before_its_slot_came() -> None:
-    sender = FakeSender({"a": 1})
-    sender.gate = asyncio.Event()
-    batched = Batched(sender, max_batch=40, max_senders=1, window=0.0)
-    waiting = asyncio.create_task(batched.fetch_many(["a"], FG))
-    for _ in range(3):
-        await asyncio.sleep(0)
+    gate, sender, batched, waiting = await waiting_for_a_slot(FG)
     waiting.cancel()
     await asyncio.gather(waiting, return_exceptions=True)
-    sender.gate.set()
+    gate.set()
     for _ in range(5):
         await asyncio.sleep(0)
     assert sender.holds == 1  # the call's slot came (in the real chain, its token goes back)
     assert sender.sent == []
     await batched.aclose()
+
+
+async def waiting_for_a_slot(
+    priority: Priority,
+) -> tuple[asyncio.Event, FakeSender, Batched[Any], asyncio.Task[dict[str, Any]]]:
+    """A batcher whose one caller (of "a") waits for its call's slot until ``gate`` is set."""
+    sender = FakeSender({"a": 1})
+    sender.gate = gate = asyncio.Event()
+    batched: Batched[Any] = Batched(sender, max_batch=40, max_senders=1, window=0.0)
+    waiting = asyncio.create_task(batched.fetch_many(["a"], priority))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    return gate, sender, batched, waiting
 
 
 def promoted(batched: Batched[Any]) -> bool:
@@ -324,7 +327,7 @@ async def test_request_call_asks_the_way_it_was_told() -> None:
     client = FakeClient([track(RID)])
     calls: RequestCall[list[Track]] = RequestCall(upstream(client, ManualClock()))
     assert not calls.knows("k")
-    with calls.asking("k", lambda c: c.get_tracks(["x"])):  # type: ignore[attr-defined]
+    with calls.asking("k", lambda c: c.get_tracks(["x"])):
         found = await calls.fetch_many(["k"], FG)
     assert found == {"k": client.items}
     assert client.asked == [["x"]]

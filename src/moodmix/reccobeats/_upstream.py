@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Literal, TypeVar
 
 import structlog
@@ -89,36 +87,33 @@ class UpstreamPolicy:
 class Held:
     """A scheduler slot granted before its request was chosen (``Upstream.hold``).
 
-    ``async with held as slot`` sends in it once; leaving that block reports the outcome and
-    frees the slot as ``Scheduler.slot`` does. ``give_back()`` returns the token of a slot
-    nothing was sent in (again, or after a send: nothing).
+    ``async with held.sending() as slot`` sends in it once; leaving that block reports the
+    outcome and frees the slot as ``Scheduler.slot`` does. ``give_back()`` returns the token
+    of a slot nothing was sent in (again, or after a send: nothing).
     """
 
-    def __init__(self, context: AbstractAsyncContextManager[Slot], slot: Slot) -> None:
-        self._context = context
+    def __init__(self, entered: contextlib.AsyncExitStack, slot: Slot) -> None:
+        self._entered = entered
         self.slot = slot
         self.used = False
         """Whether a request went out in it, or its token went back."""
 
-    async def __aenter__(self) -> Slot:
+    @contextlib.asynccontextmanager
+    async def sending(self) -> AsyncIterator[Slot]:
+        """The slot, for the one request sent in it."""
         if self.used:
             raise RuntimeError("a held slot carries one request")
         self.used = True
-        return self.slot
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self._context.__aexit__(exc_type, exc, tb)
+        async with self._entered:
+            yield self.slot
 
     async def give_back(self) -> None:
         """Nothing will be sent in this slot: its token goes back, its place is freed."""
         if not self.used:
             self.used = True
-            await self._context.__aexit__(Unsent, Unsent(), None)
+            with contextlib.suppress(Unsent):
+                async with self._entered:
+                    raise Unsent  # the scheduler's word for a request not sent
 
 
 class Upstream:
@@ -217,13 +212,13 @@ class Upstream:
         if breaker is not None and (wait := breaker.refusing()) > 0:
             raise CircuitOpen(wait)  # open: refused now rather than after a wait for a token
         started = self._clock()
-        context = self.scheduler.slot(priority, ticket=ticket)
-        slot = await context.__aenter__()
+        entered = contextlib.AsyncExitStack()
+        slot = await entered.enter_async_context(self.scheduler.slot(priority, ticket=ticket))
         waited = self._clock() - started
         self._metrics.limiter_wait.labels(priority=priority.name.lower()).observe(waited)
         if waited >= _LONG_WAIT_S:
             log.warning("limiter_wait", seconds=round(waited, 2), priority=priority.name)
-        return Held(context, slot)
+        return Held(entered, slot)
 
     async def _send_in(self, fn: Callable[[ReccoBeatsClient], Awaitable[T]], held: Held) -> T:
         """``fn(client)`` in ``held``'s slot, past the breaker (which may still refuse it: its
@@ -231,7 +226,7 @@ class Upstream:
         breaker = self._breaker
         refused: CircuitOpen | None = None
         try:
-            async with held as slot:
+            async with held.sending() as slot:
                 try:
                     async with breaker.call() if breaker else contextlib.nullcontext():
                         return await self._send(fn, slot)
