@@ -11,10 +11,11 @@ processes' clocks never have to agree::
     version = await budget.publish(controller.state())
     presence = await budget.beat("worker-1", ttl=3.0) # Presence(live=3, version=4)
 
-Keys, under ``prefix + "limit:"``: ``tat`` (the budget's theoretical arrival time),
-``pause`` (exists while paused), ``run`` (a hash: the tokens handed out back to back as
-``TokenBucket.run`` counts them, what the run lost to tokens sitting unused, and the tokens
-handed out in all), ``state`` and ``version`` (the adaptive controller's shared state, JSON,
+Keys, under ``prefix + "limit:"``: ``tat`` (the budget's theoretical arrival time) and
+``interval`` (a token's milliseconds when ``tat`` was set: a new rate keeps the tokens owed,
+so a lower rate never brings the next token sooner), ``pause`` (exists while paused),
+``run`` (a hash: the tokens handed out back to back as ``TokenBucket.run`` counts them,
+what the run lost to tokens sitting unused, and the tokens handed out in all), ``state`` and ``version`` (the adaptive controller's shared state, JSON,
 kept ``STATE_KEPT_S`` past the last publish or heartbeat) and ``live`` (a sorted set of
 processes by heartbeat deadline). Redis failures raise ``SharedUnavailable``.
 """
@@ -51,6 +52,10 @@ local paused = redis.call('PTTL', KEYS[2])
 if paused > 0 then return {tostring(paused), version, run, total} end
 local stored = redis.call('GET', KEYS[1])
 local tat = tonumber(stored or '0')
+local was = tonumber(redis.call('GET', KEYS[5]) or '0')
+if stored and was > 0 and was ~= interval and tat > now then
+  tat = now + (tat - now) * interval / was
+end
 local earliest = tat - interval * (burst - 1)
 if earliest > now then
   return {string.format('%.3f', math.max(earliest - now, 0.001)), version, run, total}
@@ -67,6 +72,7 @@ if tat < now then tat = now end
 local nxt = tat + interval
 local ttl = math.ceil(nxt - now) + 1000
 redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', ttl)
+redis.call('SET', KEYS[5], ARGV[1], 'PX', ttl)
 total = total + 1
 redis.call('HSET', KEYS[4], 'n', run, 'lost', string.format('%.6f', lost), 'total', total)
 redis.call('PEXPIRE', KEYS[4], ttl)
@@ -98,10 +104,16 @@ if ms > redis.call('PTTL', KEYS[2]) then
   redis.call('SET', KEYS[2], '1', 'PX', math.max(1, math.ceil(ms)))
 end
 local floor = now + ms + interval * (burst - 1)
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < floor then
-  redis.call('SET', KEYS[1], string.format('%.3f', floor), 'PX', math.ceil(floor - now) + 1000)
+local stored = redis.call('GET', KEYS[1])
+local tat = tonumber(stored or '0')
+local was = tonumber(redis.call('GET', KEYS[3]) or '0')
+if stored and was > 0 and was ~= interval and tat > now then
+  tat = now + (tat - now) * interval / was
 end
+if tat < floor then tat = floor end
+local ttl = math.ceil(tat - now) + 1000
+redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', ttl)
+redis.call('SET', KEYS[3], ARGV[2], 'PX', ttl)
 return 1
 """
 )
@@ -142,6 +154,7 @@ class RedisBudget:
         self._tat, self._pause_key = ns + "tat", ns + "pause"
         self._state, self._version = ns + "state", ns + "version"
         self._live, self._run = ns + "live", ns + "run"
+        self._interval = ns + "interval"
         self._draw = client.register_script(_DRAW)
         self._refund = client.register_script(_REFUND)
         self._pause = client.register_script(_PAUSE)
@@ -149,7 +162,7 @@ class RedisBudget:
         self._beat = client.register_script(_BEAT)
 
     async def draw(self, rate: float, burst: int, *, backlog: bool = True) -> Draw:
-        keys = [self._tat, self._pause_key, self._version, self._run]
+        keys = [self._tat, self._pause_key, self._version, self._run, self._interval]
         args = [_interval_ms(rate), burst, RUN_SLACK, int(backlog)]
         reply = await self._call(self._draw, keys, args)
         wait_ms, version, run, total = cast(list[Any], reply)
@@ -159,9 +172,8 @@ class RedisBudget:
         await self._call(self._refund, [self._tat], [_interval_ms(rate)])
 
     async def pause(self, seconds: float, rate: float, burst: int) -> None:
-        await self._call(
-            self._pause, [self._tat, self._pause_key], [seconds * 1000, _interval_ms(rate), burst]
-        )
+        keys = [self._tat, self._pause_key, self._interval]
+        await self._call(self._pause, keys, [seconds * 1000, _interval_ms(rate), burst])
 
     async def publish(self, state: Mapping[str, StateValue]) -> int:
         version = await self._call(

@@ -120,7 +120,6 @@ class SharedBucket:
         self._state = StateSync(budget, controller, on_lost=self._degrade)
         self._wake: Callable[[], None] = lambda: None
         self._pump: asyncio.Task[None] | None = None
-        self._nap: asyncio.Task[Any] | None = None
         self._heart: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
@@ -284,23 +283,9 @@ class SharedBucket:
                     self._wake()  # the scheduler may ask for the next one right here
                 else:
                     self._ready_at = self._clock() + draw.wait
-                    await self._wait(draw.wait)
+                    await self._sleep(draw.wait)
         finally:
             self._pump = None
-
-    async def _wait(self, seconds: float) -> None:
-        """Sleep ``seconds`` before the next draw, or less if ``_redraw`` cuts it short."""
-        self._nap = asyncio.get_running_loop().create_task(self._sleep(seconds))
-        try:
-            await asyncio.wait((self._nap,))
-        finally:
-            self._nap.cancel()
-            self._nap = None
-
-    def _redraw(self) -> None:
-        """Draw again now: the wait the budget gave is stale (this process paused it)."""
-        if self._nap is not None:
-            self._nap.cancel()
 
     async def _heartbeat(self) -> None:
         # Not ``while True``: a Redis client that swallows aclose()'s cancellation (redis-py
@@ -333,8 +318,6 @@ class SharedBucket:
             await self._budget.pause(seconds, self._rate, self._burst)
         except SharedUnavailable as exc:
             self._degrade(exc)
-            return
-        self._redraw()
 
     def _apply(self, rate: float, now: float | None) -> None:
         if not (isinstance(rate, int | float) and math.isfinite(rate) and rate > 0):
