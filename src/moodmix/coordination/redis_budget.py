@@ -15,9 +15,10 @@ Keys, under ``prefix + "limit:"``: ``tat`` (the budget's theoretical arrival tim
 ``interval`` (a token's milliseconds when ``tat`` was set: a new rate keeps the tokens owed,
 so a lower rate never brings the next token sooner), ``pause`` (exists while paused),
 ``run`` (a hash: the tokens handed out back to back as ``TokenBucket.run`` counts them,
-what the run lost to tokens sitting unused, and the tokens handed out in all), ``state`` and ``version`` (the adaptive controller's shared state, JSON,
-kept ``STATE_KEPT_S`` past the last publish or heartbeat) and ``live`` (a sorted set of
-processes by heartbeat deadline). Redis failures raise ``SharedUnavailable``.
+what the run lost to tokens sitting unused, and the tokens handed out in all), ``state``
+and ``version`` (the adaptive controller's shared state, JSON, kept ``STATE_KEPT_S`` past
+the last publish or heartbeat) and ``live`` (a sorted set of processes by heartbeat
+deadline). Redis failures raise ``SharedUnavailable``.
 """
 
 from __future__ import annotations
