@@ -127,6 +127,20 @@ async def test_a_new_rate_keeps_the_tokens_owed(backend: Backend) -> None:
     assert 4.0 < faster.wait <= 5.0
 
 
+async def test_a_pause_marks_the_upstream_empty_and_restarts_the_count_of_tokens(
+    backend: Backend,
+) -> None:
+    first = await backend.budget.draw(SLOW, 2)
+    assert (first.granted, first.since_drained, first.drained) == (True, 1, None)
+    assert (await backend.budget.draw(SLOW, 2)).since_drained == 2
+    await backend.budget.pause(30.0, SLOW, 2)
+    after = await backend.budget.draw(SLOW, 2)
+    assert not after.granted
+    assert after.since_drained == 0
+    assert after.drained is not None
+    assert 0.0 <= after.drained < 1.0
+
+
 async def test_a_rate_must_be_positive(backend: Backend) -> None:
     with pytest.raises(ValueError, match="rate must be > 0"):
         await backend.budget.draw(0.0, 1)

@@ -205,3 +205,19 @@ async def test_a_slightly_lower_rate_never_brings_the_next_token_sooner() -> Non
     times = [await granted_at(80 / 60) for _ in range(6)]
     assert times[-1] - times[-2] == 0.75
     assert await granted_at(78.48 / 60) - times[-1] >= 0.75
+
+
+async def test_a_pause_marks_the_upstream_empty_and_draws_count_the_tokens_since() -> None:
+    clock = ManualClock()
+    budget = MemoryBudget(clock=clock)
+    assert (await budget.draw(1.0, 1)).drained is None  # never paused
+    await budget.pause(1.0, 1.0, 1)
+    clock.advance(1.0)
+    first = await budget.draw(1.0, 1)
+    assert (first.granted, first.since_drained, first.drained) == (True, 1, 1.0)
+    clock.advance(1.0)
+    assert (await budget.draw(1.0, 1)).since_drained == 2
+    await budget.refund(1.0)  # drawn, never sent
+    assert (await budget.draw(1.0, 1)).since_drained == 2
+    clock.advance(STATE_KEPT_S)  # idle: Redis lets the run's hash expire, and the drain
+    assert (await budget.draw(1.0, 1)).drained is None

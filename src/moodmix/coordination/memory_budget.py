@@ -51,6 +51,8 @@ class MemoryBudget:
         self._lost = 0.0
         self._total = 0
         self._run_until = -math.inf
+        self._drained_at: float | None = None  # the last pause, while the run's keys live
+        self._since_drained = 0
         self._state: bytes | None = None
         self._state_until = -math.inf
         self._version = 0
@@ -63,12 +65,12 @@ class MemoryBudget:
         self._expire(now)
         run, total = self._run, self._total
         if self._paused_until > now:
-            return Draw((self._paused_until - now) / 1000, self._version, run, total)
+            return self._answer((self._paused_until - now) / 1000, now)
         stored = self._tat is not None
         tat = self._owed(now, interval)
         earliest = tat - interval * (burst - 1)
         if earliest > now:
-            return Draw(max(earliest - now, 0.001) / 1000, self._version, run, total)
+            return self._answer(max(earliest - now, 0.001) / 1000, now)
         spare = min(burst, burst - (tat - now) / interval) - 1
         lost = self._lost + max(now - tat, 0.0) / interval
         if stored and run > 0 and spare < 1 and lost < 1 + RUN_SLACK * (run + 1):
@@ -83,12 +85,14 @@ class MemoryBudget:
         self._tat, self._tat_until, self._interval = nxt, now + ttl, interval
         total += 1
         self._run, self._lost, self._total, self._run_until = run, lost, total, now + ttl
-        return Draw(0.0, self._version, run, total)
+        self._since_drained += 1
+        return self._answer(0.0, now)
 
     async def refund(self, rate: float) -> None:
         interval = _interval_ms(rate)
         now = self._now()
         self._expire(now)
+        self._since_drained = max(self._since_drained - 1, 0)
         tat = (self._tat or 0.0) - interval
         if tat > now:
             self._tat, self._tat_until = tat, now + math.ceil(tat - now) + 1000
@@ -103,11 +107,10 @@ class MemoryBudget:
             self._paused_until = now + max(1, math.ceil(ms))
         floor = now + ms + interval * (burst - 1)
         tat = max(self._owed(now, interval), floor)
-        self._tat, self._tat_until, self._interval = (
-            tat,
-            now + math.ceil(tat - now) + 1000,
-            interval,
-        )
+        ttl = math.ceil(tat - now) + 1000
+        self._tat, self._tat_until, self._interval = tat, now + ttl, interval
+        self._drained_at, self._since_drained = now, 0
+        self._run_until = max(self._run_until, now + ttl)
 
     async def publish(self, state: Mapping[str, StateValue]) -> int:
         now = self._now()
@@ -135,6 +138,10 @@ class MemoryBudget:
         self._expire(self._now())
         self._live.pop(member, None)
 
+    def _answer(self, wait: float, now: float) -> Draw:
+        drained = None if self._drained_at is None else (now - self._drained_at) / 1000
+        return Draw(wait, self._version, self._run, self._total, self._since_drained, drained)
+
     def _owed(self, now: float, interval: float) -> float:
         """The theoretical arrival time at ``interval``: the tokens owed are kept when the
         rate changes (0.0 when none is stored)."""
@@ -154,6 +161,7 @@ class MemoryBudget:
             self._tat = self._interval = None
         if now > self._run_until:
             self._run, self._lost, self._total = 0, 0.0, 0
+            self._drained_at, self._since_drained = None, 0
         if now > self._state_until:
             self._state = None
         if now > self._live_until:

@@ -265,6 +265,12 @@ class AdaptiveRate:
         self._start_floor = 0.0
         self._set(now, max(failed * _CUT, self._min), self._confirm)
 
+    def drained(self, at: float, accepted: int) -> None:
+        """The upstream was last seen empty at ``at`` and accepted ``accepted`` requests
+        since, as counted elsewhere (a budget shared by several processes counts them all):
+        the next 429 measures the limit from these."""
+        self._drained_at, self._accepted = at, accepted
+
     def _measured(self, now: float) -> float:
         """What the upstream accepted since its bucket was last seen empty: a lower bound on
         its limit, or 0.0 when the stretch is too short to say."""
