@@ -358,6 +358,7 @@ class AdaptiveRate:
             "burst": self.burst,
             "probes": self.probes,
             "throttles": self.throttles,
+            "start_floor": self._start_floor,
         }
 
     def load_state(self, state: Mapping[str, StateValue], now: float | None = None) -> None:
@@ -366,10 +367,14 @@ class AdaptiveRate:
         shared = SharedState.parse(state)
         self._rate = min(max(shared.rate, self._min), self._max)
         self._floor, self._ceiling = min(shared.floor, self._rate), shared.ceiling
+        self._start_floor = shared.start_floor  # a probe another process began is judged as it
         self._step = min(shared.step, _MAX_STEP)
         self._evidence, self._needed = shared.evidence, shared.needed
         self._failures, self._checks = shared.failures, shared.checks
-        self._bursts = deque([shared.burst], maxlen=_BURST_READINGS)
+        # The hidden burst it was published as is an assumption, not a reading: kept as one,
+        # it would outweigh every real reading for the next four failed probes.
+        readings = [shared.burst] if shared.burst != self._hidden else []
+        self._bursts = deque(readings, maxlen=_BURST_READINGS)
         self.probes, self.throttles = shared.probes, shared.throttles
         self._changed_at = self._since = self._clock() if now is None else now
         self._drained_at, self._accepted = math.inf, 0

@@ -100,6 +100,9 @@ class SharedState:
     checks: int
     probes: int
     throttles: int
+    start_floor: float = 0.0
+    """The floor when the probe under way began (optional: a state written before it was
+    kept reads as the floor, so such a probe needs as much proof as a fresh one)."""
 
     @classmethod
     def parse(cls, state: Mapping[str, StateValue]) -> SharedState:
@@ -130,6 +133,7 @@ class SharedState:
             checks=_count(state, "checks"),
             probes=_count(state, "probes"),
             throttles=_count(state, "throttles"),
+            start_floor=_number(state, "start_floor") if "start_floor" in state else floor,
         )
 
 
