@@ -45,9 +45,16 @@ geometric middle of floor and ceiling. Once the gap is within ``precision`` the 
 the floor, and after ``hold`` saturated successes (at least 15 s of them, doubling after each
 failed check, to sixteen times) it checks for a higher limit, alternately ``check_step``
 (25%: a limit that jumped, shown sooner) and a small step (``2 * precision``: one that crept
-up). A check whose floor passes the ceiling drops it and the slow start begins again. Each
-failed check costs about one 429, so the back-off keeps them under 1% of requests; the
-price is that a raised limit is found only at the next check.
+up). A probe whose floor passes the ceiling drops it: the limit went up, so the slow start
+begins again from the probe at once, without waiting for the probe's own confirmation. Each
+failed check costs about one 429, so the back-off keeps them under 1% of requests while the
+limit stays put; the price is that a raised limit is found only at the next check.
+
+A limit seen to move is likely to move again. After a *cut* (a 429 at the floor too soon
+after the previous one to measure: the limit fell far), for ``_WATCH_S`` (20 minutes) or until
+a raise is found, a check of ``check_step`` goes out whenever a minute has passed without a
+429 or a check, whatever the search is doing, as BBR probes for bandwidth on a timer: about
+one 429 a minute while the limit stays cut, and a raise found within about 90 s.
 
 Unlike CUBIC and AIMD it cuts only on a 429 at a rate shown to fit (docs/ARCHITECTURE.md, "The
 adaptive rate"). Outcomes of requests sent before the rate last changed do not move it.
@@ -71,6 +78,8 @@ _BURST_READINGS = 4
 _MIN_MEASURE_S = 2.0
 _MIN_MEASURE_ACCEPTED = 6
 _HOLD_S = 15.0
+_WATCH_S = 1200.0
+_WATCH_EVERY_S = 60.0
 
 
 class AdaptiveRate:
@@ -86,21 +95,16 @@ class AdaptiveRate:
         self._precision, self._check_step = float(tuning.precision), float(tuning.check_step)
         self._clock = clock
         self._rate = initial
-        self._floor = 0.0
-        self._start_floor = 0.0
+        self._floor = self._start_floor = 0.0
         self._ceiling = math.inf
         self._step = _FIRST_STEP
-        self._evidence = 0
-        self._needed = tuning.confirm_after
-        self._failures = 0
-        self._checks = 0
+        self._evidence, self._needed = 0, tuning.confirm_after
+        self._failures = self._checks = 0
         self._hidden = float(max(tuning.hidden_burst, 1))
         self._bursts: deque[float] = deque(maxlen=_BURST_READINGS)
-        self._changed_at = -math.inf
-        self._since = -math.inf
-        self._drained_at = math.inf
-        self._accepted = 0
-        self._proven = 0.0
+        self._changed_at = self._since = -math.inf
+        self._watch_until = self._checked_at = -math.inf  # a watch after a cut; its last check
+        self._drained_at, self._accepted, self._proven = math.inf, 0, 0.0
         self.probes = 0
         """Probes started: rates tried above the floor."""
         self.throttles = 0
@@ -172,28 +176,38 @@ class AdaptiveRate:
         if math.isinf(self._since):  # the first evidence at the start rate: its tokens' time
             self._since = sent - weight / self._rate
         self._evidence += weight
-        if self.probing:
-            self._prove(now)
-        if self._evidence >= self._needed and self._proven_enough():
+        if self.probing and self._prove(now):
+            self._next(now)  # the limit went up: climb from here at once
+        elif self._watch_due(now):
+            self._check(now, self._check_step)
+        elif self._evidence >= self._needed and self._proven_enough():
             self._next(now)
         return self._rate
 
-    def _prove(self, now: float) -> None:
+    def _prove(self, now: float) -> bool:
         """Raise the floor to what sending at the probe rate without a 429 shows: ``n``
         successes at ``p`` took ``n / p`` seconds, in which at most ``burst`` tokens could
         have come from the upstream's bucket, so its limit is at least ``p * (1 - burst / n)``.
         ``n`` is never more than the probe's time allowed, plus a burst (``weight`` may count
-        tokens another process drew before the probe began)."""
+        tokens another process drew before the probe began). True when the floor passed
+        the ceiling: the limit went up."""
         sent = min(self._evidence, self._rate * (now - self._since) + self.burst)
-        if sent <= self.burst:
-            return
-        shown = self._rate * (1 - self.burst / sent)
-        if shown > self._floor:
-            self._floor = shown
-            if self._floor >= self._ceiling:
-                self._ceiling = math.inf  # the limit went up: search afresh
-                self._failures = self._checks = 0
-                self._step = _FIRST_STEP
+        if sent > self.burst:
+            self._floor = max(self._floor, self._rate * (1 - self.burst / sent))
+        if self._floor < self._ceiling:
+            return False
+        self._ceiling, self._watch_until = math.inf, -math.inf  # search afresh; watch no more
+        self._failures = self._checks = 0
+        self._step = _FIRST_STEP
+        return True
+
+    def _watch_due(self, now: float) -> bool:
+        """Whether, watching after a cut, a minute passed without a 429 or a check (and the
+        rate is under a check's): time for one. A 429 began the watch: ``_drained_at`` is set."""
+        if now >= self._watch_until or self._floor <= 0:
+            return False
+        quiet = now - max(self._drained_at, self._checked_at)
+        return quiet >= _WATCH_EVERY_S and self._rate < self._floor * (1 + self._check_step)
 
     def _proven_enough(self) -> bool:
         """Whether the probe has shown enough to move on: the floor closed half the gap
@@ -248,7 +262,10 @@ class AdaptiveRate:
         self._after_429(now, failed)
 
     def _floor_failed(self, now: float, failed: float, measured: float) -> None:
-        """A 429 at the floor: a burst had hidden an excess, or the limit fell."""
+        """A 429 at the floor: a burst had hidden an excess, or the limit fell (a *cut*: too
+        soon after the previous 429 to measure), which starts a watch for a raise."""
+        if not measured:
+            self._watch_until = now + _WATCH_S
         self._failures = self._checks = 0
         self._bursts.clear()  # a burst larger than thought may have hidden the excess
         self._ceiling = failed
@@ -261,8 +278,7 @@ class AdaptiveRate:
             self._rate, self._changed_at = self._floor, now
             self._next(now)
             return
-        self._floor = 0.0
-        self._start_floor = 0.0
+        self._floor = self._start_floor = 0.0
         self._set(now, max(failed * _CUT, self._min), self._confirm)
 
     def _measured(self, now: float) -> float:
@@ -288,16 +304,24 @@ class AdaptiveRate:
         elif self._rate > floor or self._evidence < self._holding():
             self._hold(now, self._holding())
             return
-        else:
-            self._checks += 1
-            step = self._check_step if self._checks % 2 == 0 else 2 * self._precision
-            target = floor * (1 + step)
+        else:  # a check, alternately small and ``check_step``
+            self._check(now, self._check_step if self._checks % 2 else 2 * self._precision)
+            return
+        self._probe(now, target)
+
+    def _check(self, now: float, step: float) -> None:
+        """A probe ``step`` above a floor (settled, or watched after a cut) for a higher limit."""
+        self._checks += 1
+        self._checked_at = now
+        self._probe(now, self._floor * (1 + step))
+
+    def _probe(self, now: float, target: float) -> None:
         target = min(target, self._max)
-        if target <= floor:
+        if target <= self._floor:
             self._hold(now, self._holding())
             return
         self.probes += 1
-        self._start_floor = floor
+        self._start_floor = self._floor
         self._set(now, target, self._confirm)
 
     def _holding(self) -> int:
@@ -312,8 +336,7 @@ class AdaptiveRate:
     def _set(self, now: float, rate: float, needed: int) -> None:
         if rate != self._rate:
             self._changed_at = now
-        self._rate = rate
-        self._needed = needed
+        self._rate, self._needed = rate, needed
         self._evidence, self._since = 0, now
 
     def learned(self) -> Learned:
