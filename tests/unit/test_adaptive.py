@@ -157,6 +157,19 @@ def test_without_a_cut_no_check_goes_out_before_the_hold() -> None:
     assert all(share < 1.1 for _, share in seen), seen
 
 
+def test_the_first_429_after_taking_over_a_state_is_no_cut() -> None:
+    """Nothing was measured because nothing came before it, not because the limit fell: the
+    rate halves (the floor is in doubt) but no check goes out each minute."""
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1))
+    settled = {**control.state(), "floor": 1.0, "ceiling": 1.01, "needed": 1000, "burst": 1.0}
+    control.load_state(settled, now=10.0)
+    control.on_throttled(11.0, sent_at=11.0)
+    assert control.rate == pytest.approx(0.5)
+    seen = changes(control, 11.0, 150.0)
+    assert not [t for t, share in seen if 60 <= t < 62 or 120 <= t < 123], seen
+    assert control.throttled_rate == 1.0  # unlike after a cut (above): no check passed it
+
+
 def test_a_floor_past_the_ceiling_starts_the_slow_start_at_once() -> None:
     control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1, confirm_after=1000))
     checking = {**control.state(), "rate": 1.25, "floor": 1.0, "ceiling": 1.01, "burst": 1.0}

@@ -235,6 +235,7 @@ class AdaptiveRate:
         now = self._clock() if now is None else now
         self.throttles += 1
         measured = self._measured(now)
+        soon = not measured and math.isfinite(self._drained_at)  # too soon after the last 429
         self._drained_at, self._accepted = now, 0
         if not paced or (sent_at if sent_at is not None else now) < self._changed_at:
             return self._rate
@@ -244,7 +245,7 @@ class AdaptiveRate:
         if failed > self._floor:
             self._probe_failed(now, failed, measured)
         else:
-            self._floor_failed(now, failed, measured)
+            self._floor_failed(now, failed, measured, cut=soon)
         return self._rate
 
     def _probe_failed(self, now: float, failed: float, measured: float) -> None:
@@ -261,10 +262,10 @@ class AdaptiveRate:
         self._step = _FIRST_STEP
         self._after_429(now, failed)
 
-    def _floor_failed(self, now: float, failed: float, measured: float) -> None:
+    def _floor_failed(self, now: float, failed: float, measured: float, *, cut: bool) -> None:
         """A 429 at the floor: a burst had hidden an excess, or the limit fell (a *cut*: too
         soon after the previous 429 to measure), which starts a watch for a raise."""
-        if not measured:
+        if cut:
             self._watch_until = now + _WATCH_S
         self._failures = self._checks = 0
         self._bursts.clear()  # a burst larger than thought may have hidden the excess
