@@ -51,10 +51,10 @@ failed check costs about one 429, so the back-off keeps them under 1% of request
 limit stays put; the price is that a raised limit is found only at the next check.
 
 A limit seen to move is likely to move again. After a *cut* (a 429 at the floor too soon
-after the previous one to measure: the limit fell far), for ``_WATCH_S`` (20 minutes) or until
-a raise is found, a check of ``check_step`` goes out whenever a minute has passed without a
-429 or a check, whatever the search is doing, as BBR probes for bandwidth on a timer: about
-one 429 a minute while the limit stays cut, and a raise found within about 90 s.
+after a previous 429 to measure: the limit fell far), for 20 minutes or until a raise is
+found a ``check_step`` check goes out whenever a minute passes without a 429 or a check,
+whatever the search is doing (BBR probes for bandwidth on a timer): about one 429 a minute
+while the limit stays cut, a raise found within about 90 s; then the back-off goes on.
 
 Unlike CUBIC and AIMD it cuts only on a 429 at a rate shown to fit (docs/ARCHITECTURE.md, "The
 adaptive rate"). Outcomes of requests sent before the rate last changed do not move it.
