@@ -157,6 +157,24 @@ def test_without_a_cut_no_check_goes_out_before_the_hold() -> None:
     assert all(share < 1.1 for _, share in seen), seen
 
 
+@pytest.mark.parametrize("shared", [True, False])
+def test_the_watch_after_a_cut_travels_with_the_shared_state(shared: bool) -> None:
+    """Another process takes over the watch, its minute already half gone; a state from a
+    process that keeps no watch (no such keys) starts none."""
+    clock = ManualClock(0.0)
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1), clock=clock)
+    clock.now = cut(control) + 30
+    state = control.state()
+    assert (state["watch"], state["quiet"]) == (1170.0, 30.0)
+    state = {**state, "rate": 0.5, "floor": 0.5, "ceiling": 0.51, "needed": 1000}
+    if not shared:
+        state = {key: value for key, value in state.items() if key not in ("watch", "quiet")}
+    other = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1), clock=clock)
+    other.load_state(state, now=clock.now)
+    over = [t for t, share in changes(other, clock.now, 40.0) if share > 1.2]
+    assert over[:1] == ([pytest.approx(30, abs=2.5)] if shared else []), over
+
+
 def test_the_first_429_after_taking_over_a_state_is_no_cut() -> None:
     """Nothing was measured because nothing came before it, not because the limit fell: the
     rate halves (the floor is in doubt) but no check goes out each minute."""

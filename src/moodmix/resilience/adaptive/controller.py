@@ -53,7 +53,7 @@ limit stays put; the price is that a raised limit is found only at the next chec
 A limit seen to move is likely to move again. After a *cut* (a 429 at the floor too soon
 after a previous 429 to measure: the limit fell far), for 20 minutes or until a raise is
 found a ``check_step`` check goes out whenever a minute passes without a 429 or a check,
-whatever the search is doing (BBR probes for bandwidth on a timer): about one 429 a minute
+whatever the search is doing (``watch``; shared with the state): about one 429 a minute
 while the limit stays cut, a raise found within about 90 s; then the back-off goes on.
 
 Unlike CUBIC and AIMD it cuts only on a 429 at a rate shown to fit (docs/ARCHITECTURE.md, "The
@@ -69,6 +69,7 @@ from collections.abc import Mapping
 from moodmix.clock import Clock, monotonic
 from moodmix.resilience.adaptive.learned import Learned, SharedState, StateValue, positive
 from moodmix.resilience.adaptive.tuning import Tuning
+from moodmix.resilience.adaptive.watch import Watch
 
 _MAX_STEP = 1.0
 _FIRST_STEP = 0.5
@@ -78,8 +79,6 @@ _BURST_READINGS = 4
 _MIN_MEASURE_S = 2.0
 _MIN_MEASURE_ACCEPTED = 6
 _HOLD_S = 15.0
-_WATCH_S = 1200.0
-_WATCH_EVERY_S = 60.0
 
 
 class AdaptiveRate:
@@ -103,7 +102,7 @@ class AdaptiveRate:
         self._hidden = float(max(tuning.hidden_burst, 1))
         self._bursts: deque[float] = deque(maxlen=_BURST_READINGS)
         self._changed_at = self._since = -math.inf
-        self._watch_until = self._checked_at = -math.inf  # a watch after a cut; its last check
+        self._watch = Watch()
         self._drained_at, self._accepted, self._proven = math.inf, 0, 0.0
         self.probes = 0
         """Probes started: rates tried above the floor."""
@@ -178,8 +177,8 @@ class AdaptiveRate:
         self._evidence += weight
         if self.probing and self._prove(now):
             self._next(now)  # the limit went up: climb from here at once
-        elif self._watch_due(now):
-            self._check(now, self._check_step)
+        elif self._watch.due(now) and self._rate < self._floor * (1 + self._check_step):
+            self._check(now, self._check_step)  # watching after a cut
         elif self._evidence >= self._needed and self._proven_enough():
             self._next(now)
         return self._rate
@@ -196,18 +195,11 @@ class AdaptiveRate:
             self._floor = max(self._floor, self._rate * (1 - self.burst / sent))
         if self._floor < self._ceiling:
             return False
-        self._ceiling, self._watch_until = math.inf, -math.inf  # search afresh; watch no more
+        self._ceiling = math.inf  # search afresh
         self._failures = self._checks = 0
+        self._watch.stop()
         self._step = _FIRST_STEP
         return True
-
-    def _watch_due(self, now: float) -> bool:
-        """Whether, watching after a cut, a minute passed without a 429 or a check (and the
-        rate is under a check's): time for one. A 429 began the watch: ``_drained_at`` is set."""
-        if now >= self._watch_until or self._floor <= 0:
-            return False
-        quiet = now - max(self._drained_at, self._checked_at)
-        return quiet >= _WATCH_EVERY_S and self._rate < self._floor * (1 + self._check_step)
 
     def _proven_enough(self) -> bool:
         """Whether the probe has shown enough to move on: the floor closed half the gap
@@ -237,6 +229,7 @@ class AdaptiveRate:
         measured = self._measured(now)
         soon = not measured and math.isfinite(self._drained_at)  # too soon after the last 429
         self._drained_at, self._accepted = now, 0
+        self._watch.heard(now)
         if not paced or (sent_at if sent_at is not None else now) < self._changed_at:
             return self._rate
         failed = self._rate
@@ -266,7 +259,7 @@ class AdaptiveRate:
         """A 429 at the floor: a burst had hidden an excess, or the limit fell (a *cut*: too
         soon after the previous 429 to measure), which starts a watch for a raise."""
         if cut:
-            self._watch_until = now + _WATCH_S
+            self._watch.start(now)
         self._failures = self._checks = 0
         self._bursts.clear()  # a burst larger than thought may have hidden the excess
         self._ceiling = failed
@@ -313,7 +306,7 @@ class AdaptiveRate:
     def _check(self, now: float, step: float) -> None:
         """A probe ``step`` above a floor (settled, or watched after a cut) for a higher limit."""
         self._checks += 1
-        self._checked_at = now
+        self._watch.heard(now)
         self._probe(now, self._floor * (1 + step))
 
     def _probe(self, now: float, target: float) -> None:
@@ -364,6 +357,7 @@ class AdaptiveRate:
 
     def state(self) -> dict[str, StateValue]:
         """What the controller has learnt, as a small dict of plain (JSON-able) values."""
+        watch, quiet = self._watch.share(self._clock())
         return {
             "rate": self._rate,
             "floor": self._floor,
@@ -376,6 +370,8 @@ class AdaptiveRate:
             "burst": self.burst,
             "probes": self.probes,
             "throttles": self.throttles,
+            "watch": watch,
+            "quiet": quiet,
         }
 
     def load_state(self, state: Mapping[str, StateValue], now: float | None = None) -> None:
@@ -389,8 +385,9 @@ class AdaptiveRate:
         self._failures, self._checks = shared.failures, shared.checks
         self._bursts = deque([shared.burst], maxlen=_BURST_READINGS)
         self.probes, self.throttles = shared.probes, shared.throttles
-        self._changed_at = self._since = self._clock() if now is None else now
+        self._changed_at = self._since = now = self._clock() if now is None else now
         self._drained_at, self._accepted = math.inf, 0
+        self._watch.take(shared.watch, shared.quiet, now)
 
     def __repr__(self) -> str:
         return (
