@@ -109,16 +109,20 @@ def test_a_429_at_the_floor_takes_the_measured_rate_and_then_halves() -> None:
     assert control.rate == pytest.approx(58 / 60 / 2)
 
 
-def changes(control: AdaptiveRate, start: float, seconds: float) -> list[tuple[float, float]]:
+def changes(
+    control: AdaptiveRate, start: float, seconds: float
+) -> list[tuple[float, float, float]]:
     """Saturated successes at the allowed rate for ``seconds`` after ``start``, no 429 (an
-    upstream that takes anything); each change as (seconds after start, rate / floor)."""
+    upstream that takes anything); each change of rate as (seconds after start, new rate /
+    floor, new rate / the ceiling before it)."""
     now, rate, seen = start, control.rate, []
     while now < start + seconds:
+        ceiling = control.throttled_rate or math.inf
         now += 1 / control.rate
         control.on_success(now, saturated=True, sent_at=now)
         if control.rate != rate:
             rate = control.rate
-            seen.append((now - start, rate / (control.clean_rate or math.inf)))
+            seen.append((now - start, rate / (control.clean_rate or math.inf), rate / ceiling))
     return seen
 
 
@@ -139,11 +143,15 @@ def test_after_a_cut_a_check_goes_out_each_minute_without_a_429() -> None:
     control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1))
     fell = cut(control)
     assert control.rate == pytest.approx(58 / 60 / 2)  # halved, as a cut should
-    seen = changes(control, fell, 150.0)
-    checks = [t for t, share in seen if share == pytest.approx(1.25, rel=0.02)]
-    assert 60 <= checks[0] < 61  # a minute after the last 429, whatever the search does
-    assert 60 <= checks[1] - checks[0] < 61
-    assert control.throttled_rate is None  # the upstream took the second: the limit rose
+    seen = changes(control, fell, 61.0)
+    checks = [t for t, _, over in seen if over == pytest.approx(1.25)]  # 25% over the ceiling
+    assert checks == [pytest.approx(60.5, abs=0.5)], seen  # whatever the search was doing
+    control.on_throttled(fell + 62, sent_at=fell + 62)  # it met a 429: the limit is still cut
+    assert control.throttled_rate == pytest.approx(58 / 60)
+    seen = changes(control, fell + 62, 75.0)
+    checks = [t for t, _, over in seen if over == pytest.approx(1.25)]
+    assert checks[:1] == [pytest.approx(60.5, abs=0.5)], seen  # a minute after that 429
+    assert control.throttled_rate is None  # the upstream took this one: the limit rose
 
 
 def test_without_a_cut_no_check_goes_out_before_the_hold() -> None:
@@ -154,7 +162,7 @@ def test_without_a_cut_no_check_goes_out_before_the_hold() -> None:
     now = succeed(control, 60, 11.0)
     control.on_throttled(now, sent_at=now)  # measured 58 in 60 s: a hidden excess, no cut
     seen = changes(control, now, 130.0)
-    assert all(share < 1.1 for _, share in seen), seen
+    assert all(share < 1.1 for _, share, _ in seen), seen
 
 
 @pytest.mark.parametrize("shared", [True, False])
@@ -171,7 +179,7 @@ def test_the_watch_after_a_cut_travels_with_the_shared_state(shared: bool) -> No
         state = {key: value for key, value in state.items() if key not in ("watch", "quiet")}
     other = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1), clock=clock)
     other.load_state(state, now=clock.now)
-    over = [t for t, share in changes(other, clock.now, 40.0) if share > 1.2]
+    over = [t for t, _, above in changes(other, clock.now, 40.0) if above > 1.2]
     assert over[:1] == ([pytest.approx(30, abs=2.5)] if shared else []), over
 
 
@@ -184,7 +192,7 @@ def test_the_first_429_after_taking_over_a_state_is_no_cut() -> None:
     control.on_throttled(11.0, sent_at=11.0)
     assert control.rate == pytest.approx(0.5)
     seen = changes(control, 11.0, 150.0)
-    assert not [t for t, share in seen if 60 <= t < 62 or 120 <= t < 123], seen
+    assert not [t for t, *_ in seen if 60 <= t < 62 or 120 <= t < 123], seen
     assert control.throttled_rate == 1.0  # unlike after a cut (above): no check passed it
 
 

@@ -52,9 +52,9 @@ limit stays put; the price is that a raised limit is found only at the next chec
 
 A limit seen to move is likely to move again. After a *cut* (a 429 at the floor too soon
 after a previous 429 to measure: the limit fell far), for 20 minutes or until a raise is
-found a ``check_step`` check goes out whenever a minute passes without a 429 or a check,
-whatever the search is doing (``watch``; shared with the state): about one 429 a minute
-while the limit stays cut, a raise found within about 90 s; then the back-off goes on.
+found, a check ``check_step`` over the ceiling goes out whenever a minute passes without a
+429 or a check, whatever the search is doing (``watch``; shared with the state): one 429 a
+minute while the limit stays cut, a raise found within about 90 s; then the back-off goes on.
 
 Unlike CUBIC and AIMD it cuts only on a 429 at a rate shown to fit (docs/ARCHITECTURE.md, "The
 adaptive rate"). Outcomes of requests sent before the rate last changed do not move it.
@@ -177,8 +177,8 @@ class AdaptiveRate:
         self._evidence += weight
         if self.probing and self._prove(now):
             self._next(now)  # the limit went up: climb from here at once
-        elif self._watch.due(now) and self._rate < self._floor * (1 + self._check_step):
-            self._check(now, self._check_step)  # watching after a cut
+        elif self._watch.due(now) and self._rate < self._above() * (1 + self._check_step):
+            self._check(now, self._check_step, self._above())  # watching after a cut
         elif self._evidence >= self._needed and self._proven_enough():
             self._next(now)
         return self._rate
@@ -202,8 +202,7 @@ class AdaptiveRate:
         return True
 
     def _proven_enough(self) -> bool:
-        """Whether the probe has shown enough to move on: the floor closed half the gap
-        between where it stood when the probe began and the probe rate."""
+        """Whether the probe showed enough: the floor closed half its first gap to it."""
         if not self.probing:
             return True
         return self._floor >= (self._start_floor + self._rate) / 2
@@ -299,15 +298,19 @@ class AdaptiveRate:
             self._hold(now, self._holding())
             return
         else:  # a check, alternately small and ``check_step``
-            self._check(now, self._check_step if self._checks % 2 else 2 * self._precision)
+            self._check(now, self._check_step if self._checks % 2 else 2 * self._precision, floor)
             return
         self._probe(now, target)
 
-    def _check(self, now: float, step: float) -> None:
-        """A probe ``step`` above a floor (settled, or watched after a cut) for a higher limit."""
+    def _above(self) -> float:
+        """What a watch's check goes above: the ceiling (the floor when there is none)."""
+        return self._floor if math.isinf(self._ceiling) else max(self._floor, self._ceiling)
+
+    def _check(self, now: float, step: float, base: float) -> None:
+        """A probe ``step`` over ``base`` (a settled floor; the ceiling, watching after a cut)."""
         self._checks += 1
         self._watch.heard(now)
-        self._probe(now, self._floor * (1 + step))
+        self._probe(now, base * (1 + step))
 
     def _probe(self, now: float, target: float) -> None:
         target = min(target, self._max)
