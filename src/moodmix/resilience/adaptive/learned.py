@@ -100,6 +100,10 @@ class SharedState:
     checks: int
     probes: int
     throttles: int
+    watch: float = 0.0
+    """Seconds left of the watch after a cut (0.0: none; a state from before it has none)."""
+    quiet: float = 0.0
+    """Seconds since the last 429 or check, while watching."""
 
     @classmethod
     def parse(cls, state: Mapping[str, StateValue]) -> SharedState:
@@ -130,6 +134,8 @@ class SharedState:
             checks=_count(state, "checks"),
             probes=_count(state, "probes"),
             throttles=_count(state, "throttles"),
+            watch=_seconds(state, "watch"),
+            quiet=_seconds(state, "quiet"),
         )
 
 
@@ -144,6 +150,16 @@ def _number(state: Mapping[str, StateValue], key: str) -> float:
     value = state[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"state[{key!r}] must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _seconds(state: Mapping[str, StateValue], key: str) -> float:
+    """An optional number of seconds >= 0 (0.0 when absent)."""
+    value = state.get(key, 0.0)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"state[{key!r}] must be a number of seconds, got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"state[{key!r}] must be a finite number >= 0, got {value!r}")
     return float(value)
 
 
