@@ -10,12 +10,12 @@ takes about a second::
     result = simulate(Scenario(limit=55, burst=4, demand_factor=2.0, minutes=60))
     result.utilisation, result.throttle_share, result.seconds_to(0.9)
 
-Demand is either *open* (callers arrive at random, ``demand_factor`` times the limit, and give
-up after ``patience`` seconds) or *closed* (``callers`` callers that each wait for their
-answer before asking again), optionally through a ``LateBatcher`` (``batch``: many callers'
-keys in one request). With ``instances`` > 1 that many processes, each a ``Scheduler`` with
-its own ``AdaptiveRate``, draw from one ``MemoryBudget`` through ``SharedBucket``s (as the
-bench's instances share one), and the callers go to them in turn.
+Demand is either *open* (callers arrive at random, ``demand_factor`` times the limit in force
+as in the bench, and give up after ``patience`` seconds) or *closed* (``callers`` callers that
+each wait for their answer before asking again), optionally through a ``LateBatcher``
+(``batch``: many callers' keys in one request). With ``instances`` > 1 that many processes,
+each a ``Scheduler`` with its own ``AdaptiveRate``, draw from one ``MemoryBudget`` through
+``SharedBucket``s (as the bench's instances share one), and the callers go to them in turn.
 """
 
 from __future__ import annotations
@@ -199,10 +199,10 @@ class _Run:
 
     async def _arrivals(self) -> None:
         loop = asyncio.get_running_loop()
-        per_s = self.s.demand_factor * self.s.limit / 60
         callers: set[asyncio.Task[None]] = set()
         try:
             while True:
+                per_s = self.s.demand_factor * self.result.limit_at(self._elapsed()) / 60
                 await asyncio.sleep(self.rng.expovariate(per_s))
                 task = loop.create_task(self._patient_ask())
                 callers.add(task)

@@ -109,6 +109,104 @@ def test_a_429_at_the_floor_takes_the_measured_rate_and_then_halves() -> None:
     assert control.rate == pytest.approx(58 / 60 / 2)
 
 
+def changes(
+    control: AdaptiveRate, start: float, seconds: float
+) -> list[tuple[float, float, float]]:
+    """Saturated successes at the allowed rate for ``seconds`` after ``start``, no 429 (an
+    upstream that takes anything); each change of rate as (seconds after start, new rate /
+    floor, new rate / the ceiling before it)."""
+    now, rate, seen = start, control.rate, []
+    while now < start + seconds:
+        ceiling = control.throttled_rate or math.inf
+        now += 1 / control.rate
+        control.on_success(now, saturated=True, sent_at=now)
+        if control.rate != rate:
+            rate = control.rate
+            seen.append((now - start, rate / (control.clean_rate or math.inf), rate / ceiling))
+    return seen
+
+
+def cut(control: AdaptiveRate) -> float:
+    """Settle ``control`` at 1/s, then the limit falls: a 429 at the floor after 60 s
+    accepted (measured: a hidden excess), the probe below the new ceiling fails at once, and
+    the floor too, too soon to measure anything. Returns the time of the last."""
+    settled = {**control.state(), "floor": 1.0, "ceiling": 1.01, "needed": 1000, "burst": 1.0}
+    control.load_state(settled, now=10.0)
+    control.on_throttled(11.0, sent_at=9.0)  # sent before: moves nothing, but drains
+    now = succeed(control, 60, 11.0)
+    for at in (now, now + 0.5, now + 1.0):
+        control.on_throttled(at, sent_at=at)
+    return now + 1.0
+
+
+def test_after_a_cut_a_check_goes_out_each_minute_without_a_429() -> None:
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1))
+    fell = cut(control)
+    assert control.rate == pytest.approx(58 / 60 / 2)  # halved, as a cut should
+    seen = changes(control, fell, 61.0)
+    checks = [t for t, _, over in seen if over == pytest.approx(1.25)]  # 25% over the ceiling
+    assert checks == [pytest.approx(60.5, abs=0.5)], seen  # whatever the search was doing
+    control.on_throttled(fell + 62, sent_at=fell + 62)  # it met a 429: the limit is still cut
+    assert control.throttled_rate == pytest.approx(58 / 60)
+    seen = changes(control, fell + 62, 75.0)
+    checks = [t for t, _, over in seen if over == pytest.approx(1.25)]
+    assert checks[:1] == [pytest.approx(60.5, abs=0.5)], seen  # a minute after that 429
+    assert control.throttled_rate is None  # the upstream took this one: the limit rose
+
+
+def test_without_a_cut_no_check_goes_out_before_the_hold() -> None:
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1))
+    settled = {**control.state(), "floor": 1.0, "ceiling": 1.01, "needed": 1000, "burst": 1.0}
+    control.load_state(settled, now=10.0)
+    control.on_throttled(11.0, sent_at=9.0)
+    now = succeed(control, 60, 11.0)
+    control.on_throttled(now, sent_at=now)  # measured 58 in 60 s: a hidden excess, no cut
+    seen = changes(control, now, 130.0)
+    assert all(share < 1.1 for _, share, _ in seen), seen
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_the_watch_after_a_cut_travels_with_the_shared_state(shared: bool) -> None:
+    """Another process takes over the watch, its minute already half gone; a state from a
+    process that keeps no watch (no such keys) starts none."""
+    clock = ManualClock(0.0)
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1), clock=clock)
+    clock.now = cut(control) + 30
+    state = control.state()
+    assert (state["watch"], state["quiet"]) == (1170.0, 30.0)
+    state = {**state, "rate": 0.5, "floor": 0.5, "ceiling": 0.51, "needed": 1000}
+    if not shared:
+        state = {key: value for key, value in state.items() if key not in ("watch", "quiet")}
+    other = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1), clock=clock)
+    other.load_state(state, now=clock.now)
+    over = [t for t, _, above in changes(other, clock.now, 40.0) if above > 1.2]
+    assert over[:1] == ([pytest.approx(30, abs=2.5)] if shared else []), over
+
+
+def test_the_first_429_after_taking_over_a_state_is_no_cut() -> None:
+    """Nothing was measured because nothing came before it, not because the limit fell: the
+    rate halves (the floor is in doubt) but no check goes out each minute."""
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1))
+    settled = {**control.state(), "floor": 1.0, "ceiling": 1.01, "needed": 1000, "burst": 1.0}
+    control.load_state(settled, now=10.0)
+    control.on_throttled(11.0, sent_at=11.0)
+    assert control.rate == pytest.approx(0.5)
+    seen = changes(control, 11.0, 150.0)
+    assert not [t for t, *_ in seen if 60 <= t < 62 or 120 <= t < 123], seen
+    assert control.throttled_rate == 1.0  # unlike after a cut (above): no check passed it
+
+
+def test_a_floor_past_the_ceiling_starts_the_slow_start_at_once() -> None:
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1, confirm_after=1000))
+    checking = {**control.state(), "rate": 1.25, "floor": 1.0, "ceiling": 1.01, "burst": 1.0}
+    control.load_state(checking, now=0.0)  # a check 25% over a settled floor
+    succeed(control, 5, 0.0, gap=0.8)  # 1.25 x (1 - 1 / 5) = 1.0: not past the ceiling yet
+    assert (control.rate, control.throttled_rate) == (1.25, 1.01)
+    control.on_success(4.8, saturated=True, sent_at=4.8)  # 1.25 x (1 - 1 / 6) > 1.01
+    assert control.throttled_rate is None  # the limit went up
+    assert control.rate == pytest.approx(1.25 * 1.5)  # at once, not after 1,000 successes
+
+
 def test_outcomes_sent_before_a_change_do_not_move_the_controller() -> None:
     control = AdaptiveRate(initial_rate=2.0)
     control.on_throttled(10.0, sent_at=9.5)
@@ -335,11 +433,26 @@ def test_batching_with_eight_callers_still_learns(limit: float) -> None:
 
 
 @pytest.mark.parametrize("burst", [1, 10])
-def test_a_limit_cut_mid_run_stops_the_429s_soon(burst: int) -> None:
-    result = simulate(Scenario(limit=80, burst=burst, minutes=20, schedule=((10, 40),)))
-    assert result.throttled_between(600, 900) <= 10, figures(result)
-    assert result.throttled_between(630, 900) <= 3, figures(result)
+def test_a_limit_cut_mid_run_stops_the_429s_soon_then_watches_for_a_raise(burst: int) -> None:
+    """The cut's own 429s come in its first minute; for the 20 minutes after it, a check
+    for a raise costs about one a minute; then the checks back off as before."""
+    result = simulate(Scenario(limit=80, burst=burst, minutes=40, schedule=((10, 40),)))
+    assert result.throttled_between(600, 660) <= 10, figures(result)
+    assert result.throttled_between(660, 1800) <= 20, figures(result)
+    assert result.throttled_between(1860, 2400) <= 2, figures(result)
     assert result.accepted_between(900, 1200) >= 0.95 * 40 * 5, figures(result)
+
+
+@pytest.mark.parametrize("burst", [1, 4, 10])
+def test_a_limit_raised_after_a_cut_is_found_within_3_minutes(burst: int) -> None:
+    """The bench's moving schedule: 80/min, cut to 40/min at 10 minutes, raised to 150/min
+    at 20 minutes: 90% of 150/min over a sliding minute within 180 s of the raise."""
+    schedule = ((10.0, 40.0), (20.0, 150.0))
+    result = simulate(Scenario(limit=80, burst=burst, minutes=30, schedule=schedule))
+    assert result.throttled_between(600, 660) <= 10, figures(result)
+    reached = result.seconds_to(0.9, since=1200)
+    assert reached is not None, figures(result)
+    assert reached <= 180, figures(result)
 
 
 @pytest.mark.parametrize(("limit", "burst"), [(20, 1), (110, 10), (600, 4)])

@@ -29,7 +29,7 @@ V = TypeVar("V")
 
 
 class Traded(Generic[V]):
-    """A ``Sender`` whose call sends the keys a trade gives it when its token comes."""
+    """A ``Sender`` that sends, in the batch's slot, the keys a trade gives it."""
 
     def __init__(
         self,

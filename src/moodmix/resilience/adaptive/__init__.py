@@ -5,7 +5,8 @@
     control.on_success(now, saturated=True); control.on_throttled(now, retry_after=2.0)
     control.learned()        # a ``Learned``, to resume from after a restart
 
-``controller`` holds the method, ``tuning`` its knobs, ``learned`` what it keeps and shares.
+``controller`` holds the method, ``tuning`` its knobs, ``learned`` what it keeps and shares,
+``watch`` when it checks for a raise after a cut.
 """
 
 from moodmix.resilience.adaptive.controller import AdaptiveRate

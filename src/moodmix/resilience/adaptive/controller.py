@@ -45,9 +45,16 @@ geometric middle of floor and ceiling. Once the gap is within ``precision`` the 
 the floor, and after ``hold`` saturated successes (at least 15 s of them, doubling after each
 failed check, to sixteen times) it checks for a higher limit, alternately ``check_step``
 (25%: a limit that jumped, shown sooner) and a small step (``2 * precision``: one that crept
-up). A check whose floor passes the ceiling drops it and the slow start begins again. Each
-failed check costs about one 429, so the back-off keeps them under 1% of requests; the
-price is that a raised limit is found only at the next check.
+up). A probe whose floor passes the ceiling drops it: the limit went up, so the slow start
+begins again from the probe at once, without waiting for the probe's own confirmation. Each
+failed check costs about one 429, so the back-off keeps them under 1% of requests while the
+limit stays put; the price is that a raised limit is found only at the next check.
+
+A limit seen to move is likely to move again. After a *cut* (a 429 at the floor too soon
+after a previous 429 to measure: the limit fell far), for 20 minutes or until a raise is
+found, a check ``check_step`` over the ceiling goes out whenever a minute passes without a
+429 or a check, whatever the search is doing (``watch``; shared with the state): one 429 a
+minute while the limit stays cut, a raise found within about 90 s; then the back-off goes on.
 
 Unlike CUBIC and AIMD it cuts only on a 429 at a rate shown to fit (docs/ARCHITECTURE.md, "The
 adaptive rate"). Outcomes of requests sent before the rate last changed do not move it.
@@ -62,6 +69,7 @@ from collections.abc import Mapping
 from moodmix.clock import Clock, monotonic
 from moodmix.resilience.adaptive.learned import Learned, SharedState, StateValue, positive
 from moodmix.resilience.adaptive.tuning import Tuning
+from moodmix.resilience.adaptive.watch import Watch
 
 _MAX_STEP = 1.0
 _FIRST_STEP = 0.5
@@ -86,21 +94,16 @@ class AdaptiveRate:
         self._precision, self._check_step = float(tuning.precision), float(tuning.check_step)
         self._clock = clock
         self._rate = initial
-        self._floor = 0.0
-        self._start_floor = 0.0
+        self._floor = self._start_floor = 0.0
         self._ceiling = math.inf
         self._step = _FIRST_STEP
-        self._evidence = 0
-        self._needed = tuning.confirm_after
-        self._failures = 0
-        self._checks = 0
+        self._evidence, self._needed = 0, tuning.confirm_after
+        self._failures = self._checks = 0
         self._hidden = float(max(tuning.hidden_burst, 1))
         self._bursts: deque[float] = deque(maxlen=_BURST_READINGS)
-        self._changed_at = -math.inf
-        self._since = -math.inf
-        self._drained_at = math.inf
-        self._accepted = 0
-        self._proven = 0.0
+        self._changed_at = self._since = -math.inf
+        self._watch = Watch()
+        self._drained_at, self._accepted, self._proven = math.inf, 0, 0.0
         self.probes = 0
         """Probes started: rates tried above the floor."""
         self.throttles = 0
@@ -172,32 +175,34 @@ class AdaptiveRate:
         if math.isinf(self._since):  # the first evidence at the start rate: its tokens' time
             self._since = sent - weight / self._rate
         self._evidence += weight
-        if self.probing:
-            self._prove(now)
-        if self._evidence >= self._needed and self._proven_enough():
+        if self.probing and self._prove(now):
+            self._next(now)  # the limit went up: climb from here at once
+        elif self._watch.due(now) and self._rate < self._above() * (1 + self._check_step):
+            self._check(now, self._check_step, self._above())  # watching after a cut
+        elif self._evidence >= self._needed and self._proven_enough():
             self._next(now)
         return self._rate
 
-    def _prove(self, now: float) -> None:
+    def _prove(self, now: float) -> bool:
         """Raise the floor to what sending at the probe rate without a 429 shows: ``n``
         successes at ``p`` took ``n / p`` seconds, in which at most ``burst`` tokens could
         have come from the upstream's bucket, so its limit is at least ``p * (1 - burst / n)``.
         ``n`` is never more than the probe's time allowed, plus a burst (``weight`` may count
-        tokens another process drew before the probe began)."""
+        tokens another process drew before the probe began). True when the floor passed
+        the ceiling: the limit went up."""
         sent = min(self._evidence, self._rate * (now - self._since) + self.burst)
-        if sent <= self.burst:
-            return
-        shown = self._rate * (1 - self.burst / sent)
-        if shown > self._floor:
-            self._floor = shown
-            if self._floor >= self._ceiling:
-                self._ceiling = math.inf  # the limit went up: search afresh
-                self._failures = self._checks = 0
-                self._step = _FIRST_STEP
+        if sent > self.burst:
+            self._floor = max(self._floor, self._rate * (1 - self.burst / sent))
+        if self._floor < self._ceiling:
+            return False
+        self._ceiling = math.inf  # search afresh
+        self._failures = self._checks = 0
+        self._watch.stop()
+        self._step = _FIRST_STEP
+        return True
 
     def _proven_enough(self) -> bool:
-        """Whether the probe has shown enough to move on: the floor closed half the gap
-        between where it stood when the probe began and the probe rate."""
+        """Whether the probe showed enough: the floor closed half its first gap to it."""
         if not self.probing:
             return True
         return self._floor >= (self._start_floor + self._rate) / 2
@@ -221,7 +226,9 @@ class AdaptiveRate:
         now = self._clock() if now is None else now
         self.throttles += 1
         measured = self._measured(now)
+        soon = not measured and math.isfinite(self._drained_at)  # too soon after the last 429
         self._drained_at, self._accepted = now, 0
+        self._watch.heard(now)
         if not paced or (sent_at if sent_at is not None else now) < self._changed_at:
             return self._rate
         failed = self._rate
@@ -230,7 +237,7 @@ class AdaptiveRate:
         if failed > self._floor:
             self._probe_failed(now, failed, measured)
         else:
-            self._floor_failed(now, failed, measured)
+            self._floor_failed(now, failed, measured, cut=soon)
         return self._rate
 
     def _probe_failed(self, now: float, failed: float, measured: float) -> None:
@@ -247,8 +254,11 @@ class AdaptiveRate:
         self._step = _FIRST_STEP
         self._after_429(now, failed)
 
-    def _floor_failed(self, now: float, failed: float, measured: float) -> None:
-        """A 429 at the floor: a burst had hidden an excess, or the limit fell."""
+    def _floor_failed(self, now: float, failed: float, measured: float, *, cut: bool) -> None:
+        """A 429 at the floor: a burst had hidden an excess, or the limit fell (a *cut*: too
+        soon after the previous 429 to measure), which starts a watch for a raise."""
+        if cut:
+            self._watch.start(now)
         self._failures = self._checks = 0
         self._bursts.clear()  # a burst larger than thought may have hidden the excess
         self._ceiling = failed
@@ -261,14 +271,11 @@ class AdaptiveRate:
             self._rate, self._changed_at = self._floor, now
             self._next(now)
             return
-        self._floor = 0.0
-        self._start_floor = 0.0
+        self._floor = self._start_floor = 0.0
         self._set(now, max(failed * _CUT, self._min), self._confirm)
 
     def drained(self, at: float, accepted: int) -> None:
-        """The upstream was last seen empty at ``at`` and accepted ``accepted`` requests
-        since, as counted elsewhere (a budget shared by several processes counts them all):
-        the next 429 measures the limit from these."""
+        """The upstream was empty at ``at``, ``accepted`` since (a shared budget's count)."""
         self._drained_at, self._accepted = at, accepted
 
     def _measured(self, now: float) -> float:
@@ -294,16 +301,28 @@ class AdaptiveRate:
         elif self._rate > floor or self._evidence < self._holding():
             self._hold(now, self._holding())
             return
-        else:
-            self._checks += 1
-            step = self._check_step if self._checks % 2 == 0 else 2 * self._precision
-            target = floor * (1 + step)
+        else:  # a check, alternately small and ``check_step``
+            self._check(now, self._check_step if self._checks % 2 else 2 * self._precision, floor)
+            return
+        self._probe(now, target)
+
+    def _above(self) -> float:
+        """What a watch's check goes above: the ceiling (the floor when there is none)."""
+        return self._floor if math.isinf(self._ceiling) else max(self._floor, self._ceiling)
+
+    def _check(self, now: float, step: float, base: float) -> None:
+        """A probe ``step`` over ``base`` (a settled floor; the ceiling, watching after a cut)."""
+        self._checks += 1
+        self._watch.heard(now)
+        self._probe(now, base * (1 + step))
+
+    def _probe(self, now: float, target: float) -> None:
         target = min(target, self._max)
-        if target <= floor:
+        if target <= self._floor:
             self._hold(now, self._holding())
             return
         self.probes += 1
-        self._start_floor = floor
+        self._start_floor = self._floor
         self._set(now, target, self._confirm)
 
     def _holding(self) -> int:
@@ -318,8 +337,7 @@ class AdaptiveRate:
     def _set(self, now: float, rate: float, needed: int) -> None:
         if rate != self._rate:
             self._changed_at = now
-        self._rate = rate
-        self._needed = needed
+        self._rate, self._needed = rate, needed
         self._evidence, self._since = 0, now
 
     def learned(self) -> Learned:
@@ -328,16 +346,13 @@ class AdaptiveRate:
         return Learned(rate=self._rate, floor=self._floor, ceiling=ceiling)
 
     def resume(self, learned: Learned, age_s: float, now: float | None = None) -> None:
-        """Start from what an earlier controller learnt ``age_s`` seconds ago.
-
-        The floor (or, with none, the rate) counts for less as it ages (``Learned.aged``).
-        """
+        """Start from what an earlier controller learnt ``age_s`` seconds ago: the floor (or,
+        with none, the rate) counts for less as it ages (``Learned.aged``)."""
         now = self._clock() if now is None else now
         aged = learned.aged(age_s)
         rate = min(max(aged.floor or aged.rate, self._min), self._max)
         self._floor = rate if aged.floor else 0.0
-        ceiling = aged.ceiling
-        self._ceiling = ceiling if ceiling is not None and ceiling > rate else math.inf
+        self._ceiling = c if (c := aged.ceiling) is not None and c > rate else math.inf
         self._proven, self._failures, self._checks, self._step = 0.0, 0, 0, _FIRST_STEP
         self._drained_at, self._accepted = math.inf, 0
         self._changed_at = now
@@ -346,6 +361,7 @@ class AdaptiveRate:
 
     def state(self) -> dict[str, StateValue]:
         """What the controller has learnt, as a small dict of plain (JSON-able) values."""
+        watch, quiet = self._watch.share(self._clock())
         return {
             "rate": self._rate,
             "floor": self._floor,
@@ -358,7 +374,8 @@ class AdaptiveRate:
             "burst": self.burst,
             "probes": self.probes,
             "throttles": self.throttles,
-            "start_floor": self._start_floor,
+            "watch": watch,
+            "quiet": quiet,
         }
 
     def load_state(self, state: Mapping[str, StateValue], now: float | None = None) -> None:
@@ -367,17 +384,14 @@ class AdaptiveRate:
         shared = SharedState.parse(state)
         self._rate = min(max(shared.rate, self._min), self._max)
         self._floor, self._ceiling = min(shared.floor, self._rate), shared.ceiling
-        self._start_floor = shared.start_floor  # a probe another process began is judged as it
-        self._step = min(shared.step, _MAX_STEP)
+        self._step, self._start_floor = min(shared.step, _MAX_STEP), self._floor  # its probe's
         self._evidence, self._needed = shared.evidence, shared.needed
         self._failures, self._checks = shared.failures, shared.checks
-        # The hidden burst it was published as is an assumption, not a reading: kept as one,
-        # it would outweigh every real reading for the next four failed probes.
-        readings = [shared.burst] if shared.burst != self._hidden else []
-        self._bursts = deque(readings, maxlen=_BURST_READINGS)
+        self._bursts = deque(shared.readings(self._hidden), maxlen=_BURST_READINGS)
         self.probes, self.throttles = shared.probes, shared.throttles
-        self._changed_at = self._since = self._clock() if now is None else now
+        self._changed_at = self._since = now = self._clock() if now is None else now
         self._drained_at, self._accepted = math.inf, 0
+        self._watch.take(shared.watch, shared.quiet, now)
 
     def __repr__(self) -> str:
         return (

@@ -100,9 +100,16 @@ class SharedState:
     checks: int
     probes: int
     throttles: int
-    start_floor: float = 0.0
-    """The floor when the probe under way began (optional: a state written before it was
-    kept reads as the floor, so such a probe needs as much proof as a fresh one)."""
+    watch: float = 0.0
+    """Seconds left of the watch after a cut (0.0: none; a state from before it has none)."""
+    quiet: float = 0.0
+    """Seconds since the last 429 or check, while watching."""
+
+    def readings(self, hidden: float) -> list[float]:
+        """The burst as a reading of the upstream's, or none if it is the ``hidden`` burst
+        assumed before any probe failed: kept as one, the assumption would outweigh every
+        real reading of the next few failed probes."""
+        return [] if self.burst == hidden else [self.burst]
 
     @classmethod
     def parse(cls, state: Mapping[str, StateValue]) -> SharedState:
@@ -133,7 +140,8 @@ class SharedState:
             checks=_count(state, "checks"),
             probes=_count(state, "probes"),
             throttles=_count(state, "throttles"),
-            start_floor=_number(state, "start_floor") if "start_floor" in state else floor,
+            watch=_seconds(state, "watch"),
+            quiet=_seconds(state, "quiet"),
         )
 
 
@@ -148,6 +156,16 @@ def _number(state: Mapping[str, StateValue], key: str) -> float:
     value = state[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"state[{key!r}] must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _seconds(state: Mapping[str, StateValue], key: str) -> float:
+    """An optional number of seconds >= 0 (0.0 when absent)."""
+    value = state.get(key, 0.0)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"state[{key!r}] must be a number of seconds, got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"state[{key!r}] must be a finite number >= 0, got {value!r}")
     return float(value)
 
 
