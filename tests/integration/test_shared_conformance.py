@@ -114,6 +114,33 @@ async def test_a_pause_holds_every_token_back_and_is_never_shortened(backend: Ba
     assert 7.0 < (await backend.budget.draw(SLOW, 3)).wait <= 8.0
 
 
+async def test_a_new_rate_keeps_the_tokens_owed(backend: Backend) -> None:
+    """A lower rate never hands out the next token sooner than the old one would have (the
+    upstream, paced at the old rate, would refuse it), and a higher one brings it sooner."""
+    for _ in range(2):
+        assert (await backend.budget.draw(SLOW, 2)).granted  # the burst: the next 10 s away
+    slower = await backend.budget.draw(SLOW / 2, 2)
+    assert not slower.granted
+    assert 19.0 < slower.wait <= 20.0  # one token owed, at 20 s a token
+    faster = await backend.budget.draw(SLOW * 2, 2)
+    assert not faster.granted
+    assert 4.0 < faster.wait <= 5.0
+
+
+async def test_a_pause_marks_the_upstream_empty_and_restarts_the_count_of_tokens(
+    backend: Backend,
+) -> None:
+    first = await backend.budget.draw(SLOW, 2)
+    assert (first.granted, first.since_drained, first.drained) == (True, 1, None)
+    assert (await backend.budget.draw(SLOW, 2)).since_drained == 2
+    await backend.budget.pause(30.0, SLOW, 2)
+    after = await backend.budget.draw(SLOW, 2)
+    assert not after.granted
+    assert after.since_drained == 0
+    assert after.drained is not None
+    assert 0.0 <= after.drained < 1.0
+
+
 async def test_a_rate_must_be_positive(backend: Backend) -> None:
     with pytest.raises(ValueError, match="rate must be > 0"):
         await backend.budget.draw(0.0, 1)

@@ -13,7 +13,9 @@ takes about a second::
 Demand is either *open* (callers arrive at random, ``demand_factor`` times the limit in force
 as in the bench, and give up after ``patience`` seconds) or *closed* (``callers`` callers that
 each wait for their answer before asking again), optionally through a ``LateBatcher``
-(``batch``: many callers' keys in one request).
+(``batch``: many callers' keys in one request). With ``instances`` > 1 that many processes,
+each a ``Scheduler`` with its own ``AdaptiveRate``, draw from one ``MemoryBudget`` through
+``SharedBucket``s (as the bench's instances share one), and the callers go to them in turn.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from moodmix.bench.virtual import virtual_runner
+from moodmix.coordination import MemoryBudget
 from moodmix.resilience.adaptive import AdaptiveRate, Learned
 from moodmix.resilience.latebatch import LateBatcher, Take
+from moodmix.resilience.limiter import Limiter
 from moodmix.resilience.scheduler import Scheduler
+from moodmix.resilience.sharedlimit import SharedBucket
 from moodmix.resilience.tokenbucket import TokenBucket
 from moodmix.simulator.limits import RateLimiter, RatePolicy
 
@@ -56,6 +61,8 @@ class Scenario:
     client_burst: int = 2
     """The client bucket's own burst: the adaptive profile's."""
     retry_after_resolution: float = 1.0
+    instances: int = 1
+    """Processes sharing one budget (``SharedBucket`` over ``MemoryBudget``) when > 1."""
 
 
 @dataclass
@@ -134,16 +141,28 @@ class _Run:
             clock=clock,
         )
         initial = s.initial / 60
-        controller = AdaptiveRate(initial, clock=clock) if s.adaptive else None
-        if controller is not None and s.resume is not None:
-            controller.resume(*s.resume)
-        rate = controller.rate if controller is not None else initial
-        self.scheduler = Scheduler(
-            TokenBucket(rate, s.client_burst, clock=clock),
-            s.max_concurrency,
-            clock=clock,
-            controller=controller,
-        )
+        budget = MemoryBudget(clock=clock) if s.instances > 1 else None
+        self.schedulers: list[Scheduler] = []
+        self.buckets: list[SharedBucket] = []
+        for _ in range(max(s.instances, 1)):
+            controller = AdaptiveRate(initial, clock=clock) if s.adaptive else None
+            if controller is not None and s.resume is not None:
+                controller.resume(*s.resume)
+            rate = controller.rate if controller is not None else initial
+            limiter: Limiter
+            if budget is None:
+                limiter = TokenBucket(rate, s.client_burst, clock=clock)
+            else:
+                limiter = SharedBucket(
+                    budget, rate, s.client_burst, controller=controller, clock=clock
+                )
+                self.buckets.append(limiter)
+            self.schedulers.append(
+                Scheduler(limiter, s.max_concurrency, clock=clock, controller=controller)
+            )
+        self.scheduler = self.schedulers[0]
+        controller = self.scheduler.controller
+        rate = self.scheduler.limiter.rate
         self.result.controller = controller
         self.result.rates.append((0.0, rate * 60))
         self.batcher: LateBatcher[int, bool] | None = (
@@ -160,6 +179,8 @@ class _Run:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self.batcher is not None:
             await self.batcher.aclose()
+        for bucket in self.buckets:
+            await bucket.aclose()
         return self.result
 
     def _elapsed(self) -> float:
@@ -207,11 +228,14 @@ class _Run:
         if self.batcher is not None:
             await self.batcher.get_many([key])
         else:
-            await self._send_batch(lambda: [key])
+            scheduler = self.schedulers[key % len(self.schedulers)]
+            await self._send_batch(lambda: [key], scheduler)
 
-    async def _send_batch(self, take: Take[int]) -> Mapping[int, bool]:
+    async def _send_batch(
+        self, take: Take[int], scheduler: Scheduler | None = None
+    ) -> Mapping[int, bool]:
         while True:
-            async with self.scheduler.slot() as slot:
+            async with (scheduler or self.scheduler).slot() as slot:
                 keys = take()
                 verdict = self.upstream.check("client")
                 # The outcome is the upstream's, whether or not the caller waits for it.

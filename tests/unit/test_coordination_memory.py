@@ -184,3 +184,40 @@ async def test_a_pool_nobody_offers_to_for_a_minute_is_dropped() -> None:
     assert await two.trade("k:", [], room=40, ttl=5.0) == Traded([], [])
     await one.offer("k:", ["k:a"])
     assert await two.trade("k:", [], room=40, ttl=5.0) == Traded([], ["k:a"])
+
+
+async def test_a_slightly_lower_rate_never_brings_the_next_token_sooner() -> None:
+    """Drawn back to back at 80/min with a burst of 2, then at 78.48/min: the next token
+    comes no sooner than 0.75 s after the last. Left in the old rate's time, the token owed
+    came 0.736 s after it, and an upstream allowing 80/min without a burst refused it (three
+    instances' settled floor drew that 429, and with no measurement the rate halved)."""
+    clock = ManualClock()
+    budget = MemoryBudget(clock=clock)
+
+    async def granted_at(rate: float) -> float:
+        for _ in range(100):
+            draw = await budget.draw(rate, 2)
+            if draw.granted:
+                return clock()
+            clock.advance(draw.wait)
+        raise AssertionError("no token in 100 draws")
+
+    times = [await granted_at(80 / 60) for _ in range(6)]
+    assert times[-1] - times[-2] == 0.75
+    assert await granted_at(78.48 / 60) - times[-1] >= 0.75
+
+
+async def test_a_pause_marks_the_upstream_empty_and_draws_count_the_tokens_since() -> None:
+    clock = ManualClock()
+    budget = MemoryBudget(clock=clock)
+    assert (await budget.draw(1.0, 1)).drained is None  # never paused
+    await budget.pause(1.0, 1.0, 1)
+    clock.advance(1.0)
+    first = await budget.draw(1.0, 1)
+    assert (first.granted, first.since_drained, first.drained) == (True, 1, 1.0)
+    clock.advance(1.0)
+    assert (await budget.draw(1.0, 1)).since_drained == 2
+    await budget.refund(1.0)  # drawn, never sent
+    assert (await budget.draw(1.0, 1)).since_drained == 2
+    clock.advance(STATE_KEPT_S)  # idle: Redis lets the run's hash expire, and the drain
+    assert (await budget.draw(1.0, 1)).drained is None

@@ -10,6 +10,11 @@ share one budget exactly as processes share a Redis one, and tests move time by 
     await budget.draw(rate=1.0, burst=1)      # Draw(wait=1.0, ...): the next token is 1 s away
     clock.advance(1.0)                        # granted again, the run goes on
 
+A draw or pause at a rate other than the one the theoretical arrival time was counted at
+keeps the tokens owed (the time still to run, rescaled), as ``TokenBucket.set_rate`` does:
+left in the old rate's time, a lower rate would hand out the next token sooner, a token
+the upstream, already paced at the old rate, does not have yet.
+
 Each method is one step with no ``await`` inside, so it is atomic as a Lua script is: an
 event loop runs one step at a time. Times are kept in milliseconds, as the scripts keep
 them, and every value expires when its Redis key would (the budget's theoretical arrival
@@ -40,11 +45,14 @@ class MemoryBudget:
         self._clock = clock
         self._tat: float | None = None
         self._tat_until = -math.inf
+        self._interval: float | None = None  # the interval ``_tat`` was counted in
         self._paused_until = -math.inf
         self._run = 0
         self._lost = 0.0
         self._total = 0
         self._run_until = -math.inf
+        self._drained_at: float | None = None  # the last pause, while the run's keys live
+        self._since_drained = 0
         self._state: bytes | None = None
         self._state_until = -math.inf
         self._version = 0
@@ -57,12 +65,12 @@ class MemoryBudget:
         self._expire(now)
         run, total = self._run, self._total
         if self._paused_until > now:
-            return Draw((self._paused_until - now) / 1000, self._version, run, total)
+            return self._answer((self._paused_until - now) / 1000, now)
         stored = self._tat is not None
-        tat = self._tat if self._tat is not None else 0.0
+        tat = self._owed(now, interval)
         earliest = tat - interval * (burst - 1)
         if earliest > now:
-            return Draw(max(earliest - now, 0.001) / 1000, self._version, run, total)
+            return self._answer(max(earliest - now, 0.001) / 1000, now)
         spare = min(burst, burst - (tat - now) / interval) - 1
         lost = self._lost + max(now - tat, 0.0) / interval
         if stored and run > 0 and spare < 1 and lost < 1 + RUN_SLACK * (run + 1):
@@ -74,15 +82,17 @@ class MemoryBudget:
         tat = max(tat, now)
         nxt = tat + interval
         ttl = math.ceil(nxt - now) + 1000
-        self._tat, self._tat_until = nxt, now + ttl
+        self._tat, self._tat_until, self._interval = nxt, now + ttl, interval
         total += 1
         self._run, self._lost, self._total, self._run_until = run, lost, total, now + ttl
-        return Draw(0.0, self._version, run, total)
+        self._since_drained += 1
+        return self._answer(0.0, now)
 
     async def refund(self, rate: float) -> None:
         interval = _interval_ms(rate)
         now = self._now()
         self._expire(now)
+        self._since_drained = max(self._since_drained - 1, 0)
         tat = (self._tat or 0.0) - interval
         if tat > now:
             self._tat, self._tat_until = tat, now + math.ceil(tat - now) + 1000
@@ -96,8 +106,11 @@ class MemoryBudget:
         if ms > (self._paused_until - now if self._paused_until >= now else -2):
             self._paused_until = now + max(1, math.ceil(ms))
         floor = now + ms + interval * (burst - 1)
-        if (self._tat or 0.0) < floor:
-            self._tat, self._tat_until = floor, now + math.ceil(floor - now) + 1000
+        tat = max(self._owed(now, interval), floor)
+        ttl = math.ceil(tat - now) + 1000
+        self._tat, self._tat_until, self._interval = tat, now + ttl, interval
+        self._drained_at, self._since_drained = now, 0
+        self._run_until = max(self._run_until, now + ttl)
 
     async def publish(self, state: Mapping[str, StateValue]) -> int:
         now = self._now()
@@ -125,15 +138,30 @@ class MemoryBudget:
         self._expire(self._now())
         self._live.pop(member, None)
 
+    def _answer(self, wait: float, now: float) -> Draw:
+        drained = None if self._drained_at is None else (now - self._drained_at) / 1000
+        return Draw(wait, self._version, self._run, self._total, self._since_drained, drained)
+
+    def _owed(self, now: float, interval: float) -> float:
+        """The theoretical arrival time at ``interval``: the tokens owed are kept when the
+        rate changes (0.0 when none is stored)."""
+        tat, was = self._tat, self._interval
+        if tat is None:
+            return 0.0
+        if was is not None and was != interval and tat > now:
+            return now + (tat - now) * interval / was
+        return tat
+
     def _now(self) -> float:
         return self._clock() * 1000
 
     def _expire(self, now: float) -> None:
         """Drop what Redis would have let expire by ``now`` (a key lives until its deadline)."""
         if now > self._tat_until:
-            self._tat = None
+            self._tat = self._interval = None
         if now > self._run_until:
             self._run, self._lost, self._total = 0, 0.0, 0
+            self._drained_at, self._since_drained = None, 0
         if now > self._state_until:
             self._state = None
         if now > self._live_until:

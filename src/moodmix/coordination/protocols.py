@@ -48,12 +48,19 @@ class Draw:
     counts the tokens the budget has handed out back to back, to any process, as
     ``TokenBucket.run`` does: while it grows, all processes together use the whole rate.
     ``handed_out`` counts every token it handed out (while its keys live).
+
+    ``drained`` says how many seconds ago the budget was last paused (a 429: the upstream's
+    bucket was empty then; ``None`` if not while its keys lived) and ``since_drained`` how
+    many tokens it handed out since, refunds taken back: what the upstream accepted from
+    all processes together since it was last empty, plus the 429s still to come back.
     """
 
     wait: float
     version: int
     run: int = 0
     handed_out: int = 0
+    since_drained: int = 0
+    drained: float | None = None
 
     @property
     def granted(self) -> bool:

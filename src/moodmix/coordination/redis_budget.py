@@ -11,12 +11,15 @@ processes' clocks never have to agree::
     version = await budget.publish(controller.state())
     presence = await budget.beat("worker-1", ttl=3.0) # Presence(live=3, version=4)
 
-Keys, under ``prefix + "limit:"``: ``tat`` (the budget's theoretical arrival time),
-``pause`` (exists while paused), ``run`` (a hash: the tokens handed out back to back as
-``TokenBucket.run`` counts them, what the run lost to tokens sitting unused, and the tokens
-handed out in all), ``state`` and ``version`` (the adaptive controller's shared state, JSON,
-kept ``STATE_KEPT_S`` past the last publish or heartbeat) and ``live`` (a sorted set of
-processes by heartbeat deadline). Redis failures raise ``SharedUnavailable``.
+Keys, under ``prefix + "limit:"``: ``tat`` (the budget's theoretical arrival time) and
+``interval`` (a token's milliseconds when ``tat`` was set: a new rate keeps the tokens owed,
+so a lower rate never brings the next token sooner), ``pause`` (exists while paused),
+``run`` (a hash: the tokens handed out back to back as ``TokenBucket.run`` counts them,
+what the run lost to tokens sitting unused, the tokens handed out in all, when the budget
+was last paused and the tokens handed out since), ``state``
+and ``version`` (the adaptive controller's shared state, JSON, kept ``STATE_KEPT_S`` past
+the last publish or heartbeat) and ``live`` (a sorted set of processes by heartbeat
+deadline). Redis failures raise ``SharedUnavailable``.
 """
 
 from __future__ import annotations
@@ -44,16 +47,24 @@ local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local slack = tonumber(ARGV[3])
 local version = redis.call('GET', KEYS[3]) or '0'
-local info = redis.call('HMGET', KEYS[4], 'n', 'lost', 'total')
+local info = redis.call('HMGET', KEYS[4], 'n', 'lost', 'total', 'drained', 'since')
 local run = tonumber(info[1] or '0')
 local total = tonumber(info[3] or '0')
+local since = tonumber(info[5] or '0')
+local drained = '-1'
+if info[4] then drained = string.format('%.3f', now - tonumber(info[4])) end
 local paused = redis.call('PTTL', KEYS[2])
-if paused > 0 then return {tostring(paused), version, run, total} end
+if paused > 0 then return {tostring(paused), version, run, total, since, drained} end
 local stored = redis.call('GET', KEYS[1])
 local tat = tonumber(stored or '0')
+local was = tonumber(redis.call('GET', KEYS[5]) or '0')
+if stored and was > 0 and was ~= interval and tat > now then
+  tat = now + (tat - now) * interval / was
+end
 local earliest = tat - interval * (burst - 1)
 if earliest > now then
-  return {string.format('%.3f', math.max(earliest - now, 0.001)), version, run, total}
+  local wait = string.format('%.3f', math.max(earliest - now, 0.001))
+  return {wait, version, run, total, since, drained}
 end
 local spare = math.min(burst, burst - (tat - now) / interval) - 1
 local lost = tonumber(info[2] or '0') + math.max(now - tat, 0) / interval
@@ -67,10 +78,13 @@ if tat < now then tat = now end
 local nxt = tat + interval
 local ttl = math.ceil(nxt - now) + 1000
 redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', ttl)
+redis.call('SET', KEYS[5], ARGV[1], 'PX', ttl)
 total = total + 1
-redis.call('HSET', KEYS[4], 'n', run, 'lost', string.format('%.6f', lost), 'total', total)
+since = since + 1
+redis.call('HSET', KEYS[4], 'n', run, 'lost', string.format('%.6f', lost), 'total', total,
+  'since', since)
 redis.call('PEXPIRE', KEYS[4], ttl)
-return {'0', version, run, total}
+return {'0', version, run, total, since, drained}
 """
 )
 
@@ -78,6 +92,9 @@ _REFUND = (
     _NOW
     + """
 local interval = tonumber(ARGV[1])
+if tonumber(redis.call('HGET', KEYS[2], 'since') or '0') > 0 then
+  redis.call('HINCRBY', KEYS[2], 'since', -1)
+end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0') - interval
 if tat > now then
   redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now) + 1000)
@@ -98,10 +115,18 @@ if ms > redis.call('PTTL', KEYS[2]) then
   redis.call('SET', KEYS[2], '1', 'PX', math.max(1, math.ceil(ms)))
 end
 local floor = now + ms + interval * (burst - 1)
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < floor then
-  redis.call('SET', KEYS[1], string.format('%.3f', floor), 'PX', math.ceil(floor - now) + 1000)
+local stored = redis.call('GET', KEYS[1])
+local tat = tonumber(stored or '0')
+local was = tonumber(redis.call('GET', KEYS[3]) or '0')
+if stored and was > 0 and was ~= interval and tat > now then
+  tat = now + (tat - now) * interval / was
 end
+if tat < floor then tat = floor end
+local ttl = math.ceil(tat - now) + 1000
+redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', ttl)
+redis.call('SET', KEYS[3], ARGV[2], 'PX', ttl)
+redis.call('HSET', KEYS[4], 'drained', string.format('%.3f', now), 'since', 0)
+redis.call('PEXPIRE', KEYS[4], math.max(ttl, redis.call('PTTL', KEYS[4])))
 return 1
 """
 )
@@ -142,6 +167,7 @@ class RedisBudget:
         self._tat, self._pause_key = ns + "tat", ns + "pause"
         self._state, self._version = ns + "state", ns + "version"
         self._live, self._run = ns + "live", ns + "run"
+        self._interval = ns + "interval"
         self._draw = client.register_script(_DRAW)
         self._refund = client.register_script(_REFUND)
         self._pause = client.register_script(_PAUSE)
@@ -149,19 +175,26 @@ class RedisBudget:
         self._beat = client.register_script(_BEAT)
 
     async def draw(self, rate: float, burst: int, *, backlog: bool = True) -> Draw:
-        keys = [self._tat, self._pause_key, self._version, self._run]
+        keys = [self._tat, self._pause_key, self._version, self._run, self._interval]
         args = [_interval_ms(rate), burst, RUN_SLACK, int(backlog)]
         reply = await self._call(self._draw, keys, args)
-        wait_ms, version, run, total = cast(list[Any], reply)
-        return Draw(float(wait_ms) / 1000, int(version), int(run), int(total))
+        wait_ms, version, run, total, since, drained = cast(list[Any], reply)
+        age = float(drained) / 1000
+        return Draw(
+            float(wait_ms) / 1000,
+            int(version),
+            int(run),
+            int(total),
+            int(since),
+            None if age < 0 else age,
+        )
 
     async def refund(self, rate: float) -> None:
-        await self._call(self._refund, [self._tat], [_interval_ms(rate)])
+        await self._call(self._refund, [self._tat, self._run], [_interval_ms(rate)])
 
     async def pause(self, seconds: float, rate: float, burst: int) -> None:
-        await self._call(
-            self._pause, [self._tat, self._pause_key], [seconds * 1000, _interval_ms(rate), burst]
-        )
+        keys = [self._tat, self._pause_key, self._interval, self._run]
+        await self._call(self._pause, keys, [seconds * 1000, _interval_ms(rate), burst])
 
     async def publish(self, state: Mapping[str, StateValue]) -> int:
         version = await self._call(

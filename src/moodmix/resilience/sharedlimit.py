@@ -17,7 +17,9 @@ budget too, so every process stops for the Retry-After. The adaptive controller'
 published when this process changes the rate and loaded when another did (the version
 changes), so a 429 seen by one process slows all of them. Each draw also says how many
 tokens the budget has handed out back to back (``run``): whether all processes together
-use the whole rate, the evidence the scheduler gives the adaptive rate.
+use the whole rate, the evidence the scheduler gives the adaptive rate. It also says when
+the budget was last paused and how many tokens it handed out since: at a 429 the controller
+measures the limit from that count of every process's requests (``AdaptiveRate.drained``).
 
 When the server fails, the bucket logs it once at warning and paces alone: a local bucket at
 this process's share of the last known rate (rate / live processes, counted by heartbeats;
@@ -43,7 +45,7 @@ from typing import Any, Literal
 import structlog
 
 from moodmix.clock import Clock, monotonic
-from moodmix.coordination import Budget, SharedUnavailable
+from moodmix.coordination import Budget, Draw, SharedUnavailable
 from moodmix.resilience.adaptive import AdaptiveRate
 from moodmix.resilience.headcount import Headcount
 from moodmix.resilience.limiter import Evidence
@@ -116,6 +118,8 @@ class SharedBucket:
         self._paused_until = -math.inf
         self._run = 0
         self._handed_out = 0
+        self._drained_at: float | None = None
+        self._since_drained = 0
         self._backlog = True
         self._state = StateSync(budget, controller, on_lost=self._degrade)
         self._wake: Callable[[], None] = lambda: None
@@ -241,6 +245,7 @@ class SharedBucket:
         self._credit = 0
         self._local.pause_until(until, now)
         if self._mode == "shared":
+            self._tell_drain(now)
             self._spawn(self._remote_pause(until - now), "shared-pause")
 
     async def aclose(self) -> None:
@@ -272,6 +277,7 @@ class SharedBucket:
                 try:
                     draw = await self._budget.draw(self._rate, self._burst, backlog=self._backlog)
                     self._run, self._handed_out = draw.run, draw.handed_out
+                    self._heard_drain(draw)
                     await self._sync(draw.version)
                 except SharedUnavailable as exc:
                     self._degrade(exc)
@@ -306,6 +312,23 @@ class SharedBucket:
         """Take the shared controller state if another process changed it."""
         if await self._state.sync(version) and self._controller is not None:
             self._apply(self._controller.rate, None)
+
+    def _heard_drain(self, draw: Draw) -> None:
+        """Keep when the budget was last paused (on this clock) and the tokens since."""
+        if draw.drained is None:
+            self._drained_at = None
+        else:
+            self._drained_at = self._clock() - draw.drained
+        self._since_drained = draw.since_drained
+
+    def _tell_drain(self, now: float) -> None:
+        """A 429 here: give the controller the budget's count since the upstream was last
+        seen empty (by any process), less this 429's own token, so it measures the limit
+        from every process's requests, as one process measures from its own. Then the
+        upstream is empty again, now."""
+        if self._controller is not None and self._drained_at is not None:
+            self._controller.drained(self._drained_at, max(self._since_drained - 1, 0))
+        self._drained_at, self._since_drained = now, 0
 
     async def _remote_refund(self) -> None:
         try:

@@ -274,6 +274,10 @@ class AdaptiveRate:
         self._floor = self._start_floor = 0.0
         self._set(now, max(failed * _CUT, self._min), self._confirm)
 
+    def drained(self, at: float, accepted: int) -> None:
+        """The upstream was empty at ``at``, ``accepted`` since (a shared budget's count)."""
+        self._drained_at, self._accepted = at, accepted
+
     def _measured(self, now: float) -> float:
         """What the upstream accepted since its bucket was last seen empty: a lower bound on
         its limit, or 0.0 when the stretch is too short to say."""
@@ -342,16 +346,13 @@ class AdaptiveRate:
         return Learned(rate=self._rate, floor=self._floor, ceiling=ceiling)
 
     def resume(self, learned: Learned, age_s: float, now: float | None = None) -> None:
-        """Start from what an earlier controller learnt ``age_s`` seconds ago.
-
-        The floor (or, with none, the rate) counts for less as it ages (``Learned.aged``).
-        """
+        """Start from what an earlier controller learnt ``age_s`` seconds ago: the floor (or,
+        with none, the rate) counts for less as it ages (``Learned.aged``)."""
         now = self._clock() if now is None else now
         aged = learned.aged(age_s)
         rate = min(max(aged.floor or aged.rate, self._min), self._max)
         self._floor = rate if aged.floor else 0.0
-        ceiling = aged.ceiling
-        self._ceiling = ceiling if ceiling is not None and ceiling > rate else math.inf
+        self._ceiling = c if (c := aged.ceiling) is not None and c > rate else math.inf
         self._proven, self._failures, self._checks, self._step = 0.0, 0, 0, _FIRST_STEP
         self._drained_at, self._accepted = math.inf, 0
         self._changed_at = now
@@ -383,10 +384,10 @@ class AdaptiveRate:
         shared = SharedState.parse(state)
         self._rate = min(max(shared.rate, self._min), self._max)
         self._floor, self._ceiling = min(shared.floor, self._rate), shared.ceiling
-        self._step = min(shared.step, _MAX_STEP)
+        self._step, self._start_floor = min(shared.step, _MAX_STEP), self._floor  # its probe's
         self._evidence, self._needed = shared.evidence, shared.needed
         self._failures, self._checks = shared.failures, shared.checks
-        self._bursts = deque([shared.burst], maxlen=_BURST_READINGS)
+        self._bursts = deque(shared.readings(self._hidden), maxlen=_BURST_READINGS)
         self.probes, self.throttles = shared.probes, shared.throttles
         self._changed_at = self._since = now = self._clock() if now is None else now
         self._drained_at, self._accepted = math.inf, 0

@@ -105,6 +105,12 @@ class SharedState:
     quiet: float = 0.0
     """Seconds since the last 429 or check, while watching."""
 
+    def readings(self, hidden: float) -> list[float]:
+        """The burst as a reading of the upstream's, or none if it is the ``hidden`` burst
+        assumed before any probe failed: kept as one, the assumption would outweigh every
+        real reading of the next few failed probes."""
+        return [] if self.burst == hidden else [self.burst]
+
     @classmethod
     def parse(cls, state: Mapping[str, StateValue]) -> SharedState:
         """``state`` checked field by field; ``ValueError`` naming the first that is off."""
