@@ -2,8 +2,8 @@
 
 From 80/min against a hidden 20/min (burst 1) the controller used to halve on each unmeasured
 429 (80 -> 40 -> 20, a 429 at each) and then search from a ceiling of 40/min; the answer's
-``Retry-After`` (3 s: the next token is that far off) puts it at 20/min after one 429, with a
-ceiling of 30/min, which also shortens the search.
+``Retry-After`` (3 s: the next token is that far off) puts it just under 20/min after one
+429, with a ceiling of 30/min, which also shortens the search.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from moodmix.resilience.adaptive.firstcut import first_cut
 @pytest.mark.parametrize(
     ("retry_after", "rate", "ceiling"),
     [
-        (3.0, 20.0, 30.0),  # next token in (2, 3] s: the limit is under 30/min
-        (2.0, 30.0, 60.0),
+        (3.0, 19.6, 30.0),  # next token in (2, 3] s: the limit is under 30/min
+        (2.0, 29.4, 60.0),
         (1.0, 40.0, math.inf),  # says nothing: halve, as before
         (0.0, 40.0, math.inf),
         (0.5, 40.0, math.inf),  # finer than a second: rounding unknown, no ceiling
-        (30.0, 20.0, math.inf),  # a long block, not a refill: never below a quarter
+        (30.0, 19.6, math.inf),  # a long block, not a refill: never below a quarter
     ],
 )
 def test_the_first_cut_reads_retry_after(retry_after: float, rate: float, ceiling: float) -> None:
@@ -37,7 +37,7 @@ def test_the_first_cut_reads_retry_after(retry_after: float, rate: float, ceilin
 def test_a_cold_429_with_a_long_retry_after_cuts_to_its_rate_and_ceiling() -> None:
     control = AdaptiveRate(80 / 60)
     control.on_throttled(10.0, retry_after=3.0)
-    assert control.rate * 60 == pytest.approx(20.0)
+    assert control.rate * 60 == pytest.approx(19.6)
     assert control.throttled_rate is not None
     assert control.throttled_rate * 60 == pytest.approx(30.0)
 
