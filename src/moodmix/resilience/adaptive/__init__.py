@@ -6,7 +6,8 @@
     control.learned()        # a ``Learned``, to resume from after a restart
 
 ``controller`` holds the method, ``tuning`` its knobs, ``learned`` what it keeps and shares,
-``watch`` when it checks for a raise after a cut.
+``watch`` when it checks for a raise after a cut, ``firstcut`` how far the cold start's first
+unmeasured 429 drops the rate (from its Retry-After).
 """
 
 from moodmix.resilience.adaptive.controller import AdaptiveRate

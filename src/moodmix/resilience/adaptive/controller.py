@@ -34,7 +34,8 @@ whether the limit went up. What it takes from each answer:
 * **A 429 at or below the floor** means the floor was wrong or the limit fell. The burst
   readings are forgotten and the floor becomes what was measured since the previous 429;
   when that stretch is too short to measure (under 2 s or 6 answers: the limit fell far),
-  the rate halves. The checks' back-off starts over.
+  the rate halves (at the cold start, before anything was measured, ``Retry-After`` says
+  how far and gives a ceiling: ``firstcut``). The checks' back-off starts over.
 * **A 429 on a request that left in the client's own burst** (``paced=False``) says the
   upstream's burst is smaller than the client's, not that the rate is too high: it moves
   nothing.
@@ -67,13 +68,13 @@ from collections import deque
 from collections.abc import Mapping
 
 from moodmix.clock import Clock, monotonic
+from moodmix.resilience.adaptive.firstcut import first_cut
 from moodmix.resilience.adaptive.learned import Learned, SharedState, StateValue, positive
 from moodmix.resilience.adaptive.tuning import Tuning
 from moodmix.resilience.adaptive.watch import Watch
 
 _MAX_STEP = 1.0
 _FIRST_STEP = 0.5
-_CUT = 0.5
 _MAX_BACKOFF = 4
 _BURST_READINGS = 4
 _MIN_MEASURE_S = 2.0
@@ -238,6 +239,7 @@ class AdaptiveRate:
             self._probe_failed(now, failed, measured)
         else:
             self._floor_failed(now, failed, measured, cut=soon)
+        self._after_429(now, failed, retry_after)
         return self._rate
 
     def _probe_failed(self, now: float, failed: float, measured: float) -> None:
@@ -249,10 +251,8 @@ class AdaptiveRate:
         if self._floor > 0 and math.isfinite(lasted):
             excess = failed - max(self._floor, measured)
             self._bursts.append(max(1.0, excess * lasted + 1))
-        self._ceiling = min(self._ceiling, failed)
+        self._ceiling, self._step = min(self._ceiling, failed), _FIRST_STEP
         self._floor = max(self._floor, min(measured, failed / (1 + self._precision / 2)))
-        self._step = _FIRST_STEP
-        self._after_429(now, failed)
 
     def _floor_failed(self, now: float, failed: float, measured: float, *, cut: bool) -> None:
         """A 429 at the floor: a burst had hidden an excess, or the limit fell (a *cut*: too
@@ -261,18 +261,18 @@ class AdaptiveRate:
             self._watch.start(now)
         self._failures = self._checks = 0
         self._bursts.clear()  # a burst larger than thought may have hidden the excess
-        self._ceiling = failed
-        self._step = _FIRST_STEP
+        self._ceiling, self._step = failed, _FIRST_STEP
         self._floor = min(measured, failed / (1 + self._precision / 2))
-        self._after_429(now, failed)
 
-    def _after_429(self, now: float, failed: float) -> None:
+    def _after_429(self, now: float, failed: float, retry_after: float) -> None:
         if self._floor >= self._min:
             self._rate, self._changed_at = self._floor, now
             self._next(now)
             return
-        self._floor = self._start_floor = 0.0
-        self._set(now, max(failed * _CUT, self._min), self._confirm)
+        self._floor = self._start_floor = 0.0  # a cut; cold, Retry-After tells how far
+        cut = first_cut(failed, 0.0 if self._proven else retry_after)
+        self._ceiling = min(self._ceiling, cut.ceiling)
+        self._set(now, max(cut.rate, self._min), self._confirm)
 
     def drained(self, at: float, accepted: int) -> None:
         """The upstream was empty at ``at``, ``accepted`` since (a shared budget's count)."""
