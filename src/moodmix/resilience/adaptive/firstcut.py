@@ -1,8 +1,8 @@
 """The first cut: how far to drop when the first 429s show the limit is below the start rate.
 
-Before any 429 has been measured (no floor, no rate accepted between two 429s) the controller
-used to halve on each 429 it could not measure: from a start four times the limit that costs
-a 429 at 1/1, at 1/2 and often at 1/4. The answer's ``Retry-After`` says more. A token bucket
+Before any 429 has been measured (no floor, no rate accepted between two 429s), halving on
+each 429 would cost, from a start four times the limit, a 429 at 1/1, at 1/2 and often at
+1/4. The answer's ``Retry-After`` says more. A token bucket
 answers a 429 with the time until its next token (the simulator's ``RateLimiter`` and most
 gateways, rounded up to whole seconds), and that time is never more than one refill interval
 ``1 / limit``. AWS's adaptive retry mode and BBR both take a rate from what the server
@@ -10,7 +10,7 @@ reveals rather than from blind halving; here the reading is::
 
     cut = first_cut(80 / 60, retry_after=3.0)   # a 429 at 80/min said "next token in 3 s"
     cut.rate * 60, cut.ceiling * 60              # (19.6, 30.0): send at 19.6/min, limit < 30/min
-    first_cut(80 / 60, retry_after=1.0).rate * 60   # 40.0: says nothing, halve as before
+    first_cut(80 / 60, retry_after=1.0).rate * 60   # 40.0: says nothing, halve
 
 * **A ceiling.** A whole-second ``Retry-After`` of ``n >= 2`` means the wait was over
   ``n - 1`` seconds (rounded up; rounded to nearest or down it was longer), so the refill
@@ -21,7 +21,7 @@ reveals rather than from blind halving; here the reading is::
   2% under it, as a 429 at the guess (no floor yet) would halve again. It is only a guess
   (a later request in the interval sees a shorter wait), so the cut never goes below
   a quarter of the rate that failed (two halvings, where blind halving would have gone after
-  one more 429) and never above half of it (one halving, as before).
+  one more 429) and never above half of it (one halving).
 
 Only the controller's cold start uses this (``AdaptiveRate`` before anything was measured):
 once a floor or a measured rate exists, they say more than one rounded ``Retry-After``, and a
