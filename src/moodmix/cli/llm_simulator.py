@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from moodmix.cli.serving import serve_until_stopped
 from moodmix.simulator.llm import FAULTS, LlmConfig, LlmServer, serve_llm_forever
 
 
@@ -72,15 +73,9 @@ def llm_simulator(
         )
         out.print("  Ctrl-C to stop")
 
-    try:
-        serve_llm_forever(config, host=host, port=port, on_ready=ready)
-    except KeyboardInterrupt:
-        out.print("stand-in stopped")
-    except OSError as exc:
-        err.print(
-            f"[red]error:[/red] cannot listen on {escape(host)}:{port}: "
-            f"{escape(exc.strerror or str(exc))}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(1) from None
+    serve_until_stopped(
+        lambda: serve_llm_forever(config, host=host, port=port, on_ready=ready),
+        "stand-in",
+        host,
+        port,
+    )

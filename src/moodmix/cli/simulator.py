@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from moodmix.cli.serving import serve_until_stopped
 from moodmix.simulator.config import (
     SimulatorConfig,
     describe_errors,
@@ -134,15 +135,6 @@ def simulator(
         out.print(f"  point moodmix at it: MOODMIX_RECCOBEATS_URL={server.url}", highlight=False)
         out.print("  Ctrl-C to stop")
 
-    try:
-        serve_forever(config, catalog, on_ready=ready)
-    except KeyboardInterrupt:
-        out.print("simulator stopped")
-    except OSError as exc:
-        err.print(
-            f"[red]error:[/red] cannot listen on {escape(host)}:{port}: "
-            f"{escape(exc.strerror or str(exc))}",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(1) from None
+    serve_until_stopped(
+        lambda: serve_forever(config, catalog, on_ready=ready), "simulator", host, port
+    )

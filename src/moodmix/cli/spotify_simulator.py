@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from moodmix.cli.serving import serve_until_stopped
 from moodmix.simulator.config import SimulatorConfig
 from moodmix.simulator.server import build_catalog
 from moodmix.simulator.spotify import SignInConfig, SpotifyConfig, SpotifyServer
@@ -72,10 +73,4 @@ def spotify_simulator(
             out.print(f"  admin: {server.url}/_admin/users/listener-1/playlists; Ctrl-C to stop")
             await stop.wait()
 
-    try:
-        asyncio.run(run())
-    except KeyboardInterrupt:
-        out.print("Spotify stand-in stopped")
-    except OSError as exc:
-        err.print(f"[red]error:[/red] cannot listen on {escape(host)}:{port}: {exc.strerror}")
-        raise typer.Exit(1) from None
+    serve_until_stopped(lambda: asyncio.run(run()), "Spotify stand-in", host, port)
