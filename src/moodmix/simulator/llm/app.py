@@ -35,24 +35,15 @@ from typing import Any, Final, Literal, get_args
 import orjson
 from aiohttp import web
 
+from moodmix.reccobeats.models import FEATURE_NAMES
 from moodmix.simulator.llm.table import HOSTILE, INVENTED, answer_for
 
 Fault = Literal["none", "malformed", "invented", "hostile", "429", "slow", "500"]
 FAULTS: Final[tuple[str, ...]] = get_args(Fault)
 MIXED_FAULTS: Final = ("malformed", "429", "slow", "500")
 """The faults ``fault_share`` draws from."""
-FEATURE_NAMES: Final = (
-    "energy",
-    "valence",
-    "danceability",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "liveness",
-    "mode",
-    "tempo",
-    "loudness",
-)
+ANSWERED_FEATURES: Final = (*FEATURE_NAMES, "mode")
+"""The features every answer names (null where the table says nothing)."""
 _MARKER: Final = re.compile(r"\[fault:([a-z0-9]+)\]")
 KEPT_BODIES: Final = 20
 PRICE_PER_MTOK: Final = 0.5
@@ -169,7 +160,7 @@ async def _completions(request: web.Request) -> web.Response:
     elif fault == "hostile":
         answer |= HOSTILE
     features = answer["features"]
-    answer["features"] = {name: features.get(name) for name in FEATURE_NAMES}
+    answer["features"] = {name: features.get(name) for name in ANSWERED_FEATURES}
     content = orjson.dumps(answer).decode()
     if fault == "malformed":
         content = content[: len(content) // 2]
