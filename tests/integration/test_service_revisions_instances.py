@@ -3,34 +3,17 @@ instance without workers is made by a worker instance, and followed to its new v
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import asyncpg
 import pytest
+import test_service_instances as instances
 from shared_kit import URL as REDIS_URL
-from shared_kit import drop_prefix, unique_prefix
 from test_service_harness import MakeService, sse_events
 
 pytest_plugins = ["test_service_harness"]
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-
-@pytest.fixture
-async def database_url(postgres_database: str) -> str:
-    """The harness's PostgreSQL database (unique to this run), emptied for each test."""
-    conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:5432/{postgres_database}")
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    finally:
-        await conn.close()
-    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{postgres_database}"
-
-
-@pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    prefix = unique_prefix()
-    yield prefix
-    await drop_prefix(prefix)
+# The instances' PostgreSQL database (emptied for each test) and Redis prefix, as there.
+database_url = instances.database_url
+prefix = instances.prefix
 
 
 async def test_a_worker_instance_makes_a_refine_the_front_queued(
