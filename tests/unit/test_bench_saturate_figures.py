@@ -1,16 +1,19 @@
 """The saturate workload's figures from times alone: the sliding minute, the allowance over a
-schedule, and the options' parsing."""
+schedule, the options' parsing, and the counts an instance process hands back."""
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from moodmix.bench.saturate import Cell, RateStep, parse_bursts, parse_rates, parse_schedule
+from moodmix.bench.saturate.counting import Tally
 from moodmix.bench.saturate.figures import (
     count_within,
     first_minute_at_fraction,
     seconds_to_fraction,
 )
+from moodmix.bench.saturate.results import Counted
 
 
 def _every(gap_s: float, until_s: float, start_s: float = 0.0) -> list[float]:
@@ -77,3 +80,20 @@ def test_lists_of_rates_and_bursts_and_their_bad_values() -> None:
         parse_schedule("0:80/min,600")
     with pytest.raises(ValueError, match="increase"):
         parse_schedule("600:80/min,0:40/min")
+
+
+def test_an_instance_process_hands_back_exactly_what_it_counted() -> None:
+    tally = Tally(lambda: 0.0, sent=5, cancelled=1, errors=1)
+    tally.accepted_at += [1.5, 2.5]
+    tally.throttled_at.append(2.0)
+    tally.other[503] = 1
+    counted = Counted(2, tally, gateway_requests=4, gateway_429=1, closing=3)
+    counted.callers.arrived, counted.callers.served = 6, 2
+    counted.callers.failed["UpstreamUnavailable"] = 1
+    counted.learned_rate_per_min = 53.1
+
+    back = Counted.from_json(orjson.loads(orjson.dumps(counted.as_json())), lambda: 0.0)
+
+    assert back.as_json() == counted.as_json()
+    assert (back.tally.accepted, back.tally.throttled, back.tally.other) == (2, 1, {503: 1})
+    assert back.callers == counted.callers

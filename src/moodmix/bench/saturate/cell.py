@@ -31,6 +31,11 @@ new process would: the same settings and the same L2 storage (the same ``MemoryS
 object on virtual time, the same SQLite file on the real clock) and the same coordination
 budget.
 
+**Instances.** Arrival ``n`` goes to instance ``n % instances``. On virtual time the
+instances share this event loop and one ``MemoryBudget``; on the real clock each is a
+process of its own (``processes``) on a throwaway Redis, so one instance's pauses do not
+stop the others, as in a deployment.
+
 **Checked counts.** The client's own count (``counting.CountingTransport``, below every
 layer) is held against the simulator's counters and the gateways' metrics; if they disagree
 beyond the requests cancelled in flight, the run fails with ``CountsDisagree``.
@@ -39,7 +44,6 @@ beyond the requests cancelled in flight, the run fails with ``CountsDisagree``.
 from __future__ import annotations
 
 import asyncio
-import random
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -48,9 +52,11 @@ from typing import Any
 
 from moodmix.bench.inprocess import InProcessSimulator
 from moodmix.bench.profiles import BenchProfile
+from moodmix.bench.saturate.arrivals import arrival_times
 from moodmix.bench.saturate.config import Cell, SaturateConfig
 from moodmix.bench.saturate.counting import Tally
-from moodmix.bench.saturate.instance import Instance
+from moodmix.bench.saturate.instance import Instance, Upstream
+from moodmix.bench.saturate.processes import START_DELAY_S, run_processes
 from moodmix.bench.saturate.results import Counted, CountsDisagree, figures
 from moodmix.bench.scaling import TimeScale
 from moodmix.bench.simulators import Simulator
@@ -83,7 +89,8 @@ async def run_cell(
     """Run ``profile`` on ``cell`` against ``sim`` (fresh: configured and reset here) and
     return its figures as JSON-ready values. ``track_ids``: distinct ids the catalog knows,
     at least as many as callers will arrive. ``redis_url``: the real clock's coordination
-    for several instances (virtual time shares a ``MemoryBudget`` instead).
+    for several instances, each a process of its own (virtual time shares a
+    ``MemoryBudget`` in this process instead).
 
     An in-process simulator follows the cell's rate schedule itself
     (``SimulatorConfig.rate_schedule``, its time started here, when the run starts); a
@@ -100,47 +107,83 @@ async def run_cell(
         retry_after_resolution=scale.retry_after_resolution(),
     )
     await sim.reset()
-    started = loop.time()
+    apart = config.clock == "real" and config.instances > 1
+    if apart and redis_url is None:
+        raise ValueError("several instances on the real clock need a Redis")
+    started = loop.time() + (START_DELAY_S if apart else 0.0)
+    with tempfile.TemporaryDirectory(prefix="moodmix-saturate-") as tmp:
+        helpers = [] if own_schedule else [loop.create_task(_schedule(cell, sim, scale, started))]
+        try:
+            if apart:
+                assert redis_url is not None
+                counted = await run_processes(
+                    cell,
+                    profile,
+                    config,
+                    track_ids,
+                    sim,
+                    scale=scale,
+                    started=started,
+                    redis_url=redis_url,
+                    work_dir=Path(tmp),
+                    say=on_progress,
+                )
+            else:
+                counted = await _run_here(
+                    cell, profile, config, track_ids, sim, scale, started, Path(tmp), on_progress
+                )
+        finally:
+            for helper in helpers:
+                helper.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
+        counts = await sim.stats()
+    return figures(cell, profile, config, counted, counts, time.perf_counter() - wall_started)
+
+
+async def _run_here(
+    cell: Cell,
+    profile: BenchProfile,
+    config: SaturateConfig,
+    track_ids: Sequence[str],
+    sim: Simulator,
+    scale: TimeScale,
+    started: float,
+    cache_dir: Path,
+    on_progress: Callable[[str], None] | None,
+) -> list[Counted]:
+    """Every instance in this process and event loop (several share a ``MemoryBudget`` on
+    virtual time); their counts once each has finished."""
+    loop = asyncio.get_running_loop()
 
     def now() -> float:
         return scale.real(loop.time() - started)
 
     counted = [Counted(i, Tally(now)) for i in range(config.instances)]
     shared = config.instances > 1
-    budget: Budget | None = (
-        MemoryBudget(clock=loop.time) if shared and config.clock == "virtual" else None
-    )
-    redis: dict[str, Any] = {}
-    if shared and config.clock == "real":
-        if redis_url is None:
-            raise ValueError("several instances on the real clock need a Redis")
-        redis = {"redis_url": redis_url, "redis_prefix": f"saturate:{profile}:{time.time_ns()}:"}
-    with tempfile.TemporaryDirectory(prefix="moodmix-saturate-") as tmp:
-        instances = [
-            Instance(i, profile, config, sim, scale, counted[i], budget, Path(tmp), redis)
-            for i in range(config.instances)
-        ]
-        helpers = [] if own_schedule else [loop.create_task(_schedule(cell, sim, scale, started))]
-        if config.restart_after_s is not None:
-            helpers.append(
-                loop.create_task(_restart(instances, scale, started, config.restart_after_s))
-            )
-        if on_progress is not None:
-            helpers.append(
-                loop.create_task(_report(instances, config, scale, started, on_progress))
-            )
-        try:
-            await _arrive(cell, config, instances, track_ids, scale, started)
-            if own_schedule:
-                _check_limit(cell, sim, scale, config.duration_s)
-        finally:
-            for helper in helpers:
-                helper.cancel()
-            await asyncio.gather(*helpers, return_exceptions=True)
-            for instance in instances:
-                await instance.finish()
-        counts = await sim.stats()
-    return figures(cell, profile, config, counted, counts, time.perf_counter() - wall_started)
+    budget: Budget | None = MemoryBudget(clock=loop.time) if shared else None
+    upstream = Upstream(sim.url, sim.transport)
+    instances = [
+        Instance(i, profile, config, upstream, scale, counted[i], budget, cache_dir, {})
+        for i in range(config.instances)
+    ]
+    helpers = []
+    if config.restart_after_s is not None:
+        helpers.append(
+            loop.create_task(_restart(instances, scale, started, config.restart_after_s))
+        )
+    if on_progress is not None:
+        helpers.append(loop.create_task(_report(instances, config, scale, started, on_progress)))
+    try:
+        await _arrive(cell, config, instances, track_ids, scale, started)
+        if isinstance(sim, InProcessSimulator):
+            _check_limit(cell, sim, scale, config.duration_s)
+    finally:
+        for helper in helpers:
+            helper.cancel()
+        await asyncio.gather(*helpers, return_exceptions=True)
+        for instance in instances:
+            await instance.finish()
+    return counted
 
 
 async def _arrive(
@@ -151,25 +194,16 @@ async def _arrive(
     scale: TimeScale,
     started: float,
 ) -> None:
-    """Seeded Poisson arrivals at the demand factor times the limit in force, spread over the
-    instances in turn, until the run's end."""
+    """The cell's arrivals, spread over the instances in turn, until the run's end."""
     loop = asyncio.get_running_loop()
-    rng = random.Random(f"saturate-{config.seed}-{cell.rate_per_min:g}-{cell.burst}")
-    duration = config.duration_s
-    t = 0.0
-    n = 0
-    while True:
-        t += rng.expovariate(config.demand_factor * cell.limit_at(t) / 60)
-        if t >= duration:
-            break
+    for n, t in enumerate(arrival_times(cell, config)):
         delay = started + scale.wall(t) - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
         if n >= len(track_ids):
             raise RuntimeError(f"the catalog has too few tracks ({len(track_ids):,}) for {n:,}")
         instances[n % len(instances)].spawn(track_ids[n])
-        n += 1
-    await asyncio.sleep(max(0.0, started + scale.wall(duration) - loop.time()))
+    await asyncio.sleep(max(0.0, started + scale.wall(config.duration_s) - loop.time()))
 
 
 async def _schedule(cell: Cell, sim: Simulator, scale: TimeScale, started: float) -> None:

@@ -21,6 +21,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -51,6 +52,29 @@ class Tally:
     @property
     def answered(self) -> int:
         return self.accepted + self.throttled + sum(self.other.values())
+
+    def as_json(self) -> dict[str, Any]:
+        """What another process needs to rebuild this tally (``from_json``)."""
+        return {
+            "sent": self.sent,
+            "cancelled": self.cancelled,
+            "errors": self.errors,
+            "accepted_at": self.accepted_at,
+            "throttled_at": self.throttled_at,
+            "other": {str(k): v for k, v in self.other.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], now: Callable[[], float]) -> Tally:
+        return cls(
+            now,
+            sent=data["sent"],
+            cancelled=data["cancelled"],
+            errors=data["errors"],
+            accepted_at=list(data["accepted_at"]),
+            throttled_at=list(data["throttled_at"]),
+            other=Counter({int(k): v for k, v in data["other"].items()}),
+        )
 
     def add(self, other: Tally) -> None:
         """Fold ``other``'s counts into this one (times stay sorted)."""

@@ -2,7 +2,7 @@
 
 ::
 
-    instance = Instance(0, "adaptive", config, sim, scale, Counted(0, tally), budget, tmp, {})
+    instance = Instance(0, "adaptive", config, upstream, scale, Counted(0, tally), budget, tmp, {})
     instance.spawn(track_id)        # a caller that wants one track, and gives up after a while
     await instance.restart()        # as a restarted process: same storage, same budget
     await instance.finish()         # stop the callers left, count, close
@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,25 @@ from moodmix.bench.saturate.config import SaturateConfig
 from moodmix.bench.saturate.counting import CountingTransport
 from moodmix.bench.saturate.results import Counted
 from moodmix.bench.scaling import TimeScale
-from moodmix.bench.simulators import Simulator
 from moodmix.coordination import Budget
 from moodmix.reccobeats import ReccoBeats
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.store import MemoryStorage
 
-__all__ = ["BATCH_OVERRIDES", "Instance"]
+__all__ = ["BATCH_OVERRIDES", "Instance", "Upstream"]
 
 BATCH_OVERRIDES: dict[str, Any] = {"batch_size": 1}
 """One id per upstream request, whichever profile."""
 _CLOSE_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Where an instance's gateway sends: the simulator's address, and the transport that
+    reaches it without a socket (an in-process simulator's) or ``None``."""
+
+    url: str
+    transport: httpx.AsyncBaseTransport | None = None
 
 
 class Instance:
@@ -50,7 +59,7 @@ class Instance:
         index: int,
         profile: BenchProfile,
         config: SaturateConfig,
-        sim: Simulator,
+        upstream: Upstream,
         scale: TimeScale,
         counted: Counted,
         budget: Budget | None,
@@ -60,7 +69,7 @@ class Instance:
         self.index = index
         self.profile = profile
         self.config = config
-        self.sim = sim
+        self.upstream = upstream
         self.scale = scale
         self.counted = counted
         self.tally = counted.tally
@@ -88,11 +97,11 @@ class Instance:
             extra["storage"] = self.storage
         if self.budget is not None:
             extra["budget"] = self.budget
-        inner = self.sim.transport or httpx.AsyncHTTPTransport()
+        inner = self.upstream.transport or httpx.AsyncHTTPTransport()
         return open_gateway(
             self.profile,
             self.scale,
-            url=self.sim.url,
+            url=self.upstream.url,
             cache_path=self.cache_path,
             cache_backend="memory" if self.virtual else "sqlite",
             overrides={**BATCH_OVERRIDES, **self.redis},

@@ -14,7 +14,7 @@ requests cut off in flight: the figures are then not to be trusted, and the run 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +58,17 @@ class Callers:
             "cut_at_end": self.cut_at_end,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Callers:
+        return cls(
+            arrived=data["callers"],
+            served=data["served"],
+            abandoned=data["abandoned"],
+            dropped_at_restart=data["dropped_at_restart"],
+            cut_at_end=data["cut_at_end"],
+            failed=Counter(data["failed_by_error"]),
+        )
+
 
 @dataclass
 class Counted:
@@ -72,6 +83,30 @@ class Counted:
     """Requests that may have been mid-answer when a gateway closed (its cap on requests
     in flight, for each close)."""
     learned_rate_per_min: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """What an instance in a process of its own hands back (``from_json``)."""
+        return {
+            "index": self.index,
+            "tally": self.tally.as_json(),
+            "callers": self.callers.as_json(),
+            "gateway_requests": self.gateway_requests,
+            "gateway_429": self.gateway_429,
+            "closing": self.closing,
+            "learned_rate_per_min": self.learned_rate_per_min,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], now: Callable[[], float]) -> Counted:
+        return cls(
+            data["index"],
+            Tally.from_json(data["tally"], now),
+            Callers.from_json(data["callers"]),
+            gateway_requests=data["gateway_requests"],
+            gateway_429=data["gateway_429"],
+            closing=data["closing"],
+            learned_rate_per_min=data["learned_rate_per_min"],
+        )
 
 
 def check_counts(
