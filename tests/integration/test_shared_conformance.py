@@ -141,6 +141,20 @@ async def test_a_pause_marks_the_upstream_empty_and_restarts_the_count_of_tokens
     assert 0.0 <= after.drained < 1.0
 
 
+async def test_a_draw_from_an_older_version_of_the_state_is_refused_as_stale(
+    backend: Backend,
+) -> None:
+    version = await backend.budget.publish({"rate": 0.05})
+    stale = await backend.budget.draw(SLOW, 1, version=version - 1)
+    assert stale.stale
+    assert not stale.granted
+    assert stale.version == version  # what to load before drawing again
+    current = await backend.budget.draw(SLOW, 1, version=version)
+    assert current.granted  # the stale draw took nothing
+    assert not current.stale
+    assert (await backend.budget.draw(SLOW, 1)).wait > 0  # no version: no check, as before
+
+
 async def test_a_rate_must_be_positive(backend: Backend) -> None:
     with pytest.raises(ValueError, match="rate must be > 0"):
         await backend.budget.draw(0.0, 1)

@@ -40,9 +40,11 @@ class FlakyBudget(Outage):
         super().__init__()
         self._budget = budget
 
-    async def draw(self, rate: float, burst: int, *, backlog: bool = True) -> Draw:
+    async def draw(
+        self, rate: float, burst: int, *, backlog: bool = True, version: int | None = None
+    ) -> Draw:
         self.check()
-        return await self._budget.draw(rate, burst, backlog=backlog)
+        return await self._budget.draw(rate, burst, backlog=backlog, version=version)
 
     async def refund(self, rate: float) -> None:
         self.check()

@@ -196,6 +196,25 @@ def test_the_first_429_after_taking_over_a_state_is_no_cut() -> None:
     assert control.throttled_rate == 1.0  # unlike after a cut (above): no check passed it
 
 
+def test_a_429_that_settles_the_search_starts_the_hold_afresh() -> None:
+    """A long probe that drew a 429 leaves the search settled: the successes the probe
+    gathered do not count towards the hold, so no check goes out at once."""
+    control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=10))
+    searching = {**control.state(), "floor": 1.0, "ceiling": 1.03, "needed": 20, "burst": 10.0}
+    control.load_state(searching, now=0.0)
+    control.on_throttled(0.5, sent_at=-1.0)  # sent before: moves nothing, but drains
+    now = succeed(control, 20, 0.5)  # the hold ends: a probe under the ceiling
+    probe = control.rate
+    assert 1.0 < probe < 1.03
+    now = succeed(control, 70, now, gap=1 / probe)  # not proven enough with a burst of 10
+    assert control.rate == probe
+    control.on_throttled(now, sent_at=now)
+    assert control.settled
+    assert control.rate == control.clean_rate  # holding at the floor, no check yet
+    held = changes(control, now, 30.0)
+    assert held == [], held  # 30 successes, under the hold of 60
+
+
 def test_a_floor_past_the_ceiling_starts_the_slow_start_at_once() -> None:
     control = AdaptiveRate(initial_rate=1.0, tuning=Tuning(hidden_burst=1, confirm_after=1000))
     checking = {**control.state(), "rate": 1.25, "floor": 1.0, "ceiling": 1.01, "burst": 1.0}

@@ -6,6 +6,8 @@ the scheduler's timers run for seconds of loop time in no time.
 from __future__ import annotations
 
 import asyncio
+import itertools
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from virtual_kit import until, virtual
 
 from moodmix.clock import loop_time
 from moodmix.coordination import Budget, MemoryBudget
-from moodmix.resilience.adaptive import AdaptiveRate
+from moodmix.resilience.adaptive import AdaptiveRate, StateValue
 from moodmix.resilience.scheduler import Scheduler
 from moodmix.resilience.sharedlimit import Heartbeat, Mode, SharedBucket
 
@@ -167,6 +169,58 @@ def test_a_refunded_token_waits_for_the_next_caller_without_a_new_draw() -> None
         assert one.handed_out == drawn
         assert not (await budget.draw(0.5, 1)).granted  # the budget did not get it back
         await one.aclose()
+
+    virtual(scenario())
+
+
+class SlowPublish(MemoryBudget):
+    """A budget whose state arrives 0.1 s after it is published, as over a slow network."""
+
+    async def publish(self, state: Mapping[str, StateValue]) -> int:
+        await asyncio.sleep(0.1)
+        return await super().publish(state)
+
+
+def test_after_a_429_no_process_draws_at_the_rate_it_found_too_high() -> None:
+    """Two processes take every token of a budget with room for two; one sees a 429 and
+    lowers the rate, and its new state reaches the budget after the other's draw in the
+    pause. The other, its heartbeat not yet come round, still holds the old rate when the
+    pause ends: its draw is refused as stale, so the first tokens after the pause come at
+    the new rate's interval, not the old one's."""
+
+    async def scenario() -> None:
+        budget = SlowPublish(clock=loop_time)
+        controls = [AdaptiveRate(10.0, clock=loop_time) for _ in range(2)]
+        slow = Heartbeat(every=60.0, ttl=180.0)
+        one, two = (
+            SharedBucket(budget, 10.0, 2, clock=loop_time, heartbeat=slow, controller=c)
+            for c in controls
+        )
+        first, second = (
+            Scheduler(b, 1, clock=loop_time, controller=c)
+            for b, c in zip((one, two), controls, strict=True)
+        )
+        grants: list[float] = []
+
+        async def take(scheduler: Scheduler, until: float) -> None:
+            while loop_time() < until:
+                async with scheduler.slot():
+                    grants.append(loop_time())
+
+        start = loop_time()
+        await asyncio.gather(take(first, start + 2.0), take(second, start + 2.0))
+        async with first.slot() as slot:
+            slot.paced = True
+            slot.throttled(retry_after=0.25)  # a 429: this process lowers the rate
+        lowered = one.rate
+        assert lowered < two.rate == 10.0
+        grants.clear()
+        await asyncio.gather(take(first, loop_time() + 1.0), take(second, loop_time() + 1.0))
+        assert two.rate == one.rate == lowered
+        gaps = [b - a for a, b in itertools.pairwise(grants[:4])]
+        assert min(gaps) >= 1 / lowered - 1e-6, gaps  # none at the old rate's 0.1 s
+        for b in (one, two):
+            await b.aclose()
 
     virtual(scenario())
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 
 import orjson
 
@@ -59,11 +60,15 @@ class MemoryBudget:
         self._live: dict[str, float] = {}
         self._live_until = -math.inf
 
-    async def draw(self, rate: float, burst: int, *, backlog: bool = True) -> Draw:
+    async def draw(
+        self, rate: float, burst: int, *, backlog: bool = True, version: int | None = None
+    ) -> Draw:
         interval = _interval_ms(rate)
         now = self._now()
         self._expire(now)
         run, total = self._run, self._total
+        if version is not None and version != self._version:
+            return replace(self._answer(0.0, now), stale=True)
         if self._paused_until > now:
             return self._answer((self._paused_until - now) / 1000, now)
         stored = self._tat is not None

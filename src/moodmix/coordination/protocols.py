@@ -53,6 +53,10 @@ class Draw:
     bucket was empty then; ``None`` if not while its keys lived) and ``since_drained`` how
     many tokens it handed out since, refunds taken back: what the upstream accepted from
     all processes together since it was last empty, plus the 429s still to come back.
+
+    ``stale`` says the draw was refused because its taker had not seen the shared state's
+    latest version (``Budget.draw(version=...)``): it would have drawn at a rate another
+    process has since changed. It loads the state and draws again.
     """
 
     wait: float
@@ -61,10 +65,11 @@ class Draw:
     handed_out: int = 0
     since_drained: int = 0
     drained: float | None = None
+    stale: bool = False
 
     @property
     def granted(self) -> bool:
-        return self.wait <= 0
+        return self.wait <= 0 and not self.stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +83,13 @@ class Presence:
 class Budget(Protocol):
     """One rate budget for every process, kept atomically on a server."""
 
-    async def draw(self, rate: float, burst: int, *, backlog: bool = True) -> Draw:
+    async def draw(
+        self, rate: float, burst: int, *, backlog: bool = True, version: int | None = None
+    ) -> Draw:
         """Take one token if the budget has one at ``rate`` per second and ``burst``;
-        ``backlog``: others wait behind its taker (without, the token ends the run)."""
+        ``backlog``: others wait behind its taker (without, the token ends the run);
+        ``version``: the shared state's version the taker's ``rate`` comes from: if another
+        was published since, nothing is taken and the answer is ``stale``."""
         ...
 
     async def refund(self, rate: float) -> None:

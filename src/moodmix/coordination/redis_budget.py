@@ -7,6 +7,7 @@ processes' clocks never have to agree::
 
     budget = RedisBudget(storage.client, prefix="moodmix:")
     draw = await budget.draw(rate=80 / 60, burst=1)   # Draw(wait=0.0, version=3, run=1): granted
+    await budget.draw(rate=1.5, burst=1, version=2)  # Draw(..., stale=True): load version 3 first
     await budget.pause(2.0, rate=80 / 60, burst=1)    # Retry-After: 2, for every process
     version = await budget.publish(controller.state())
     presence = await budget.beat("worker-1", ttl=3.0) # Presence(live=3, version=4)
@@ -53,6 +54,9 @@ local total = tonumber(info[3] or '0')
 local since = tonumber(info[5] or '0')
 local drained = '-1'
 if info[4] then drained = string.format('%.3f', now - tonumber(info[4])) end
+if ARGV[5] ~= '' and ARGV[5] ~= version then
+  return {'stale', version, run, total, since, drained}
+end
 local paused = redis.call('PTTL', KEYS[2])
 if paused > 0 then return {tostring(paused), version, run, total, since, drained} end
 local stored = redis.call('GET', KEYS[1])
@@ -174,19 +178,24 @@ class RedisBudget:
         self._publish = client.register_script(_PUBLISH)
         self._beat = client.register_script(_BEAT)
 
-    async def draw(self, rate: float, burst: int, *, backlog: bool = True) -> Draw:
+    async def draw(
+        self, rate: float, burst: int, *, backlog: bool = True, version: int | None = None
+    ) -> Draw:
         keys = [self._tat, self._pause_key, self._version, self._run, self._interval]
-        args = [_interval_ms(rate), burst, RUN_SLACK, int(backlog)]
+        known = "" if version is None else str(version)
+        args = [_interval_ms(rate), burst, RUN_SLACK, int(backlog), known]
         reply = await self._call(self._draw, keys, args)
-        wait_ms, version, run, total, since, drained = cast(list[Any], reply)
+        wait_ms, stored, run, total, since, drained = cast(list[Any], reply)
         age = float(drained) / 1000
+        stale = wait_ms in (b"stale", "stale")
         return Draw(
-            float(wait_ms) / 1000,
-            int(version),
+            0.0 if stale else float(wait_ms) / 1000,
+            int(stored),
             int(run),
             int(total),
             int(since),
             None if age < 0 else age,
+            stale,
         )
 
     async def refund(self, rate: float) -> None:

@@ -9,11 +9,14 @@ most counted over the last ``window`` seconds is kept too::
     heads.live, heads.peak          # 3, 3
     heads.heard(1)                  # the others' heartbeats lapsed (or not yet seen)
     heads.live, heads.peak          # 1, 3: the peak lasts ``window`` seconds
+
+``Heartbeat`` says how a process beats, and sets the window.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
 from moodmix.clock import Clock, monotonic
 
@@ -40,3 +43,21 @@ class Headcount:
     def peak(self) -> int:
         """The most processes counted over the last ``window`` seconds (``live`` if none)."""
         return max((live for _, live in self._counts), default=self.live)
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """How a process says it draws from the budget: as ``member`` (random by default), every
+    ``every`` seconds, counted live for ``ttl``; the peak of live processes over
+    ``peak_window`` seconds sizes its local share when the budget is gone."""
+
+    member: str | None = None
+    every: float = 1.0
+    ttl: float = 3.0
+    peak_window: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.every < self.ttl:
+            raise ValueError(
+                f"beat every ({self.every!r}) must be > 0 and less than its ttl ({self.ttl!r})"
+            )

@@ -15,11 +15,14 @@ in hand, a pump draws one (the budget says how long to wait if none is free) and
 scheduler when it arrives; at most one drawn token is held unused. A 429's pause goes to the
 budget too, so every process stops for the Retry-After. The adaptive controller's state is
 published when this process changes the rate and loaded when another did (the version
-changes), so a 429 seen by one process slows all of them. Each draw also says how many
-tokens the budget has handed out back to back (``run``): whether all processes together
-use the whole rate, the evidence the scheduler gives the adaptive rate. It also says when
-the budget was last paused and how many tokens it handed out since: at a 429 the controller
-measures the limit from that count of every process's requests (``AdaptiveRate.drained``).
+changes), so a 429 seen by one process slows all of them. A draw at a rate another process
+has since changed is refused (``Draw.stale``): this process loads the new state and draws
+again at its rate, so no process takes one more token at a rate just found too high. Each
+draw also says how many tokens the budget has handed out back to back (``run``): whether
+all processes together use the whole rate, the evidence the scheduler gives the adaptive
+rate. It also says when the budget was last paused and how many tokens it handed out since:
+at a 429 the controller measures the limit from that count of every process's requests
+(``AdaptiveRate.drained``).
 
 When the server fails, the bucket logs it once at warning and paces alone: a local bucket at
 this process's share of the last known rate (rate / live processes, counted by heartbeats;
@@ -39,7 +42,6 @@ import contextlib
 import math
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import structlog
@@ -47,7 +49,7 @@ import structlog
 from moodmix.clock import Clock, monotonic
 from moodmix.coordination import Budget, Draw, SharedUnavailable
 from moodmix.resilience.adaptive import AdaptiveRate
-from moodmix.resilience.headcount import Headcount
+from moodmix.resilience.headcount import Headcount, Heartbeat
 from moodmix.resilience.limiter import Evidence
 from moodmix.resilience.statesync import StateSync
 from moodmix.resilience.tokenbucket import Sleep, TokenBucket
@@ -60,23 +62,7 @@ sooner when a token arrives)."""
 
 Mode = Literal["shared", "local"]
 
-
-@dataclass(frozen=True)
-class Heartbeat:
-    """How a process says it draws from the budget: as ``member`` (random by default), every
-    ``every`` seconds, counted live for ``ttl``; the peak of live processes over
-    ``peak_window`` seconds sizes its local share when the budget is gone."""
-
-    member: str | None = None
-    every: float = 1.0
-    ttl: float = 3.0
-    peak_window: float = 60.0
-
-    def __post_init__(self) -> None:
-        if not 0 < self.every < self.ttl:
-            raise ValueError(
-                f"beat every ({self.every!r}) must be > 0 and less than its ttl ({self.ttl!r})"
-            )
+__all__ = ["Heartbeat", "Mode", "SharedBucket"]
 
 
 class SharedBucket:
@@ -275,13 +261,17 @@ class SharedBucket:
         try:
             while self._want and self._mode == "shared" and self._credit < 1 and not self._closed:
                 try:
-                    draw = await self._budget.draw(self._rate, self._burst, backlog=self._backlog)
+                    draw = await self._budget.draw(
+                        self._rate, self._burst, backlog=self._backlog, version=self._known()
+                    )
                     self._run, self._handed_out = draw.run, draw.handed_out
                     self._heard_drain(draw)
                     await self._sync(draw.version)
                 except SharedUnavailable as exc:
                     self._degrade(exc)
                     return
+                if draw.stale:
+                    continue  # another process changed the rate: draw again at the new one
                 if draw.granted:
                     self._credit += 1
                     self._want = False
@@ -292,6 +282,12 @@ class SharedBucket:
                     await self._sleep(draw.wait)
         finally:
             self._pump = None
+
+    def _known(self) -> int | None:
+        """The shared state's version this process's rate comes from, once it has one."""
+        if self._controller is None or not self._state.synced:
+            return None
+        return self._state.version
 
     async def _heartbeat(self) -> None:
         # Not ``while True``: a Redis client that swallows aclose()'s cancellation (redis-py

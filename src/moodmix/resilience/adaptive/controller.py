@@ -266,8 +266,8 @@ class AdaptiveRate:
 
     def _after_429(self, now: float, failed: float, retry_after: float) -> None:
         if self._floor >= self._min:
-            self._rate, self._changed_at = self._floor, now
-            self._next(now)
+            self._rate, self._changed_at, self._evidence, self._since = self._floor, now, 0, now
+            self._next(now)  # a hold or check counts successes from here on
             return
         self._floor = self._start_floor = 0.0  # a cut; cold, Retry-After tells how far
         cut = first_cut(failed, 0.0 if self._proven else retry_after)
