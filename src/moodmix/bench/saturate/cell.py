@@ -46,7 +46,8 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ from moodmix.bench.scaling import TimeScale
 from moodmix.bench.simulators import Simulator
 from moodmix.coordination import Budget, MemoryBudget
 
-__all__ = ["catalog_tracks", "run_cell"]
+__all__ = ["CellRun", "catalog_tracks", "run_cell"]
 
 _MIN_CATALOG = 20_000
 
@@ -73,6 +74,32 @@ def catalog_tracks(config: SaturateConfig) -> int:
         config.demand_factor * cell.allowed(0.0, config.duration_s) for cell in config.cells()
     )
     return max(_MIN_CATALOG, int(most * 1.2) + 1_000)
+
+
+@dataclass(frozen=True)
+class CellRun:
+    """One profile on one cell as it runs: the simulator, the ids its callers ask for (one
+    each, in order) and when the run's time 0 falls (``started``, this loop's time)."""
+
+    cell: Cell
+    profile: BenchProfile
+    config: SaturateConfig
+    track_ids: Sequence[str]
+    sim: Simulator
+    scale: TimeScale
+    started: float
+
+    def now(self) -> float:
+        """Real-world seconds since the run's time 0."""
+        return self.scale.real(asyncio.get_running_loop().time() - self.started)
+
+    async def report(self, say: Callable[[str], None], line: Callable[[], Awaitable[str]]) -> None:
+        """``say`` how the run goes (``line()``) every tenth of it, from time 0 until cancelled."""
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, self.started - loop.time()))
+        while True:
+            await asyncio.sleep(self.scale.wall(self.config.duration_s / 10))
+            say(f"{self.now():,.0f} s: {await line()}")
 
 
 async def run_cell(
@@ -111,27 +138,15 @@ async def run_cell(
     if apart and redis_url is None:
         raise ValueError("several instances on the real clock need a Redis")
     started = loop.time() + (START_DELAY_S if apart else 0.0)
+    run = CellRun(cell, profile, config, track_ids, sim, scale, started)
     with tempfile.TemporaryDirectory(prefix="moodmix-saturate-") as tmp:
         helpers = [] if own_schedule else [loop.create_task(_schedule(cell, sim, scale, started))]
         try:
             if apart:
                 assert redis_url is not None
-                counted = await run_processes(
-                    cell,
-                    profile,
-                    config,
-                    track_ids,
-                    sim,
-                    scale=scale,
-                    started=started,
-                    redis_url=redis_url,
-                    work_dir=Path(tmp),
-                    say=on_progress,
-                )
+                counted = await run_processes(run, redis_url, Path(tmp), say=on_progress)
             else:
-                counted = await _run_here(
-                    cell, profile, config, track_ids, sim, scale, started, Path(tmp), on_progress
-                )
+                counted = await _run_here(run, Path(tmp), on_progress)
         finally:
             for helper in helpers:
                 helper.cancel()
@@ -141,29 +156,18 @@ async def run_cell(
 
 
 async def _run_here(
-    cell: Cell,
-    profile: BenchProfile,
-    config: SaturateConfig,
-    track_ids: Sequence[str],
-    sim: Simulator,
-    scale: TimeScale,
-    started: float,
-    cache_dir: Path,
-    on_progress: Callable[[str], None] | None,
+    run: CellRun, cache_dir: Path, on_progress: Callable[[str], None] | None
 ) -> list[Counted]:
     """Every instance in this process and event loop (several share a ``MemoryBudget`` on
     virtual time); their counts once each has finished."""
     loop = asyncio.get_running_loop()
-
-    def now() -> float:
-        return scale.real(loop.time() - started)
-
-    counted = [Counted(i, Tally(now)) for i in range(config.instances)]
+    config, scale, started = run.config, run.scale, run.started
+    counted = [Counted(i, Tally(run.now)) for i in range(config.instances)]
     shared = config.instances > 1
     budget: Budget | None = MemoryBudget(clock=loop.time) if shared else None
-    upstream = Upstream(sim.url, sim.transport)
+    upstream = Upstream(run.sim.url, run.sim.transport)
     instances = [
-        Instance(i, profile, config, upstream, scale, counted[i], budget, cache_dir, {})
+        Instance(i, run.profile, config, upstream, scale, counted[i], budget, cache_dir, {})
         for i in range(config.instances)
     ]
     helpers = []
@@ -172,11 +176,11 @@ async def _run_here(
             loop.create_task(_restart(instances, scale, started, config.restart_after_s))
         )
     if on_progress is not None:
-        helpers.append(loop.create_task(_report(instances, config, scale, started, on_progress)))
+        helpers.append(loop.create_task(run.report(on_progress, _progress(instances))))
     try:
-        await _arrive(cell, config, instances, track_ids, scale, started)
-        if isinstance(sim, InProcessSimulator):
-            _check_limit(cell, sim, scale, config.duration_s)
+        await _arrive(run.cell, config, instances, run.track_ids, scale, started)
+        if isinstance(run.sim, InProcessSimulator):
+            _check_limit(run.cell, run.sim, scale, config.duration_s)
     finally:
         for helper in helpers:
             helper.cancel()
@@ -227,25 +231,15 @@ async def _restart(
         await instance.restart()
 
 
-async def _report(
-    instances: list[Instance],
-    config: SaturateConfig,
-    scale: TimeScale,
-    started: float,
-    say: Callable[[str], None],
-) -> None:
-    loop = asyncio.get_running_loop()
-    every = scale.wall(config.duration_s / 10)
-    while True:
-        await asyncio.sleep(every)
+def _progress(instances: list[Instance]) -> Callable[[], Awaitable[str]]:
+    async def line() -> str:
         arrived = sum(i.callers.arrived for i in instances)
         served = sum(i.callers.served for i in instances)
         accepted = sum(i.tally.accepted for i in instances)
         throttled = sum(i.tally.throttled for i in instances)
-        say(
-            f"{scale.real(loop.time() - started):,.0f} s: {arrived:,} callers, {served:,} served, "
-            f"{accepted:,} accepted, {throttled:,} 429"
-        )
+        return f"{arrived:,} callers, {served:,} served, {accepted:,} accepted, {throttled:,} 429"
+
+    return line
 
 
 def _check_limit(cell: Cell, sim: Simulator, scale: TimeScale, at_s: float) -> None:

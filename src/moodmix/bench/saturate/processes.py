@@ -2,9 +2,8 @@
 
 ::
 
-    counted = await run_processes(cell, "adaptive", config, ids, sim, scale=scale,
-                                  started=loop.time() + START_DELAY_S, redis_url=redis.url,
-                                  work_dir=tmp, say=print)
+    run = CellRun(cell, "adaptive", config, ids, sim, scale, loop.time() + START_DELAY_S)
+    counted = await run_processes(run, redis.url, tmp, say=print)
 
 Each instance is ``python -m moodmix.bench.saturate.worker`` (``worker``), with its own event
 loop and heap, as in a deployment: three gateways in one process pause together when that
@@ -22,17 +21,19 @@ import pickle
 import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from moodmix.bench.profiles import BenchProfile
-from moodmix.bench.saturate.config import Cell, SaturateConfig
 from moodmix.bench.saturate.results import Counted
 from moodmix.bench.saturate.worker import WorkerJob
-from moodmix.bench.scaling import TimeScale
 from moodmix.bench.simulators import Simulator, stop_process
+
+if TYPE_CHECKING:
+    from moodmix.bench.saturate.cell import CellRun
 
 __all__ = ["START_DELAY_S", "run_processes"]
 
@@ -44,32 +45,24 @@ _LOG_TAIL = 4_000
 
 
 async def run_processes(
-    cell: Cell,
-    profile: BenchProfile,
-    config: SaturateConfig,
-    track_ids: Sequence[str],
-    sim: Simulator,
-    *,
-    scale: TimeScale,
-    started: float,
-    redis_url: str,
-    work_dir: Path,
-    say: Callable[[str], None] | None = None,
+    run: CellRun, redis_url: str, work_dir: Path, *, say: Callable[[str], None] | None = None
 ) -> list[Counted]:
-    """Run ``config.instances`` worker processes on ``cell``; their counts, by instance. A
-    ``RuntimeError`` quoting the end of its output if one fails or does not finish."""
+    """Run ``run.config.instances`` worker processes on ``run``'s cell; their counts, by
+    instance. A ``RuntimeError`` quoting the end of its output if one fails or does not
+    finish."""
     loop = asyncio.get_running_loop()
+    config, scale, started = run.config, run.scale, run.started
     start_at = time.time() + (started - loop.time())
-    prefix = f"saturate:{profile}:{uuid.uuid4().hex}:"
+    prefix = f"saturate:{run.profile}:{uuid.uuid4().hex}:"
     processes = []
     for i in range(config.instances):
         job = WorkerJob(
-            cell=cell,
-            profile=profile,
+            cell=run.cell,
+            profile=run.profile,
             config=config,
-            track_ids=track_ids,
+            track_ids=run.track_ids,
             index=i,
-            url=sim.url,
+            url=run.sim.url,
             redis_url=redis_url,
             redis_prefix=prefix,
             start_at=start_at,
@@ -89,7 +82,9 @@ async def run_processes(
                     env={**os.environ, "PYTHONUNBUFFERED": "1"},
                 )
             )
-    report = loop.create_task(_report(sim, config, scale, started, say)) if say else None
+    report = None
+    if say is not None:
+        report = loop.create_task(run.report(say, partial(_counted_upstream, run.sim)))
     limit = started + scale.wall(config.duration_s) + _SLACK_S - loop.time()
     try:
         await asyncio.wait_for(asyncio.gather(*(p.wait() for p in processes)), limit)
@@ -110,33 +105,18 @@ async def run_processes(
         raise RuntimeError(
             f"instances {failed} failed; " + "; ".join(_tail(work_dir, i) for i in failed)
         )
-
-    def now() -> float:
-        return scale.real(loop.time() - started)
-
     return [
-        Counted.from_json(orjson.loads((work_dir / f"result-{i}.json").read_bytes()), now)
+        Counted.from_json(orjson.loads((work_dir / f"result-{i}.json").read_bytes()), run.now)
         for i in range(config.instances)
     ]
 
 
-async def _report(
-    sim: Simulator,
-    config: SaturateConfig,
-    scale: TimeScale,
-    started: float,
-    say: Callable[[str], None],
-) -> None:
-    loop = asyncio.get_running_loop()
-    every = scale.wall(config.duration_s / 10)
-    await asyncio.sleep(max(0.0, started - loop.time()))
-    while True:
-        await asyncio.sleep(every)
-        counts = await sim.stats()
-        say(
-            f"{scale.real(loop.time() - started):,.0f} s: {counts.requests:,} requests, "
-            f"{counts.accepted:,} accepted, {counts.rate_limited:,} 429 (simulator's count)"
-        )
+async def _counted_upstream(sim: Simulator) -> str:
+    counts = await sim.stats()
+    return (
+        f"{counts.requests:,} requests, {counts.accepted:,} accepted, "
+        f"{counts.rate_limited:,} 429 (simulator's count)"
+    )
 
 
 def _tail(work_dir: Path, index: int) -> str:
