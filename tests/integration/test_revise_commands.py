@@ -133,7 +133,7 @@ async def test_an_api_key_is_sent_when_the_service_needs_one(make_service: MakeS
     service = await make_service(api_keys=key)
     first = await made(service, **{"X-API-Key": key})
     without = await moodmix("versions", first["id"], "--url", service.url)
-    assert without.exit_code == 1
+    assert without.exit_code == 1, without.output
     listed = await moodmix(
         "versions", first["id"], "--url", service.url, "--json", env={"MOODMIX_API_KEY": key}
     )
