@@ -53,10 +53,10 @@ from typing import Any
 
 from moodmix.bench.inprocess import InProcessSimulator
 from moodmix.bench.profiles import BenchProfile
-from moodmix.bench.saturate.arrivals import arrival_times
+from moodmix.bench.saturate.arrivals import arrive
 from moodmix.bench.saturate.config import Cell, SaturateConfig
 from moodmix.bench.saturate.counting import Tally
-from moodmix.bench.saturate.instance import Instance, Upstream
+from moodmix.bench.saturate.instance import Instance, Upstream, restart_at
 from moodmix.bench.saturate.processes import START_DELAY_S, run_processes
 from moodmix.bench.saturate.results import Counted, CountsDisagree, figures
 from moodmix.bench.scaling import TimeScale
@@ -172,13 +172,19 @@ async def _run_here(
     ]
     helpers = []
     if config.restart_after_s is not None:
-        helpers.append(
-            loop.create_task(_restart(instances, scale, started, config.restart_after_s))
-        )
+        at = started + scale.wall(config.restart_after_s)
+        helpers.append(loop.create_task(restart_at(instances, at)))
     if on_progress is not None:
         helpers.append(loop.create_task(run.report(on_progress, _progress(instances))))
     try:
-        await _arrive(run.cell, config, instances, run.track_ids, scale, started)
+        await arrive(
+            run.cell,
+            config,
+            run.track_ids,
+            scale,
+            started,
+            lambda n, track_id: instances[n % len(instances)].spawn(track_id),
+        )
         if isinstance(run.sim, InProcessSimulator):
             _check_limit(run.cell, run.sim, scale, config.duration_s)
     finally:
@@ -188,26 +194,6 @@ async def _run_here(
         for instance in instances:
             await instance.finish()
     return counted
-
-
-async def _arrive(
-    cell: Cell,
-    config: SaturateConfig,
-    instances: list[Instance],
-    track_ids: Sequence[str],
-    scale: TimeScale,
-    started: float,
-) -> None:
-    """The cell's arrivals, spread over the instances in turn, until the run's end."""
-    loop = asyncio.get_running_loop()
-    for n, t in enumerate(arrival_times(cell, config)):
-        delay = started + scale.wall(t) - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if n >= len(track_ids):
-            raise RuntimeError(f"the catalog has too few tracks ({len(track_ids):,}) for {n:,}")
-        instances[n % len(instances)].spawn(track_ids[n])
-    await asyncio.sleep(max(0.0, started + scale.wall(config.duration_s) - loop.time()))
 
 
 async def _schedule(cell: Cell, sim: Simulator, scale: TimeScale, started: float) -> None:
@@ -220,15 +206,6 @@ async def _schedule(cell: Cell, sim: Simulator, scale: TimeScale, started: float
             burst=cell.burst,
             retry_after_resolution=scale.retry_after_resolution(),
         )
-
-
-async def _restart(
-    instances: list[Instance], scale: TimeScale, started: float, after_s: float
-) -> None:
-    loop = asyncio.get_running_loop()
-    await asyncio.sleep(max(0.0, started + scale.wall(after_s) - loop.time()))
-    for instance in instances:
-        await instance.restart()
 
 
 def _progress(instances: list[Instance]) -> Callable[[], Awaitable[str]]:

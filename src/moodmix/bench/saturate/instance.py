@@ -6,6 +6,7 @@
     instance.spawn(track_id)        # a caller that wants one track, and gives up after a while
     await instance.restart()        # as a restarted process: same storage, same budget
     await instance.finish()         # stop the callers left, count, close
+    await restart_at([instance], loop.time() + 60)   # restart each, that loop time
 
 A caller asks ``get_track`` under ``asyncio.timeout(deadline)``: served, abandoned when the
 deadline passes (its lookup cancelled), or failed with the gateway's error. A restart or the
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from moodmix.reccobeats import ReccoBeats
 from moodmix.reccobeats.errors import ReccoBeatsError
 from moodmix.store import MemoryStorage
 
-__all__ = ["BATCH_OVERRIDES", "Instance", "Upstream"]
+__all__ = ["BATCH_OVERRIDES", "Instance", "Upstream", "restart_at"]
 
 BATCH_OVERRIDES: dict[str, Any] = {"batch_size": 1}
 """One id per upstream request, whichever profile."""
@@ -155,6 +157,13 @@ class Instance:
     async def finish(self) -> None:
         self.callers.cut_at_end += await self._stop_callers()
         await self.close()
+
+
+async def restart_at(instances: Sequence[Instance], at: float) -> None:
+    """Restart each of ``instances`` at ``at`` (this loop's time)."""
+    await asyncio.sleep(max(0.0, at - asyncio.get_running_loop().time()))
+    for instance in instances:
+        await instance.restart()
 
 
 def _answered_429(gateway: ReccoBeats) -> int:

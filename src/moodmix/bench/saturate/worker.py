@@ -29,10 +29,10 @@ import orjson
 import structlog
 
 from moodmix.bench.profiles import BenchProfile
-from moodmix.bench.saturate.arrivals import arrival_times
+from moodmix.bench.saturate.arrivals import arrive
 from moodmix.bench.saturate.config import Cell, SaturateConfig
 from moodmix.bench.saturate.counting import Tally
-from moodmix.bench.saturate.instance import Instance, Upstream
+from moodmix.bench.saturate.instance import Instance, Upstream, restart_at
 from moodmix.bench.saturate.results import Counted
 from moodmix.bench.scaling import TimeScale
 
@@ -75,27 +75,24 @@ async def run(job: WorkerJob) -> Counted:
     )
     restart = None
     if config.restart_after_s is not None:
-        restart = loop.create_task(_restart(instance, started + scale.wall(config.restart_after_s)))
+        at = started + scale.wall(config.restart_after_s)
+        restart = loop.create_task(restart_at([instance], at))
     try:
-        for n, t in enumerate(arrival_times(job.cell, config)):
-            if n % config.instances != job.index:
-                continue
-            if n >= len(job.track_ids):
-                raise RuntimeError(f"the catalog has too few tracks for {n + 1:,} callers")
-            await asyncio.sleep(max(0.0, started + scale.wall(t) - loop.time()))
-            instance.spawn(job.track_ids[n])
-        await asyncio.sleep(max(0.0, started + scale.wall(config.duration_s) - loop.time()))
+        await arrive(
+            job.cell,
+            config,
+            job.track_ids,
+            scale,
+            started,
+            lambda _, track_id: instance.spawn(track_id),
+            share=job.index,
+        )
     finally:
         if restart is not None:
             restart.cancel()
             await asyncio.gather(restart, return_exceptions=True)
         await instance.finish()
     return counted
-
-
-async def _restart(instance: Instance, at: float) -> None:
-    await asyncio.sleep(max(0.0, at - asyncio.get_running_loop().time()))
-    await instance.restart()
 
 
 def main(job_path: str) -> None:
